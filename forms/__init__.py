@@ -1,0 +1,76 @@
+"""Service items: the item schema, field validators and the built-in catalogue.
+
+Pure data and checks: nothing here does network I/O or imports the UI.
+"""
+
+from __future__ import annotations
+
+from forms.catalogue import Catalogue, UnknownItem, builtin_catalogue, load_catalogue
+from forms.checksums import mod11_2_check_char, uscc_check_char
+from forms.schema import (
+    FIELD_TYPES,
+    ITEM_KINDS,
+    LEVELS,
+    CatalogueError,
+    FieldSpec,
+    MaterialSpec,
+    ServiceItem,
+    load_item,
+    parse_item,
+)
+from forms.validators import (
+    InvalidValue,
+    check_bool,
+    check_choice,
+    check_date,
+    check_division_code,
+    check_id_number,
+    check_integer,
+    check_money,
+    check_phone,
+    check_text,
+    check_uscc,
+    id_number_birth_date,
+    id_number_sex,
+    mask_id_number,
+    mask_name,
+    mask_phone,
+    validate_field,
+    validate_form,
+)
+
+__all__ = [
+    "FIELD_TYPES",
+    "ITEM_KINDS",
+    "LEVELS",
+    "Catalogue",
+    "CatalogueError",
+    "FieldSpec",
+    "InvalidValue",
+    "MaterialSpec",
+    "ServiceItem",
+    "UnknownItem",
+    "builtin_catalogue",
+    "check_bool",
+    "check_choice",
+    "check_date",
+    "check_division_code",
+    "check_id_number",
+    "check_integer",
+    "check_money",
+    "check_phone",
+    "check_text",
+    "check_uscc",
+    "id_number_birth_date",
+    "id_number_sex",
+    "load_catalogue",
+    "load_item",
+    "mask_id_number",
+    "mask_name",
+    "mask_phone",
+    "mod11_2_check_char",
+    "parse_item",
+    "uscc_check_char",
+    "validate_field",
+    "validate_form",
+]

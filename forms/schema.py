@@ -1,0 +1,513 @@
+"""What a service item is (after GB/T 39554), and loading one from a TOML file.
+
+An item file is checked completely on load: every problem found is reported at once in
+a :class:`CatalogueError` that names the file and the item, so a catalogue maintainer
+fixes a file in one pass.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import tomllib
+from collections.abc import Callable, Iterable
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Literal
+
+from forms.validators import InvalidValue, validate_field
+
+__all__ = [
+    "CatalogueError",
+    "FIELD_TYPES",
+    "FieldSpec",
+    "ITEM_KINDS",
+    "LEVELS",
+    "MATERIAL_FORMS",
+    "MaterialSpec",
+    "ServiceItem",
+    "load_item",
+    "parse_item",
+]
+
+ITEM_KINDS = (
+    "行政许可", "行政处罚", "行政强制", "行政征收", "行政给付", "行政检查",
+    "行政确认", "行政奖励", "行政裁决", "其他行政权力", "公共服务",
+)  # fmt: skip
+"""Service-item types of GB/T 39554."""
+
+LEVELS = ("village", "township", "county", "city")
+FIELD_TYPES = (
+    "text", "integer", "money", "date", "choice", "bool",
+    "id_number", "uscc", "phone", "division_code",
+)  # fmt: skip
+MATERIAL_FORMS = ("original", "copy", "original_and_copy")
+
+Level = Literal["village", "township", "county", "city"]
+MaterialForm = Literal["original", "copy", "original_and_copy"]
+
+MAX_CODE_LENGTH = 64
+
+
+class CatalogueError(Exception):
+    """An item file (or a catalogue directory) that cannot be used, with every problem.
+
+    ``path`` is the file, ``item`` the item's code (or the file name when the code
+    itself is missing), ``problems`` every problem found, in file order.
+    """
+
+    def __init__(self, path: str, item: str, problems: Iterable[str]) -> None:
+        self.path = path
+        self.item = item
+        self.problems = tuple(problems)
+        lines = "\n".join(f"  - {problem}" for problem in self.problems)
+        super().__init__(
+            f"事项文件 {path}（事项 {item}）有 {len(self.problems)} 处问题：\n{lines}"
+        )
+
+
+@dataclasses.dataclass(frozen=True)
+class FieldSpec:
+    """One form field of an item; ``example`` passes the field's own validator."""
+
+    key: str
+    label: str
+    type: str
+    required: bool = True
+    choices: tuple[str, ...] = ()
+    rules: dict[str, Any] = dataclasses.field(default_factory=dict, hash=False)
+    example: str = ""
+    help: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class MaterialSpec:
+    """One material of an item; a ``deferrable`` one may be owed for ``defer_days`` (容缺)."""
+
+    key: str
+    name: str
+    form: MaterialForm = "original"
+    copies: int = 1
+    required: bool = True
+    deferrable: bool = False
+    defer_days: int | None = None
+    source: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class ServiceItem:
+    """A service item (政务服务事项) of one version; ``level`` is the deciding level."""
+
+    code: str
+    name: str
+    version: int
+    kind: str
+    level: Level
+    legal_days: int
+    promise_days: int
+    instant: bool
+    fee: str
+    on_behalf: bool
+    basis: str
+    conditions: tuple[str, ...]
+    fields: tuple[FieldSpec, ...]
+    materials: tuple[MaterialSpec, ...]
+    result: str
+    keywords: tuple[str, ...] = ()
+
+    def field(self, key: str) -> FieldSpec:
+        """The field called ``key``; ``KeyError`` if the item has none."""
+        for spec in self.fields:
+            if spec.key == key:
+                return spec
+        raise KeyError(key)
+
+    def material(self, key: str) -> MaterialSpec:
+        """The material called ``key``; ``KeyError`` if the item has none."""
+        for spec in self.materials:
+            if spec.key == key:
+                return spec
+        raise KeyError(key)
+
+    @property
+    def required_materials(self) -> tuple[MaterialSpec, ...]:
+        return tuple(spec for spec in self.materials if spec.required)
+
+    @property
+    def deferrable_materials(self) -> tuple[MaterialSpec, ...]:
+        return tuple(spec for spec in self.materials if spec.deferrable)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data (the shape ``station items --json`` builds on)."""
+        return dataclasses.asdict(self)
+
+
+# --------------------------------------------------------------------------- loading
+
+_ITEM_REQUIRED = (
+    "code", "name", "kind", "level", "legal_days", "promise_days", "instant",
+    "fee", "on_behalf", "basis", "fields", "materials", "result",
+)  # fmt: skip
+_ITEM_OPTIONAL = ("version", "conditions", "keywords")
+_FIELD_REQUIRED = ("key", "label", "type", "example")
+_FIELD_OPTIONAL = ("required", "choices", "rules", "help")
+_MATERIAL_REQUIRED = ("key", "name", "form")
+_MATERIAL_OPTIONAL = ("copies", "required", "deferrable", "defer_days", "source")
+
+_RULES: dict[str, dict[str, type | tuple[type, ...]]] = {
+    "text": {"max_length": int, "min_length": int, "pattern": str,
+             "pattern_help": str, "compact": bool},
+    "integer": {"min": int, "max": int},
+    "money": {"min": (int, str), "max": (int, str)},
+    "date": {"min": str, "max": str},
+    "phone": {"landline": bool},
+}  # fmt: skip
+_KEY = re.compile(r"[a-z][a-z0-9_]*", re.ASCII)
+_VERSIONED_NAME = re.compile(r"(?P<code>.+)\.v(?P<version>\d+)\.toml")
+
+_TYPE_NAMES = {str: "文字", int: "整数", bool: "true/false", list: "列表", dict: "表"}
+
+
+class _Problems:
+    """Collects problems while one file is read."""
+
+    def __init__(self) -> None:
+        self.items: list[str] = []
+
+    def add(self, where: str, message: str) -> None:
+        self.items.append(f"{where}：{message}")
+
+
+def _is(value: Any, expected: type | tuple[type, ...]) -> bool:
+    """isinstance, except that a bool is not an int here."""
+    if isinstance(value, bool):
+        return expected is bool or (isinstance(expected, tuple) and bool in expected)
+    return isinstance(value, expected)
+
+
+def _type_name(expected: type | tuple[type, ...]) -> str:
+    types = expected if isinstance(expected, tuple) else (expected,)
+    return "或".join(_TYPE_NAMES.get(kind, kind.__name__) for kind in types)
+
+
+def _take(
+    table: dict[str, Any],
+    key: str,
+    expected: type | tuple[type, ...],
+    where: str,
+    problems: _Problems,
+    default: Any = None,
+    required: bool = True,
+) -> Any:
+    """``table[key]`` if present and of the expected type; records a problem if not."""
+    if key not in table:
+        if required:
+            problems.add(where, f"缺少 {key}")
+        return default
+    value = table[key]
+    if not _is(value, expected):
+        problems.add(where, f"{key} 应为{_type_name(expected)}，现在是 {value!r}")
+        return default
+    return value
+
+
+def _unknown_keys(
+    table: dict[str, Any], allowed: Iterable[str], where: str, problems: _Problems
+) -> None:
+    for key in table.keys() - set(allowed):
+        problems.add(where, f"未知的键 {key}")
+
+
+def _strings(value: list[Any], key: str, where: str, problems: _Problems) -> tuple[str, ...]:
+    if not all(isinstance(entry, str) for entry in value):
+        problems.add(where, f"{key} 的每一项都应为文字")
+        return ()
+    return tuple(value)
+
+
+def _duplicates(keys: Iterable[str]) -> list[str]:
+    seen: set[str] = set()
+    repeated: list[str] = []
+    for key in keys:
+        if key in seen and key not in repeated:
+            repeated.append(key)
+        seen.add(key)
+    return repeated
+
+
+# --------------------------------------------------------------------------- fields
+
+
+def _check_rules(
+    rules: dict[str, Any], field_type: str, where: str, problems: _Problems
+) -> None:
+    allowed = _RULES.get(field_type, {})
+    for name, value in rules.items():
+        if name not in allowed:
+            problems.add(where, f"类型 {field_type} 没有规则 {name}")
+        elif not _is(value, allowed[name]):
+            problems.add(where, f"规则 {name} 应为{_type_name(allowed[name])}，现在是 {value!r}")
+    if isinstance(rules.get("pattern"), str):
+        try:
+            re.compile(rules["pattern"])
+        except re.error as error:
+            problems.add(where, f"规则 pattern 不是有效的正则表达式：{error}")
+        if "pattern_help" not in rules:
+            problems.add(where, "有 pattern 时要写 pattern_help，告诉办事员应填什么格式")
+    for name in ("min", "max"):
+        if isinstance(rules.get(name), str) and not _bound_parses(field_type, rules[name]):
+            problems.add(where, f"规则 {name} = “{rules[name]}”不是有效的{_BOUND_HINT[field_type]}")
+    _check_bounds_order(rules, where, problems)
+
+
+_BOUND_HINT = {"date": "日期（YYYY-MM-DD 或 today）", "money": "金额"}
+
+
+def _bound_parses(field_type: str, bound: str) -> bool:
+    try:
+        if field_type == "date":
+            return bound == "today" or bool(date.fromisoformat(bound))
+        return Decimal(bound).is_finite()
+    except (ValueError, ArithmeticError):
+        return False
+
+
+def _check_bounds_order(rules: dict[str, Any], where: str, problems: _Problems) -> None:
+    for low_name, high_name in (("min", "max"), ("min_length", "max_length")):
+        low, high = rules.get(low_name), rules.get(high_name)
+        if _is(low, int) and _is(high, int) and low > high:
+            problems.add(where, f"规则 {low_name} = {low} 大于 {high_name} = {high}")
+
+
+def _check_example(spec: FieldSpec, where: str, problems: _Problems) -> None:
+    if not spec.example.strip():
+        problems.add(where, "example 不能为空：每个字段都要有一个能通过校验的示例")
+        return
+    try:
+        validate_field(spec, spec.example)
+    except InvalidValue as error:
+        problems.add(where, f"example “{spec.example}”通不过本字段的校验：{error.message}")
+    except (TypeError, ValueError) as error:  # a rule of the wrong shape, already reported
+        problems.add(where, f"example 无法校验：{error}")
+
+
+def _check_choices(
+    field_type: str, choices: tuple[str, ...], where: str, problems: _Problems
+) -> None:
+    if field_type == "choice" and not choices:
+        problems.add(where, "choice 类型必须列出 choices")
+    if field_type != "choice" and choices:
+        problems.add(where, f"只有 choice 类型才能有 choices，这里是 {field_type}")
+    for repeated in _duplicates(choices):
+        problems.add(where, f"choices 里“{repeated}”重复")
+
+
+def _parse_field(table: Any, where: str, problems: _Problems) -> FieldSpec | None:
+    if not isinstance(table, dict):
+        problems.add(where, "应为一个表（[[fields]]）")
+        return None
+    before = len(problems.items)
+    _unknown_keys(table, _FIELD_REQUIRED + _FIELD_OPTIONAL, where, problems)
+    key = _take(table, "key", str, where, problems, "")
+    if key and not _KEY.fullmatch(key):
+        problems.add(where, f"key “{key}”只能用小写字母、数字和下划线，且以字母开头")
+    field_type = _take(table, "type", str, where, problems, "text")
+    if field_type not in FIELD_TYPES:
+        problems.add(where, f"type “{field_type}”不存在，可用：{'、'.join(FIELD_TYPES)}")
+    choices = _strings(_take(table, "choices", list, where, problems, [], False), "choices", where, problems)
+    rules = _take(table, "rules", dict, where, problems, {}, False)
+    spec = FieldSpec(
+        key=key,
+        label=_take(table, "label", str, where, problems, ""),
+        type=field_type,
+        required=_take(table, "required", bool, where, problems, True, False),
+        choices=choices,
+        rules=rules,
+        example=_take(table, "example", str, where, problems, ""),
+        help=_take(table, "help", str, where, problems, "", False),
+    )
+    _check_choices(field_type, choices, where, problems)
+    _check_rules(rules, field_type, where, problems)
+    if len(problems.items) == before:  # validating an example needs a sound spec
+        _check_example(spec, where, problems)
+    return spec
+
+
+# --------------------------------------------------------------------------- materials
+
+
+def _check_deferral(spec: MaterialSpec, promise_days: int | None, where: str, problems: _Problems) -> None:
+    if spec.deferrable and not spec.required:
+        problems.add(where, "容缺材料必须是必交材料（required = true）")
+    if spec.deferrable and spec.defer_days is None:
+        problems.add(where, "容缺材料要写 defer_days（补交期限，工作日）")
+    if not spec.deferrable and spec.defer_days is not None:
+        problems.add(where, "只有容缺材料（deferrable = true）才有 defer_days")
+    if spec.defer_days is not None and spec.defer_days < 1:
+        problems.add(where, f"defer_days 应至少为 1，现在是 {spec.defer_days}")
+    if spec.defer_days is not None and promise_days is not None and spec.defer_days > promise_days:
+        problems.add(
+            where,
+            f"补交期限 defer_days = {spec.defer_days} 超过了承诺时限 promise_days = {promise_days}"
+            "（容缺补交期限不得超过承诺时限）",
+        )
+
+
+def _parse_material(
+    table: Any, promise_days: int | None, where: str, problems: _Problems
+) -> MaterialSpec | None:
+    if not isinstance(table, dict):
+        problems.add(where, "应为一个表（[[materials]]）")
+        return None
+    _unknown_keys(table, _MATERIAL_REQUIRED + _MATERIAL_OPTIONAL, where, problems)
+    key = _take(table, "key", str, where, problems, "")
+    if key and not _KEY.fullmatch(key):
+        problems.add(where, f"key “{key}”只能用小写字母、数字和下划线，且以字母开头")
+    form = _take(table, "form", str, where, problems, "original")
+    if form not in MATERIAL_FORMS:
+        problems.add(where, f"form “{form}”不存在，可用：{'、'.join(MATERIAL_FORMS)}")
+    copies = _take(table, "copies", int, where, problems, 1, False)
+    if copies < 1:
+        problems.add(where, f"copies 应至少为 1，现在是 {copies}")
+    spec = MaterialSpec(
+        key=key,
+        name=_take(table, "name", str, where, problems, ""),
+        form=form,
+        copies=copies,
+        required=_take(table, "required", bool, where, problems, True, False),
+        deferrable=_take(table, "deferrable", bool, where, problems, False, False),
+        defer_days=_take(table, "defer_days", int, where, problems, None, False),
+        source=_take(table, "source", str, where, problems, "", False),
+    )
+    _check_deferral(spec, promise_days, where, problems)
+    return spec
+
+
+# --------------------------------------------------------------------------- items
+
+
+def _parse_list(
+    data: dict[str, Any],
+    key: str,
+    parse: Callable[[Any, str], Any],
+    problems: _Problems,
+) -> tuple[Any, ...]:
+    entries = _take(data, key, list, "事项", problems, [])
+    parsed = [parse(entry, f"{key}[{index}]") for index, entry in enumerate(entries)]
+    specs = tuple(spec for spec in parsed if spec is not None)
+    for repeated in _duplicates(spec.key for spec in specs if spec.key):
+        problems.add(key, f"key “{repeated}”重复")
+    return specs
+
+
+def _check_code(code: str, problems: _Problems) -> None:
+    if code and (len(code) > MAX_CODE_LENGTH or not code.isprintable() or " " in code):
+        problems.add("code", f"编码“{code}”应为不含空白的文字，最长 {MAX_CODE_LENGTH} 个字符")
+
+
+def _check_days(data: dict[str, Any], problems: _Problems) -> tuple[int, int | None, bool]:
+    legal = _take(data, "legal_days", int, "事项", problems)
+    promise = _take(data, "promise_days", int, "事项", problems)
+    instant = _take(data, "instant", bool, "事项", problems, False)
+    for key, days in (("legal_days", legal), ("promise_days", promise)):
+        if days is not None and days < 0:
+            problems.add(key, f"不能为负数，现在是 {days}")
+    if instant and promise not in (None, 0):
+        problems.add("promise_days", f"即办件（instant = true）的承诺时限应为 0，现在是 {promise}")
+    if not instant and promise == 0:
+        problems.add("promise_days", "承诺件的承诺时限至少 1 个工作日；当场办结的请写 instant = true")
+    if legal is not None and promise is not None and promise > legal:
+        problems.add("promise_days", f"承诺时限 {promise} 天超过了法定时限 legal_days = {legal} 天")
+    return legal or 0, promise, instant
+
+
+def _check_choice_of(value: Any, allowed: tuple[str, ...], key: str, problems: _Problems) -> None:
+    if value is not None and value not in allowed:
+        problems.add(key, f"“{value}”不存在，可用：{'、'.join(allowed)}")
+
+
+def _file_version(name: str, code: str, data: dict[str, Any], problems: _Problems) -> int:
+    """The version from ``version = N`` or the ``{code}.v{N}.toml`` file name (default 1)."""
+    inside = _take(data, "version", int, "事项", problems, None, False)
+    match = _VERSIONED_NAME.fullmatch(name)
+    if match is None:
+        return inside if inside is not None else 1
+    if code and match["code"] != code:
+        problems.add("code", f"文件名里的编码“{match['code']}”与 code “{code}”不一致")
+    from_name = int(match["version"])
+    if inside is not None and inside != from_name:
+        problems.add("version", f"version = {inside} 与文件名里的 v{from_name} 不一致")
+    return from_name
+
+
+def _build_item(data: dict[str, Any], name: str, problems: _Problems) -> ServiceItem:
+    _unknown_keys(data, _ITEM_REQUIRED + _ITEM_OPTIONAL, "事项", problems)
+    code = _take(data, "code", str, "事项", problems, "")
+    _check_code(code, problems)
+    version = _file_version(name, code, data, problems)
+    if version < 1:
+        problems.add("version", f"版本号应从 1 开始，现在是 {version}")
+    kind = _take(data, "kind", str, "事项", problems)
+    level = _take(data, "level", str, "事项", problems)
+    _check_choice_of(kind, ITEM_KINDS, "kind", problems)
+    _check_choice_of(level, LEVELS, "level", problems)
+    legal, promise, instant = _check_days(data, problems)
+    fields = _parse_list(data, "fields", lambda t, w: _parse_field(t, w, problems), problems)
+    materials = _parse_list(
+        data, "materials", lambda t, w: _parse_material(t, promise, w, problems), problems
+    )
+    if "materials" in data and not materials:
+        problems.add("materials", "至少要列出一项材料")
+    return ServiceItem(
+        code=code,
+        name=_take(data, "name", str, "事项", problems, ""),
+        version=version,
+        kind=kind or "",
+        level=level or "village",
+        legal_days=legal,
+        promise_days=promise or 0,
+        instant=instant,
+        fee=_take(data, "fee", str, "事项", problems, ""),
+        on_behalf=_take(data, "on_behalf", bool, "事项", problems, False),
+        basis=_take(data, "basis", str, "事项", problems, ""),
+        conditions=_strings(_take(data, "conditions", list, "事项", problems, [], False), "conditions", "事项", problems),
+        fields=fields,
+        materials=materials,
+        result=_take(data, "result", str, "事项", problems, ""),
+        keywords=_strings(_take(data, "keywords", list, "事项", problems, [], False), "keywords", "事项", problems),
+    )
+
+
+def _item_label(data: dict[str, Any], fallback: str) -> str:
+    code, name = data.get("code"), data.get("name")
+    if isinstance(code, str) and code:
+        return f"{code} {name}" if isinstance(name, str) else code
+    return fallback
+
+
+def parse_item(text: str, source: str = "<text>") -> ServiceItem:
+    """An item from TOML text; ``source`` is the file it came from, for messages.
+
+    The file name part of ``source`` may carry the version: ``{code}.v{N}.toml``.
+    """
+    file_name = Path(source).name
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise CatalogueError(source, file_name, [f"TOML 语法错误：{error}"]) from None
+    problems = _Problems()
+    item = _build_item(data, file_name, problems)
+    if problems.items:
+        raise CatalogueError(source, _item_label(data, file_name), problems.items)
+    return item
+
+
+def load_item(path: str | Path | Any) -> ServiceItem:
+    """An item from a TOML file: a path, or any ``importlib.resources`` Traversable."""
+    source = path if hasattr(path, "read_bytes") else Path(path)
+    try:
+        text = source.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise CatalogueError(str(source), source.name, [f"文件不是 UTF-8 编码：{error}"]) from None
+    return parse_item(text, str(source))
