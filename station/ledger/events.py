@@ -1,0 +1,108 @@
+"""The event envelope: the only thing that syncs.
+
+Events are immutable facts. ``id`` is a ULID made where the event happens, ``hlc``
+orders it, ``at`` is the local wall time with its offset (for people), ``role`` is the
+operator's role at that station, ``prev`` chains the station's own events by hash.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from ulid import ULID
+
+from .caseno import InvalidCaseNo, normalise_case_no
+from .rules import KINDS, ROLES
+
+__all__ = ["Event", "EventFormatError", "new_event_id", "SCHEMA_VERSION", "CITIZEN"]
+
+SCHEMA_VERSION = 1
+CITIZEN = "citizen"
+"""The actor of events a citizen records through the tracking page."""
+
+_ENVELOPE = ("id", "case", "kind", "hlc", "at", "station", "actor", "data", "v")
+
+
+class EventFormatError(ValueError):
+    """An event that is not shaped like one; the message lists every problem."""
+
+
+def new_event_id() -> str:
+    return str(ULID())
+
+
+@dataclass(frozen=True)
+class Event:
+    id: str
+    case: str
+    kind: str
+    hlc: str
+    at: str
+    station: str
+    actor: str
+    data: dict[str, Any] = field(default_factory=dict)
+    v: int = SCHEMA_VERSION
+    role: str = ""
+    prev: str = ""
+    """SHA-256 of the previous event this station recorded (its hash chain)."""
+
+    @property
+    def sort_key(self) -> tuple[str, str]:
+        return (self.hlc, self.id)
+
+    @property
+    def day(self) -> str:
+        """The local date of ``at`` (ISO), the date people see on paper."""
+        return self.at[:10]
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+    def digest(self) -> str:
+        """Content hash; the next event of the same station carries it as ``prev``."""
+        return hashlib.sha256(self.to_json().encode("utf-8")).hexdigest()
+
+    @classmethod
+    def from_dict(cls, raw: Any) -> Event:
+        problems = _shape_problems(raw)
+        if problems:
+            raise EventFormatError("; ".join(problems))
+        return cls(
+            id=raw["id"], case=raw["case"], kind=raw["kind"], hlc=raw["hlc"], at=raw["at"],
+            station=raw["station"], actor=raw["actor"], data=raw["data"], v=raw["v"],
+            role=raw.get("role", ""), prev=raw.get("prev", ""),
+        )
+
+
+def _shape_problems(raw: Any) -> list[str]:
+    if not isinstance(raw, dict):
+        return ["event must be a JSON object"]
+    problems = [f"missing '{key}'" for key in _ENVELOPE if key not in raw]
+    if problems:
+        return problems
+    for key in ("id", "case", "kind", "hlc", "at", "station", "actor"):
+        if not isinstance(raw[key], str) or not raw[key] or len(raw[key]) > 64:
+            problems.append(f"'{key}' must be a non-empty string of at most 64 characters")
+    if not isinstance(raw["data"], dict):
+        problems.append("'data' must be an object")
+    if not isinstance(raw["v"], int) or isinstance(raw["v"], bool):
+        problems.append("'v' must be an integer")
+    for key in ("role", "prev"):
+        if key in raw and not isinstance(raw[key], str):
+            problems.append(f"'{key}' must be a string")
+    if problems:
+        return problems
+    if raw["kind"] not in KINDS:
+        problems.append(f"unknown kind {raw['kind']!r}")
+    if raw.get("role") and raw["role"] not in ROLES:
+        problems.append(f"unknown role {raw['role']!r}")
+    try:
+        normalise_case_no(raw["case"])
+    except InvalidCaseNo:
+        problems.append(f"malformed case number {raw['case']!r}")
+    return problems

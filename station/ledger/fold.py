@@ -1,0 +1,240 @@
+"""A case is the fold of its events.
+
+``fold`` sorts by (hlc, id), drops repeated ids and applies each event in turn, so the
+same set of events gives the same state whatever order it arrived in. An event that is
+not a valid step when its turn comes is kept in the timeline and listed as a conflict.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from station.topology import Topology
+
+from .events import Event
+from .rules import KIND_LABELS, STATUS_LABELS, Verdict, check, next_status
+
+__all__ = ["CaseState", "fold", "apply", "step_problem"]
+
+
+@dataclass
+class CaseState:
+    case_no: str
+    origin: str
+    handler: str
+    status: str = "received"
+    previous_status: str | None = None
+    handlers: list[str] = field(default_factory=list)
+    item: dict[str, Any] = field(default_factory=dict)
+    applicant: dict[str, Any] = field(default_factory=dict)
+    fields: dict[str, Any] = field(default_factory=dict)
+    materials: list[dict[str, Any]] = field(default_factory=list)
+    deferred: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Materials accepted as missing (容缺): key -> {name, since, defer_days}."""
+    requested: list[str] = field(default_factory=list)
+    """Materials the handler asked for in the one-time notice and not yet supplied."""
+    received_on: str = ""
+    accepted_on: str | None = None
+    decided_on: str | None = None
+    pauses: list[list[str | None]] = field(default_factory=list)
+    """[start, end] days the deadline clock stood still waiting for materials."""
+    token_hash: str = ""
+    ratings: list[dict[str, Any]] = field(default_factory=list)
+    callbacks: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[dict[str, Any]] = field(default_factory=list)
+    attachments: list[dict[str, Any]] = field(default_factory=list)
+    conflicts: list[dict[str, Any]] = field(default_factory=list)
+    timeline: list[dict[str, Any]] = field(default_factory=list)
+    last_hlc: str = ""
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+    @property
+    def outstanding_materials(self) -> list[str]:
+        """Names of materials still owed: deferred ones and ones asked for."""
+        keys = list(self.deferred) + [k for k in self.requested if k not in self.deferred]
+        return [self.material_name(k) for k in keys]
+
+    def material_name(self, key: str) -> str:
+        for material in self.materials:
+            if material["key"] == key:
+                return str(material["name"])
+        return key
+
+    def visible_to(self, station: str, topology: Topology) -> bool:
+        involved = {self.origin, *self.handlers}
+        return station in involved or any(topology.is_ancestor(station, code) for code in involved)
+
+
+def fold(events: Iterable[Event], topology: Topology) -> CaseState | None:
+    state: CaseState | None = None
+    seen: set[str] = set()
+    for event in sorted(events, key=lambda e: e.sort_key):
+        if event.id in seen:
+            continue
+        seen.add(event.id)
+        state = apply(state, event, topology)
+    return state
+
+
+def apply(state: CaseState | None, event: Event, topology: Topology) -> CaseState | None:
+    """One step of the fold. Only use directly for an event that sorts after the rest."""
+    verdict = step_problem(state, event, topology)
+    if state is None:
+        return None if verdict else _open_case(event, topology)
+    if verdict:
+        _record_conflict(state, event, verdict)
+    else:
+        _APPLY.get(event.kind, _apply_transition)(state, event, topology)
+        state.timeline.append(_timeline_entry(event))
+    state.last_hlc = max(state.last_hlc, event.hlc)
+    return state
+
+
+def _open_case(event: Event, topology: Topology) -> CaseState:
+    data = event.data
+    item = dict(data.get("item", {}))
+    state = CaseState(case_no=event.case, origin=event.station, handler=event.station)
+    state.handlers = [event.station]
+    state.item = item
+    state.applicant = dict(data.get("applicant", {}))
+    state.fields = dict(data.get("fields", {}))
+    state.materials = [dict(m) for m in data.get("materials", [])]
+    state.token_hash = str(data.get("token_hash", ""))
+    state.received_on = event.day
+    state.deferred = {
+        m["key"]: {"name": m["name"], "since": event.day, "defer_days": m.get("defer_days")}
+        for m in state.materials if m.get("status") == "deferred"
+    }
+    if event.station in topology and topology.get(event.station).level == item.get("level"):
+        state.status, state.accepted_on = "accepted", event.day
+    state.timeline.append(_timeline_entry(event))
+    state.last_hlc = event.hlc
+    return state
+
+
+def step_problem(state: CaseState | None, event: Event, topology: Topology) -> Verdict | None:
+    """Why ``event`` cannot follow ``state`` (the rules, then the station tree); None if it can."""
+    verdict = check(state, event, topology)
+    if verdict or state is None or event.kind not in ("forwarded", "escalated"):
+        return verdict
+    if _next_handler(state, event, topology) is None:
+        return Verdict(False, "上级站点不存在，无法报送")
+    return None
+
+
+def _next_handler(state: CaseState, event: Event, topology: Topology) -> str | None:
+    if state.handler not in topology:
+        return None
+    if event.kind == "forwarded":
+        target = topology.ancestor_at_level(state.origin, str(state.item.get("level")))
+        return target if target != state.origin else None
+    return topology.get(state.handler).parent
+
+
+def _record_conflict(state: CaseState, event: Event, verdict: Verdict) -> None:
+    entry = {"event": event.id, "kind": event.kind, "station": event.station,
+             "actor": event.actor, "at": event.at, "reason": verdict.reason}
+    state.conflicts.append(entry)
+    state.timeline.append(_timeline_entry(event) | {"conflict": verdict.reason})
+
+
+def _timeline_entry(event: Event) -> dict[str, Any]:
+    summary = {k: v for k, v in event.data.items() if k in ("reason", "materials", "level", "comment", "note", "to", "material", "due")}
+    return {"id": event.id, "kind": event.kind, "label": KIND_LABELS[event.kind], "at": event.at,
+            "station": event.station, "actor": event.actor, "role": event.role, "hlc": event.hlc,
+            "data": summary, "conflict": None}
+
+
+def _apply_transition(state: CaseState, event: Event, topology: Topology) -> None:
+    state.status = next_status(event.kind) or state.status
+    if event.kind in ("approved", "denied", "refused"):
+        state.decided_on = event.day
+
+
+def _apply_moving(state: CaseState, event: Event, topology: Topology) -> None:
+    target = _next_handler(state, event, topology)
+    assert target is not None  # checked by step_problem
+    state.handler = target
+    if target not in state.handlers:
+        state.handlers.append(target)
+    state.status = "submitted"
+    state.accepted_on = None
+
+
+def _apply_accepted(state: CaseState, event: Event, topology: Topology) -> None:
+    state.status = "accepted"
+    state.accepted_on = event.day
+    state.pauses = []
+
+
+def _apply_supplement_requested(state: CaseState, event: Event, topology: Topology) -> None:
+    keys = [m["key"] if isinstance(m, dict) else str(m) for m in event.data.get("materials", [])]
+    _register_materials(state, event.data.get("materials", []))
+    state.previous_status = state.status
+    state.requested = list(dict.fromkeys(state.requested + keys))
+    if state.status == "accepted":
+        state.pauses.append([event.day, None])
+    state.status = "needs_supplement"
+
+
+def _apply_supplemented(state: CaseState, event: Event, topology: Topology) -> None:
+    supplied = [str(k) for k in event.data.get("materials", [])] or list(state.requested) + list(state.deferred)
+    for key in supplied:
+        state.deferred.pop(key, None)
+        if key in state.requested:
+            state.requested.remove(key)
+        _set_material_status(state, key, "received")
+    if state.status == "needs_supplement" and not state.requested:
+        state.status = state.previous_status or "submitted"
+        state.previous_status = None
+        if state.pauses and state.pauses[-1][1] is None:
+            state.pauses[-1][1] = event.day
+
+
+def _register_materials(state: CaseState, materials: list[Any]) -> None:
+    known = {m["key"] for m in state.materials}
+    for material in materials:
+        if isinstance(material, dict) and material.get("key") not in known:
+            state.materials.append({"key": material["key"], "name": material.get("name", material["key"]),
+                                    "required": True, "deferrable": False, "status": "missing"})
+
+
+def _set_material_status(state: CaseState, key: str, status: str) -> None:
+    for material in state.materials:
+        if material["key"] == key:
+            material["status"] = status
+
+
+def _apply_rated(state: CaseState, event: Event, topology: Topology) -> None:
+    state.ratings.append({"level": event.data.get("level"), "comment": event.data.get("comment", ""),
+                          "by": event.actor, "station": event.station, "at": event.at})
+
+
+def _apply_called_back(state: CaseState, event: Event, topology: Topology) -> None:
+    state.callbacks.append({"note": event.data.get("note", ""), "result": event.data.get("result", ""),
+                            "by": event.actor, "station": event.station, "at": event.at})
+
+
+def _apply_noted(state: CaseState, event: Event, topology: Topology) -> None:
+    state.notes.append({"note": event.data.get("note", ""), "by": event.actor, "station": event.station, "at": event.at})
+
+
+def _apply_attached(state: CaseState, event: Event, topology: Topology) -> None:
+    state.attachments.append({k: event.data.get(k) for k in ("material", "sha256", "size", "type", "name")})
+
+
+_APPLY = {
+    "forwarded": _apply_moving,
+    "escalated": _apply_moving,
+    "accepted": _apply_accepted,
+    "supplement_requested": _apply_supplement_requested,
+    "supplemented": _apply_supplemented,
+    "rated": _apply_rated,
+    "called_back": _apply_called_back,
+    "noted": _apply_noted,
+    "attached": _apply_attached,
+}
