@@ -65,9 +65,10 @@ def test_township_filing_its_own_item_is_accepted_at_once(topology: Topology) ->
 
 
 def test_voiding_needs_deferred_materials_past_due(topology: Topology) -> None:
+    first = received()
     early = event("voided", VILLAGE, data={"due": "2026-11-09"}, day="2026-11-05")
     late = event("voided", VILLAGE, data={"due": "2026-11-09"}, day="2026-11-10")
-    state = fold([received(), early, late], topology)
+    state = fold([first, early, late], topology)
     assert state.status == "voided"
     assert [c["event"] for c in state.conflicts] == [early.id]
 
@@ -81,8 +82,9 @@ def test_escalation_moves_the_case_up_one_level(topology: Topology) -> None:
 
 def test_citizen_rates_only_through_the_city_hall_once_decided(topology: Topology) -> None:
     hall = topology.cityhall.code
+    opening = [received(deferred=False), event("forwarded", VILLAGE), event("accepted", TOWNSHIP, role="clerk")]
     early = event("rated", hall, actor="citizen", role="", data={"level": 1})
-    story = [received(deferred=False), event("forwarded", VILLAGE), event("accepted", TOWNSHIP, role="clerk"), early,
+    story = [*opening, early,
              event("denied", TOWNSHIP, role="approver", data={"reason": "不符合条件"}),
              event("rated", hall, actor="citizen", role="", data={"level": 2, "comment": "太慢"})]
     state = fold(story, topology)
