@@ -1,0 +1,183 @@
+"""Commands that need no city hall: init, agent, items, intake, case, cases, act, receipt."""
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+from typing import Any
+
+from station.errors import BadInput, NotFound
+from station.ledger import KINDS, ROLES, STATUSES, display_case_no
+from station.receipts import render_png, render_text
+from station.service import IntakeRequest, init_station
+from station.views import case_view, receipt_data
+
+from .context import Context, emit
+from .text import case_text, cases_text, items_text
+
+__all__ = ["register", "run_tui"]
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    init = commands.add_parser("init", help="初始化本站：数据库、密钥、站点拓扑")
+    init.add_argument("--station", required=True, help="本站 12 位区划代码")
+    init.add_argument("--config", type=Path, help="站点拓扑文件 stations.toml")
+    init.set_defaults(handler=cmd_init)
+
+    agent = commands.add_parser("agent", help="操作员").add_subparsers(dest="agent_command", required=True)
+    add = agent.add_parser("add", help="添加操作员（密码取自 STATION_PIN）")
+    add.add_argument("--id", required=True)
+    add.add_argument("--name", required=True)
+    add.add_argument("--role", required=True, choices=ROLES)
+    add.set_defaults(handler=cmd_agent_add)
+
+    commands.add_parser("items", help="事项目录").set_defaults(handler=cmd_items)
+    commands.add_parser("tui", help="终端界面").set_defaults(handler=run_tui)
+
+    intake = commands.add_parser("intake", help="代为收件")
+    intake.add_argument("--agent", required=True)
+    intake.add_argument("--item", required=True)
+    intake.add_argument("--applicant-id", required=True)
+    intake.add_argument("--applicant-name", required=True)
+    intake.add_argument("--phone")
+    intake.add_argument("--field", action="append", default=[], metavar="K=V")
+    intake.add_argument("--received", action="append", default=[], metavar="KEY")
+    intake.add_argument("--deferred", action="append", default=[], metavar="KEY")
+    intake.set_defaults(handler=cmd_intake)
+
+    case = commands.add_parser("case", help="查看一个案件")
+    case.add_argument("case_no")
+    case.set_defaults(handler=cmd_case)
+
+    cases = commands.add_parser("cases", help="案件列表")
+    cases.add_argument("--status", choices=STATUSES)
+    cases.add_argument("--overdue", action="store_true")
+    cases.add_argument("--limit", type=int, default=200)
+    cases.set_defaults(handler=cmd_cases)
+
+    act = commands.add_parser("act", help="办理：记录一个事件")
+    act.add_argument("case_no")
+    act.add_argument("kind", choices=[k for k in KINDS if k not in ("received", "attached")])
+    act.add_argument("--agent", required=True)
+    act.add_argument("--reason")
+    act.add_argument("--material", action="append", default=[])
+    act.add_argument("--level", type=int)
+    act.set_defaults(handler=cmd_act)
+
+    receipt = commands.add_parser("receipt", help="回执")
+    receipt.add_argument("case_no")
+    receipt.add_argument("--png", type=Path)
+    receipt.add_argument("--pdf", type=Path)
+    receipt.add_argument("--text", action="store_true")
+    receipt.set_defaults(handler=cmd_receipt)
+
+
+def run_tui(ctx: Context) -> None:
+    from station.tui.app import run  # Textual loads only for the app, never for the commands
+
+    run(ctx.home)
+
+
+def cmd_init(ctx: Context) -> None:
+    config = ctx.args.config or _default_topology_file()
+    result = init_station(ctx.home, ctx.args.station, config)
+    emit(ctx, result, f"已初始化 {result['name']}（{result['station']}，{result['level']}）\n公钥：{result['public_key']}")
+
+
+def _default_topology_file() -> Path:
+    for candidate in (Path(os.environ.get("STATION_CONFIG", "")), Path.cwd() / "stations.toml"):
+        if candidate.is_file():
+            return candidate
+    raise BadInput("找不到站点拓扑文件：请用 --config 指定 stations.toml")
+
+
+def cmd_agent_add(ctx: Context) -> None:
+    args = ctx.args
+    operator = ctx.service.add_agent(args.id, args.name, args.role, os.environ.get("STATION_PIN"))
+    emit(ctx, {"id": operator.id, "name": operator.name, "role": operator.role},
+         f"已添加操作员 {operator.id} {operator.name}（{operator.role}）")
+
+
+def cmd_items(ctx: Context) -> None:
+    items = [_item_json(item) for item in ctx.service.catalogue.items()]
+    emit(ctx, {"items": items}, items_text(items))
+
+
+def _item_json(item: Any) -> dict[str, Any]:
+    return {
+        "code": item.code, "name": item.name, "version": item.version, "kind": item.kind, "level": item.level,
+        "legal_days": item.legal_days, "promise_days": item.promise_days, "instant": item.instant,
+        "on_behalf": item.on_behalf, "fee": item.fee, "basis": item.basis, "conditions": list(item.conditions),
+        "fields": [{"key": f.key, "label": f.label, "type": f.type, "required": f.required,
+                    "choices": list(f.choices), "example": f.example} for f in item.fields],
+        "materials": [{"key": m.key, "name": m.name, "required": m.required, "deferrable": m.deferrable,
+                       "defer_days": m.defer_days, "form": m.form, "copies": m.copies} for m in item.materials],
+    }
+
+
+def _key_values(pairs: list[str]) -> dict[str, str]:
+    bad = [p for p in pairs if "=" not in p]
+    if bad:
+        raise BadInput(*[f"--field 应写成 键=值，收到“{p}”" for p in bad])
+    return dict(p.split("=", 1) for p in pairs)
+
+
+def cmd_intake(ctx: Context) -> None:
+    args = ctx.args
+    request = IntakeRequest(item_code=args.item, applicant_id=args.applicant_id, applicant_name=args.applicant_name,
+                            phone=args.phone, fields=_key_values(args.field), received=args.received,
+                            deferred=args.deferred)
+    operator = ctx.operator()
+    result = ctx.service.intake(operator, request)
+    lines = [f"已收件：{display_case_no(result['case_no'])}（{result['status']}）",
+             f"办结期限：{result['deadline'] or result['deadline_note']}",
+             f"容缺补交期限：{result['supplement_due'] or '无'}", f"查询网址：{result['tracking_url']}"]
+    emit(ctx, result, "\n".join(lines))
+
+
+def _view(ctx: Context, case_no: str) -> dict[str, Any]:
+    service = ctx.service
+    state = service.case(case_no)
+    return case_view(state, service.topology, service.calendar, service.today().isoformat(),
+                     service.tracking_url(state.case_no))
+
+
+def cmd_case(ctx: Context) -> None:
+    view = _view(ctx, ctx.args.case_no)
+    emit(ctx, view, case_text(view))
+
+
+def cmd_cases(ctx: Context) -> None:
+    rows = ctx.service.list_cases(status=ctx.args.status, overdue=ctx.args.overdue, limit=ctx.args.limit)
+    emit(ctx, {"cases": rows}, cases_text(rows))
+
+
+def cmd_act(ctx: Context) -> None:
+    args = ctx.args
+    operator = ctx.operator()
+    state = ctx.service.act(operator, args.case_no, args.kind, reason=args.reason,
+                            materials=args.material, level=args.level)
+    view = _view(ctx, state.case_no)
+    emit(ctx, view, f"已记录：{args.kind}\n" + case_text(view))
+
+
+def cmd_receipt(ctx: Context) -> None:
+    args, service = ctx.args, ctx.service
+    view = _view(ctx, args.case_no)
+    if not view["tracking_url"]:
+        raise NotFound("回执由收件站打印：本站没有该案件的查询码")
+    agent = service.store.agent(view["timeline"][0]["actor"])
+    data = receipt_data(view, int(service.case(args.case_no).item.get("promise_days") or 0),
+                        agent["name"] if agent else view["timeline"][0]["actor"], service.topology.cityhall.name)
+    written: dict[str, str] = {}
+    if args.png:
+        render_png(data, args.png)
+        written["png"] = str(args.png)
+    if args.pdf:
+        from station.documents import render_pdf  # the PDF stack loads only when asked for
+        render_pdf(data, "receipt", args.pdf)
+        written["pdf"] = str(args.pdf)
+    text = render_text(data)
+    emit(ctx, {"case_no": view["case_no"], "tracking_url": view["tracking_url"], "text": text, **written},
+         text if args.text or not written else "\n".join(f"已写入 {p}" for p in written.values()))
+

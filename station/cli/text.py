@@ -1,0 +1,55 @@
+"""Human-readable text for the commands (the ``--json`` twin is the dict itself)."""
+from __future__ import annotations
+
+from typing import Any
+
+from rich.cells import cell_len
+
+__all__ = ["items_text", "case_text", "cases_text", "pad"]
+
+
+def pad(text: str, width: int) -> str:
+    """Pad to ``width`` terminal cells (a Chinese character takes two)."""
+    return text + " " * max(width - cell_len(text), 0)
+
+
+def items_text(items: list[dict[str, Any]]) -> str:
+    lines = []
+    for item in items:
+        limit = "即办" if item["instant"] else f"{item['promise_days']}个工作日"
+        lines.append(f"{pad(item['code'], 24)} {pad(item['name'], 30)} {pad(item['level'], 9)} {limit}")
+    return "\n".join(lines)
+
+
+def case_text(view: dict[str, Any]) -> str:
+    applicant = view["applicant"]
+    lines = [
+        f"案件编号  {view['case_no_display']}",
+        f"事项      {view['item_name']}（{view['item']} 第{view['item_version']}版）",
+        f"状态      {view['status_label']}（{view['status']}）",
+        f"经办站    {view['handler_name']}",
+        f"申请人    {applicant.get('name')}  {applicant.get('id_number')}  {applicant.get('phone') or ''}",
+        f"办结期限  {view['deadline'] or view['deadline_note_zh']}",
+    ]
+    if view["supplement_due"]:
+        lines.append(f"容缺补交  {view['supplement_due']}")
+    lines += [f"  {k}：{v}" for k, v in view["fields"].items()]
+    lines.append("材料")
+    lines += [f"  [{_MATERIAL_MARK[m['status']]}] {m['name']}" for m in view["materials"]]
+    lines.append("经过")
+    for entry in view["timeline"]:
+        flag = f"  ⚠ 冲突：{entry['conflict']}" if entry.get("conflict") else ""
+        lines.append(f"  {entry['at'][:16].replace('T', ' ')}  {pad(entry['label'], 8)} {entry['station_name']}  {entry['actor']}{flag}")
+    return "\n".join(lines)
+
+
+_MATERIAL_MARK = {"received": "已收", "deferred": "容缺", "missing": "缺少", "supplied": "已补"}
+
+
+def cases_text(rows: list[dict[str, Any]]) -> str:
+    if not rows:
+        return "没有符合条件的案件"
+    return "\n".join(
+        f"{row['case_no']}  {pad(row['status_label'], 12)} {pad(row['item_name'], 28)} "
+        f"{pad(row['applicant_name'], 10)} {row['deadline'] or '-'}{'  逾期' if row['overdue'] else ''}"
+        for row in rows)

@@ -1,0 +1,136 @@
+"""Named schema migrations for the station's SQLite file.
+
+Each runs once, in its own transaction, and is recorded in ``_migrations``; an old
+station's file upgrades in place when the station opens it. Append new migrations at
+the end; never edit one that has shipped.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timezone
+
+import sqlite_utils
+
+__all__ = ["MIGRATIONS", "migrate", "applied_migrations"]
+
+Migration = tuple[str, Callable[[sqlite_utils.Database], None]]
+
+
+def _run_statements(db: sqlite_utils.Database, script: str) -> None:
+    """Run ``;;``-separated statements inside the caller's transaction.
+
+    ``executescript`` would commit first, so the migration would not be atomic.
+    """
+    for statement in script.split(";;"):
+        if statement.strip():
+            db.execute(statement)
+
+
+def _initial(db: sqlite_utils.Database) -> None:
+    _run_statements(
+        db,
+        """
+        CREATE TABLE events (
+            id TEXT PRIMARY KEY,
+            case_no TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            hlc TEXT NOT NULL,
+            at TEXT NOT NULL,
+            station TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            body TEXT NOT NULL,
+            recorded_here INTEGER NOT NULL
+        );;
+        CREATE INDEX events_by_case ON events(case_no, hlc, id);;
+        CREATE TRIGGER events_refuse_update BEFORE UPDATE ON events
+            BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;;
+        CREATE TRIGGER events_refuse_delete BEFORE DELETE ON events
+            BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;;
+
+        CREATE TABLE outbox (
+            event_id TEXT PRIMARY KEY REFERENCES events(id),
+            state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'pushed', 'rejected')),
+            reason TEXT,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            updated_at TEXT
+        );;
+        CREATE INDEX outbox_by_state ON outbox(state, event_id);;
+
+        CREATE TABLE cases (
+            case_no TEXT PRIMARY KEY,
+            status TEXT NOT NULL,
+            item_code TEXT NOT NULL,
+            item_name TEXT NOT NULL,
+            origin TEXT NOT NULL,
+            handler TEXT NOT NULL,
+            applicant_id TEXT NOT NULL,
+            applicant_name TEXT NOT NULL,
+            received_on TEXT NOT NULL,
+            deadline TEXT,
+            supplement_due TEXT,
+            conflicts INTEGER NOT NULL DEFAULT 0,
+            last_hlc TEXT NOT NULL,
+            state TEXT NOT NULL
+        );;
+        CREATE INDEX cases_by_status ON cases(status, deadline);;
+        CREATE INDEX cases_by_applicant ON cases(applicant_id);;
+        CREATE INDEX cases_by_handler ON cases(handler, status);;
+
+        CREATE TABLE citizens (
+            id_number TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            phone TEXT,
+            updated_at TEXT NOT NULL
+        );;
+        CREATE TABLE citizen_keys (
+            key TEXT NOT NULL,
+            id_number TEXT NOT NULL,
+            PRIMARY KEY (key, id_number)
+        ) WITHOUT ROWID;;
+
+        CREATE TABLE agents (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            role TEXT NOT NULL,
+            pin_hash TEXT NOT NULL,
+            failed_attempts INTEGER NOT NULL DEFAULT 0,
+            locked_until TEXT,
+            created_at TEXT NOT NULL
+        );;
+        CREATE TABLE tokens (case_no TEXT PRIMARY KEY, token TEXT NOT NULL);;
+        CREATE TABLE daily_serials (day TEXT PRIMARY KEY, last INTEGER NOT NULL);;
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);;
+        """
+    )
+
+
+MIGRATIONS: list[Migration] = [
+    ("0001_initial", _initial),
+]
+
+
+def applied_migrations(db: sqlite_utils.Database) -> list[str]:
+    if "_migrations" not in db.table_names():
+        return []
+    return [row["name"] for row in db.query("SELECT name FROM _migrations ORDER BY rowid")]
+
+
+def migrate(db: sqlite_utils.Database) -> list[str]:
+    """Apply what is missing; returns the names applied now."""
+    db.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+    done = set(applied_migrations(db))
+    applied = []
+    for name, step in MIGRATIONS:
+        if name in done:
+            continue
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            step(db)
+            db.execute("INSERT INTO _migrations (name, applied_at) VALUES (?, ?)",
+                       [name, datetime.now(timezone.utc).isoformat(timespec="seconds")])
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        applied.append(name)
+    return applied

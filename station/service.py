@@ -1,0 +1,331 @@
+"""What a station does, below any UI: the command line and the terminal app both call this.
+
+Every write goes through ``_record``: events are appended, the cases they touch are
+folded again and their projection saved, all in one durable transaction.
+"""
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from forms import Catalogue, InvalidValue, ServiceItem, UnknownItem, builtin_catalogue, check_id_number, check_phone, validate_form
+from station.actions import ActionInput, action_data
+from station.deadlines import case_deadline, supplement_due
+from station.errors import BadInput, NotAllowed, NotFound
+from station.home import CHINA_TZ, StationConfig, StationHome
+from station.keys import generate_key, load_private_key, public_key_text
+from station.ledger import (
+    OPEN_STATUSES, ROLES, STATUS_LABELS, CaseState, Event, HybridClock, InvalidCaseNo, fold, make_case_no, new_event_id, normalise_case_no, step_problem,
+)
+from station.pins import MAX_FAILURES, hash_pin, locked_until_after_failure, pin_problem, verify_pin
+from station.receipts import new_token, token_hash, tracking_url
+from station.store import StationStore
+from station.topology import Topology, TopologyError
+from station.views import station_name
+from station.workdays import WorkCalendar
+
+__all__ = ["StationService", "Operator", "IntakeRequest", "init_station"]
+
+Clock = Callable[[], datetime]
+_OPEN_SQL = ", ".join(f"'{s}'" for s in sorted(OPEN_STATUSES))
+
+
+def _china_now() -> datetime:
+    return datetime.now(CHINA_TZ)
+
+
+@dataclass(frozen=True)
+class Operator:
+    id: str
+    name: str
+    role: str
+
+
+@dataclass
+class IntakeRequest:
+    item_code: str
+    applicant_id: str
+    applicant_name: str
+    phone: str | None = None
+    fields: dict[str, str] = field(default_factory=dict)
+    received: list[str] = field(default_factory=list)
+    deferred: list[str] = field(default_factory=list)
+    authorised: bool = True
+    """The citizen signed the authorisation for the agent to file (委托书)."""
+
+
+def init_station(home: StationHome, station_code: str, topology_file: Path) -> dict[str, str]:
+    """Make a station's home: config, topology copy, key pair and an empty store."""
+    try:
+        topology = Topology.load(topology_file)
+    except TopologyError as exc:
+        raise BadInput(f"站点配置文件有误：{exc}") from exc
+    if station_code not in topology:
+        raise BadInput(f"站点代码“{station_code}”不在 {topology_file.name} 中，请核对")
+    if home.exists:
+        raise BadInput(f"{home.root} 已经初始化过站点，不能重复初始化")
+    home.root.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(topology_file, home.topology_file)
+    home.config_file.write_text(StationConfig(station=station_code).dump(), encoding="utf-8")
+    key = generate_key(home.key_file)
+    StationStore(home.database).close()
+    station = topology.get(station_code)
+    return {"station": station.code, "name": station.name, "level": station.level, "public_key": public_key_text(key)}
+
+
+class StationService:
+    def __init__(self, home: StationHome, clock: Clock = _china_now) -> None:
+        if not home.exists:
+            raise NotFound(f"{home.root} 还不是站点目录：请先运行 station init --station 站点代码")
+        self.home = home
+        self.clock = clock
+        self.config = StationConfig.load(home.config_file)
+        self.topology = Topology.load(home.topology_file)
+        self.station = self.topology.get(self.config.station)
+        self.store = StationStore(home.database)
+        self.catalogue: Catalogue = builtin_catalogue()
+        self.calendar = WorkCalendar.load(home.calendar_dir)
+
+    def close(self) -> None:
+        self.store.close()
+
+    # -- time ---------------------------------------------------------------------
+
+    def now(self) -> datetime:
+        return self.clock().astimezone(CHINA_TZ)
+
+    def today(self) -> date:
+        return self.now().date()
+
+    # -- operators ----------------------------------------------------------------
+
+    def add_agent(self, agent_id: str, name: str, role: str, pin: str | None) -> Operator:
+        problems = []
+        if not agent_id.strip() or len(agent_id) > 32:
+            problems.append("工号不能为空，最长 32 个字符")
+        if not name.strip():
+            problems.append("姓名不能为空")
+        if role not in ROLES:
+            problems.append(f"角色“{role}”不对，应为 {', '.join(ROLES)} 之一")
+        problems.append(pin_problem(pin) or "")
+        if any(problems):
+            raise BadInput(*problems)
+        assert pin is not None
+        self.store.add_agent(agent_id.strip(), name.strip(), role, hash_pin(pin))
+        return Operator(agent_id.strip(), name.strip(), role)
+
+    def sign_in(self, agent_id: str, pin: str | None) -> Operator:
+        row = self.store.agent(agent_id)
+        if row is None:
+            raise NotAllowed(f"没有工号为“{agent_id}”的操作员")
+        now = self.now()
+        if row["locked_until"] and datetime.fromisoformat(row["locked_until"]) > now:
+            raise NotAllowed(f"操作员 {agent_id} 连续输错密码，已锁定到 {row['locked_until'][11:16]}，请稍后再试或联系管理员")
+        if not pin or not verify_pin(pin, row["pin_hash"]):
+            failures = int(row["failed_attempts"]) + 1
+            self.store.record_sign_in(agent_id, failures, locked_until_after_failure(failures, now))
+            left = max(MAX_FAILURES - failures, 0)
+            raise NotAllowed(f"密码不对（还可再试 {left} 次）" if left else "密码不对，操作员已被锁定 15 分钟")
+        self.store.record_sign_in(agent_id, 0, None)
+        return Operator(row["id"], row["name"], row["role"])
+
+    # -- recording ----------------------------------------------------------------
+
+    def _new_event(self, case_no: str, kind: str, operator: Operator | None, data: dict[str, Any]) -> Event:
+        """An event stamped now; call inside the write transaction that records it."""
+        now = self.now()
+        clock = HybridClock.restore(self.store.get_meta("hlc"))
+        hlc = clock.tick(int(now.timestamp() * 1000))
+        self.store.set_meta("hlc", hlc)
+        return Event(
+            id=new_event_id(), case=case_no, kind=kind, hlc=hlc, at=now.isoformat(timespec="seconds"),
+            station=self.station.code, actor=operator.id if operator else "system",
+            role=operator.role if operator else "", data=data, prev=self.store.get_meta("chain_head", "") or "",
+        )
+
+    def _record_local(self, event: Event) -> None:
+        self.store.insert_event(event, recorded_here=True)
+        self.store.set_meta("chain_head", event.digest())
+        self._project(event.case)
+
+    def apply_events(self, events: Iterable[Event]) -> int:
+        """Store events that came from elsewhere (pull, bundle); returns how many were new."""
+        new, touched = 0, set()
+        with self.store.write():
+            clock = HybridClock.restore(self.store.get_meta("hlc"))
+            for event in events:
+                if self.store.insert_event(event, recorded_here=False):
+                    new += 1
+                    touched.add(event.case)
+                    clock.observe(event.hlc, int(self.now().timestamp() * 1000))
+            self.store.set_meta("hlc", clock.current())
+            for case_no in touched:
+                self._project(case_no)
+        return new
+
+    def _project(self, case_no: str) -> CaseState | None:
+        state = fold(self.store.case_events(case_no), self.topology)
+        if state is not None:
+            self.store.save_case(state, case_deadline(state, self.calendar).iso,
+                                 supplement_due(state, self.calendar).iso)
+        return state
+
+    def refresh_deadlines(self) -> int:
+        """Recompute every open case's deadline (after a new calendar arrived)."""
+        rows = self.store.case_rows("status IN ('received','submitted','needs_supplement','accepted')", limit=10**9)
+        with self.store.write():
+            for row in rows:
+                self._project(row["case_no"])
+        return len(rows)
+
+    # -- intake -------------------------------------------------------------------
+
+    def intake(self, operator: Operator, request: IntakeRequest) -> dict[str, Any]:
+        item, clean = self._validate_intake(operator, request)
+        token = new_token()
+        with self.store.write():
+            day = self.today()
+            case_no = make_case_no(self.station.code, day, self.store.next_serial(day.isoformat()))
+            self.store.remember_citizen(clean["applicant"]["id_number"], clean["applicant"]["name"],
+                                        clean["applicant"]["phone"])
+            self.store.save_token(case_no, token)
+            event = self._new_event(case_no, "received", operator, clean | {"token_hash": token_hash(token)})
+            self._record_local(event)
+        return self.intake_result(case_no)
+
+    def intake_result(self, case_no: str) -> dict[str, Any]:
+        state = self.case(case_no)
+        deadline, due = case_deadline(state, self.calendar), supplement_due(state, self.calendar)
+        return {"case_no": case_no, "status": state.status, "deadline": deadline.iso,
+                "deadline_note": deadline.note, "supplement_due": due.iso,
+                "tracking_url": self.tracking_url(case_no)}
+
+    def _validate_intake(self, operator: Operator, request: IntakeRequest) -> tuple[ServiceItem, dict[str, Any]]:
+        problems: list[str] = []
+        try:
+            item = self.catalogue.get(request.item_code)
+        except UnknownItem as exc:
+            raise BadInput(str(exc)) from exc
+        if operator.role == "agent" and not item.on_behalf:
+            raise NotAllowed(f"“{item.name}”不能代办，请申请人本人到窗口办理")
+        applicant = self._applicant(request, problems)
+        values, field_problems = validate_form(item, request.fields)
+        problems += field_problems + self._material_problems(item, request)
+        if not request.authorised:
+            problems.append("申请人尚未签署委托代办授权，不能代为申请")
+        if problems:
+            raise BadInput(*problems)
+        return item, {
+            "item": {"code": item.code, "version": item.version, "name": item.name, "level": item.level,
+                     "promise_days": item.promise_days, "instant": item.instant},
+            "applicant": applicant, "fields": values, "materials": self._material_list(item, request),
+            "on_behalf": operator.role == "agent",
+        }
+
+    def _applicant(self, request: IntakeRequest, problems: list[str]) -> dict[str, Any]:
+        applicant: dict[str, Any] = {"id_number": request.applicant_id, "name": request.applicant_name, "phone": None}
+        try:
+            applicant["id_number"] = check_id_number(request.applicant_id)
+        except InvalidValue as exc:
+            problems.append(str(exc))
+        name = request.applicant_name.strip()
+        if not name or len(name) > 50:
+            problems.append("申请人姓名不能为空，最长 50 个字")
+        applicant["name"] = name
+        if request.phone:
+            try:
+                applicant["phone"] = check_phone(request.phone)
+            except InvalidValue as exc:
+                problems.append(str(exc))
+        return applicant
+
+    def _material_problems(self, item: ServiceItem, request: IntakeRequest) -> list[str]:
+        known = {m.key: m for m in item.materials}
+        problems = [f"材料代码“{k}”不是“{item.name}”的材料，可选：{'、'.join(known)}"
+                    for k in [*request.received, *request.deferred] if k not in known]
+        for key in set(request.received) & set(request.deferred):
+            problems.append(f"材料“{known[key].name}”不能既已收又容缺")
+        for key in request.deferred:
+            if key in known and not known[key].deferrable:
+                problems.append(f"材料“{known[key].name}”不能容缺后补，需当场提交")
+        missing = [m.name for m in item.materials
+                   if m.required and m.key not in request.received and m.key not in request.deferred]
+        if missing:
+            problems.append(f"缺少必要材料：{'、'.join(missing)}。请出具一次性告知书，材料齐全后再收件")
+        return problems
+
+    @staticmethod
+    def _material_list(item: ServiceItem, request: IntakeRequest) -> list[dict[str, Any]]:
+        def status(key: str) -> str:
+            return "received" if key in request.received else "deferred" if key in request.deferred else "missing"
+        return [{"key": m.key, "name": m.name, "required": m.required, "deferrable": m.deferrable,
+                 "defer_days": m.defer_days, "status": status(m.key)} for m in item.materials]
+
+    # -- acting on a case ---------------------------------------------------------
+
+    def act(self, operator: Operator, case_no: str, kind: str, *, reason: str | None = None,
+            materials: list[str] | None = None, level: int | None = None) -> CaseState:
+        with self.store.write():
+            state = self.case(case_no)
+            action = ActionInput(kind, reason or "", tuple(materials or ()), level)
+            data = action_data(state, action, self._item_of(state), self.calendar, self.today())
+            event = self._new_event(state.case_no, kind, operator, data)
+            verdict = step_problem(state, event, self.topology)
+            if verdict:
+                raise (NotAllowed if verdict.forbidden else BadInput)(verdict.reason)
+            self._record_local(event)
+        return self.case(state.case_no)
+
+    def _item_of(self, state: CaseState) -> ServiceItem | None:
+        try:
+            return self.catalogue.get(state.item.get("code", ""), version=state.item.get("version"))
+        except UnknownItem:
+            return None
+
+    # -- reading ------------------------------------------------------------------
+
+    def case(self, case_no: str) -> CaseState:
+        try:
+            normalised = normalise_case_no(case_no)
+        except InvalidCaseNo as exc:
+            raise BadInput(str(exc)) from exc
+        state = self.store.case_state(normalised)
+        if state is None or not state.visible_to(self.station.code, self.topology):
+            raise NotFound(f"没有找到案件 {case_no}")
+        return state
+
+    def list_cases(self, status: str | None = None, overdue: bool = False, limit: int = 200,
+                   offset: int = 0) -> list[dict[str, Any]]:
+        where, params = ["1"], []
+        if status:
+            where.append("status = ?")
+            params.append(status)
+        if overdue:
+            where.append(f"deadline < ? AND status IN ({_OPEN_SQL})")
+            params.append(self.today().isoformat())
+        rows = self.store.case_rows(" AND ".join(where), params, limit=limit, offset=offset)
+        return [self._case_row(row) for row in rows]
+
+    def _case_row(self, row: dict[str, Any]) -> dict[str, Any]:
+        today = self.today().isoformat()
+        is_open = row["status"] in OPEN_STATUSES
+        return {
+            "case_no": row["case_no"], "status": row["status"], "status_label": STATUS_LABELS[row["status"]],
+            "item": row["item_code"], "item_name": row["item_name"], "handler": row["handler"],
+            "handler_name": station_name(self.topology, row["handler"]), "origin": row["origin"],
+            "applicant_name": row["applicant_name"], "received_on": row["received_on"],
+            "deadline": row["deadline"], "supplement_due": row["supplement_due"],
+            "overdue": bool(is_open and row["deadline"] and row["deadline"] < today),
+            "conflicts": row["conflicts"],
+        }
+
+    def tracking_url(self, case_no: str) -> str | None:
+        token = self.store.token(case_no)
+        return tracking_url(self.topology.cityhall.public_url, case_no, token) if token else None
+
+    def signing_key(self):  # noqa: ANN201 - cryptography's key type
+        return load_private_key(self.home.key_file)

@@ -1,0 +1,238 @@
+"""The station's local SQLite store.
+
+One connection guarded by a lock does all the work (``BEGIN IMMEDIATE``,
+``synchronous=FULL`` so a committed case survives a power cut, WAL so other processes
+can read while it writes); its transactions are short, so the app's worker threads
+wait microseconds for it, and reads inside a write see that write's own rows. Events are
+append-only: triggers in the file refuse UPDATE and DELETE on them. ``cases`` is a
+projection of the events, rebuilt per case by the ledger's fold.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from station.ledger import CaseState, Event
+
+from .migrations import migrate
+from .names import name_keys
+
+__all__ = ["StationStore", "CaseRow"]
+
+CaseRow = dict[str, Any]
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _connect(path: Path, read_only: bool = False) -> sqlite3.Connection:
+    uri = f"file:{path}?mode=ro" if read_only else f"file:{path}"
+    conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False, timeout=30)
+    conn.execute("PRAGMA busy_timeout = 30000")
+    return conn
+
+
+class StationStore:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = threading.RLock()
+        self.db = sqlite_utils.Database(_connect(path))
+        self.db.execute("PRAGMA journal_mode = WAL")
+        self.db.execute("PRAGMA synchronous = FULL")
+        self.db.execute("PRAGMA foreign_keys = ON")
+        with self._lock:
+            migrate(self.db)
+
+    def close(self) -> None:
+        self.db.close()
+
+    # -- transactions -------------------------------------------------------------
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite_utils.Database]:
+        """One write transaction (a savepoint when nested)."""
+        with self._lock:
+            if self.db.conn.in_transaction:
+                with self.db.atomic():
+                    yield self.db
+                return
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.db
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+            self.db.execute("COMMIT")
+
+    def _query(self, sql: str, params: Any = ()) -> list[dict[str, Any]]:
+        with self._lock:
+            return list(self.db.query(sql, params))
+
+    # -- meta ---------------------------------------------------------------------
+
+    def get_meta(self, key: str, default: str | None = None) -> str | None:
+        rows = self._query("SELECT value FROM meta WHERE key = ?", [key])
+        return rows[0]["value"] if rows else default
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.write() as db:
+            db.execute("INSERT INTO meta (key, value) VALUES (?, ?) "
+                       "ON CONFLICT(key) DO UPDATE SET value = excluded.value", [key, value])
+
+    # -- events -------------------------------------------------------------------
+
+    def insert_event(self, event: Event, recorded_here: bool) -> bool:
+        """Add an event (inside the caller's transaction); False when already present."""
+        cursor = self.db.execute(
+            "INSERT OR IGNORE INTO events (id, case_no, kind, hlc, at, station, actor, body, recorded_here) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [event.id, event.case, event.kind, event.hlc, event.at, event.station, event.actor,
+             event.to_json(), int(recorded_here)],
+        )
+        if cursor.rowcount and recorded_here:
+            self.db.execute("INSERT INTO outbox (event_id, updated_at) VALUES (?, ?)", [event.id, _now()])
+        return bool(cursor.rowcount)
+
+    def case_events(self, case_no: str) -> list[Event]:
+        rows = self._query("SELECT body FROM events WHERE case_no = ? ORDER BY hlc, id", [case_no])
+        return [Event.from_dict(json.loads(r["body"])) for r in rows]
+
+    def event_count(self) -> int:
+        return int(self._query("SELECT count(*) AS n FROM events")[0]["n"])
+
+    def has_event(self, event_id: str) -> bool:
+        return bool(self._query("SELECT 1 FROM events WHERE id = ?", [event_id]))
+
+    def last_local_event(self) -> Event | None:
+        rows = self._query("SELECT body FROM events WHERE recorded_here = 1 ORDER BY rowid DESC LIMIT 1")
+        return Event.from_dict(json.loads(rows[0]["body"])) if rows else None
+
+    # -- outbox -------------------------------------------------------------------
+
+    def pending_events(self, limit: int) -> list[Event]:
+        rows = self._query(
+            "SELECT e.body FROM outbox o JOIN events e ON e.id = o.event_id "
+            "WHERE o.state = 'pending' ORDER BY e.rowid LIMIT ?", [limit])
+        return [Event.from_dict(json.loads(r["body"])) for r in rows]
+
+    def mark_outbox(self, event_id: str, state: str, reason: str | None = None) -> None:
+        with self.write() as db:
+            db.execute("UPDATE outbox SET state = ?, reason = ?, attempts = attempts + 1, updated_at = ? "
+                       "WHERE event_id = ?", [state, reason, _now(), event_id])
+
+    def outbox_counts(self) -> dict[str, int]:
+        counts = {"pending": 0, "pushed": 0, "rejected": 0}
+        for row in self._query("SELECT state, count(*) AS n FROM outbox GROUP BY state"):
+            counts[row["state"]] = row["n"]
+        return counts
+
+    def rejected_events(self) -> list[dict[str, Any]]:
+        return self._query(
+            "SELECT e.id, e.case_no, e.kind, e.at, o.reason FROM outbox o JOIN events e ON e.id = o.event_id "
+            "WHERE o.state = 'rejected' ORDER BY e.rowid")
+
+    # -- cases --------------------------------------------------------------------
+
+    def save_case(self, state: CaseState, deadline: str | None, supplement_due: str | None) -> None:
+        """Upsert the projection row of a case (inside the caller's transaction)."""
+        row = {
+            "case_no": state.case_no, "status": state.status, "item_code": state.item.get("code", ""),
+            "item_name": state.item.get("name", ""), "origin": state.origin, "handler": state.handler,
+            "applicant_id": state.applicant.get("id_number", ""), "applicant_name": state.applicant.get("name", ""),
+            "received_on": state.received_on, "deadline": deadline, "supplement_due": supplement_due,
+            "conflicts": len(state.conflicts), "last_hlc": state.last_hlc,
+            "state": json.dumps(asdict(state), ensure_ascii=False),
+        }
+        self.db["cases"].upsert(row, pk="case_no")
+
+    def case_state(self, case_no: str) -> CaseState | None:
+        rows = self._query("SELECT state FROM cases WHERE case_no = ?", [case_no])
+        return CaseState(**json.loads(rows[0]["state"])) if rows else None
+
+    def case_rows(self, where: str = "1", params: Any = (), limit: int = 500, offset: int = 0) -> list[CaseRow]:
+        return self._query(
+            "SELECT case_no, status, item_code, item_name, origin, handler, applicant_id, applicant_name, "
+            f"received_on, deadline, supplement_due, conflicts FROM cases WHERE {where} "
+            "ORDER BY received_on DESC, case_no DESC LIMIT ? OFFSET ?", [*params, limit, offset])
+
+    def case_count(self, where: str = "1", params: Any = ()) -> int:
+        return int(self._query(f"SELECT count(*) AS n FROM cases WHERE {where}", params)[0]["n"])
+
+    def next_serial(self, day: str) -> int:
+        """The next daily serial (inside the caller's transaction)."""
+        self.db.execute("INSERT INTO daily_serials (day, last) VALUES (?, 1) "
+                        "ON CONFLICT(day) DO UPDATE SET last = last + 1", [day])
+        return int(next(self.db.query("SELECT last FROM daily_serials WHERE day = ?", [day]))["last"])
+
+    def save_token(self, case_no: str, token: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO tokens (case_no, token) VALUES (?, ?)", [case_no, token])
+
+    def token(self, case_no: str) -> str | None:
+        rows = self._query("SELECT token FROM tokens WHERE case_no = ?", [case_no])
+        return rows[0]["token"] if rows else None
+
+    # -- citizens -----------------------------------------------------------------
+
+    def remember_citizen(self, id_number: str, name: str, phone: str | None) -> None:
+        """Register or update a citizen (inside the caller's transaction)."""
+        old = list(self.db.query("SELECT name, phone FROM citizens WHERE id_number = ?", [id_number]))
+        self.db.execute(
+            "INSERT INTO citizens (id_number, name, phone, updated_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT(id_number) DO UPDATE SET name = excluded.name, "
+            "phone = coalesce(excluded.phone, citizens.phone), updated_at = excluded.updated_at",
+            [id_number, name, phone, _now()])
+        if old and old[0]["name"] == name:
+            return
+        self.db.execute("DELETE FROM citizen_keys WHERE id_number = ?", [id_number])
+        self.db.conn.executemany("INSERT OR IGNORE INTO citizen_keys (key, id_number) VALUES (?, ?)",
+                                 [(key, id_number) for key in name_keys(name)])
+
+    def citizen(self, id_number: str) -> dict[str, Any] | None:
+        rows = self._query("SELECT id_number, name, phone FROM citizens WHERE id_number = ?", [id_number])
+        return rows[0] if rows else None
+
+    def search_citizens(self, query: str, limit: int = 20) -> list[dict[str, Any]]:
+        """By ID-number prefix, or by name / full pinyin / initials prefix."""
+        text = query.strip()
+        if not text:
+            return []
+        if text[0].isdigit():
+            return self._query(
+                "SELECT id_number, name, phone FROM citizens WHERE id_number >= ? AND id_number < ? "
+                "ORDER BY id_number LIMIT ?", [text.upper(), text.upper() + "\uffff", limit])
+        key = text.lower().replace(" ", "")
+        return self._query(
+            "SELECT c.id_number, c.name, c.phone FROM citizens c WHERE c.id_number IN ("
+            " SELECT id_number FROM citizen_keys WHERE key >= ? AND key < ? LIMIT ?) ORDER BY c.name",
+            [key, key + "\uffff", limit * 4])[:limit]
+
+    # -- operators ----------------------------------------------------------------
+
+    def add_agent(self, agent_id: str, name: str, role: str, pin_hash: str) -> None:
+        with self.write() as db:
+            db.execute("INSERT INTO agents (id, name, role, pin_hash, created_at) VALUES (?, ?, ?, ?, ?) "
+                       "ON CONFLICT(id) DO UPDATE SET name = excluded.name, role = excluded.role, "
+                       "pin_hash = excluded.pin_hash, failed_attempts = 0, locked_until = NULL",
+                       [agent_id, name, role, pin_hash, _now()])
+
+    def agent(self, agent_id: str) -> dict[str, Any] | None:
+        rows = self._query("SELECT * FROM agents WHERE id = ?", [agent_id])
+        return rows[0] if rows else None
+
+    def agents(self) -> list[dict[str, Any]]:
+        return self._query("SELECT id, name, role FROM agents ORDER BY id")
+
+    def record_sign_in(self, agent_id: str, failed_attempts: int, locked_until: str | None) -> None:
+        with self.write() as db:
+            db.execute("UPDATE agents SET failed_attempts = ?, locked_until = ? WHERE id = ?",
+                       [failed_attempts, locked_until, agent_id])

@@ -1,0 +1,64 @@
+"""Plain dictionaries of a case for output: the JSON of ``station case`` and the app's screens."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from forms import mask_id_number, mask_name, mask_phone
+from station.deadlines import case_deadline, supplement_due
+from station.ledger import STATUS_LABELS, CaseState, display_case_no
+from station.receipts import ReceiptData
+from station.topology import Topology
+from station.workdays import WorkCalendar
+
+__all__ = ["case_view", "station_name", "receipt_data"]
+
+
+def station_name(topology: Topology, code: str) -> str:
+    return topology.get(code).name if code in topology else code
+
+
+def case_view(state: CaseState, topology: Topology, calendar: WorkCalendar, today_iso: str,
+              tracking_url: str | None = None) -> dict[str, Any]:
+    deadline, due = case_deadline(state, calendar), supplement_due(state, calendar)
+    return {
+        "case_no": state.case_no, "case_no_display": display_case_no(state.case_no),
+        "status": state.status, "status_label": STATUS_LABELS[state.status],
+        "item": state.item.get("code"), "item_name": state.item.get("name"), "item_version": state.item.get("version"),
+        "origin": state.origin, "origin_name": station_name(topology, state.origin),
+        "handler": state.handler, "handler_name": station_name(topology, state.handler),
+        "applicant": dict(state.applicant), "fields": dict(state.fields), "materials": state.materials,
+        "outstanding_materials": state.outstanding_materials,
+        "received_on": state.received_on, "accepted_on": state.accepted_on, "decided_on": state.decided_on,
+        "deadline": deadline.iso, "deadline_note": deadline.note, "deadline_note_zh": deadline.note_zh,
+        "warning": calendar.warning_level(deadline.iso, _date(today_iso)) if deadline.iso and state.status in _OPEN else None,
+        "supplement_due": due.iso, "supplement_due_note": due.note,
+        "timeline": [entry | {"station_name": station_name(topology, entry["station"])} for entry in state.timeline],
+        "conflicts": state.conflicts, "ratings": state.ratings, "callbacks": state.callbacks,
+        "notes": state.notes, "attachments": state.attachments, "tracking_url": tracking_url,
+    }
+
+
+_OPEN = {"received", "submitted", "needs_supplement", "accepted"}
+
+
+def _date(text: str) -> date:
+    return date.fromisoformat(text)
+
+
+def receipt_data(view: dict[str, Any], promise_days: int, agent_name: str, cityhall_name: str) -> ReceiptData:
+    applicant = view["applicant"]
+    received = tuple(m["name"] for m in view["materials"] if m["status"] == "received")
+    owed = tuple((m["name"], view["supplement_due"]) for m in view["materials"] if m["status"] == "deferred")
+    received_at = view["timeline"][0]["at"]
+    return ReceiptData(
+        case_no=view["case_no"], case_no_display=view["case_no_display"], item_name=view["item_name"],
+        applicant_masked=mask_name(applicant["name"]), id_masked=mask_id_number(applicant["id_number"]),
+        phone_masked=mask_phone(applicant["phone"]) if applicant.get("phone") else None,
+        agent_name=agent_name, station_name=view["origin_name"],
+        received_at=f"{received_at[:10]} {received_at[11:16]}", materials_received=received,
+        materials_owed=owed, deadline=view["deadline"],
+        deadline_note=None if view["deadline"] else f"{view['deadline_note_zh']}；承诺 {promise_days} 个工作日办结",
+        tracking_url=view["tracking_url"], cityhall_name=cityhall_name,
+    )
+
