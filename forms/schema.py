@@ -49,6 +49,11 @@ MaterialForm = Literal["original", "copy", "original_and_copy"]
 
 MAX_CODE_LENGTH = 64
 
+EXAMPLES_CHECKED_AS_OF = date(2025, 1, 1)
+"""Examples are checked as of today, but never as of a day before this one: a village
+PC whose clock was reset to 2000 must still load its catalogue. Date examples bounded
+by ``max = "today"`` therefore lie on or before this day."""
+
 
 class CatalogueError(Exception):
     """An item file (or a catalogue directory) that cannot be used, with every problem.
@@ -97,7 +102,12 @@ class MaterialSpec:
 
 @dataclasses.dataclass(frozen=True)
 class ServiceItem:
-    """A service item (政务服务事项) of one version; ``level`` is the deciding level."""
+    """A service item (政务服务事项) of one version.
+
+    ``level`` is the level that decides. ``legal_days`` and ``promise_days`` are working
+    days; ``legal_days = 0`` means no statutory limit, ``instant`` items (即办件) have
+    ``promise_days = 0``. ``conditions`` are shown to the agent, never enforced.
+    """
 
     code: str
     name: str
@@ -285,7 +295,7 @@ def _check_example(spec: FieldSpec, where: str, problems: _Problems) -> None:
         problems.add(where, "example 不能为空：每个字段都要有一个能通过校验的示例")
         return
     try:
-        validate_field(spec, spec.example)
+        validate_field(spec, spec.example, today=max(date.today(), EXAMPLES_CHECKED_AS_OF))
     except InvalidValue as error:
         problems.add(where, f"example “{spec.example}”通不过本字段的校验：{error.message}")
     except (TypeError, ValueError) as error:  # a rule of the wrong shape, already reported
@@ -417,7 +427,7 @@ def _check_days(data: dict[str, Any], problems: _Problems) -> tuple[int, int | N
         problems.add("promise_days", f"即办件（instant = true）的承诺时限应为 0，现在是 {promise}")
     if not instant and promise == 0:
         problems.add("promise_days", "承诺件的承诺时限至少 1 个工作日；当场办结的请写 instant = true")
-    if legal is not None and promise is not None and promise > legal:
+    if legal and promise is not None and promise > legal:  # legal_days = 0: no statutory limit
         problems.add("promise_days", f"承诺时限 {promise} 天超过了法定时限 legal_days = {legal} 天")
     return legal or 0, promise, instant
 

@@ -379,6 +379,8 @@ def check_phone(raw: str, *, landline: bool = False) -> str:
         raise InvalidValue(
             f"电话“{shown}”既不是11位手机号，也不是带区号的固定电话（如 027-87654321），请核对"
         )
+    if _landline(text) is not None:
+        raise InvalidValue(f"“{shown}”是固定电话，这里要填11位手机号，请核对")
     digits = text.replace("-", "")
     if not _ascii_digits(digits) or len(digits) != 11:
         raise InvalidValue(f"手机号“{shown}”应为11位数字，请核对")
