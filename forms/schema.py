@@ -225,7 +225,7 @@ def _take(
 def _unknown_keys(
     table: dict[str, Any], allowed: Iterable[str], where: str, problems: _Problems
 ) -> None:
-    for key in table.keys() - set(allowed):
+    for key in sorted(table.keys() - set(allowed)):
         problems.add(where, f"未知的键 {key}")
 
 
@@ -313,34 +313,36 @@ def _check_choices(
         problems.add(where, f"choices 里“{repeated}”重复")
 
 
+def _field_type(table: dict[str, Any], where: str, problems: _Problems) -> str:
+    field_type = _take(table, "type", str, where, problems, "text")
+    if field_type not in FIELD_TYPES:
+        problems.add(where, f"type “{field_type}”不存在，可用：{'、'.join(FIELD_TYPES)}")
+    return field_type
+
+
 def _parse_field(table: Any, where: str, problems: _Problems) -> FieldSpec | None:
     if not isinstance(table, dict):
         problems.add(where, "应为一个表（[[fields]]）")
         return None
-    before = len(problems.items)
     _unknown_keys(table, _FIELD_REQUIRED + _FIELD_OPTIONAL, where, problems)
     key = _take(table, "key", str, where, problems, "")
     if key and not _KEY.fullmatch(key):
         problems.add(where, f"key “{key}”只能用小写字母、数字和下划线，且以字母开头")
-    field_type = _take(table, "type", str, where, problems, "text")
-    if field_type not in FIELD_TYPES:
-        problems.add(where, f"type “{field_type}”不存在，可用：{'、'.join(FIELD_TYPES)}")
-    choices = _strings(_take(table, "choices", list, where, problems, [], False), "choices", where, problems)
-    rules = _take(table, "rules", dict, where, problems, {}, False)
     spec = FieldSpec(
         key=key,
         label=_take(table, "label", str, where, problems, ""),
-        type=field_type,
+        type=_field_type(table, where, problems),
         required=_take(table, "required", bool, where, problems, True, False),
-        choices=choices,
-        rules=rules,
+        choices=_strings(_take(table, "choices", list, where, problems, [], False), "choices", where, problems),
+        rules=_take(table, "rules", dict, where, problems, {}, False),
         example=_take(table, "example", str, where, problems, ""),
         help=_take(table, "help", str, where, problems, "", False),
     )
-    _check_choices(field_type, choices, where, problems)
-    _check_rules(rules, field_type, where, problems)
-    if len(problems.items) == before:  # validating an example needs a sound spec
-        _check_example(spec, where, problems)
+    before = len(problems.items)
+    _check_choices(spec.type, spec.choices, where, problems)
+    _check_rules(spec.rules, spec.type, where, problems)
+    if len(problems.items) == before and spec.type in FIELD_TYPES:
+        _check_example(spec, where, problems)  # only a sound type, choices and rules can judge it
     return spec
 
 
@@ -397,6 +399,12 @@ def _parse_material(
 # --------------------------------------------------------------------------- items
 
 
+def _entry_place(list_key: str, index: int, entry: Any) -> str:
+    """Where an entry sits, for messages: ``fields[2]（household_size）``."""
+    own_key = entry.get("key") if isinstance(entry, dict) else None
+    return f"{list_key}[{index}]" + (f"（{own_key}）" if isinstance(own_key, str) else "")
+
+
 def _parse_list(
     data: dict[str, Any],
     key: str,
@@ -404,7 +412,7 @@ def _parse_list(
     problems: _Problems,
 ) -> tuple[Any, ...]:
     entries = _take(data, key, list, "事项", problems, [])
-    parsed = [parse(entry, f"{key}[{index}]") for index, entry in enumerate(entries)]
+    parsed = [parse(entry, _entry_place(key, index, entry)) for index, entry in enumerate(entries)]
     specs = tuple(spec for spec in parsed if spec is not None)
     for repeated in _duplicates(spec.key for spec in specs if spec.key):
         problems.add(key, f"key “{repeated}”重复")
@@ -451,7 +459,8 @@ def _file_version(name: str, code: str, data: dict[str, Any], problems: _Problem
     return from_name
 
 
-def _build_item(data: dict[str, Any], name: str, problems: _Problems) -> ServiceItem:
+def _scalars(data: dict[str, Any], name: str, problems: _Problems) -> dict[str, Any]:
+    """Every element of the item but its fields and materials."""
     _unknown_keys(data, _ITEM_REQUIRED + _ITEM_OPTIONAL, "事项", problems)
     code = _take(data, "code", str, "事项", problems, "")
     _check_code(code, problems)
@@ -463,6 +472,22 @@ def _build_item(data: dict[str, Any], name: str, problems: _Problems) -> Service
     _check_choice_of(kind, ITEM_KINDS, "kind", problems)
     _check_choice_of(level, LEVELS, "level", problems)
     legal, promise, instant = _check_days(data, problems)
+    texts = {key: _take(data, key, str, "事项", problems, "") for key in ("name", "fee", "basis", "result")}
+    lists = {
+        key: _strings(_take(data, key, list, "事项", problems, [], False), key, "事项", problems)
+        for key in ("conditions", "keywords")
+    }
+    return {
+        "code": code, "version": version, "kind": kind or "", "level": level or "village",
+        "legal_days": legal, "promise_days": promise, "instant": instant,
+        "on_behalf": _take(data, "on_behalf", bool, "事项", problems, False),
+        **texts, **lists,
+    }  # fmt: skip
+
+
+def _build_item(data: dict[str, Any], name: str, problems: _Problems) -> ServiceItem:
+    scalars = _scalars(data, name, problems)
+    promise = scalars["promise_days"]
     fields = _parse_list(data, "fields", lambda t, w: _parse_field(t, w, problems), problems)
     materials = _parse_list(
         data, "materials", lambda t, w: _parse_material(t, promise, w, problems), problems
@@ -470,22 +495,7 @@ def _build_item(data: dict[str, Any], name: str, problems: _Problems) -> Service
     if "materials" in data and not materials:
         problems.add("materials", "至少要列出一项材料")
     return ServiceItem(
-        code=code,
-        name=_take(data, "name", str, "事项", problems, ""),
-        version=version,
-        kind=kind or "",
-        level=level or "village",
-        legal_days=legal,
-        promise_days=promise or 0,
-        instant=instant,
-        fee=_take(data, "fee", str, "事项", problems, ""),
-        on_behalf=_take(data, "on_behalf", bool, "事项", problems, False),
-        basis=_take(data, "basis", str, "事项", problems, ""),
-        conditions=_strings(_take(data, "conditions", list, "事项", problems, [], False), "conditions", "事项", problems),
-        fields=fields,
-        materials=materials,
-        result=_take(data, "result", str, "事项", problems, ""),
-        keywords=_strings(_take(data, "keywords", list, "事项", problems, [], False), "keywords", "事项", problems),
+        **{**scalars, "promise_days": promise or 0}, fields=fields, materials=materials
     )
 
 
