@@ -104,8 +104,15 @@ def _initial(db: sqlite_utils.Database) -> None:
     )
 
 
+def _case_filters(db: sqlite_utils.Database) -> None:
+    """The app filters cases by item and by deferred-material due date."""
+    db.execute("CREATE INDEX IF NOT EXISTS cases_by_item ON cases(item_code, status)")
+    db.execute("CREATE INDEX IF NOT EXISTS cases_by_supplement_due ON cases(supplement_due) WHERE supplement_due IS NOT NULL")
+
+
 MIGRATIONS: list[Migration] = [
     ("0001_initial", _initial),
+    ("0002_case_filters", _case_filters),
 ]
 
 
