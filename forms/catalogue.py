@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
+from typing import NamedTuple
 
 from forms.schema import CatalogueError, ServiceItem, load_item
 
@@ -25,7 +26,9 @@ __all__ = [
 class UnknownItem(KeyError):
     """No item (or no such version of it) in the catalogue; the message is Chinese."""
 
-    def __init__(self, code: str, version: int | None = None, known: Iterable[int] = ()) -> None:
+    def __init__(
+        self, code: str, version: int | None = None, known: Iterable[int] = ()
+    ) -> None:
         self.code = code
         self.version = version
         versions = "、".join(f"第{number}版" for number in known)
@@ -39,40 +42,43 @@ class UnknownItem(KeyError):
         return self.message
 
 
+class _SearchKeys(NamedTuple):
+    """What a query may match for one item, lower-case."""
+
+    code: str
+    name: str
+    keywords: tuple[str, ...]
+    spelled: tuple[str, ...]  # full pinyin and initials of the name and every keyword
+
+
 def _pinyin_forms(text: str) -> tuple[str, str]:
     """Full pinyin and pinyin initials of ``text``, lower-case, without spaces."""
-    from pypinyin import Style, lazy_pinyin  # loading its dictionaries costs ~0.1 s
+    from pypinyin import Style, lazy_pinyin  # its dictionaries load slowly: only on search
 
     syllables = lazy_pinyin(text, style=Style.NORMAL, errors="default")
     initials = lazy_pinyin(text, style=Style.FIRST_LETTER, errors="default")
-    return "".join(syllables).lower().replace(" ", ""), "".join(initials).lower().replace(" ", "")
+    return "".join(syllables).replace(" ", ""), "".join(initials).replace(" ", "")
 
 
-def _search_keys(item: ServiceItem) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(texts, pinyin strings) that a query may match for ``item``."""
-    texts = (item.name.lower(), *(keyword.lower() for keyword in item.keywords))
-    spelled = tuple(form for text in texts for form in _pinyin_forms(text))
-    return texts, spelled
+def _search_keys(item: ServiceItem) -> _SearchKeys:
+    name = item.name.lower()
+    keywords = tuple(keyword.lower() for keyword in item.keywords)
+    spelled = tuple(form for text in (name, *keywords) for form in _pinyin_forms(text))
+    return _SearchKeys(item.code.lower(), name, keywords, spelled)
 
 
-def _score(query: str, item: ServiceItem, keys: tuple[tuple[str, ...], tuple[str, ...]]) -> int | None:
+def _score(query: str, keys: _SearchKeys) -> int | None:
     """Rank of a match (lower is better), or ``None`` when ``query`` does not match."""
-    texts, spelled = keys
-    if query == item.code.lower():
-        return 0
-    if query == texts[0]:
-        return 1
-    if texts[0].startswith(query):
-        return 2
-    if query in item.code.lower():
-        return 3
-    if query in texts[0]:
-        return 4
-    if any(query in text for text in texts[1:]):
-        return 5
-    if any(query in form for form in spelled):
-        return 6
-    return None
+    ranked = (
+        query == keys.code,
+        query == keys.name,
+        keys.name.startswith(query),
+        query in keys.code,
+        query in keys.name,
+        any(query in keyword for keyword in keys.keywords),
+        any(query in form for form in keys.spelled),
+    )
+    return next((rank for rank, matched in enumerate(ranked) if matched), None)
 
 
 class Catalogue:
@@ -82,7 +88,7 @@ class Catalogue:
         self._versions: dict[str, dict[int, ServiceItem]] = {}
         for item in items:
             self._versions.setdefault(item.code, {})[item.version] = item
-        self._search_index: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] | None = None
+        self._search_index: dict[str, _SearchKeys] | None = None
 
     def __len__(self) -> int:
         return len(self._versions)
@@ -96,9 +102,10 @@ class Catalogue:
 
     def versions(self, code: str) -> list[int]:
         """Every version of ``code`` that can be loaded, oldest first."""
-        if code not in self._versions:
+        versions = self._versions.get(code.strip())
+        if versions is None:
             raise UnknownItem(code)
-        return sorted(self._versions[code])
+        return sorted(versions)
 
     def get(self, code: str, version: int | None = None) -> ServiceItem:
         """The item ``code``: the newest version, or exactly ``version``.
@@ -124,14 +131,14 @@ class Catalogue:
         if not terms:
             return []
         index = self._index()
-        ranked = []
+        ranked: list[tuple[int, str, ServiceItem]] = []
         for item in self.items():
-            scores = [_score(term, item, index[item.code]) for term in terms]
-            if all(score is not None for score in scores):
-                ranked.append((sum(s for s in scores if s is not None), item.code, item))
+            scores = [_score(term, index[item.code]) for term in terms]
+            if None not in scores:
+                ranked.append((sum(score or 0 for score in scores), item.code, item))
         return [item for _, _, item in sorted(ranked, key=lambda entry: entry[:2])]
 
-    def _index(self) -> dict[str, tuple[tuple[str, ...], tuple[str, ...]]]:
+    def _index(self) -> dict[str, _SearchKeys]:
         if self._search_index is None:
             self._search_index = {item.code: _search_keys(item) for item in self.items()}
         return self._search_index
@@ -142,9 +149,12 @@ def _toml_files(directory: Traversable) -> list[Traversable]:
     return sorted(files, key=lambda entry: entry.name)
 
 
-def _load_all(files: Iterable[Traversable]) -> tuple[list[tuple[str, ServiceItem]], list[CatalogueError]]:
+_Loaded = list[tuple[str, ServiceItem]]
+
+
+def _load_all(files: Iterable[Traversable]) -> tuple[_Loaded, list[CatalogueError]]:
     """(file name, item) of every sound file, and the errors of every broken one."""
-    loaded: list[tuple[str, ServiceItem]] = []
+    loaded: _Loaded = []
     errors: list[CatalogueError] = []
     for path in files:
         try:
@@ -154,13 +164,15 @@ def _load_all(files: Iterable[Traversable]) -> tuple[list[tuple[str, ServiceItem
     return loaded, errors
 
 
-def _duplicate_errors(loaded: list[tuple[str, ServiceItem]]) -> list[CatalogueError]:
+def _duplicate_errors(loaded: _Loaded) -> list[CatalogueError]:
     seen: dict[tuple[str, int], str] = {}
     errors = []
     for file_name, item in loaded:
         key = (item.code, item.version)
         if key in seen:
-            problem = f"编码 {item.code} 第{item.version}版已在 {seen[key]} 中定义，同一版本只能有一个文件"
+            problem = (
+                f"编码 {item.code} 第{item.version}版已在 {seen[key]} 中定义，同一版本只能有一个文件"
+            )
             errors.append(CatalogueError(file_name, f"{item.code} {item.name}", [problem]))
         seen.setdefault(key, file_name)
     return errors
@@ -170,7 +182,11 @@ def _raise_all(errors: list[CatalogueError]) -> None:
     if len(errors) == 1:
         raise errors[0]
     if errors:
-        problems = [f"{error.path}（事项 {error.item}）：{p}" for error in errors for p in error.problems]
+        problems = [
+            f"{error.path}（事项 {error.item}）：{problem}"
+            for error in errors
+            for problem in error.problems
+        ]
         raise CatalogueError(", ".join(error.path for error in errors), "多个事项", problems)
 
 

@@ -298,8 +298,6 @@ def _check_example(spec: FieldSpec, where: str, problems: _Problems) -> None:
         validate_field(spec, spec.example, today=max(date.today(), EXAMPLES_CHECKED_AS_OF))
     except InvalidValue as error:
         problems.add(where, f"example “{spec.example}”通不过本字段的校验：{error.message}")
-    except (TypeError, ValueError) as error:  # a rule of the wrong shape, already reported
-        problems.add(where, f"example 无法校验：{error}")
 
 
 def _check_choices(
@@ -311,6 +309,14 @@ def _check_choices(
         problems.add(where, f"只有 choice 类型才能有 choices，这里是 {field_type}")
     for repeated in _duplicates(choices):
         problems.add(where, f"choices 里“{repeated}”重复")
+
+
+def _take_key(table: dict[str, Any], where: str, problems: _Problems) -> str:
+    """The entry's key: used on the command line as ``--field KEY=VALUE``."""
+    key: str = _take(table, "key", str, where, problems, "")
+    if key and not _KEY.fullmatch(key):
+        problems.add(where, f"key “{key}”只能用小写字母、数字和下划线，且以字母开头")
+    return key
 
 
 def _field_type(table: dict[str, Any], where: str, problems: _Problems) -> str:
@@ -325,15 +331,13 @@ def _parse_field(table: Any, where: str, problems: _Problems) -> FieldSpec | Non
         problems.add(where, "应为一个表（[[fields]]）")
         return None
     _unknown_keys(table, _FIELD_REQUIRED + _FIELD_OPTIONAL, where, problems)
-    key = _take(table, "key", str, where, problems, "")
-    if key and not _KEY.fullmatch(key):
-        problems.add(where, f"key “{key}”只能用小写字母、数字和下划线，且以字母开头")
+    choices = _take(table, "choices", list, where, problems, [], False)
     spec = FieldSpec(
-        key=key,
+        key=_take_key(table, where, problems),
         label=_take(table, "label", str, where, problems, ""),
         type=_field_type(table, where, problems),
         required=_take(table, "required", bool, where, problems, True, False),
-        choices=_strings(_take(table, "choices", list, where, problems, [], False), "choices", where, problems),
+        choices=_strings(choices, "choices", where, problems),
         rules=_take(table, "rules", dict, where, problems, {}, False),
         example=_take(table, "example", str, where, problems, ""),
         help=_take(table, "help", str, where, problems, "", False),
@@ -341,15 +345,18 @@ def _parse_field(table: Any, where: str, problems: _Problems) -> FieldSpec | Non
     before = len(problems.items)
     _check_choices(spec.type, spec.choices, where, problems)
     _check_rules(spec.rules, spec.type, where, problems)
-    if len(problems.items) == before and spec.type in FIELD_TYPES:
-        _check_example(spec, where, problems)  # only a sound type, choices and rules can judge it
+    # Only a sound type, choices and rules can judge the example; a missing one is reported.
+    if len(problems.items) == before and spec.type in FIELD_TYPES and "example" in table:
+        _check_example(spec, where, problems)
     return spec
 
 
 # --------------------------------------------------------------------------- materials
 
 
-def _check_deferral(spec: MaterialSpec, promise_days: int | None, where: str, problems: _Problems) -> None:
+def _check_deferral(
+    spec: MaterialSpec, promise_days: int | None, where: str, problems: _Problems
+) -> None:
     if spec.deferrable and not spec.required:
         problems.add(where, "容缺材料必须是必交材料（required = true）")
     if spec.deferrable and spec.defer_days is None:
@@ -358,7 +365,8 @@ def _check_deferral(spec: MaterialSpec, promise_days: int | None, where: str, pr
         problems.add(where, "只有容缺材料（deferrable = true）才有 defer_days")
     if spec.defer_days is not None and spec.defer_days < 1:
         problems.add(where, f"defer_days 应至少为 1，现在是 {spec.defer_days}")
-    if spec.defer_days is not None and promise_days is not None and spec.defer_days > promise_days:
+    too_late = promise_days is not None and (spec.defer_days or 0) > promise_days
+    if too_late:
         problems.add(
             where,
             f"补交期限 defer_days = {spec.defer_days} 超过了承诺时限 promise_days = {promise_days}"
@@ -373,9 +381,7 @@ def _parse_material(
         problems.add(where, "应为一个表（[[materials]]）")
         return None
     _unknown_keys(table, _MATERIAL_REQUIRED + _MATERIAL_OPTIONAL, where, problems)
-    key = _take(table, "key", str, where, problems, "")
-    if key and not _KEY.fullmatch(key):
-        problems.add(where, f"key “{key}”只能用小写字母、数字和下划线，且以字母开头")
+    key = _take_key(table, where, problems)
     form = _take(table, "form", str, where, problems, "original")
     if form not in MATERIAL_FORMS:
         problems.add(where, f"form “{form}”不存在，可用：{'、'.join(MATERIAL_FORMS)}")
@@ -412,7 +418,7 @@ def _parse_list(
     problems: _Problems,
 ) -> tuple[Any, ...]:
     entries = _take(data, key, list, "事项", problems, [])
-    parsed = [parse(entry, _entry_place(key, index, entry)) for index, entry in enumerate(entries)]
+    parsed = [parse(entry, _entry_place(key, i, entry)) for i, entry in enumerate(entries)]
     specs = tuple(spec for spec in parsed if spec is not None)
     for repeated in _duplicates(spec.key for spec in specs if spec.key):
         problems.add(key, f"key “{repeated}”重复")
@@ -436,7 +442,7 @@ def _check_days(data: dict[str, Any], problems: _Problems) -> tuple[int, int | N
     if not instant and promise == 0:
         problems.add("promise_days", "承诺件的承诺时限至少 1 个工作日；当场办结的请写 instant = true")
     if legal and promise is not None and promise > legal:  # legal_days = 0: no statutory limit
-        problems.add("promise_days", f"承诺时限 {promise} 天超过了法定时限 legal_days = {legal} 天")
+        problems.add("promise_days", f"承诺时限 {promise} 天超过了法定时限 legal_days = {legal}")
     return legal or 0, promise, instant
 
 
@@ -472,7 +478,10 @@ def _scalars(data: dict[str, Any], name: str, problems: _Problems) -> dict[str, 
     _check_choice_of(kind, ITEM_KINDS, "kind", problems)
     _check_choice_of(level, LEVELS, "level", problems)
     legal, promise, instant = _check_days(data, problems)
-    texts = {key: _take(data, key, str, "事项", problems, "") for key in ("name", "fee", "basis", "result")}
+    texts = {
+        key: _take(data, key, str, "事项", problems, "")
+        for key in ("name", "fee", "basis", "result")
+    }
     lists = {
         key: _strings(_take(data, key, list, "事项", problems, [], False), key, "事项", problems)
         for key in ("conditions", "keywords")
@@ -529,5 +538,6 @@ def load_item(path: str | Path | Any) -> ServiceItem:
     try:
         text = source.read_bytes().decode("utf-8")
     except UnicodeDecodeError as error:
-        raise CatalogueError(str(source), source.name, [f"文件不是 UTF-8 编码：{error}"]) from None
+        problem = f"文件不是 UTF-8 编码：{error}"
+        raise CatalogueError(str(source), source.name, [problem]) from None
     return parse_item(text, str(source))

@@ -278,3 +278,12 @@ def test_the_version_may_come_from_the_file_name(tmp_path: Path) -> None:
 
 def test_parse_item_from_text() -> None:
     assert parse_item(GOOD, "T-0001.toml").code == "T-0001"
+
+
+def test_a_missing_example_is_reported_once_and_a_blank_one_too(tmp_path: Path) -> None:
+    with pytest.raises(CatalogueError) as caught:
+        load_item(write(tmp_path, "one.toml", GOOD.replace('example = "3"\n', "", 1)))
+    assert caught.value.problems == ("fields[0]（household_size）：缺少 example",)
+    with pytest.raises(CatalogueError) as caught:
+        load_item(write(tmp_path, "one.toml", GOOD.replace('example = "3"', 'example = " "', 1)))
+    assert len(caught.value.problems) == 1 and "example 不能为空" in caught.value.problems[0]
