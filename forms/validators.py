@@ -331,7 +331,9 @@ def check_uscc(raw: str) -> str:
     text = _compact(raw).upper()
     shown = raw.strip()
     if len(text) != 18:
-        raise InvalidValue(f"统一社会信用代码“{shown}”是{len(text)}位，应为18位，请核对营业执照或登记证书")
+        raise InvalidValue(
+            f"统一社会信用代码“{shown}”是{len(text)}位，应为18位，请核对营业执照或登记证书"
+        )
     for position, char in enumerate(text, start=1):
         if char not in USCC_ALPHABET:
             raise InvalidValue(
@@ -362,29 +364,30 @@ def _landline(text: str) -> str | None:
     return f"{match[1]}-{match[2]}" if match else None
 
 
+def _phone_problem(shown: str, digits: str, fixed: bool, landline: bool) -> str:
+    if landline:
+        return f"电话“{shown}”既不是11位手机号，也不是带区号的固定电话（如 027-87654321），请核对"
+    if fixed:
+        return f"“{shown}”是固定电话，这里要填11位手机号，请核对"
+    if not _ascii_digits(digits) or len(digits) != 11:
+        return f"手机号“{shown}”应为11位数字，请核对"
+    return f"手机号“{shown}”不对：大陆手机号以13-19开头，请核对"
+
+
 def check_phone(raw: str, *, landline: bool = False) -> str:
     """A mainland mobile number (11 digits, 1[3-9]…), returned as 11 digits.
 
     With ``landline`` a fixed line with its area code is accepted too, returned as
     ``027-87654321``. A ``+86`` prefix and spaces or hyphens are dropped.
     """
-    shown = raw.strip()
-    text = _COUNTRY_PREFIX.sub("", _compact(raw))
-    if _MOBILE.fullmatch(text.replace("-", "")):
-        return text.replace("-", "")
-    fixed = _landline(text) if landline else None
-    if fixed is not None:
+    text = _compact(raw)
+    digits = _COUNTRY_PREFIX.sub("", text.replace("-", ""))
+    if _MOBILE.fullmatch(digits):
+        return digits
+    fixed = _landline(text)
+    if fixed is not None and landline:
         return fixed
-    if landline:
-        raise InvalidValue(
-            f"电话“{shown}”既不是11位手机号，也不是带区号的固定电话（如 027-87654321），请核对"
-        )
-    if _landline(text) is not None:
-        raise InvalidValue(f"“{shown}”是固定电话，这里要填11位手机号，请核对")
-    digits = text.replace("-", "")
-    if not _ascii_digits(digits) or len(digits) != 11:
-        raise InvalidValue(f"手机号“{shown}”应为11位数字，请核对")
-    raise InvalidValue(f"手机号“{shown}”不对：大陆手机号以13-19开头，请核对")
+    raise InvalidValue(_phone_problem(raw.strip(), digits, fixed is not None, landline))
 
 
 # --------------------------------------------------------------------------- division code
@@ -474,11 +477,13 @@ _CHECKS: dict[str, _Check] = {
 _TAKES_TODAY = frozenset({"date", "id_number"})
 
 
-def validate_field(spec: FieldSpec, raw: str | None, *, today: date | None = None) -> Any:
+def validate_field(spec: FieldSpec, raw: object, *, today: date | None = None) -> Any:
     """The normalised value of one field, or ``None`` for a blank optional field.
 
-    Raises :class:`InvalidValue` for a blank required field or a wrong value.
+    ``raw`` is the text as typed (anything else is read as its ``str``). Raises
+    :class:`InvalidValue` for a blank required field or a wrong value.
     """
+    raw = None if raw is None else str(raw)
     if raw is None or not raw.strip():
         if spec.required:
             raise InvalidValue("必填，请填写")
@@ -497,7 +502,7 @@ def _unknown_key_problem(key: str, item: ServiceItem) -> str:
 
 
 def validate_form(
-    item: ServiceItem, raw: Mapping[str, str], *, today: date | None = None
+    item: ServiceItem, raw: Mapping[str, object], *, today: date | None = None
 ) -> tuple[dict[str, Any], list[str]]:
     """Check every field of ``item`` at once.
 

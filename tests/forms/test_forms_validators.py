@@ -142,7 +142,7 @@ def test_choice_and_bool() -> None:
 
 
 @pytest.mark.parametrize(
-    "raw", ["13812345678", "138 1234 5678", "138-1234-5678", "+86 13812345678", "８６13812345678"]
+    "raw", ["13812345678", "138 1234 5678", "138-1234-5678", "+86 13812345678", "８６13812345678", "+86-138-1234-5678"]
 )
 def test_mobile_numbers(raw: str) -> None:
     assert check_phone(raw) == "13812345678"
@@ -224,6 +224,7 @@ def test_validate_field_dispatches_on_type_with_rules() -> None:
     assert validate_field(ITEM.field("category"), "肢体残疾") == "肢体残疾"
     assert validate_field(ITEM.field("contact"), "02787654321") == "027-87654321"
     assert validate_field(ITEM.field("income"), "  ") is None
+    assert validate_field(ITEM.field("household_size"), 4) == 4  # not text: read as str
     with pytest.raises(InvalidValue, match="必填"):
         validate_field(ITEM.field("household_size"), "")
 
