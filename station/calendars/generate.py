@@ -29,7 +29,7 @@ _DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 def _chinese_name(english: str) -> str:
     from chinese_calendar.constants import Holiday
 
-    return Holiday(english).chinese
+    return str(Holiday(english).chinese)
 
 
 def _year_dates(table: Mapping[dt.date, str], year: int) -> list[tuple[dt.date, str]]:
