@@ -1,0 +1,104 @@
+"""What an official document says about a case, gathered once from the station's records.
+
+The documents are handed to the applicant in person, so they name the applicant in full
+(the receipt, which may be left lying about, stays masked as DESIGN §6 asks).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from forms import UnknownItem
+from station.errors import NotFound
+from station.receipts import ReceiptData
+from station.views import case_view, receipt_data
+from station.workdays import WorkCalendar
+
+if TYPE_CHECKING:
+    from station.service import StationService
+
+__all__ = ["DocumentFacts", "facts_from_view", "case_document_facts"]
+
+
+@dataclass(frozen=True)
+class DocumentFacts:
+    receipt: ReceiptData
+    """The receipt's data: case number, item, masked applicant, tracking URL, deadline."""
+    applicant_name: str
+    item_basis: str
+    promise_days: int
+    instant: bool
+    status: str
+    origin_name: str
+    handler_name: str
+    received_on: str
+    accepted_on: str | None
+    decided_on: str | None
+    refusal_reason: str
+    outstanding: tuple[tuple[str, str | None], ...]
+    """Every material still owed, once: asked for in a notice (no due date) or deferred (due date)."""
+    promised: tuple[tuple[str, str | None], ...]
+    """Materials deferred at intake (容缺) and the day each is due."""
+    notice_on: str | None
+    """Day of the latest request for materials, if any."""
+    issued_on: str
+
+    @property
+    def case_no(self) -> str:
+        return self.receipt.case_no
+
+    @property
+    def tracking_url(self) -> str:
+        return self.receipt.tracking_url
+
+
+def facts_from_view(view: dict[str, Any], receipt: ReceiptData, *, basis: str, promise_days: int,
+                    calendar: WorkCalendar, issued_on: date) -> DocumentFacts:
+    timeline = [e for e in view["timeline"] if not e.get("conflict")]
+    return DocumentFacts(
+        receipt=receipt, applicant_name=str(view["applicant"].get("name", "")), item_basis=basis,
+        promise_days=promise_days, instant=bool(view.get("item_instant")), status=view["status"],
+        origin_name=view["origin_name"], handler_name=view["handler_name"], received_on=view["received_on"],
+        accepted_on=view["accepted_on"], decided_on=view["decided_on"],
+        refusal_reason=next((str(e["data"].get("reason", "")) for e in reversed(timeline) if e["kind"] == "refused"), ""),
+        outstanding=_outstanding(view), promised=_promised(view, calendar),
+        notice_on=next((e["at"][:10] for e in reversed(timeline) if e["kind"] == "supplement_requested"), None),
+        issued_on=issued_on.isoformat(),
+    )
+
+
+def _outstanding(view: dict[str, Any]) -> tuple[tuple[str, str | None], ...]:
+    deferred = {m["name"] for m in view["materials"] if m["status"] == "deferred"}
+    names = dict.fromkeys(view["outstanding_materials"])
+    return tuple((name, view["supplement_due"] if name in deferred else None) for name in names)
+
+
+def _promised(view: dict[str, Any], calendar: WorkCalendar) -> tuple[tuple[str, str | None], ...]:
+    intake = view["timeline"][0]["data"].get("materials", []) if view["timeline"] else []
+    received = date.fromisoformat(view["received_on"])
+    return tuple((m["name"], calendar.deadline_for(received, int(m.get("defer_days") or 0)).iso)
+                 for m in intake if m.get("status") == "deferred")
+
+
+def case_document_facts(service: StationService, case_no: str) -> DocumentFacts:
+    """The facts of one case as this station sees it; only the receiving station holds the QR token."""
+    state = service.case(case_no)
+    url = service.tracking_url(state.case_no)
+    if not url:
+        raise NotFound("文书由收件站打印：本站没有该案件的查询码（二维码）")
+    view = case_view(state, service.topology, service.calendar, service.today().isoformat(), url)
+    view["item_instant"] = bool(state.item.get("instant"))
+    promise_days = int(state.item.get("promise_days") or 0)
+    first = view["timeline"][0]["actor"]
+    agent = service.store.agent(first)
+    receipt = receipt_data(view, promise_days, agent["name"] if agent else first, service.topology.cityhall.name)
+    return facts_from_view(view, receipt, basis=_basis(service, state.item), promise_days=promise_days,
+                           calendar=service.calendar, issued_on=service.today())
+
+
+def _basis(service: StationService, item: dict[str, Any]) -> str:
+    try:
+        return service.catalogue.get(str(item.get("code")), version=item.get("version")).basis
+    except UnknownItem:  # an item this catalogue lacks still prints, without its basis
+        return ""

@@ -1,0 +1,280 @@
+"""Watching a station's cases: deadlines, deferred materials, waiting cases, bad ratings.
+
+Everything here is a pure function of case states, a calendar and a day, so the home
+screen, ``station watch`` and (later) the city hall all show the same digest. The only
+I/O is :func:`case_states`, which reads the projections from a station's store.
+
+A case concerns a station when the station received it or has handled it; each alert
+says whether this station is the one that must act (``can_act``), because a village
+sees its villagers' cases late at the township but cannot accept or void them there.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from station.deadlines import case_deadline, supplement_due
+from station.ledger import OPEN_STATUSES, STATUS_LABELS, CaseState
+from station.store import StationStore
+from station.workdays import CalendarUnknown, WorkCalendar
+
+__all__ = [
+    "BAD_RATING_MAX", "WatchPolicy", "FollowUp", "CaseAlert", "Digest",
+    "follow_ups", "watch", "concerns", "case_states",
+]
+
+BAD_RATING_MAX = 2
+"""Ratings at or below this (不满意, 非常不满意) are bad ratings that need a call-back."""
+
+
+@dataclass(frozen=True)
+class WatchPolicy:
+    """Thresholds of the daily watch; each is set locally, hence configurable."""
+
+    warn_workdays: int = 2
+    """A deadline this many working days away or fewer is listed as near."""
+    acceptance_wait_workdays: int = 3
+    """A case received or forwarded this many working days ago and still not accepted is listed."""
+    fix_workdays: int = 5
+    """Working days after a bad rating by which the call-back and fix are due."""
+
+
+# -- 好差评 follow-ups -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """A bad rating and the call-back that answers it (or not yet)."""
+
+    case_no: str
+    item_name: str
+    level: int
+    comment: str
+    rated_on: str
+    fix_by: str | None
+    """Call-back and fix due date; None when the calendar does not cover it."""
+    called_back_on: str | None
+    call_back_note: str
+    can_act: bool = True
+
+    @property
+    def closed(self) -> bool:
+        return self.called_back_on is not None
+
+    def state(self, today: date) -> str:
+        """``closed``, ``closed_late``, ``open`` or ``overdue``."""
+        late_by = self.called_back_on or today.isoformat()
+        late = self.fix_by is not None and late_by > self.fix_by
+        if self.closed:
+            return "closed_late" if late else "closed"
+        return "overdue" if late else "open"
+
+
+def follow_ups(state: CaseState, calendar: WorkCalendar, fix_workdays: int = 5) -> list[FollowUp]:
+    """One follow-up per bad rating; each is closed by the first later call-back not yet used."""
+    callbacks = sorted(state.callbacks, key=lambda c: _moment(c["at"]))
+    used: set[int] = set()
+    result = []
+    for rating in sorted(state.ratings, key=lambda r: _moment(r["at"])):
+        if not _is_bad(rating):
+            continue
+        answer = _first_unused(callbacks, used, _moment(rating["at"]))
+        rated_on = rating["at"][:10]
+        result.append(FollowUp(
+            case_no=state.case_no, item_name=str(state.item.get("name", "")), level=int(rating["level"]),
+            comment=str(rating.get("comment") or ""), rated_on=rated_on,
+            fix_by=calendar.deadline_for(date.fromisoformat(rated_on), fix_workdays).iso,
+            called_back_on=answer["at"][:10] if answer else None,
+            call_back_note=str(answer.get("note") or "") if answer else "",
+        ))
+    return result
+
+
+def _is_bad(rating: dict[str, Any]) -> bool:
+    level = rating.get("level")
+    return isinstance(level, int) and level <= BAD_RATING_MAX
+
+
+def _first_unused(callbacks: list[dict[str, Any]], used: set[int], after: datetime) -> dict[str, Any] | None:
+    for index, callback in enumerate(callbacks):
+        if index not in used and _moment(callback["at"]) >= after:
+            used.add(index)
+            return callback
+    return None
+
+
+def _moment(at: str) -> datetime:
+    # Events from the city hall and from stations may carry different offsets.
+    return datetime.fromisoformat(at)
+
+
+# -- the daily digest ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CaseAlert:
+    """One case that needs attention, with the date that makes it so."""
+
+    case_no: str
+    item_name: str
+    applicant_name: str
+    status: str
+    status_label: str
+    handler: str
+    date: str | None
+    """The deadline, the due date of deferred materials, or the day the wait began."""
+    workdays: int | None
+    """Working days left (near), overdue by (past), or waited (waiting)."""
+    can_act: bool
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Digest:
+    """What a station should look at today; the home screen and ``station watch`` show it."""
+
+    day: str
+    station: str | None
+    policy: WatchPolicy
+    deadlines_near: tuple[CaseAlert, ...] = ()
+    deadlines_past: tuple[CaseAlert, ...] = ()
+    deadlines_unknown: tuple[CaseAlert, ...] = ()
+    deferred_past_due: tuple[CaseAlert, ...] = ()
+    """Promises broken: the handler is prompted to void these, recording the reason."""
+    waiting_acceptance: tuple[CaseAlert, ...] = ()
+    follow_ups_open: tuple[FollowUp, ...] = ()
+    """Bad ratings without a call-back yet."""
+
+    SECTIONS = ("deadlines_past", "deadlines_near", "deadlines_unknown", "deferred_past_due",
+                "waiting_acceptance", "follow_ups_open")
+
+    def counts(self) -> dict[str, int]:
+        return {name: len(getattr(self, name)) for name in self.SECTIONS}
+
+    @property
+    def empty(self) -> bool:
+        return not any(self.counts().values())
+
+    def as_dict(self) -> dict[str, Any]:
+        body = {name: [asdict(entry) for entry in getattr(self, name)] for name in self.SECTIONS}
+        for entry, follow_up in zip(body["follow_ups_open"], self.follow_ups_open, strict=True):
+            entry["state"] = follow_up.state(date.fromisoformat(self.day))
+        return {"day": self.day, "station": self.station, "policy": asdict(self.policy),
+                "counts": self.counts(), **body}
+
+
+@dataclass
+class _Lists:
+    near: list[CaseAlert] = field(default_factory=list)
+    past: list[CaseAlert] = field(default_factory=list)
+    unknown: list[CaseAlert] = field(default_factory=list)
+    deferred: list[CaseAlert] = field(default_factory=list)
+    waiting: list[CaseAlert] = field(default_factory=list)
+    follow_ups: list[FollowUp] = field(default_factory=list)
+
+
+def concerns(state: CaseState, station: str | None) -> bool:
+    """The station received or has handled the case; ``None`` means every case."""
+    return station is None or station == state.origin or station in state.handlers
+
+
+def watch(states: Iterable[CaseState], calendar: WorkCalendar, today: date,
+          station: str | None = None, policy: WatchPolicy = WatchPolicy()) -> Digest:
+    lists = _Lists()
+    for state in states:
+        if concerns(state, station):
+            _watch_case(state, calendar, today, station, policy, lists)
+    by_date = lambda alert: (alert.date or "9999", alert.case_no)  # noqa: E731
+    return Digest(
+        day=today.isoformat(), station=station, policy=policy,
+        deadlines_near=tuple(sorted(lists.near, key=by_date)), deadlines_past=tuple(sorted(lists.past, key=by_date)),
+        deadlines_unknown=tuple(sorted(lists.unknown, key=by_date)),
+        deferred_past_due=tuple(sorted(lists.deferred, key=by_date)),
+        waiting_acceptance=tuple(sorted(lists.waiting, key=by_date)),
+        follow_ups_open=tuple(sorted(lists.follow_ups, key=lambda f: (f.fix_by or "9999", f.case_no))),
+    )
+
+
+def _watch_case(state: CaseState, calendar: WorkCalendar, today: date, station: str | None,
+                policy: WatchPolicy, lists: _Lists) -> None:
+    if state.status in OPEN_STATUSES:
+        _watch_deadline(state, calendar, today, station, policy, lists)
+        _watch_deferred(state, calendar, today, station, lists)
+        _watch_waiting(state, calendar, today, station, policy, lists)
+    can_act = station is None or station in (state.origin, state.handler)
+    lists.follow_ups += [FollowUp(**{**asdict(f), "can_act": can_act})
+                         for f in follow_ups(state, calendar, policy.fix_workdays) if not f.closed]
+
+
+def _alert(state: CaseState, day: str | None, workdays: int | None, can_act: bool, note: str = "") -> CaseAlert:
+    return CaseAlert(case_no=state.case_no, item_name=str(state.item.get("name", "")),
+                     applicant_name=str(state.applicant.get("name", "")), status=state.status,
+                     status_label=STATUS_LABELS[state.status], handler=state.handler, date=day,
+                     workdays=workdays, can_act=can_act, note=note)
+
+
+def _watch_deadline(state: CaseState, calendar: WorkCalendar, today: date, station: str | None,
+                    policy: WatchPolicy, lists: _Lists) -> None:
+    if state.status != "accepted":
+        return  # not started, or paused while materials are awaited
+    deadline = case_deadline(state, calendar)
+    can_act = station is None or station == state.handler
+    if deadline.date is None:
+        lists.unknown.append(_alert(state, None, None, can_act, deadline.note_zh))
+        return
+    try:
+        if today > deadline.date:
+            lists.past.append(_alert(state, deadline.iso, calendar.workdays_between(deadline.date, today), can_act))
+            return
+        left = calendar.workdays_between(today, deadline.date)
+    except CalendarUnknown as exc:
+        lists.unknown.append(_alert(state, deadline.iso, None, can_act, exc.note_zh))
+        return
+    if left <= policy.warn_workdays:
+        lists.near.append(_alert(state, deadline.iso, left, can_act))
+
+
+def _watch_deferred(state: CaseState, calendar: WorkCalendar, today: date, station: str | None,
+                    lists: _Lists) -> None:
+    due = supplement_due(state, calendar)
+    if not state.deferred or due.date is None or today <= due.date:
+        return
+    # The ledger's rule for voiding: the handler, or the origin while not yet forwarded.
+    can_act = station is None or station == state.handler or (station == state.origin and state.status == "received")
+    owed = "、".join(d["name"] for d in state.deferred.values())
+    note = f"容缺材料“{owed}”应于 {due.iso} 前补交，逾期未补，请核实后作废并记录原因"
+    lists.deferred.append(_alert(state, due.iso, calendar.workdays_between(due.date, today), can_act, note))
+
+
+def _watch_waiting(state: CaseState, calendar: WorkCalendar, today: date, station: str | None,
+                   policy: WatchPolicy, lists: _Lists) -> None:
+    if state.status not in ("received", "submitted"):
+        return
+    since = _waiting_since(state)
+    try:
+        waited = calendar.workdays_between(since, today)
+    except CalendarUnknown:
+        return
+    if waited >= policy.acceptance_wait_workdays:
+        note = "收件后尚未报送" if state.status == "received" else "报送后尚未受理"
+        can_act = station is None or station == state.handler
+        lists.waiting.append(_alert(state, since.isoformat(), waited, can_act, note))
+
+
+def _waiting_since(state: CaseState) -> date:
+    """The day the case last landed at its handler: received, forwarded or escalated."""
+    moves = [e["at"][:10] for e in state.timeline
+             if e["kind"] in ("received", "forwarded", "escalated") and not e.get("conflict")]
+    return date.fromisoformat(moves[-1] if moves else state.received_on)
+
+
+# -- reading the store ----------------------------------------------------------------
+
+
+def case_states(store: StationStore, where: str = "1", params: Iterable[Any] = ()) -> list[CaseState]:
+    """Every case in the store matching ``where`` (SQL over the ``cases`` projection)."""
+    rows = store.case_rows(where, list(params), limit=2**31 - 1)
+    states = (store.case_state(row["case_no"]) for row in rows)
+    return [state for state in states if state is not None]
