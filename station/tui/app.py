@@ -1,0 +1,207 @@
+"""The station's terminal app: sign-in, Today, filing, cases, sync.
+
+Thin on purpose: it holds who is signed in and the sync state, routes between screens,
+locks after idle time, and turns anything unexpected into a message, never a traceback.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable
+from datetime import date
+
+from textual import work
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.events import DescendantFocus, Event, InputEvent
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Input
+from textual.worker import Worker, WorkerState
+
+from station.home import StationHome
+from station.service import Operator, StationService
+
+from .bindings import localize_bindings
+from .i18n import language, set_language, t
+from .queries import CaseQueries
+from .screens.sign_in import SignInScreen
+from .sync_port import SyncPort, SyncStatus, connect_sync
+
+__all__ = ["StationApp", "run"]
+
+log = logging.getLogger("station.tui")
+
+
+class StationApp(App[None]):
+    CSS_PATH = "app.tcss"
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "quit", priority=True),
+        Binding("f9", "switch_operator", "switch_operator"),
+        Binding("f10", "lock", "lock"),
+    ]
+
+    class SyncStatusRead(Message):
+        def __init__(self, status: SyncStatus) -> None:
+            super().__init__()
+            self.status = status
+
+    def __init__(self, service: StationService, sync: SyncPort | None = None, *, cursor_blink: bool = True,
+                 idle_lock_seconds: float | None = None, sync_refresh_seconds: float = 10.0) -> None:
+        set_language(service.config.language)
+        super().__init__()
+        localize_bindings(self)
+        self.service = service
+        self.sync: SyncPort = sync or connect_sync(service)
+        self.queries = CaseQueries(service.home.database, service.station.code)
+        self.operator: Operator | None = None
+        self.sync_status: SyncStatus | None = None
+        self.cursor_blink = cursor_blink
+        self.idle_lock_seconds = idle_lock_seconds if idle_lock_seconds is not None \
+            else service.config.idle_lock_minutes * 60
+        self.sync_refresh_seconds = sync_refresh_seconds
+        self._last_activity = time.monotonic()
+        self.title = service.station.name
+
+    # -- lifecycle ---------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        self.push_screen(SignInScreen())
+        self.set_interval(min(15.0, max(self.idle_lock_seconds / 4, 0.05)), self._lock_if_idle)
+        self.set_interval(self.sync_refresh_seconds, self.refresh_sync_status)
+        self.refresh_sync_status()
+
+    def on_unmount(self) -> None:
+        self.queries.close()
+
+    async def on_event(self, event: Event) -> None:
+        if isinstance(event, InputEvent) and not event.is_forwarded:
+            self._last_activity = time.monotonic()
+        await super().on_event(event)
+
+    def on_descendant_focus(self, event: DescendantFocus) -> None:
+        if not self.cursor_blink and isinstance(event.widget, Input):
+            event.widget.cursor_blink = False
+
+    # -- who is signed in --------------------------------------------------------
+
+    def on_sign_in_screen_operator_signed_in(self, message: SignInScreen.OperatorSignedIn) -> None:
+        from .screens.home import HomeScreen
+
+        same_operator = self.operator is not None and self.operator.id == message.operator.id
+        self.operator = message.operator
+        self._last_activity = time.monotonic()
+        if message.was_locked and same_operator:
+            self.pop_screen()
+            return
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+        self.switch_screen(HomeScreen())
+
+    def action_switch_operator(self) -> None:
+        if isinstance(self.screen, SignInScreen):
+            return
+        self.operator = None
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+        self.switch_screen(SignInScreen())
+
+    def action_lock(self) -> None:
+        if self.operator is not None and not isinstance(self.screen, SignInScreen):
+            self.push_screen(SignInScreen(locked_by=self.operator))
+
+    def _lock_if_idle(self) -> None:
+        if time.monotonic() - self._last_activity >= self.idle_lock_seconds:
+            self.action_lock()
+
+    # -- sync state, always on screen ---------------------------------------------
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="sync-status")
+    def refresh_sync_status(self) -> None:
+        self.post_message(self.SyncStatusRead(self.sync.status()))
+
+    def on_station_app_sync_status_read(self, message: StationApp.SyncStatusRead) -> None:
+        from .widgets.sync_bar import SyncBar
+
+        self.sync_status = message.status
+        for bar in self.screen.query(SyncBar):
+            bar.status = message.status
+
+    # -- shared helpers ----------------------------------------------------------
+
+    def soon_day(self, today: date) -> date:
+        """The last day that counts as a near deadline: 2 working days on."""
+        near = self.service.calendar.deadline_for(today, 2).date
+        return near or date.fromordinal(today.toordinal() + 4)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.ERROR and event.worker.error is not None:
+            self.report_unexpected(event.worker.error)
+
+    def report_unexpected(self, error: BaseException) -> None:
+        log.error("worker failed: %r", error, exc_info=error)
+        self.notify(t("unexpected", message=str(error) or type(error).__name__), severity="error", timeout=10)
+
+    # -- the command palette -------------------------------------------------------
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        if self.operator is not None:
+            yield SystemCommand(t("new_case"), t("intake_title"), self.open_intake)
+            yield SystemCommand(t("cases"), t("cases_title"), self.open_cases)
+            yield SystemCommand(t("sync"), t("sync_title"), self.open_sync)
+            yield SystemCommand(t("home"), t("home"), self.open_home)
+            yield SystemCommand(t("switch_operator"), t("switch_operator"), self.action_switch_operator)
+            yield SystemCommand(t("lock"), t("lock"), self.action_lock)
+        yield SystemCommand(t("language"), t("language_help"), self.toggle_language)
+        yield SystemCommand(t("quit"), t("quit"), self.exit)
+
+    def open_home(self) -> None:
+        from .screens.home import HomeScreen
+
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+        self.switch_screen(HomeScreen())
+
+    def open_intake(self) -> None:
+        from .screens.intake import IntakeScreen
+
+        self.push_screen(IntakeScreen())
+
+    def open_cases(self) -> None:
+        from .screens.cases import CasesScreen
+
+        self.push_screen(CasesScreen())
+
+    def open_case(self, case_no: str) -> None:
+        from .screens.case import CaseScreen
+
+        self.push_screen(CaseScreen(case_no))
+
+    def open_sync(self) -> None:
+        from .screens.sync import SyncScreen
+
+        self.push_screen(SyncScreen())
+
+    def toggle_language(self) -> None:
+        set_language("en" if language() == "zh" else "zh")
+        localize_bindings_again(self)
+        if self.operator is None:
+            self.switch_screen(SignInScreen())
+        else:
+            self.open_home()
+
+
+def localize_bindings_again(app: StationApp) -> None:
+    app._bindings = type(app)._merged_bindings.copy()  # type: ignore[union-attr]
+    localize_bindings(app)
+
+
+def run(home: StationHome) -> None:
+    """Entry point of ``station`` / ``station tui``."""
+    logging.basicConfig(filename=home.root / "tui.log", level=logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    service = StationService(home)
+    try:
+        StationApp(service).run()
+    finally:
+        service.close()

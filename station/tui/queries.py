@@ -1,0 +1,170 @@
+"""The app's reads: the Today board and the case list, on a reader connection of its own.
+
+Every query is bounded: one indexed query per status with a LIMIT, merged in Python,
+and counts capped at ``COUNT_CAP``, so the home screen costs the same with a hundred
+cases or a hundred thousand. The store's single writer connection is left to writes.
+"""
+from __future__ import annotations
+
+import sqlite3
+import threading
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from station.ledger import OPEN_STATUSES, STATUS_LABELS, InvalidCaseNo, display_case_no, normalise_case_no
+
+__all__ = ["CaseLine", "TodayBoard", "CaseFilter", "CaseQueries", "COUNT_CAP"]
+
+COUNT_CAP = 1000
+_OPEN = tuple(sorted(OPEN_STATUSES))
+_DECIDED_NOT_DELIVERED = ("approved", "denied", "refused")
+_COLUMNS = ("case_no, status, item_code, item_name, applicant_name, applicant_id, origin, handler, "
+            "deadline, supplement_due, conflicts")
+
+
+@dataclass(frozen=True)
+class CaseLine:
+    case_no: str
+    status: str
+    item_name: str
+    applicant_name: str
+    deadline: str | None
+    supplement_due: str | None
+    conflicts: int
+
+    @property
+    def display_no(self) -> str:
+        return display_case_no(self.case_no)
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS.get(self.status, self.status)
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> CaseLine:
+        return cls(row["case_no"], row["status"], row["item_name"], row["applicant_name"],
+                   row["deadline"], row["supplement_due"], int(row["conflicts"]))
+
+
+@dataclass(frozen=True)
+class BoardSection:
+    lines: list[CaseLine]
+    total: int
+    """How many there are, capped at ``COUNT_CAP``."""
+
+
+@dataclass(frozen=True)
+class TodayBoard:
+    day: str
+    waiting: BoardSection
+    deadlines: BoardSection
+    deferred: BoardSection
+    decisions: BoardSection
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    status: str | None = None
+    item_code: str | None = None
+    due: str | None = None
+    """``overdue`` or ``due_soon``; None for any."""
+    text: str = ""
+    limit: int = 200
+
+
+class CaseQueries:
+    def __init__(self, database: Path, station: str) -> None:
+        self.database = database
+        self.station = station
+        self._lock = threading.Lock()
+        self._conn: sqlite3.Connection | None = None
+
+    def _rows(self, sql: str, params: list[Any]) -> list[sqlite3.Row]:
+        with self._lock:
+            if self._conn is None:
+                self._conn = sqlite3.connect(f"file:{self.database}?mode=ro", uri=True,
+                                             check_same_thread=False, timeout=30)
+                self._conn.row_factory = sqlite3.Row
+            return self._conn.execute(sql, params).fetchall()
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+
+    # -- the Today board -------------------------------------------------------
+
+    def board(self, today: date, soon: date, limit: int = 6) -> TodayBoard:
+        """``soon`` is the last day that counts as a near deadline (2 working days on)."""
+        return TodayBoard(
+            day=today.isoformat(),
+            waiting=self._section("handler = ?", [self.station], _OPEN, "deadline", limit),
+            deadlines=self._section("deadline IS NOT NULL AND deadline <= ? AND (handler = ? OR origin = ?)",
+                                    [soon.isoformat(), self.station, self.station], _OPEN, "deadline", limit),
+            deferred=self._section("supplement_due IS NOT NULL AND supplement_due <= ? AND origin = ?",
+                                   [(soon + timedelta(days=3)).isoformat(), self.station], _OPEN,
+                                   "supplement_due", limit),
+            decisions=self._section("origin = ?", [self.station], _DECIDED_NOT_DELIVERED, "deadline", limit),
+        )
+
+    def _section(self, where: str, params: list[Any], statuses: tuple[str, ...], order: str,
+                 limit: int) -> BoardSection:
+        lines: list[CaseLine] = []
+        total = 0
+        for status in statuses:
+            condition = f"status = ? AND {where}"
+            rows = self._rows(f"SELECT {_COLUMNS} FROM cases WHERE {condition} ORDER BY {order} LIMIT ?",
+                              [status, *params, limit])
+            lines += [CaseLine.from_row(r) for r in rows]
+            total += self._capped_count(condition, [status, *params])
+        lines.sort(key=lambda line: (getattr(line, order) or "9999", line.case_no))
+        return BoardSection(lines[:limit], min(total, COUNT_CAP))
+
+    def _capped_count(self, condition: str, params: list[Any]) -> int:
+        sql = f"SELECT count(*) FROM (SELECT 1 FROM cases WHERE {condition} LIMIT {COUNT_CAP})"
+        return int(self._rows(sql, params)[0][0])
+
+    # -- the case list ---------------------------------------------------------
+
+    def cases(self, wanted: CaseFilter, today: date, soon: date) -> list[CaseLine]:
+        where, params = ["1"], []
+        if wanted.status:
+            where.append("status = ?")
+            params.append(wanted.status)
+        if wanted.item_code:
+            where.append("item_code = ?")
+            params.append(wanted.item_code)
+        if wanted.due:
+            where += [f"status IN ({', '.join('?' * len(_OPEN))})", "deadline IS NOT NULL"]
+            params += list(_OPEN)
+            if wanted.due == "overdue":
+                where.append("deadline < ?")
+                params.append(today.isoformat())
+            else:
+                where.append("deadline >= ? AND deadline <= ?")
+                params += [today.isoformat(), soon.isoformat()]
+        text_where, text_params = _text_condition(wanted.text)
+        where += text_where
+        params += text_params
+        sql = f"SELECT {_COLUMNS} FROM cases WHERE {' AND '.join(where)} ORDER BY rowid DESC LIMIT ?"
+        return [CaseLine.from_row(r) for r in self._rows(sql, [*params, wanted.limit])]
+
+
+def _text_condition(text: str) -> tuple[list[str], list[Any]]:
+    """A case number (with or without separators), an ID-number prefix, or part of a name."""
+    text = text.strip()
+    if not text:
+        return [], []
+    compact = text.replace("-", "").replace(" ", "").upper()
+    try:
+        return ["case_no = ?"], [normalise_case_no(text)]
+    except InvalidCaseNo:
+        pass
+    if compact[:1].isdigit():
+        upper = compact + "\uffff"
+        return ["((case_no >= ? AND case_no < ?) OR (applicant_id >= ? AND applicant_id < ?))"], \
+            [compact, upper, compact, upper]
+    return ["(applicant_name LIKE ? OR item_name LIKE ?)"], [f"%{text}%", f"%{text}%"]

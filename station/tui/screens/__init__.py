@@ -1,0 +1,1 @@
+"""Screens of the station app, one per module."""

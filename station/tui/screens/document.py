@@ -1,0 +1,66 @@
+"""A printable document on screen (the one-time notice, a receipt): read, save to print."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.widgets import Static
+
+from ..i18n import t
+from ..printing import save_printable
+from .base import StationScreen
+
+__all__ = ["DocumentScreen"]
+
+
+class DocumentScreen(StationScreen):
+    """Shows ``text``; ``p`` saves it under ``name`` for printing."""
+
+    CSS_PATH = "document.tcss"
+    BINDINGS = [
+        Binding("escape", "back", "back"),
+        Binding("p", "print", "print"),
+    ]
+    SAVED_KEY = "receipt_saved"
+
+    class DocumentSaved(Message):
+        def __init__(self, path: Path) -> None:
+            super().__init__()
+            self.path = path
+
+    def __init__(self, title: str, text: str, name: str) -> None:
+        super().__init__()
+        self.title_text = title
+        self.text = text
+        self.document_name = name
+
+    def compose_body(self) -> ComposeResult:
+        yield Static(self.title_text, id="document-title")
+        with VerticalScroll(id="document-scroll"):
+            yield Static(Text(self.text, no_wrap=True), id="document-text")
+
+    def on_mount(self) -> None:
+        self.query_one("#document-scroll").focus()
+
+    def show_text(self, text: str) -> None:
+        self.text = text
+        self.query_one("#document-text", Static).update(Text(text, no_wrap=True))
+
+    def action_back(self) -> None:
+        self.dismiss()
+
+    def action_print(self) -> None:
+        if self.text:
+            self._save(self.text)
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def _save(self, text: str) -> None:
+        self.post_message(self.DocumentSaved(save_printable(self.station_app.service.home, self.document_name, text)))
+
+    def on_document_screen_document_saved(self, message: DocumentSaved) -> None:
+        self.notify(t(self.SAVED_KEY, path=str(message.path)))

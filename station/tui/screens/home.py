@@ -1,0 +1,65 @@
+"""Today: what is waiting, what is due, what came back; the station's home screen."""
+from __future__ import annotations
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import Static
+
+from ..i18n import t
+from ..queries import TodayBoard
+from ..widgets.board_list import BoardList
+from .base import StationScreen
+
+__all__ = ["HomeScreen"]
+
+
+class HomeScreen(StationScreen):
+    CSS_PATH = "home.tcss"
+    BINDINGS = [
+        Binding("n", "new_case", "new_case"),
+        Binding("c", "cases", "cases"),
+        Binding("s", "sync", "sync"),
+        Binding("r", "refresh", "refresh"),
+    ]
+
+    class BoardLoaded(Message):
+        def __init__(self, board: TodayBoard) -> None:
+            super().__init__()
+            self.board = board
+
+    def compose_body(self) -> ComposeResult:
+        yield Static(t("today_title", day=self.station_app.service.today().isoformat()), id="today-title")
+        yield BoardList(t("loading"), id="board")
+
+    def on_mount(self) -> None:
+        self.query_one(BoardList).focus()
+
+    def on_screen_resume(self) -> None:
+        self.action_refresh()
+
+    def action_refresh(self) -> None:
+        self._load_board()
+        self.station_app.refresh_sync_status()
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def _load_board(self) -> None:
+        app = self.station_app
+        today = app.service.today()
+        self.post_message(self.BoardLoaded(app.queries.board(today, app.soon_day(today))))
+
+    def on_home_screen_board_loaded(self, message: BoardLoaded) -> None:
+        self.query_one(BoardList).show(message.board)
+
+    def on_board_list_case_chosen(self, message: BoardList.CaseChosen) -> None:
+        self.station_app.open_case(message.case_no)
+
+    def action_new_case(self) -> None:
+        self.station_app.open_intake()
+
+    def action_cases(self) -> None:
+        self.station_app.open_cases()
+
+    def action_sync(self) -> None:
+        self.station_app.open_sync()

@@ -1,0 +1,200 @@
+"""Filing a case on a citizen's behalf: citizen, item, form, materials, confirm, save."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.widget import Widget
+from textual.widgets import ContentSwitcher, Static
+
+from forms import ServiceItem
+from station.errors import StationError
+from station.service import IntakeRequest
+
+from ..i18n import t
+from ..notice import blocks_filing, missing_materials, notice_text
+from ..widgets.citizen_step import CitizenStep
+from ..widgets.confirm_step import ConfirmStep
+from ..widgets.form_step import FormStep
+from ..widgets.item_step import ItemStep
+from ..widgets.materials_step import MaterialsStep
+from .base import StationScreen
+
+__all__ = ["IntakeScreen", "IntakeDraft"]
+
+_STEPS = ("citizen", "item", "form", "materials", "confirm")
+
+
+@dataclass
+class IntakeDraft:
+    """What has been gathered so far; becomes an ``IntakeRequest`` at the end."""
+
+    id_number: str = ""
+    name: str = ""
+    phone: str | None = None
+    item: ServiceItem | None = None
+    fields: dict[str, str] = field(default_factory=dict)
+    received: list[str] = field(default_factory=list)
+    deferred: list[str] = field(default_factory=list)
+
+    def request(self) -> IntakeRequest:
+        assert self.item is not None
+        return IntakeRequest(item_code=self.item.code, applicant_id=self.id_number, applicant_name=self.name,
+                             phone=self.phone, fields=dict(self.fields), received=list(self.received),
+                             deferred=list(self.deferred), authorised=True)
+
+
+class IntakeScreen(StationScreen):
+    CSS_PATH = "intake.tcss"
+    BINDINGS = [
+        Binding("escape", "back", "back"),
+        Binding("ctrl+n", "next", "next", priority=True),
+        Binding("ctrl+s", "save", "save", priority=True),
+    ]
+
+    class IntakeFiled(Message):
+        def __init__(self, result: dict[str, Any]) -> None:
+            super().__init__()
+            self.result = result
+
+    class IntakeRefused(Message):
+        def __init__(self, problems: list[str]) -> None:
+            super().__init__()
+            self.problems = problems
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.draft = IntakeDraft()
+        self.step = "citizen"
+        self.saving = False
+
+    def compose_body(self) -> ComposeResult:
+        service = self.station_app.service
+        operator = self.station_app.operator
+        yield Static(id="intake-steps")
+        with ContentSwitcher(initial="step-citizen", id="intake-switcher"):
+            citizen = CitizenStep(service.today(), service.store.search_citizens)
+            citizen.id = "step-citizen"
+            yield citizen
+            item = ItemStep(service.catalogue, on_behalf_only=operator is not None and operator.role == "agent")
+            item.id = "step-item"
+            yield item
+            confirm = ConfirmStep(id="step-confirm")
+            yield confirm
+
+    def on_mount(self) -> None:
+        self._show_step("citizen")
+
+    # -- moving between steps -------------------------------------------------------
+
+    def _show_step(self, step: str) -> None:
+        self.step = step
+        self.query_one("#intake-switcher", ContentSwitcher).current = f"step-{step}"
+        self.query_one("#intake-steps", Static).update(_steps_line(step))
+        self.call_after_refresh(self._current_step().focus_first)
+
+    def _current_step(self) -> Any:
+        return self.query_one(f"#step-{self.step}", Widget)
+
+    def action_next(self) -> None:
+        self._current_step().finish()
+
+    def action_save(self) -> None:
+        if self.step == "confirm":
+            self._current_step().finish()
+
+    def action_back(self) -> None:
+        index = _STEPS.index(self.step)
+        if index == 0:
+            self.dismiss()
+        else:
+            self._show_step(_STEPS[index - 1])
+
+    def on_citizen_step_citizen_chosen(self, message: CitizenStep.CitizenChosen) -> None:
+        self.draft.id_number, self.draft.name, self.draft.phone = message.id_number, message.name, message.phone
+        self._show_step("item")
+
+    async def on_item_step_item_chosen(self, message: ItemStep.ItemChosen) -> None:
+        service = self.station_app.service
+        item = service.catalogue.get(message.code)
+        if self.draft.item is None or self.draft.item.code != item.code:
+            self.draft.item, self.draft.fields = item, {}
+            await self._replace_item_steps(item)
+        self._show_step("form")
+
+    async def _replace_item_steps(self, item: ServiceItem) -> None:
+        service = self.station_app.service
+        switcher = self.query_one("#intake-switcher", ContentSwitcher)
+        for old in self.query("#step-form, #step-materials"):
+            await old.remove()
+        form = FormStep(item, service.today())
+        form.id = "step-form"
+        materials = MaterialsStep(item, service.today(), service.calendar)
+        materials.id = "step-materials"
+        await switcher.mount(form, before="#step-confirm")
+        await switcher.mount(materials, before="#step-confirm")
+
+    def on_form_step_form_completed(self, message: FormStep.FormCompleted) -> None:
+        self.draft.fields = message.values
+        self._show_step("materials")
+
+    def on_materials_step_materials_chosen(self, message: MaterialsStep.MaterialsChosen) -> None:
+        from .notice import NoticeScreen
+
+        draft, app = self.draft, self.station_app
+        assert draft.item is not None
+        draft.received, draft.deferred = message.received, message.deferred
+        missing = missing_materials(draft.item, set(draft.received), set(draft.deferred))
+        if blocks_filing(missing):
+            text = notice_text(draft.item, draft.name, missing, app.service.station.name,
+                               app.operator.name if app.operator else "", app.service.today())
+            self.notify(t("notice_shown"), severity="warning")
+            app.push_screen(NoticeScreen(text, f"notice-{draft.id_number[-4:]}-{draft.item.code}"))
+            return
+        confirm = self.query_one("#step-confirm", ConfirmStep)
+        confirm.show_summary(t("confirm_summary", name=draft.name, id=draft.id_number, item=draft.item.name,
+                               received=len(draft.received), deferred=len(draft.deferred)))
+        self._show_step("confirm")
+
+    # -- saving -------------------------------------------------------------------
+
+    def on_confirm_step_confirmed(self, message: ConfirmStep.Confirmed) -> None:
+        if self.saving:
+            return
+        self.saving = True
+        self.query_one("#step-confirm", ConfirmStep).show_problems([t("saving")])
+        self._file(self.draft.request())
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def _file(self, request: IntakeRequest) -> None:
+        app = self.station_app
+        assert app.operator is not None
+        try:
+            result = app.service.intake(app.operator, request)
+        except StationError as exc:
+            self.post_message(self.IntakeRefused(exc.problems or [str(exc)]))
+            return
+        self.post_message(self.IntakeFiled(result))
+
+    def on_intake_screen_intake_refused(self, message: IntakeRefused) -> None:
+        self.saving = False
+        self.query_one("#step-confirm", ConfirmStep).show_problems([t("cannot_file"), *message.problems])
+
+    def on_intake_screen_intake_filed(self, message: IntakeFiled) -> None:
+        from .receipt import ReceiptScreen
+
+        self.notify(t("filed", case_no=message.result["case_no"]))
+        self.station_app.refresh_sync_status()
+        self.app.switch_screen(ReceiptScreen(message.result["case_no"]))
+
+
+def _steps_line(current: str) -> Text:
+    text = Text(" ")
+    for step in _STEPS:
+        text.append(f" {t('step_' + step)} ", style="bold reverse" if step == current else "dim")
+    return text

@@ -1,0 +1,55 @@
+"""The receipt of a case just filed, QR code on screen so the citizen can scan it."""
+from __future__ import annotations
+
+from textual import work
+from textual.message import Message
+
+from station.errors import StationError
+from station.ledger import display_case_no
+from station.receipts import render_text
+from station.views import case_view, receipt_data
+
+from ..i18n import t
+from .document import DocumentScreen
+
+__all__ = ["ReceiptScreen", "receipt_text"]
+
+
+def receipt_text(service, case_no: str) -> str:  # noqa: ANN001 - StationService
+    """The receipt as terminal text (the same content as ``station receipt --text``)."""
+    state = service.case(case_no)
+    view = case_view(state, service.topology, service.calendar, service.today().isoformat(),
+                     service.tracking_url(state.case_no))
+    if not view["tracking_url"]:
+        raise StationError("回执由收件站打印：本站没有该案件的查询码")
+    actor = view["timeline"][0]["actor"]
+    agent = service.store.agent(actor)
+    data = receipt_data(view, int(state.item.get("promise_days") or 0), agent["name"] if agent else actor,
+                        service.topology.cityhall.name)
+    return render_text(data)
+
+
+class ReceiptScreen(DocumentScreen):
+    class ReceiptDrawn(Message):
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
+    def __init__(self, case_no: str) -> None:
+        super().__init__(f"{t('receipt_title')} {display_case_no(case_no)}", "", f"receipt-{case_no}")
+        self.case_no = case_no
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self._draw()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="receipt")
+    def _draw(self) -> None:
+        try:
+            text = receipt_text(self.station_app.service, self.case_no)
+        except StationError as exc:
+            text = str(exc)
+        self.post_message(self.ReceiptDrawn(text))
+
+    def on_receipt_screen_receipt_drawn(self, message: ReceiptDrawn) -> None:
+        self.show_text(message.text)

@@ -1,0 +1,82 @@
+"""What the app needs from sync, and a stand-in that works with no sync package at all.
+
+The app talks to a :class:`SyncPort`. When the ``sync`` package offers
+``sync.app_port(service) -> SyncPort`` the app uses it (its background loop fills the
+status); until then :class:`StoreSyncPort` reads the state from the store: events
+waiting (outbox pending), rejected events, and the last contact from meta
+``last_contact``. No method here touches the network on the caller's thread: the app
+calls them from thread workers.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from station.service import StationService
+
+__all__ = ["SyncStatus", "SyncPort", "SyncUnavailable", "StoreSyncPort", "connect_sync"]
+
+
+class SyncUnavailable(RuntimeError):
+    """The sync package is not installed (or cannot run here)."""
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    online: bool | None
+    """True/False when a sync loop knows; None when there is no sync loop."""
+    pending: int
+    rejected: int
+    last_contact: str | None
+    """ISO time of the last successful exchange with the city hall, if any."""
+    rejected_events: list[dict[str, Any]] = field(default_factory=list)
+    """id, case_no, kind, at, reason of each rejected event (for the sync screen)."""
+
+
+class SyncPort(Protocol):
+    def status(self) -> SyncStatus: ...
+
+    def sync_now(self) -> dict[str, Any]: ...
+
+    def export_bundle(self, path: Path) -> dict[str, Any]: ...
+
+    def import_bundle(self, path: Path) -> dict[str, Any]: ...
+
+
+class StoreSyncPort:
+    """Sync state from the store alone; acting raises :class:`SyncUnavailable`."""
+
+    def __init__(self, service: StationService) -> None:
+        self.service = service
+
+    def status(self) -> SyncStatus:
+        store = self.service.store
+        counts = store.outbox_counts()
+        rejected = store.rejected_events() if counts.get("rejected") else []
+        return SyncStatus(online=None, pending=counts.get("pending", 0), rejected=counts.get("rejected", 0),
+                          last_contact=store.get_meta("last_contact"), rejected_events=rejected[:200])
+
+    def sync_now(self) -> dict[str, Any]:
+        raise SyncUnavailable
+
+    def export_bundle(self, path: Path) -> dict[str, Any]:
+        raise SyncUnavailable
+
+    def import_bundle(self, path: Path) -> dict[str, Any]:
+        raise SyncUnavailable
+
+
+def connect_sync(service: StationService) -> SyncPort:
+    """The sync package's port when it offers one, else the store-only stand-in."""
+    try:
+        import sync
+    except ImportError:
+        return StoreSyncPort(service)
+    factory = getattr(sync, "app_port", None)
+    if factory is None:
+        return StoreSyncPort(service)
+    try:
+        return factory(service)
+    except Exception:  # a broken sync setup must not stop the station from working
+        return StoreSyncPort(service)

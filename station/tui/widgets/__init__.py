@@ -1,0 +1,1 @@
+"""Widgets of the station app, one per module."""

@@ -1,0 +1,150 @@
+"""Intake step 1: find the citizen (ID, name, pinyin initials) or type a new one."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.message import Message
+from textual.widget import Widget
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from forms import InvalidValue, check_id_number, check_phone, mask_id_number
+
+from ..i18n import t
+from .field_row import FieldRow
+
+__all__ = ["CitizenStep", "check_person_name"]
+
+
+def check_person_name(raw: str) -> str:
+    name = raw.strip()
+    if len(name) > 50:
+        raise InvalidValue("姓名最长 50 个字")
+    return name
+
+
+class CitizenStep(Widget):
+    DEFAULT_CSS = """
+    CitizenStep { height: auto; }
+    CitizenStep #citizen-results { height: 6; border: none; margin: 0 0 0 20; }
+    CitizenStep #citizen-kind { height: 1; margin: 1 0 0 0; color: $text-muted; }
+    """
+
+    class CitizenChosen(Message):
+        def __init__(self, id_number: str, name: str, phone: str | None) -> None:
+            super().__init__()
+            self.id_number = id_number
+            self.name = name
+            self.phone = phone
+
+    class CitizensFound(Message):
+        def __init__(self, query: str, rows: list[dict[str, Any]]) -> None:
+            super().__init__()
+            self.query = query
+            self.rows = rows
+
+    def __init__(self, today: date, search: Any) -> None:
+        """``search(query) -> rows`` runs in a thread worker (the store's citizen lookup)."""
+        super().__init__()
+        self.today = today
+        self.search = search
+        self._rows: dict[str, dict[str, Any]] = {}
+
+    def compose(self) -> ComposeResult:
+        yield FieldRow("search", t("citizen_search"), required=False, placeholder=t("citizen_search_hint"),
+                       id="citizen-search")
+        yield OptionList(id="citizen-results")
+        yield Static(t("new_citizen"), id="citizen-kind")
+        yield FieldRow("id_number", t("id_number"), lambda raw: check_id_number(raw, today=self.today),
+                       id="citizen-id")
+        yield FieldRow("name", t("name"), check_person_name, id="citizen-name")
+        yield FieldRow("phone", t("phone"), check_phone, required=False, id="citizen-phone")
+
+    def focus_first(self) -> None:
+        self.query_one("#citizen-search", FieldRow).focus_input()
+
+    @on(FieldRow.Edited, "#citizen-search")
+    def _search_edited(self, event: FieldRow.Edited) -> None:
+        event.stop()
+        self._search(event.row.value.strip())
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="citizen-search")
+    def _search(self, query: str) -> None:
+        rows = self.search(query) if query else []
+        self.post_message(self.CitizensFound(query, rows))
+
+    def on_citizen_step_citizens_found(self, message: CitizensFound) -> None:
+        message.stop()
+        if message.query != self.query_one("#citizen-search", FieldRow).value.strip():
+            return  # a newer search replaced this one
+        self._rows = {row["id_number"]: row for row in message.rows}
+        results = self.query_one("#citizen-results", OptionList)
+        results.set_options(Option(_citizen_label(row), id=row["id_number"]) for row in message.rows)
+        if message.rows:
+            results.highlighted = 0
+
+    @on(FieldRow.Submitted, "#citizen-search")
+    def _search_submitted(self, event: FieldRow.Submitted) -> None:
+        event.stop()
+        results = self.query_one("#citizen-results", OptionList)
+        if results.option_count:
+            results.focus()
+        else:
+            self._fill_from_query(event.row.value.strip())
+
+    def _fill_from_query(self, query: str) -> None:
+        """Nobody found: what was typed becomes the new citizen's ID or name."""
+        target = "#citizen-id" if query[:1].isdigit() else "#citizen-name"
+        if query:
+            self.query_one(target, FieldRow).set_value(query)
+        self.query_one("#citizen-name" if target == "#citizen-id" else "#citizen-id", FieldRow).focus_input()
+
+    @on(OptionList.OptionSelected, "#citizen-results")
+    def _citizen_picked(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        row = self._rows.get(event.option_id or "")
+        if row is None:
+            return
+        self.query_one("#citizen-id", FieldRow).set_value(row["id_number"])
+        self.query_one("#citizen-name", FieldRow).set_value(row["name"])
+        self.query_one("#citizen-phone", FieldRow).set_value(row.get("phone") or "")
+        self.query_one("#citizen-kind", Static).update(t("returning_citizen"))
+        self.query_one("#citizen-phone", FieldRow).focus_input()
+
+    @on(FieldRow.Submitted, "#citizen-id")
+    def _id_submitted(self, event: FieldRow.Submitted) -> None:
+        event.stop()
+        self.query_one("#citizen-name", FieldRow).focus_input()
+
+    @on(FieldRow.Submitted, "#citizen-name")
+    def _name_submitted(self, event: FieldRow.Submitted) -> None:
+        event.stop()
+        self.query_one("#citizen-phone", FieldRow).focus_input()
+
+    @on(FieldRow.Submitted, "#citizen-phone")
+    def _phone_submitted(self, event: FieldRow.Submitted) -> None:
+        event.stop()
+        self.finish()
+
+    def finish(self) -> None:
+        rows = [self.query_one(f"#citizen-{key}", FieldRow) for key in ("id", "name", "phone")]
+        problems = [(row, row.problem()) for row in rows]
+        for row, problem in problems:
+            row.show_problem(problem)
+        bad = [row for row, problem in problems if problem]
+        if bad:
+            bad[0].focus_input()
+            return
+        id_row, name_row, phone_row = rows
+        self.post_message(self.CitizenChosen(check_id_number(id_row.value, today=self.today),
+                                             name_row.value.strip(), phone_row.value.strip() or None))
+
+
+def _citizen_label(row: dict[str, Any]) -> Text:
+    text = Text(row["name"], style="bold")
+    text.append(f"  {mask_id_number(row['id_number'])}")
+    return text

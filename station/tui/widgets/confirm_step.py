@@ -1,0 +1,45 @@
+"""Intake step 5: the summary, and the citizen's authorisation for the agent to file."""
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.message import Message
+from textual.widget import Widget
+from textual.widgets import Checkbox, Static
+
+from ..i18n import t
+
+__all__ = ["ConfirmStep"]
+
+
+class ConfirmStep(Widget):
+    DEFAULT_CSS = """
+    ConfirmStep { height: 1fr; }
+    ConfirmStep #confirm-summary { height: auto; margin-bottom: 1; }
+    ConfirmStep #confirm-problems { height: auto; color: $error; }
+    """
+
+    class Confirmed(Message):
+        pass
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="confirm-summary")
+        yield Checkbox(t("authorised"), id="authorised")
+        yield Static("", id="confirm-problems")
+
+    def show_summary(self, summary: str) -> None:
+        self.query_one("#confirm-summary", Static).update(Text(summary))
+        self.show_problems([])
+
+    def show_problems(self, problems: list[str]) -> None:
+        self.query_one("#confirm-problems", Static).update(Text("\n".join(problems)))
+
+    def focus_first(self) -> None:
+        self.query_one(Checkbox).focus()
+
+    def finish(self) -> None:
+        if not self.query_one(Checkbox).value:
+            self.show_problems([t("must_authorise")])
+            self.query_one(Checkbox).focus()
+            return
+        self.post_message(self.Confirmed())

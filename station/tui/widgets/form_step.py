@@ -1,0 +1,87 @@
+"""Intake step 3: the item's own form, generated from its fields, checked as typed."""
+from __future__ import annotations
+
+from datetime import date
+from functools import partial
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.widget import Widget
+from textual.widgets import Static
+
+from forms import FieldSpec, ServiceItem, validate_field
+
+from ..i18n import t
+from .field_row import FieldRow
+
+__all__ = ["FormStep"]
+
+_BOOL_CHOICES = ("是", "否")
+
+
+class FormStep(Widget):
+    DEFAULT_CSS = """
+    FormStep { height: 1fr; }
+    FormStep #form-fields { height: 1fr; }
+    FormStep #form-summary { height: auto; color: $error; }
+    """
+
+    class FormCompleted(Message):
+        def __init__(self, values: dict[str, str]) -> None:
+            super().__init__()
+            self.values = values
+
+    def __init__(self, item: ServiceItem, today: date, values: dict[str, str] | None = None) -> None:
+        super().__init__()
+        self.item = item
+        self.today = today
+        self.values = values or {}
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="form-fields"):
+            for spec in self.item.fields:
+                yield self._row(spec)
+        yield Static("", id="form-summary")
+
+    def _row(self, spec: FieldSpec) -> FieldRow:
+        choices = spec.choices or (_BOOL_CHOICES if spec.type == "bool" else ())
+        hint = spec.help or (f"例：{spec.example}" if spec.example else "")
+        return FieldRow(spec.key, spec.label, partial(validate_field, spec, today=self.today), required=spec.required,
+                        value=self.values.get(spec.key, ""), placeholder=hint, choices=choices,
+                        id=f"field-{spec.key}")
+
+    def focus_first(self) -> None:
+        rows = list(self.query(FieldRow))
+        if rows:
+            rows[0].focus_input()
+
+    @on(FieldRow.Submitted)
+    def _next_row(self, event: FieldRow.Submitted) -> None:
+        event.stop()
+        rows = list(self.query(FieldRow))
+        index = rows.index(event.row)
+        if index + 1 < len(rows):
+            rows[index + 1].focus_input()
+        else:
+            self.finish()
+
+    @on(FieldRow.Edited)
+    def _edited(self, event: FieldRow.Edited) -> None:
+        event.stop()
+
+    def finish(self) -> None:
+        rows = list(self.query(FieldRow))
+        bad = []
+        for row in rows:
+            problem = row.problem()
+            row.show_problem(problem)
+            if problem:
+                bad.append(row)
+        self.query_one("#form-summary", Static).update(t("fix_fields", n=len(bad)) if bad else "")
+        if bad:
+            bad[0].focus_input()
+            bad[0].scroll_visible()
+            return
+        self.post_message(self.FormCompleted({row.key: row.value.strip() for row in rows if row.value.strip()}))

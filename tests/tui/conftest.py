@@ -1,0 +1,77 @@
+"""Station homes for the app's tests: a village and its township, time frozen."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from station.home import CHINA_TZ, StationHome
+from station.service import IntakeRequest, Operator, StationService, init_station
+from station.tui.app import StationApp
+from tests.conftest import DEMO_TOPOLOGY_FILE, TOWNSHIP, VILLAGE
+
+FROZEN_NOW = datetime(2026, 11, 23, 9, 30, tzinfo=CHINA_TZ)
+AGENT_PIN = "2468"
+CLERK_PIN = "1357"
+APPROVER_PIN = "9753"
+ITEM = "420115GF0002"  # 临时救助: decided at the township, two deferrable materials
+CITIZEN_ID = "420115199001011238"
+CITIZEN_NAME = "王𠮷祥"
+
+
+def frozen_clock() -> datetime:
+    return FROZEN_NOW
+
+
+def make_service(root: Path, station: str) -> StationService:
+    home = StationHome(root)
+    init_station(home, station, DEMO_TOPOLOGY_FILE)
+    return StationService(home, clock=frozen_clock)
+
+
+@pytest.fixture
+def village(tmp_path: Path) -> Iterator[StationService]:
+    service = make_service(tmp_path / "village", VILLAGE)
+    service.add_agent("a01", "李小𠮷", "agent", AGENT_PIN)
+    yield service
+    service.close()
+
+
+@pytest.fixture
+def township(tmp_path: Path) -> Iterator[StationService]:
+    service = make_service(tmp_path / "township", TOWNSHIP)
+    service.add_agent("c01", "张敏", "clerk", CLERK_PIN)
+    service.add_agent("p01", "欧阳审批", "approver", APPROVER_PIN)
+    yield service
+    service.close()
+
+
+def example_fields(service: StationService, code: str = ITEM) -> dict[str, str]:
+    return {spec.key: spec.example for spec in service.catalogue.get(code).fields}
+
+
+def file_example_case(service: StationService, operator: Operator, *, deferred: tuple[str, ...] = ("bank_card_copy",),
+                      name: str = CITIZEN_NAME, id_number: str = CITIZEN_ID) -> str:
+    item = service.catalogue.get(ITEM)
+    received = [m.key for m in item.materials if m.key not in deferred]
+    result = service.intake(operator, IntakeRequest(ITEM, id_number, name, "13907181234", example_fields(service),
+                                                    received, list(deferred)))
+    return str(result["case_no"])
+
+
+def make_app(service: StationService) -> StationApp:
+    return StationApp(service, cursor_blink=False, idle_lock_seconds=3600, sync_refresh_seconds=3600)
+
+
+async def sign_in(pilot, agent_id: str, pin: str) -> None:  # noqa: ANN001 - textual Pilot
+    await pilot.pause()
+    for key in agent_id:
+        await pilot.press(key)
+    await pilot.press("enter")
+    for key in pin:
+        await pilot.press(key)
+    await pilot.press("enter")
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
