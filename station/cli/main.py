@@ -10,12 +10,12 @@ from pathlib import Path
 from station.errors import StationError
 from station.home import StationHome, default_home
 
-from . import core
+from . import core, documents
 from .context import Context
 
 __all__ = ["main", "build_parser"]
 
-COMMAND_MODULES = [core]
+COMMAND_MODULES = [core, documents]
 """Each module's ``register(subparsers)`` adds its commands."""
 
 

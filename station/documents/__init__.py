@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .content import DOCUMENT_KINDS, DOCUMENT_TITLES, Document, compose
+from .content import DOCUMENT_KINDS, DOCUMENT_TITLES, Document, compose, document_text
 from .escpos import PAPER_58, PAPER_80, PAPER_WIDTHS, EscPos, PaperWidth, PrinterError, escpos_bytes, send_escpos
 from .facts import DocumentFacts, case_document_facts, facts_from_view
 
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from station.receipts import ReceiptData
 
 __all__ = [
-    "DOCUMENT_KINDS", "DOCUMENT_TITLES", "Document", "compose", "render_pdf",
+    "DOCUMENT_KINDS", "DOCUMENT_TITLES", "Document", "compose", "document_text", "render_pdf",
     "PAPER_58", "PAPER_80", "PAPER_WIDTHS", "EscPos", "PaperWidth", "PrinterError", "escpos_bytes", "send_escpos",
     "DocumentFacts", "case_document_facts", "facts_from_view",
 ]

@@ -18,7 +18,7 @@ from .facts import DocumentFacts
 
 __all__ = [
     "DOCUMENT_KINDS", "DOCUMENT_TITLES", "Block", "Heading", "Title", "KeyValue", "Paragraph", "Numbered",
-    "Section", "SignLine", "QRCode", "Document", "compose", "chinese_date",
+    "Section", "SignLine", "QRCode", "Document", "compose", "chinese_date", "document_text",
 ]
 
 LICENSING_LAW = "《中华人民共和国行政许可法》"
@@ -241,3 +241,18 @@ _COMPOSERS = {
     "notice": _notice_blocks,
     "promise": _promise_blocks,
 }
+
+
+def document_text(document: Document) -> str:
+    """The document as plain lines, for the terminal and ``--json``."""
+    lines: list[str] = []
+    for block in document.blocks:
+        if isinstance(block, Numbered):
+            lines += [f"  {n}. {item}" for n, item in enumerate(block.items, start=1)]
+        elif isinstance(block, KeyValue):
+            lines.append(f"{block.label}：{block.value}")
+        elif isinstance(block, QRCode):
+            lines.append(f"{block.caption}：{block.url}")
+        else:
+            lines.append(block.text)
+    return "\n".join(lines)
