@@ -21,3 +21,12 @@ CITY = "420100000000"
 @pytest.fixture(scope="session")
 def topology() -> Topology:
     return Topology.load(DEMO_TOPOLOGY_FILE)
+
+
+@pytest.fixture(scope="session")
+def pg_url():  # noqa: ANN201 - yields a URL string
+    """A real PostgreSQL server for the session (started from the Debian binaries)."""
+    from tests.support.postgres import postgres_server
+
+    with postgres_server() as url:
+        yield url
