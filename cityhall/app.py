@@ -1,0 +1,279 @@
+"""The city hall's ASGI app: sync API, tracking pages, health and metrics (DESIGN §7).
+
+Handlers that touch the database are plain ``def`` (Starlette runs them in its thread
+pool) or hand their work to ``run_in_threadpool``, so the event loop never waits on I/O.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs
+
+from fastapi import FastAPI, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from starlette.concurrency import run_in_threadpool
+
+from station.home import CHINA_TZ
+from station.ledger import HybridClock, InvalidCaseNo, normalise_case_no
+from station.topology import Topology
+from station.workdays import WorkCalendar
+from sync.bundle import BundleError, read_bundle
+from sync.wire import WireError, decode_batch, dicts_to_columns, gzip_json
+
+from .db import make_engine, migrate
+from .metrics import render_metrics
+from .security import AuthFailure, HubHeaders, MissLimiter, authenticate
+from .store import HubStore
+from .tracking import RATING_LABELS, can_rate, rating_event, token_matches, track_view
+
+__all__ = ["create_app", "HubSettings"]
+
+_HERE = Path(__file__).resolve().parent
+MAX_PUSH_BYTES = 8 * 1024 * 1024
+MAX_PULL_LIMIT = 5000
+_GZIP_JSON = {"Content-Encoding": "gzip"}
+
+
+@dataclass(frozen=True)
+class HubSettings:
+    db_url: str
+    """``sqlite:///PATH`` (default) or ``postgresql://...``."""
+    topology_file: Path
+    """The same ``stations.toml`` the stations carry."""
+    miss_limit: int = 20
+    """Tracking-page misses allowed per client address per ``miss_window_s``."""
+    miss_window_s: float = 600.0
+
+
+class _NotFound(Exception):
+    """The one answer for a wrong token and an unknown case alike."""
+
+
+def create_app(settings: HubSettings) -> FastAPI:
+    engine = make_engine(settings.db_url)
+    migrate(engine)
+    store = HubStore(engine, Topology.load(settings.topology_file))
+    app = FastAPI(title="城市政务服务中心 · 同步与办件查询", version="1", docs_url=None, redoc_url=None)
+    app.state.store = store
+    app.state.calendar = WorkCalendar.load()
+    app.state.limiter = MissLimiter(settings.miss_limit, settings.miss_window_s)
+    app.state.templates = Jinja2Templates(directory=str(_HERE / "templates"))
+    app.state.hub_clock = HybridClock()
+    app.add_middleware(HubHeaders)
+    app.mount("/static", StaticFiles(directory=str(_HERE / "static")), name="static")
+    _sync_routes(app)
+    _tracking_routes(app)
+    _ops_routes(app)
+    return app
+
+
+def _error(status: int, error: str, reason: str, **extra: Any) -> JSONResponse:
+    return JSONResponse({"error": error, "reason": reason, "hub_time": time.time(), **extra}, status_code=status)
+
+
+# -- sync -------------------------------------------------------------------------
+
+_SIGNED = {"parameters": [{"name": h, "in": "header", "required": True, "schema": {"type": "string"}}
+                          for h in ("X-Station", "X-Timestamp", "X-Signature")]}
+_GZIP_BODY = {"requestBody": {"required": True, "content": {"application/json": {
+    "schema": {"type": "string", "format": "binary", "description": "gzip'd column-major event batch"}}}}}
+
+
+def _sync_routes(app: FastAPI) -> None:
+    store: HubStore = app.state.store
+
+    @app.post("/api/v1/sync/push", tags=["sync"], openapi_extra=_SIGNED | _GZIP_BODY,
+              summary="Push a batch of this station's events; answered per event after commit")
+    async def push(request: Request) -> Response:
+        body = await _bounded_body(request)
+        if isinstance(body, Response):
+            return body
+        try:
+            station = authenticate(request, body, store, time.time())
+            events, _ = decode_batch(body)
+        except AuthFailure as exc:
+            return _error(exc.status, **exc.body())
+        except WireError as exc:
+            return _error(400, "malformed_body", str(exc))
+        foreign = sorted({e.station for e in events if e.station != station})
+        if foreign:
+            return _error(403, "forbidden", f"station {station} cannot push events recorded at {', '.join(foreign)}")
+        answers = await run_in_threadpool(store.ingest, events, station, time.time())
+        return JSONResponse({"results": [a.to_dict() for a in answers], "hub_time": time.time()})
+
+    @app.post("/api/v1/sync/bundle", tags=["sync"], openapi_extra=_SIGNED | _GZIP_BODY,
+              summary="Relay a bundle signed by its origin station (and the bundles it carries)")
+    async def relay_bundle(request: Request) -> Response:
+        body = await _bounded_body(request)
+        if isinstance(body, Response):
+            return body
+        try:
+            authenticate(request, body, store, time.time())
+            bundle = read_bundle(body)
+        except AuthFailure as exc:
+            return _error(exc.status, **exc.body())
+        except BundleError as exc:
+            return _error(400, "malformed_body", str(exc))
+        results = await run_in_threadpool(_ingest_bundle_tree, store, bundle)
+        return JSONResponse({"bundles": results, "hub_time": time.time()})
+
+    @app.get("/api/v1/sync/pull", tags=["sync"], openapi_extra=_SIGNED,
+             summary="Events of the cases this station may see, after a cursor, as gzip'd JSON")
+    def pull(request: Request, after: int = Query(0, ge=0), limit: int = Query(1000, ge=1, le=MAX_PULL_LIMIT)) -> Response:
+        try:
+            station = authenticate(request, b"", store, time.time())
+        except AuthFailure as exc:
+            return _error(exc.status, **exc.body())
+        page = store.pull(station, after, limit)
+        payload = {"w": 1, "events": dicts_to_columns(page.events), "cursor": page.cursor,
+                   "more": page.more, "hub_time": time.time()}
+        return Response(gzip_json(payload), media_type="application/json", headers=_GZIP_JSON)
+
+
+async def _bounded_body(request: Request) -> bytes | Response:
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_PUSH_BYTES:
+        return _error(413, "too_large", f"body over {MAX_PUSH_BYTES} bytes: send smaller batches")
+    body = await request.body()
+    if len(body) > MAX_PUSH_BYTES:
+        return _error(413, "too_large", f"body over {MAX_PUSH_BYTES} bytes: send smaller batches")
+    return body
+
+
+def _ingest_bundle_tree(store: HubStore, bundle: Any) -> list[dict[str, Any]]:
+    """Each bundle is judged on its own origin's enrolled key; carried bundles likewise."""
+    results = []
+    if store.enrolled_key_text(bundle.station) != bundle.public_key:
+        results.append({"station": bundle.station, "error": "origin station not enrolled with this key", "results": []})
+    else:
+        answers = store.ingest(bundle.events, bundle.station, time.time())
+        results.append({"station": bundle.station, "results": [a.to_dict() for a in answers]})
+    for inner in bundle.carried:
+        results += _ingest_bundle_tree(store, read_bundle(inner))
+    return results
+
+
+# -- the citizen's page -----------------------------------------------------------
+
+def _tracking_routes(app: FastAPI) -> None:
+    store: HubStore = app.state.store
+    templates: Jinja2Templates = app.state.templates
+    limiter: MissLimiter = app.state.limiter
+
+    def lookup(request: Request, case_no: str, token: str) -> Any:
+        client = request.client.host if request.client else "?"
+        if limiter.blocked(client, time.time()):
+            raise _RateLimited()
+        try:
+            normalised = normalise_case_no(case_no)
+        except InvalidCaseNo:
+            normalised = ""
+        state, stored_hash = store.case_for_tracking(normalised) if normalised else (None, "")
+        if state is None or not token_matches(stored_hash, token):
+            limiter.record_miss(client, time.time())
+            raise _NotFound()
+        return state
+
+    def view(state: Any) -> dict[str, Any]:
+        return track_view(state, store.topology, app.state.calendar, datetime.now(CHINA_TZ).date())
+
+    def page(request: Request, case_no: str, token: str, message: str | None = None) -> Response:
+        try:
+            state = lookup(request, case_no, token)
+        except _NotFound:
+            return _not_found_page(request, templates, store)
+        except _RateLimited:
+            return _limited_page(request, templates, store)
+        return templates.TemplateResponse(request, "track.html", {
+            "case": view(state), "token": token.upper(), "cityhall_name": store.topology.cityhall.name,
+            "ratings": list(RATING_LABELS.items()), "message": message})
+
+    @app.get("/T/{case_no}/{token}", response_class=HTMLResponse, tags=["tracking"], summary="The citizen's page")
+    def track_page(request: Request, case_no: str, token: str, rated: int = 0) -> Response:
+        return page(request, case_no, token, "评价已提交，感谢您的反馈！" if rated else None)
+
+    @app.get("/api/v1/track/{case_no}/{token}", tags=["tracking"], summary="The citizen's page as JSON")
+    def track_json(request: Request, case_no: str, token: str) -> Response:
+        try:
+            state = lookup(request, case_no, token)
+        except _NotFound:
+            return _error(404, "not_found", "没有找到该办件，请核对二维码或查询码")
+        except _RateLimited:
+            return _error(429, "too_many_misses", "查询失败次数过多，请稍后再试")
+        return JSONResponse({k: v for k, v in view(state).items() if k not in ("can_rate",)} | {"can_rate": can_rate(state)})
+
+    def rate(request: Request, case_no: str, token: str, level: Any, comment: Any) -> tuple[int, str]:
+        try:
+            state = lookup(request, case_no, token)
+        except _NotFound:
+            return 404, "没有找到该办件，请核对二维码或查询码"
+        except _RateLimited:
+            return 429, "查询失败次数过多，请稍后再试"
+        if not isinstance(level, int) or isinstance(level, bool) or level not in RATING_LABELS:
+            return 400, "评价等级应为 1-5（5 非常满意 … 1 非常不满意）"
+        if not can_rate(state):
+            return 409, "办结后才能评价，每个办件只能评价一次"
+        event = rating_event(state, level, str(comment or "")[:200], store.topology, datetime.now(CHINA_TZ),
+                             app.state.hub_clock)
+        answer = store.ingest([event], store.topology.cityhall.code, time.time())[0]
+        return (200, "ok") if answer.status == "accepted" else (409, answer.reason or "评价未被接受")
+
+    @app.post("/api/v1/track/{case_no}/{token}/rating", tags=["tracking"], summary="Rate the service (1-5)")
+    async def rate_json(request: Request, case_no: str, token: str) -> Response:
+        try:
+            payload = await request.json()
+        except ValueError:
+            payload = None
+        if not isinstance(payload, dict):
+            return _error(400, "malformed_body", '请求体应为 {"level": 1-5, "comment": "..."}')
+        status, reason = await run_in_threadpool(rate, request, case_no, token, payload.get("level"), payload.get("comment"))
+        if status != 200:
+            return _error(status, "rating_refused", reason)
+        return JSONResponse({"ok": True})
+
+    @app.post("/T/{case_no}/{token}/rating", response_class=HTMLResponse, tags=["tracking"], include_in_schema=False)
+    async def rate_form(request: Request, case_no: str, token: str) -> Response:
+        form = parse_qs((await request.body()).decode("utf-8", "replace"))
+        raw_level = (form.get("level") or [""])[0]
+        level = int(raw_level) if raw_level.isdigit() else None
+        status, reason = await run_in_threadpool(rate, request, case_no, token, level, (form.get("comment") or [""])[0])
+        if status == 200:
+            return RedirectResponse(f"/T/{case_no}/{token}?rated=1", status_code=303)
+        if status == 404:
+            return await run_in_threadpool(_not_found_page, request, templates, store)
+        return await run_in_threadpool(page, request, case_no, token, reason)
+
+
+class _RateLimited(Exception):
+    pass
+
+
+def _not_found_page(request: Request, templates: Jinja2Templates, store: HubStore) -> Response:
+    return templates.TemplateResponse(request, "not_found.html", {
+        "cityhall_name": store.topology.cityhall.name, "headline": "没有找到该办件",
+        "detail": "请核对二维码或查询码；办件刚提交时，可能要等服务站联网后才能查到。"}, status_code=404)
+
+
+def _limited_page(request: Request, templates: Jinja2Templates, store: HubStore) -> Response:
+    return templates.TemplateResponse(request, "not_found.html", {
+        "cityhall_name": store.topology.cityhall.name, "headline": "查询过于频繁",
+        "detail": "查询失败次数过多，请 10 分钟后再试。"}, status_code=429)
+
+
+# -- operations -------------------------------------------------------------------
+
+def _ops_routes(app: FastAPI) -> None:
+    store: HubStore = app.state.store
+
+    @app.get("/healthz", tags=["ops"])
+    def healthz() -> dict[str, Any]:
+        return {"ok": True, "events": store.event_total(), "hub_time": time.time()}
+
+    @app.get("/metrics", tags=["ops"], response_class=PlainTextResponse)
+    def metrics() -> Response:
+        return PlainTextResponse(render_metrics(store), media_type="text/plain; version=0.0.4")

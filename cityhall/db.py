@@ -1,0 +1,144 @@
+"""The city hall's schema on SQLAlchemy Core, and its named migrations.
+
+The same table objects and statements run on SQLite (the default) and PostgreSQL;
+nothing here is written twice. Migrations are named, recorded in ``_migrations`` and
+each runs in its own transaction; ``serve`` and ``enroll`` both run what is missing.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timezone
+
+from sqlalchemy import (
+    BigInteger, Column, Connection, Engine, Float, Index, Integer, MetaData, String, Table, Text,
+    create_engine, event, insert, select,
+)
+
+__all__ = ["metadata", "stations", "events", "feed", "case_viewers", "cases", "parked", "rejections",
+           "migrations_table", "MIGRATIONS", "make_engine", "migrate", "applied_migrations"]
+
+# SQLite gives an INTEGER PRIMARY KEY the rowid's speed; PostgreSQL needs 64 bits for sequences.
+SeqType = BigInteger().with_variant(Integer(), "sqlite")
+
+metadata = MetaData()
+
+migrations_table = Table(
+    "_migrations", metadata,
+    Column("name", String(100), primary_key=True),
+    Column("applied_at", String(40), nullable=False),
+)
+
+stations = Table(
+    "stations", metadata,
+    Column("code", String(12), primary_key=True),
+    Column("public_key", String(64), nullable=False),
+    Column("enrolled_at", String(40), nullable=False),
+    Column("last_contact", Float, nullable=True),
+)
+
+events = Table(
+    "events", metadata,
+    Column("seq", SeqType, primary_key=True, autoincrement=False),
+    Column("id", String(64), nullable=False, unique=True),
+    Column("case_no", String(25), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("station", String(12), nullable=False),
+    Column("hlc", String(32), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("ingested_at", Float, nullable=False),
+    Index("events_by_case", "case_no", "hlc"),
+)
+
+feed = Table(
+    "feed", metadata,
+    Column("fseq", SeqType, primary_key=True, autoincrement=False),
+    Column("station", String(12), nullable=False),
+    Column("event_seq", SeqType, nullable=False),
+    Index("feed_by_station", "station", "fseq"),
+)
+"""What each station may pull, in the order it became visible to it (the pull cursor)."""
+
+case_viewers = Table(
+    "case_viewers", metadata,
+    Column("case_no", String(25), primary_key=True),
+    Column("station", String(12), primary_key=True),
+)
+
+cases = Table(
+    "cases", metadata,
+    Column("case_no", String(25), primary_key=True),
+    Column("origin", String(12), nullable=False),
+    Column("token_hash", String(64), nullable=False),
+    Column("status", String(32), nullable=False),
+    Column("last_hlc", String(32), nullable=False),
+)
+
+parked = Table(
+    "parked", metadata,
+    Column("id", String(64), primary_key=True),
+    Column("case_no", String(25), nullable=False, index=True),
+    Column("station", String(12), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("parked_at", Float, nullable=False),
+)
+"""Events of cases the hub has not seen yet: applied when the case's ``received`` arrives."""
+
+rejections = Table(
+    "rejections", metadata,
+    Column("id", String(64), primary_key=True),
+    Column("case_no", String(25), nullable=False),
+    Column("station", String(12), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("rejected_at", Float, nullable=False),
+)
+"""Parked events found forbidden once their case arrived (the sender had already moved on)."""
+
+_INITIAL_TABLES = [stations, events, feed, case_viewers, cases, parked, rejections]
+
+
+def _initial(conn: Connection) -> None:
+    metadata.create_all(conn, tables=_INITIAL_TABLES)
+
+
+Migration = tuple[str, Callable[[Connection], None]]
+MIGRATIONS: list[Migration] = [("0001_initial", _initial)]
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001 - DB-API connection
+    cursor = dbapi_connection.cursor()
+    # WAL lets the tracking pages read while a push writes; FULL makes an answered push durable.
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA synchronous = FULL")
+    cursor.close()
+
+
+def applied_migrations(engine: Engine) -> list[str]:
+    with engine.begin() as conn:
+        migrations_table.create(conn, checkfirst=True)
+        return [row.name for row in conn.execute(select(migrations_table.c.name))]
+
+
+def migrate(engine: Engine) -> list[str]:
+    """Apply the migrations not yet recorded; returns the names applied now."""
+    done = set(applied_migrations(engine))
+    applied = []
+    for name, step in MIGRATIONS:
+        if name in done:
+            continue
+        with engine.begin() as conn:
+            step(conn)
+            conn.execute(insert(migrations_table).values(
+                name=name, applied_at=datetime.now(timezone.utc).isoformat(timespec="seconds")))
+        applied.append(name)
+    return applied

@@ -1,0 +1,105 @@
+"""Request authentication, the response headers every answer carries, and the miss limiter."""
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from typing import Any
+
+from starlette.requests import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from sync.signing import HEADER_SIGNATURE, HEADER_STATION, HEADER_TIMESTAMP, verify_request
+
+from .store import HubStore
+
+__all__ = ["AuthFailure", "authenticate", "HubHeaders", "MissLimiter", "HUB_TIME_HEADER"]
+
+HUB_TIME_HEADER = "X-Hub-Time"
+_SECURITY_HEADERS = [
+    (b"content-security-policy",
+     b"default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"x-frame-options", b"DENY"),
+]
+
+
+class AuthFailure(Exception):
+    """401 (who is speaking is unknown) or 403 (known, but not allowed)."""
+
+    def __init__(self, status: int, reason: str, **extra: Any) -> None:
+        super().__init__(reason)
+        self.status, self.reason, self.extra = status, reason, extra
+
+    def body(self) -> dict[str, Any]:
+        return {"error": self.extra.get("error", "unauthorised" if self.status == 401 else "forbidden"),
+                "reason": self.reason, **{k: v for k, v in self.extra.items() if k != "error"}}
+
+
+def authenticate(request: Request, body: bytes, store: HubStore, now: float) -> str:
+    """The enrolled station that signed this request; AuthFailure otherwise."""
+    station = request.headers.get(HEADER_STATION, "")
+    if not station or not request.headers.get(HEADER_SIGNATURE) or not request.headers.get(HEADER_TIMESTAMP):
+        raise AuthFailure(401, f"request must carry {HEADER_STATION}, {HEADER_TIMESTAMP} and {HEADER_SIGNATURE}")
+    if not (len(station) == 12 and station.isdigit()):
+        raise AuthFailure(401, f"{HEADER_STATION} must be a 12-digit station code")
+    key = store.public_key(station)
+    if key is None:
+        raise AuthFailure(401, f"station {station} is not enrolled (cityhall enroll {station} PUBLIC_KEY)")
+    path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    headers = {name: request.headers.get(name, "") for name in (HEADER_STATION, HEADER_TIMESTAMP, HEADER_SIGNATURE)}
+    problem = verify_request(key, headers, request.method, path, body, now)
+    if problem is not None:
+        extra = {"error": "clock_skew", "hub_time": now} if problem.skew else {}
+        raise AuthFailure(401, problem.reason, **extra)
+    if station not in store.topology:
+        raise AuthFailure(403, f"station {station} is not in the city hall's stations.toml")
+    store.touch(station, now)
+    return station
+
+
+class HubHeaders:
+    """Adds the hub's clock and the security headers to every response (pure ASGI: no body copy)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                extra = [(HUB_TIME_HEADER.lower().encode(), f"{time.time():.3f}".encode()), *_SECURITY_HEADERS]
+                message["headers"] = list(message.get("headers", [])) + extra
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class MissLimiter:
+    """Counts tracking-page misses per client address; too many in the window → refuse for a while."""
+
+    def __init__(self, limit: int = 20, window_s: float = 600.0) -> None:
+        self.limit, self.window_s = limit, window_s
+        self._misses: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def blocked(self, client: str, now: float) -> bool:
+        with self._lock:
+            misses = self._recent(client, now)
+            return len(misses) >= self.limit
+
+    def record_miss(self, client: str, now: float) -> None:
+        with self._lock:
+            self._recent(client, now).append(now)
+            if len(self._misses) > 100_000:  # a flood of addresses must not grow memory without bound
+                self._misses.clear()
+
+    def _recent(self, client: str, now: float) -> deque[float]:
+        misses = self._misses.setdefault(client, deque())
+        while misses and misses[0] < now - self.window_s:
+            misses.popleft()
+        return misses

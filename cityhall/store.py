@@ -1,0 +1,340 @@
+"""The city hall's store: enrolment, ingest with dedupe and seq, the pull feed, tracking reads.
+
+One writer: pushes are judged and written under one lock, in one transaction per batch,
+and the answers leave only after the commit. Sequence numbers are assigned under that
+lock (so a batch is inserted with ``executemany``); they are reloaded from the database
+after any failure, which is also what happens after a crash. Case states are kept in a
+bounded in-memory cache, rebuilt by folding the stored events when missing.
+"""
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from sqlalchemy import Engine, bindparam, delete, func, insert, select, update
+
+from station.keys import load_public_key
+from station.ledger import CaseState, Event, apply, fold
+from station.topology import Topology
+from sync.ingest import Answer, authority_problem, judge, viewers_of
+
+from . import db
+
+__all__ = ["HubStore", "PullPage", "enroll_station"]
+
+_CACHE_SIZE = 20_000
+_CHUNK = 500
+
+
+def enroll_station(engine: Engine, code: str, public_key: str) -> bool:
+    """Register (or replace) a station's key; True when it replaced an older one."""
+    load_public_key(public_key)  # refuse a malformed key before writing it
+    now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    with engine.begin() as conn:
+        old = conn.execute(select(db.stations.c.code).where(db.stations.c.code == code)).first()
+        if old:
+            conn.execute(update(db.stations).where(db.stations.c.code == code)
+                         .values(public_key=public_key, enrolled_at=now))
+        else:
+            conn.execute(insert(db.stations).values(code=code, public_key=public_key, enrolled_at=now))
+    return old is not None
+
+
+@dataclass
+class _CaseEntry:
+    state: CaseState | None
+    viewers: set[str] = field(default_factory=set)
+    is_new: bool = False
+
+
+@dataclass
+class PullPage:
+    events: list[dict[str, Any]]
+    cursor: int
+    more: bool
+
+
+class HubStore:
+    def __init__(self, engine: Engine, topology: Topology) -> None:
+        self.engine = engine
+        self.topology = topology
+        self._lock = threading.Lock()
+        self._cache: OrderedDict[str, _CaseEntry] = OrderedDict()
+        self._next_seq: int | None = None
+        self._next_fseq: int | None = None
+        self.last_contact: dict[str, float] = {}
+        self.ingested = 0
+
+    # -- enrolment ----------------------------------------------------------------
+
+    def enroll(self, code: str, public_key: str) -> bool:
+        return enroll_station(self.engine, code, public_key)
+
+    def enrolled_key_text(self, code: str) -> str | None:
+        with self.engine.connect() as conn:
+            return conn.execute(select(db.stations.c.public_key).where(db.stations.c.code == code)).scalar()
+
+    def public_key(self, code: str) -> Ed25519PublicKey | None:
+        text = self.enrolled_key_text(code)
+        return load_public_key(text) if text else None
+
+    def touch(self, code: str, when: float) -> None:
+        self.last_contact[code] = when
+
+    # -- ingest -------------------------------------------------------------------
+
+    def ingest(self, events: list[Event], signer: str, now: float) -> list[Answer]:
+        with self._lock:
+            run = _IngestRun(self, signer, now)
+            try:
+                with self.engine.begin() as conn:
+                    answers = run.execute(conn, events)
+            except BaseException:
+                for case_no in run.entries:
+                    self._cache.pop(case_no, None)
+                self._next_seq = self._next_fseq = None
+                raise
+            for case_no, entry in run.entries.items():
+                self._remember(case_no, entry)
+            self.ingested += sum(1 for a in answers if a.status == "accepted")
+            return answers
+
+    def _remember(self, case_no: str, entry: _CaseEntry) -> None:
+        entry.is_new = False
+        self._cache[case_no] = entry
+        self._cache.move_to_end(case_no)
+        while len(self._cache) > _CACHE_SIZE:
+            self._cache.popitem(last=False)
+
+    def _load_entry(self, conn: Any, case_no: str) -> _CaseEntry:
+        cached = self._cache.get(case_no)
+        if cached is not None:
+            return cached
+        state = fold(self._stored_events(conn, case_no), self.topology)
+        viewers = set(conn.execute(select(db.case_viewers.c.station)
+                                   .where(db.case_viewers.c.case_no == case_no)).scalars())
+        return _CaseEntry(state, viewers)
+
+    @staticmethod
+    def _stored_events(conn: Any, case_no: str) -> list[Event]:
+        rows = conn.execute(select(db.events.c.body).where(db.events.c.case_no == case_no)).scalars()
+        return [Event.from_dict(json.loads(body)) for body in rows]
+
+    def _claim_seqs(self, conn: Any) -> tuple[int, int]:
+        if self._next_seq is None or self._next_fseq is None:
+            self._next_seq = (conn.execute(select(func.max(db.events.c.seq))).scalar() or 0) + 1
+            self._next_fseq = (conn.execute(select(func.max(db.feed.c.fseq))).scalar() or 0) + 1
+        return self._next_seq, self._next_fseq
+
+    # -- pull ---------------------------------------------------------------------
+
+    def pull(self, station: str, after: int, limit: int) -> PullPage:
+        query = (select(db.feed.c.fseq, db.events.c.body)
+                 .join(db.events, db.events.c.seq == db.feed.c.event_seq)
+                 .where(db.feed.c.station == station, db.feed.c.fseq > after)
+                 .order_by(db.feed.c.fseq).limit(limit + 1))
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        page = rows[:limit]
+        return PullPage([json.loads(body) for _, body in page], page[-1][0] if page else after, len(rows) > limit)
+
+    # -- reads for pages and metrics -----------------------------------------------
+
+    def case_for_tracking(self, case_no: str) -> tuple[CaseState | None, str]:
+        with self.engine.connect() as conn:
+            token = conn.execute(select(db.cases.c.token_hash).where(db.cases.c.case_no == case_no)).scalar()
+            if token is None:
+                return None, ""
+            return fold(self._stored_events(conn, case_no), self.topology), token
+
+    def parked_by_station(self) -> dict[str, int]:
+        query = select(db.parked.c.station, func.count()).group_by(db.parked.c.station)
+        with self.engine.connect() as conn:
+            return {code: int(n) for code, n in conn.execute(query)}
+
+    def event_total(self) -> int:
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(db.events)).scalar() or 0)
+
+    def event_ids(self) -> list[str]:
+        with self.engine.connect() as conn:
+            return list(conn.execute(select(db.events.c.id).order_by(db.events.c.seq)).scalars())
+
+
+class _IngestRun:
+    """One batch inside one transaction: judge each event, then write everything at once."""
+
+    def __init__(self, store: HubStore, signer: str, now: float) -> None:
+        self.store, self.signer, self.now = store, signer, now
+        self.topology = store.topology
+        self.entries: dict[str, _CaseEntry] = {}
+        self.pending_events: list[tuple[int, Event]] = []
+        self.pending_by_case: dict[str, list[tuple[int, Event]]] = {}
+        self.feed_rows: list[dict[str, Any]] = []
+        self.viewer_rows: list[dict[str, Any]] = []
+        self.parked_now: dict[str, Event] = {}
+        self.unparked_ids: list[str] = []
+        self.rejection_rows: list[dict[str, Any]] = []
+        self.answers: dict[str, Answer] = {}
+
+    def execute(self, conn: Any, events: list[Event]) -> list[Answer]:
+        self.conn = conn
+        self.seq, self.fseq = self.store._claim_seqs(conn)
+        known = self._known_ids([e.id for e in events])
+        ordered: list[Answer] = []
+        for event in events:
+            if event.id in known or event.id in self.answers:
+                ordered.append(Answer(event.id, "duplicate"))
+                continue
+            self.answers[event.id] = Answer(event.id, "pending")
+            ordered.append(self.answers[event.id])
+        for event in sorted((e for e in events if self.answers.get(e.id, Answer("", "")).status == "pending"),
+                            key=lambda e: e.sort_key):
+            problem = authority_problem(event, self.signer, self.topology)
+            if problem:
+                self.answers[event.id].status, self.answers[event.id].reason = "rejected", problem
+            else:
+                self._consider(event)
+        self._write()
+        self.store._next_seq, self.store._next_fseq = self.seq, self.fseq
+        return ordered
+
+    def _known_ids(self, ids: list[str]) -> set[str]:
+        known: set[str] = set()
+        for start in range(0, len(ids), _CHUNK):
+            chunk = ids[start:start + _CHUNK]
+            known.update(self.conn.execute(select(db.events.c.id).where(db.events.c.id.in_(chunk))).scalars())
+            known.update(self.conn.execute(select(db.parked.c.id).where(db.parked.c.id.in_(chunk))).scalars())
+        return known
+
+    def _entry(self, case_no: str) -> _CaseEntry:
+        if case_no not in self.entries:
+            self.entries[case_no] = self.store._load_entry(self.conn, case_no)
+        return self.entries[case_no]
+
+    def _consider(self, event: Event, from_parking: bool = False) -> None:
+        entry = self._entry(event.case)
+        sorts_last = entry.state is None or event.hlc > entry.state.last_hlc
+        before = entry.state if sorts_last else self._fold_before(event)
+        decision, reason = judge(before, event, self.topology)
+        if decision == "park":
+            self.parked_now[event.id] = event
+            self._answer(event, "parked")
+        elif decision == "reject":
+            self._reject(event, reason or "", from_parking)
+        else:
+            self._accept(entry, event, sorts_last)
+
+    def _answer(self, event: Event, status: str, reason: str | None = None) -> None:
+        if event.id in self.answers:
+            self.answers[event.id].status, self.answers[event.id].reason = status, reason
+
+    def _reject(self, event: Event, reason: str, from_parking: bool) -> None:
+        self._answer(event, "rejected", reason)
+        if from_parking and event.id not in self.answers:
+            self.rejection_rows.append({"id": event.id, "case_no": event.case, "station": event.station,
+                                        "reason": reason, "body": event.to_json(), "rejected_at": self.now})
+
+    def _case_events(self, case_no: str) -> list[Event]:
+        stored = self.store._stored_events(self.conn, case_no)
+        return stored + [e for _, e in self.pending_by_case.get(case_no, [])]
+
+    def _fold_before(self, event: Event) -> CaseState | None:
+        return fold([e for e in self._case_events(event.case) if e.sort_key < event.sort_key], self.topology)
+
+    def _accept(self, entry: _CaseEntry, event: Event, sorts_last: bool) -> None:
+        opened = entry.state is None
+        seq = self._take_seq()
+        self.pending_events.append((seq, event))
+        self.pending_by_case.setdefault(event.case, []).append((seq, event))
+        if sorts_last:
+            entry.state = apply(entry.state, event, self.topology)
+        else:
+            entry.state = fold(self._case_events(event.case), self.topology)
+        entry.is_new = entry.is_new or opened
+        self._answer(event, "accepted")
+        self._extend_feed(entry, event, seq)
+        if opened:
+            self._release_parked(event.case)
+
+    def _take_seq(self) -> int:
+        self.seq += 1
+        return self.seq - 1
+
+    def _extend_feed(self, entry: _CaseEntry, event: Event, seq: int) -> None:
+        assert entry.state is not None
+        newcomers = viewers_of(entry.state, self.topology) - entry.viewers
+        if newcomers:
+            earlier = self._earlier_events(event.case, seq)
+            for viewer in sorted(newcomers):
+                self._feed(viewer, [(s, e) for s, e in earlier if e.station != viewer])
+                self.viewer_rows.append({"case_no": event.case, "station": viewer})
+            entry.viewers |= newcomers
+        self._feed_all(entry.viewers - {event.station}, seq)
+
+    def _earlier_events(self, case_no: str, seq: int) -> list[tuple[int, Event]]:
+        rows = self.conn.execute(select(db.events.c.seq, db.events.c.body)
+                                 .where(db.events.c.case_no == case_no).order_by(db.events.c.seq)).all()
+        stored = [(s, Event.from_dict(json.loads(b))) for s, b in rows]
+        return stored + [(s, e) for s, e in self.pending_by_case.get(case_no, []) if s < seq]
+
+    def _feed(self, viewer: str, earlier: list[tuple[int, Event]]) -> None:
+        for seq, _ in earlier:
+            self.feed_rows.append({"fseq": self.fseq, "station": viewer, "event_seq": seq})
+            self.fseq += 1
+
+    def _feed_all(self, viewers: Iterable[str], seq: int) -> None:
+        for viewer in sorted(viewers):
+            self.feed_rows.append({"fseq": self.fseq, "station": viewer, "event_seq": seq})
+            self.fseq += 1
+
+    def _release_parked(self, case_no: str) -> None:
+        rows = self.conn.execute(select(db.parked.c.body).where(db.parked.c.case_no == case_no)).scalars()
+        waiting = [Event.from_dict(json.loads(body)) for body in rows]
+        self.unparked_ids += [e.id for e in waiting]
+        waiting += [e for e in self.parked_now.values() if e.case == case_no]
+        for event in waiting:
+            self.parked_now.pop(event.id, None)
+        for event in sorted(waiting, key=lambda e: e.sort_key):
+            self._consider(event, from_parking=True)
+
+    def _write(self) -> None:
+        conn = self.conn
+        if self.unparked_ids:
+            conn.execute(delete(db.parked).where(db.parked.c.id.in_(self.unparked_ids)))
+        if self.pending_events:
+            conn.execute(insert(db.events), [
+                {"seq": seq, "id": e.id, "case_no": e.case, "kind": e.kind, "station": e.station,
+                 "hlc": e.hlc, "body": e.to_json(), "ingested_at": self.now} for seq, e in self.pending_events])
+        for table, rows in ((db.feed, self.feed_rows), (db.case_viewers, self.viewer_rows),
+                            (db.rejections, self.rejection_rows)):
+            if rows:
+                conn.execute(insert(table), rows)
+        if self.parked_now:
+            conn.execute(insert(db.parked), [
+                {"id": e.id, "case_no": e.case, "station": e.station, "body": e.to_json(), "parked_at": self.now}
+                for e in self.parked_now.values()])
+        self._write_cases()
+        conn.execute(update(db.stations).where(db.stations.c.code == self.signer).values(last_contact=self.now))
+
+    def _write_cases(self) -> None:
+        new_rows, changed = [], []
+        for case_no, entry in self.entries.items():
+            if entry.state is None:
+                continue
+            row = {"case_no": case_no, "status": entry.state.status, "last_hlc": entry.state.last_hlc}
+            if entry.is_new:
+                new_rows.append(row | {"origin": entry.state.origin, "token_hash": entry.state.token_hash})
+            elif case_no in self.pending_by_case:
+                changed.append({"key": case_no, "new_status": row["status"], "new_hlc": row["last_hlc"]})
+        if new_rows:
+            self.conn.execute(insert(db.cases), new_rows)
+        if changed:
+            self.conn.execute(update(db.cases).where(db.cases.c.case_no == bindparam("key"))
+                              .values(status=bindparam("new_status"), last_hlc=bindparam("new_hlc")), changed)

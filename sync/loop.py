@@ -1,0 +1,93 @@
+"""A background sync loop for the terminal app: a daemon thread, never the UI's event loop.
+
+The app calls ``start()``, reads ``status()`` whenever it redraws, may ``poke()`` after
+recording something, and ``stop()`` on quit. While the city hall is unreachable the
+wait between attempts grows (with jitter) up to ``max_interval_s``; one success resets it.
+"""
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from station.errors import StationError
+from station.service import StationService
+
+from .client import SyncClient, SyncReport
+
+__all__ = ["BackgroundSync", "SyncStatus"]
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    online: bool = False
+    pending: int = 0
+    rejected: int = 0
+    last_contact: float | None = None
+    """Unix time of the last successful round with the city hall."""
+    last_error: str | None = None
+    running: bool = False
+    last_report: SyncReport | None = None
+
+
+class BackgroundSync:
+    def __init__(self, service: StationService, *, interval_s: float = 30.0, max_interval_s: float = 300.0,
+                 client_factory: Callable[[StationService], SyncClient] | None = None) -> None:
+        self.service = service
+        self.interval_s, self.max_interval_s = interval_s, max_interval_s
+        self._client_factory = client_factory or (lambda svc: SyncClient(svc, give_up_after=20.0))
+        self._wake, self._stopping = threading.Event(), threading.Event()
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        counts = service.store.outbox_counts()
+        self._status = SyncStatus(pending=counts["pending"], rejected=counts["rejected"])
+
+    def start(self) -> None:
+        if self._thread is None or not self._thread.is_alive():
+            self._stopping.clear()
+            self._thread = threading.Thread(target=self._run, name="station-sync", daemon=True)
+            self._thread.start()
+            self._set(running=True)
+
+    def stop(self, timeout_s: float = 5.0) -> None:
+        self._stopping.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout_s)
+        self._set(running=False)
+
+    def poke(self) -> None:
+        """Sync soon (after the operator recorded something)."""
+        self._wake.set()
+
+    def status(self) -> SyncStatus:
+        with self._lock:
+            return self._status
+
+    def _set(self, **changes: object) -> None:
+        with self._lock:
+            self._status = replace(self._status, **changes)  # type: ignore[arg-type]
+
+    def _run(self) -> None:
+        wait = self.interval_s
+        while not self._stopping.is_set():
+            wait = self.interval_s if self._round() else min(self.max_interval_s, wait * 2)
+            self._wake.wait(wait * random.uniform(0.8, 1.2))
+            self._wake.clear()
+
+    def _round(self) -> bool:
+        try:
+            with self._client_factory(self.service) as client:
+                report = client.sync_once()
+        except StationError as exc:
+            counts = self.service.store.outbox_counts()
+            self._set(online=False, last_error=str(exc), pending=counts["pending"], rejected=counts["rejected"])
+            return False
+        except Exception as exc:  # noqa: BLE001 - the loop must outlive any one bad round
+            self._set(online=False, last_error=f"{type(exc).__name__}: {exc}")
+            return False
+        self._set(online=True, last_error=None, pending=report.pending, rejected=report.rejected,
+                  last_contact=time.time(), last_report=report)
+        return True

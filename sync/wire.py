@@ -1,0 +1,80 @@
+"""The wire format: a batch of events as gzip'd column-major JSON.
+
+Column-major (``{"id": [...], "case": [...], ...}``) puts similar values next to each
+other (every ``hlc`` shares its leading digits, every ``case`` its station prefix), so
+gzip finds far more repeats than in a list of objects, and no key is repeated per event.
+The decoder is strict: a malformed batch is refused as a whole with the reason.
+"""
+from __future__ import annotations
+
+import gzip
+import json
+import zlib
+from typing import Any
+
+from station.ledger import Event, EventFormatError
+
+__all__ = ["WireError", "COLUMNS", "encode_batch", "decode_batch", "events_to_columns", "dicts_to_columns",
+           "columns_to_dicts", "gzip_json", "gunzip_json", "MAX_BODY_BYTES"]
+
+WIRE_VERSION = 1
+COLUMNS = ("id", "case", "kind", "hlc", "at", "station", "actor", "data", "v", "role", "prev")
+MAX_BODY_BYTES = 64 * 1024 * 1024
+"""Refuse to inflate more than this: a small gzip bomb must not exhaust the hub's memory."""
+
+
+class WireError(ValueError):
+    """A body that is not a well-formed batch; the message says what is wrong."""
+
+
+def events_to_columns(events: list[Event]) -> dict[str, list[Any]]:
+    return dicts_to_columns([event.to_dict() for event in events])
+
+
+def dicts_to_columns(rows: list[dict[str, Any]]) -> dict[str, list[Any]]:
+    """Column-major form of event dicts (an absent optional key becomes its default)."""
+    defaults = {"role": "", "prev": "", "data": {}, "v": 1}
+    return {column: [row.get(column, defaults.get(column, "")) for row in rows] for column in COLUMNS}
+
+
+def columns_to_dicts(columns: Any) -> list[dict[str, Any]]:
+    if not isinstance(columns, dict) or any(not isinstance(columns.get(c), list) for c in COLUMNS):
+        raise WireError(f"batch must carry the columns {', '.join(COLUMNS)} as lists")
+    lengths = {len(columns[c]) for c in COLUMNS}
+    if len(lengths) != 1:
+        raise WireError("batch columns differ in length")
+    return [{c: columns[c][i] for c in COLUMNS} for i in range(lengths.pop())]
+
+
+def gzip_json(payload: Any) -> bytes:
+    text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+    return gzip.compress(text.encode("utf-8"), compresslevel=9, mtime=0)
+
+
+def gunzip_json(body: bytes) -> Any:
+    try:
+        inflater = zlib.decompressobj(wbits=31)
+        raw = inflater.decompress(body, MAX_BODY_BYTES)
+        if inflater.unconsumed_tail:
+            raise WireError(f"body inflates to more than {MAX_BODY_BYTES} bytes")
+        return json.loads(raw.decode("utf-8"))
+    except (zlib.error, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise WireError(f"body is not gzip'd UTF-8 JSON: {exc}") from exc
+
+
+def encode_batch(events: list[Event], **extra: Any) -> bytes:
+    return gzip_json({"w": WIRE_VERSION, "events": events_to_columns(events), **extra})
+
+
+def decode_batch(body: bytes) -> tuple[list[Event], dict[str, Any]]:
+    """Events of a batch and its other top-level keys; WireError if anything is malformed."""
+    payload = gunzip_json(body)
+    if not isinstance(payload, dict) or payload.get("w") != WIRE_VERSION:
+        raise WireError(f"batch must be an object with \"w\": {WIRE_VERSION}")
+    events = []
+    for index, raw in enumerate(columns_to_dicts(payload.get("events"))):
+        try:
+            events.append(Event.from_dict(raw))
+        except EventFormatError as exc:
+            raise WireError(f"event #{index + 1}: {exc}") from exc
+    return events, {k: v for k, v in payload.items() if k not in ("w", "events")}
