@@ -110,9 +110,42 @@ def _case_filters(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX IF NOT EXISTS cases_by_supplement_due ON cases(supplement_due) WHERE supplement_due IS NOT NULL")
 
 
+def _attachments(db: sqlite_utils.Database) -> None:
+    """Scans kept by SHA-256 (station/attachments): which files are here, which still go up."""
+    _run_statements(
+        db,
+        """
+        CREATE TABLE attachment_blobs (
+            sha256 TEXT PRIMARY KEY,
+            size INTEGER NOT NULL,
+            type TEXT NOT NULL,
+            role TEXT NOT NULL CHECK (role IN ('wire', 'original')),
+            source TEXT NOT NULL CHECK (source IN ('local', 'fetched')),
+            upload_state TEXT NOT NULL CHECK (upload_state IN ('pending', 'uploaded', 'not_needed')),
+            present INTEGER NOT NULL DEFAULT 1,
+            created_at TEXT NOT NULL,
+            uploaded_at TEXT,
+            last_error TEXT
+        );;
+        CREATE INDEX attachment_blobs_by_upload ON attachment_blobs(upload_state, created_at);;
+        CREATE TABLE attachment_links (
+            event_id TEXT PRIMARY KEY REFERENCES events(id),
+            case_no TEXT NOT NULL,
+            material TEXT NOT NULL,
+            sha256 TEXT NOT NULL,
+            original_sha256 TEXT NOT NULL,
+            name TEXT NOT NULL
+        );;
+        CREATE INDEX attachment_links_by_sha ON attachment_links(sha256);;
+        CREATE INDEX attachment_links_by_case ON attachment_links(case_no);;
+        """
+    )
+
+
 MIGRATIONS: list[Migration] = [
     ("0001_initial", _initial),
     ("0002_case_filters", _case_filters),
+    ("0003_attachments", _attachments),
 ]
 
 

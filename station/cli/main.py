@@ -10,12 +10,12 @@ from pathlib import Path
 from station.errors import StationError
 from station.home import StationHome, default_home
 
-from . import core, documents, sync
+from . import attachments, core, documents, sync
 from .context import Context
 
 __all__ = ["main", "build_parser"]
 
-COMMAND_MODULES = [core, documents, sync]
+COMMAND_MODULES = [core, documents, sync, attachments]
 """Each module's ``register(subparsers)`` adds its commands."""
 
 
