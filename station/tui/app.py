@@ -121,11 +121,11 @@ class StationApp(App[None]):
         self.post_message(self.SyncStatusRead(self.sync.status()))
 
     def on_station_app_sync_status_read(self, message: StationApp.SyncStatusRead) -> None:
-        from .widgets.sync_bar import SyncBar
+        from .screens.base import StationScreen
 
         self.sync_status = message.status
-        for bar in self.screen.query(SyncBar):
-            bar.status = message.status
+        if isinstance(self.screen, StationScreen):
+            self.screen.sync_status_changed(message.status)
 
     # -- shared helpers ----------------------------------------------------------
 

@@ -10,7 +10,7 @@ from datetime import date
 
 from forms import ServiceItem, mask_name
 
-__all__ = ["MissingMaterial", "missing_materials", "notice_text"]
+__all__ = ["MissingMaterial", "missing_materials", "blocks_filing", "notice_text"]
 
 
 @dataclass(frozen=True)

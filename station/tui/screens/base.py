@@ -8,6 +8,7 @@ from textual.screen import Screen
 from textual.widgets import Footer
 
 from ..bindings import localize_bindings
+from ..sync_port import SyncStatus
 from ..widgets.sync_bar import SyncBar
 
 if TYPE_CHECKING:
@@ -35,6 +36,10 @@ class StationScreen(Screen[None]):
         yield bar
         yield from self.compose_body()
         yield Footer()
+
+    def sync_status_changed(self, status: SyncStatus) -> None:
+        for bar in self.query(SyncBar):
+            bar.status = status
 
     def compose_body(self) -> ComposeResult:
         yield from ()

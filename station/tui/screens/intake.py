@@ -136,6 +136,7 @@ class IntakeScreen(StationScreen):
         form.id = "step-form"
         materials = MaterialsStep(item, service.today(), service.calendar)
         materials.id = "step-materials"
+        form.display = materials.display = False
         await switcher.mount(form, before="#step-confirm")
         await switcher.mount(materials, before="#step-confirm")
 

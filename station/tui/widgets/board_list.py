@@ -32,8 +32,12 @@ class BoardList(OptionList):
         for name, title_key in _SECTIONS:
             section: BoardSection = getattr(board, name)
             self.add_options(_section_options(name, t(title_key), section, board.day))
-        if highlighted is not None and highlighted < self.option_count:
+        if highlighted is not None and highlighted < self.option_count and \
+                not self.get_option_at_index(highlighted).disabled:
             self.highlighted = highlighted
+        else:
+            enabled = [i for i, option in enumerate(self.options) if not option.disabled]
+            self.highlighted = enabled[0] if enabled else None
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()

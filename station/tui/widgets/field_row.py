@@ -27,6 +27,7 @@ class FieldRow(Widget):
     FieldRow > Horizontal { height: 1; }
     FieldRow .field-label { width: 20; height: 1; }
     FieldRow Input, FieldRow Select { width: 1fr; }
+    FieldRow Input { background: $boost; }
     FieldRow .field-problem { color: $error; height: auto; padding-left: 20; }
     FieldRow .field-problem.-empty { display: none; }
     """
@@ -124,6 +125,8 @@ class FieldRow(Widget):
             # an empty required field says so only once the operator has left it
             self.show_problem(problem if self.value.strip() else None)
         self.post_message(self.Edited(self))
+        if isinstance(event, Select.Changed) and self.value:
+            self.post_message(self.Submitted(self))  # a choice made moves on, like Enter in a text field
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:

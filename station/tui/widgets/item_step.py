@@ -72,7 +72,7 @@ class ItemStep(Widget):
     def _item_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         event.stop()
         item = self.catalogue.get(str(event.option_id))
-        lines = [t("conditions")] + [f"· {c}" for c in item.conditions[:4]]
+        lines = [t("conditions")] + [f"・{c}" for c in item.conditions[:4]]
         self.query_one("#item-conditions", Static).update("\n".join(lines) if item.conditions else "")
 
     @on(OptionList.OptionSelected, "#item-list")

@@ -9,6 +9,7 @@ from textual.widgets.option_list import Option
 
 from forms import MaterialSpec
 
+from ..bindings import localize_bindings
 from ..i18n import t
 
 __all__ = ["MaterialsChecklist", "RECEIVED", "DEFERRED", "MISSING"]
@@ -35,6 +36,7 @@ class MaterialsChecklist(OptionList):
         self.due_days = due_days
         self.statuses = {m.key: MISSING for m in materials}
         super().__init__(*[Option(self._prompt(m), id=m.key) for m in materials], id=id)
+        localize_bindings(self)
 
     def _prompt(self, material: MaterialSpec) -> Text:
         status = self.statuses[material.key]

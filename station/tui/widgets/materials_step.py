@@ -42,8 +42,8 @@ class MaterialsStep(Widget):
     def focus_first(self) -> None:
         checklist = self.query_one(MaterialsChecklist)
         checklist.focus()
-        if checklist.highlighted is None and checklist.option_count:
-            checklist.highlighted = 0
+        if checklist.option_count:
+            checklist.highlighted = checklist.highlighted or 0
 
     def finish(self) -> None:
         checklist = self.query_one(MaterialsChecklist)

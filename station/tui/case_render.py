@@ -1,0 +1,79 @@
+"""A case view (``station.views.case_view``) as text for the case screen."""
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+
+from station.ledger import ROLE_LABELS
+
+from .i18n import t
+
+__all__ = ["case_summary", "case_materials", "case_timeline", "case_conflicts"]
+
+_MATERIAL_MARKS = {"received": ("✔", "green"), "deferred": ("◔", "yellow"), "missing": ("✘", "red")}
+_WARNING_STYLES = {"overdue": ("overdue", "bold red"), "due_soon": ("due_soon", "bold yellow")}
+
+
+def case_summary(view: dict[str, Any]) -> Text:
+    applicant = view["applicant"]
+    text = Text()
+    text.append(f"{view['case_no_display']}  ", style="bold")
+    text.append(view["status_label"], style="bold reverse")
+    text.append(f"\n{view['item_name']}（{view['item']} v{view['item_version']}）")
+    text.append(f"\n{t('name')}：{applicant.get('name', '')}  {applicant.get('id_number', '')}  {applicant.get('phone') or ''}")
+    text.append(f"\n{t('origin')}：{view['origin_name']}  {t('handler')}：{view['handler_name']}")
+    text.append(f"\n{t('deadline')}：{view['deadline'] or view['deadline_note_zh'] or '—'}")
+    if view.get("warning") in _WARNING_STYLES:
+        key, style = _WARNING_STYLES[view["warning"]]
+        text.append(f"  {t(key)}", style=style)
+    if view.get("supplement_due"):
+        text.append(f"  {t('supplement_due')}：{view['supplement_due']}", style="yellow")
+    return text
+
+
+def case_materials(view: dict[str, Any]) -> Text:
+    text = Text(t("materials"), style="bold")
+    for material in view["materials"]:
+        mark, colour = _MATERIAL_MARKS.get(material.get("status", ""), ("?", ""))
+        text.append(f"\n {mark} ", style=colour)
+        text.append(f"{t('material_' + material.get('status', 'missing'))} {material['name']}")
+    return text
+
+
+def case_timeline(view: dict[str, Any]) -> Text:
+    text = Text(t("timeline"), style="bold")
+    for entry in view["timeline"]:
+        text.append(f"\n {entry['at'][:16].replace('T', ' ')} ")
+        text.append(entry["label"], style="bold red" if entry.get("conflict") else "bold")
+        role = ROLE_LABELS.get(entry.get("role") or "", "")
+        text.append(f" {entry['station_name']} {entry['actor']}{(' ' + role) if role else ''}", style="dim")
+        detail = _entry_detail(entry.get("data") or {})
+        if detail:
+            text.append(f"\n     {detail}")
+        if entry.get("conflict"):
+            text.append(f"\n     ⚠ {entry['conflict']}", style="red")
+    return text
+
+
+def _entry_detail(data: dict[str, Any]) -> str:
+    parts = []
+    for key in ("reason", "note", "comment"):
+        if data.get(key):
+            parts.append(str(data[key]))
+    if data.get("materials"):
+        names = [m.get("name", m.get("key")) if isinstance(m, dict) else str(m) for m in data["materials"]]
+        parts.append("、".join(str(n) for n in names))
+    if data.get("level"):
+        parts.append(f"{data['level']}★")
+    return "；".join(parts)
+
+
+def case_conflicts(view: dict[str, Any]) -> Text | None:
+    if not view["conflicts"]:
+        return None
+    text = Text(t("conflicts"), style="bold red")
+    for conflict in view["conflicts"]:
+        text.append(f"\n ⚠ {conflict['at'][:16].replace('T', ' ')} {conflict['kind']} {conflict['station']}："
+                    f"{conflict['reason']}", style="red")
+    return text

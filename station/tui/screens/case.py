@@ -1,0 +1,160 @@
+"""One case: timeline, materials, deadline, conflicts, and the actions this operator may take."""
+from __future__ import annotations
+
+from typing import Any
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from station.actions import ActionInput
+from station.errors import StationError
+from station.ledger import KIND_LABELS, display_case_no
+from station.views import case_view
+
+from ..case_actions import ActionChoice, available_actions
+from ..case_render import case_conflicts, case_materials, case_summary, case_timeline
+from ..i18n import t
+from .action_dialog import ActionDialog
+from .base import StationScreen
+
+__all__ = ["CaseScreen"]
+
+
+class CaseScreen(StationScreen):
+    CSS_PATH = "case.tcss"
+    BINDINGS = [
+        Binding("escape", "back", "back"),
+        Binding("a", "focus_actions", "act"),
+        Binding("p", "receipt", "receipt_title"),
+        Binding("f5", "reload", "refresh"),
+    ]
+
+    class CaseLoaded(Message):
+        def __init__(self, view: dict[str, Any], actions: list[ActionChoice]) -> None:
+            super().__init__()
+            self.view = view
+            self.actions = actions
+
+    class CaseFailed(Message):
+        def __init__(self, problems: list[str]) -> None:
+            super().__init__()
+            self.problems = problems
+
+    class ActionRefused(Message):
+        def __init__(self, problems: list[str]) -> None:
+            super().__init__()
+            self.problems = problems
+
+    class ActionRecorded(Message):
+        def __init__(self, kind: str) -> None:
+            super().__init__()
+            self.kind = kind
+
+    def __init__(self, case_no: str) -> None:
+        super().__init__()
+        self.case_no = case_no
+        self.actions: list[ActionChoice] = []
+
+    def compose_body(self) -> ComposeResult:
+        yield Static(t("case_title", case_no=display_case_no(self.case_no)), id="case-title")
+        with Horizontal(id="case-body"):
+            with VerticalScroll(id="case-details"):
+                yield Static(t("loading"), id="case-summary")
+                yield Static("", id="case-conflicts")
+                yield Static("", id="case-materials")
+                yield Static("", id="case-timeline")
+            yield OptionList(id="case-actions")
+
+    def on_mount(self) -> None:
+        self.query_one("#case-actions", OptionList).border_title = t("actions")
+        self.action_reload()
+
+    def action_reload(self) -> None:
+        self._load()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="case")
+    def _load(self) -> None:
+        app = self.station_app
+        service = app.service
+        try:
+            state = service.case(self.case_no)
+        except StationError as exc:
+            self.post_message(self.CaseFailed(exc.problems or [str(exc)]))
+            return
+        view = case_view(state, service.topology, service.calendar, service.today().isoformat(),
+                         service.tracking_url(state.case_no))
+        actions = available_actions(state, app.operator, service.station.code, service.topology,
+                                    service.calendar, service.now()) if app.operator else []
+        self.post_message(self.CaseLoaded(view, actions))
+
+    def on_case_screen_case_loaded(self, message: CaseLoaded) -> None:
+        view = message.view
+        self.query_one("#case-summary", Static).update(case_summary(view))
+        conflicts = case_conflicts(view)
+        self.query_one("#case-conflicts", Static).update(conflicts or "")
+        self.query_one("#case-conflicts").display = conflicts is not None
+        self.query_one("#case-materials", Static).update(case_materials(view))
+        self.query_one("#case-timeline", Static).update(case_timeline(view))
+        self._show_actions(message.actions)
+
+    def _show_actions(self, actions: list[ActionChoice]) -> None:
+        self.actions = actions
+        listing = self.query_one("#case-actions", OptionList)
+        if actions:
+            listing.set_options(Option(choice.label, id=choice.kind) for choice in actions)
+            listing.highlighted = 0
+            listing.focus()
+        else:
+            listing.set_options([Option(t("no_actions"), disabled=True)])
+            self.query_one("#case-details").focus()
+
+    def on_case_screen_case_failed(self, message: CaseFailed) -> None:
+        self.query_one("#case-summary", Static).update("\n".join(message.problems))
+        self._show_actions([])
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        choice = next((c for c in self.actions if c.kind == event.option_id), None)
+        if choice is not None:
+            self.app.push_screen(ActionDialog(choice), self._act)
+
+    def _act(self, action: ActionInput | None) -> None:
+        if action is not None:
+            self._record(action)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="act")
+    def _record(self, action: ActionInput) -> None:
+        app = self.station_app
+        assert app.operator is not None
+        try:
+            app.service.act(app.operator, self.case_no, action.kind, reason=action.reason or None,
+                            materials=list(action.materials), level=action.level)
+        except StationError as exc:
+            self.post_message(self.ActionRefused(exc.problems or [str(exc)]))
+            return
+        self.post_message(self.ActionRecorded(action.kind))
+
+    def on_case_screen_action_recorded(self, message: ActionRecorded) -> None:
+        self.notify(t("recorded", label=KIND_LABELS[message.kind]))
+        self.station_app.refresh_sync_status()
+        self.action_reload()
+
+    def on_case_screen_action_refused(self, message: ActionRefused) -> None:
+        self.notify("\n".join(message.problems), severity="error", timeout=10)
+        self.action_reload()
+
+    def action_focus_actions(self) -> None:
+        self.query_one("#case-actions", OptionList).focus()
+
+    def action_receipt(self) -> None:
+        from .receipt import ReceiptScreen
+
+        self.app.push_screen(ReceiptScreen(self.case_no))
+
+    def action_back(self) -> None:
+        self.dismiss()

@@ -1,0 +1,90 @@
+"""Cases: a list with filters (status, item, due) and a search."""
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.widgets import Input, Select, Static
+
+from station.ledger import STATUS_LABELS
+
+from ..i18n import t
+from ..queries import CaseFilter, CaseLine
+from ..widgets.case_table import CaseTable
+from .base import StationScreen
+
+__all__ = ["CasesScreen"]
+
+
+class CasesScreen(StationScreen):
+    CSS_PATH = "cases.tcss"
+    BINDINGS = [
+        Binding("escape", "back", "back"),
+        Binding("f5", "reload", "refresh"),
+        Binding("ctrl+f", "focus_search", "search"),
+    ]
+
+    class CasesLoaded(Message):
+        def __init__(self, wanted: CaseFilter, lines: list[CaseLine]) -> None:
+            super().__init__()
+            self.wanted = wanted
+            self.lines = lines
+
+    def compose_body(self) -> ComposeResult:
+        catalogue = self.station_app.service.catalogue
+        with Horizontal(id="case-filters"):
+            yield Select([(label, status) for status, label in STATUS_LABELS.items()], prompt=t("all_statuses"),
+                         compact=True, id="filter-status")
+            yield Select([(item.name, item.code) for item in catalogue.items()], prompt=t("all_items"),
+                         compact=True, id="filter-item")
+            yield Select([(t("overdue"), "overdue"), (t("due_soon"), "due_soon")], prompt=t("any_due"),
+                         compact=True, id="filter-due")
+            yield Input(placeholder=t("search_hint"), compact=True, id="filter-text")
+        yield CaseTable(id="case-table")
+        yield Static("", id="case-count", classes="hint")
+
+    def on_mount(self) -> None:
+        self.query_one(CaseTable).focus()
+
+    def on_screen_resume(self) -> None:
+        self.action_reload()
+
+    def _filter(self) -> CaseFilter:
+        def chosen(selector: str) -> str | None:
+            value = self.query_one(selector, Select).value
+            return None if value is Select.NULL else str(value)
+
+        return CaseFilter(status=chosen("#filter-status"), item_code=chosen("#filter-item"),
+                          due=chosen("#filter-due"), text=self.query_one("#filter-text", Input).value)
+
+    @on(Select.Changed)
+    @on(Input.Changed, "#filter-text")
+    def action_reload(self) -> None:
+        self._load(self._filter())
+
+    @on(Input.Submitted, "#filter-text")
+    def _to_table(self) -> None:
+        self.query_one(CaseTable).focus()
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def _load(self, wanted: CaseFilter) -> None:
+        app = self.station_app
+        today = app.service.today()
+        self.post_message(self.CasesLoaded(wanted, app.queries.cases(wanted, today, app.soon_day(today))))
+
+    def on_cases_screen_cases_loaded(self, message: CasesLoaded) -> None:
+        if message.wanted != self._filter():
+            return  # the filters changed since this was asked for
+        self.query_one(CaseTable).show(message.lines, self.station_app.service.today().isoformat())
+        self.query_one("#case-count", Static).update(t("shown_cases", n=len(message.lines)))
+
+    def on_case_table_case_chosen(self, message: CaseTable.CaseChosen) -> None:
+        self.station_app.open_case(message.case_no)
+
+    def action_focus_search(self) -> None:
+        self.query_one("#filter-text", Input).focus()
+
+    def action_back(self) -> None:
+        self.dismiss()

@@ -1,0 +1,101 @@
+"""Sync: what is waiting, what was rejected and why; sync now; bundles for the USB stick."""
+from __future__ import annotations
+
+from pathlib import Path
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
+from textual.widgets import Button, Input, Label, Static
+
+from station.errors import StationError
+
+from ..i18n import t
+from ..sync_port import SyncStatus, SyncUnavailable
+from .base import StationScreen
+
+__all__ = ["SyncScreen"]
+
+
+class SyncScreen(StationScreen):
+    CSS_PATH = "sync.tcss"
+    BINDINGS = [
+        Binding("escape", "back", "back"),
+        Binding("f5", "sync_now", "sync_now"),
+    ]
+
+    class SyncFinished(Message):
+        def __init__(self, ok: bool, text: str) -> None:
+            super().__init__()
+            self.ok = ok
+            self.text = text
+
+    def compose_body(self) -> ComposeResult:
+        with VerticalScroll(id="sync-details"):
+            yield Static(t("loading"), id="sync-waiting")
+            yield Static("", id="sync-rejected")
+        with Horizontal(id="sync-bundle"):
+            yield Label(t("bundle_path"))
+            yield Input(placeholder="station-bundle.ssb", compact=True, id="bundle-path")
+        with Horizontal(id="sync-buttons"):
+            yield Button(t("sync_now"), variant="primary", id="sync-now")
+            yield Button(t("bundle_export"), id="bundle-export")
+            yield Button(t("bundle_import"), id="bundle-import")
+        yield Static("", id="sync-message")
+
+    def on_mount(self) -> None:
+        self.query_one("#sync-now", Button).focus()
+        self.show_status(self.station_app.sync_status)
+        self.station_app.refresh_sync_status()
+
+    def sync_status_changed(self, status: SyncStatus) -> None:
+        super().sync_status_changed(status)
+        self.show_status(status)
+
+    def show_status(self, status: SyncStatus | None) -> None:
+        if status is None:
+            return
+        self.query_one("#sync-waiting", Static).update(t("sync_waiting", n=status.pending))
+        rejected = Text(t("sync_rejected") + f" {status.rejected}", style="bold")
+        for event in status.rejected_events:
+            rejected.append(f"\n {event['at'][:16].replace('T', ' ')} {event['case_no'][12:24]} {event['kind']}：",
+                            style="red")
+            rejected.append(str(event.get("reason") or ""))
+        self.query_one("#sync-rejected", Static).update(rejected)
+
+    def action_sync_now(self) -> None:
+        self._run("sync_now", None)
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        typed = self.query_one("#bundle-path", Input).value.strip()
+        path = Path(typed).expanduser() if typed else self.station_app.service.home.root / "station-bundle.ssb"
+        operation = {"sync-now": "sync_now", "bundle-export": "export_bundle", "bundle-import": "import_bundle"}
+        self._run(operation[str(event.button.id)], path)
+
+    def _run(self, operation: str, path: Path | None) -> None:
+        self.query_one("#sync-message", Static).update(t("working"))
+        self._call_sync(operation, path)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="sync-action")
+    def _call_sync(self, operation: str, path: Path | None) -> None:
+        port = self.station_app.sync
+        try:
+            result = port.sync_now() if operation == "sync_now" else getattr(port, operation)(path)
+        except SyncUnavailable:
+            self.post_message(self.SyncFinished(False, t("sync_unavailable")))
+            return
+        except (StationError, OSError) as exc:
+            self.post_message(self.SyncFinished(False, t("sync_failed", message=str(exc))))
+            return
+        summary = "，".join(f"{key} {value}" for key, value in (result or {}).items())
+        self.post_message(self.SyncFinished(True, t("sync_done", summary=summary)))
+
+    def on_sync_screen_sync_finished(self, message: SyncFinished) -> None:
+        self.query_one("#sync-message", Static).update(Text(message.text, style="green" if message.ok else "yellow"))
+        self.station_app.refresh_sync_status()
+
+    def action_back(self) -> None:
+        self.dismiss()

@@ -1,0 +1,39 @@
+"""A table of cases; Enter opens one."""
+from __future__ import annotations
+
+from rich.text import Text
+from textual.message import Message
+from textual.widgets import DataTable
+
+from ..i18n import t
+from ..queries import CaseLine
+
+__all__ = ["CaseTable"]
+
+
+class CaseTable(DataTable[object]):
+    class CaseChosen(Message):
+        def __init__(self, case_no: str) -> None:
+            super().__init__()
+            self.case_no = case_no
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(cursor_type="row", zebra_stripes=True, id=id)
+
+    def on_mount(self) -> None:
+        for key in ("col_case", "col_applicant", "col_item", "col_status", "col_deadline"):
+            self.add_column(t(key), key=key)
+
+    def show(self, lines: list[CaseLine], today: str) -> None:
+        self.clear()
+        for line in lines:
+            deadline = Text(line.deadline or "—", style="bold red" if line.deadline and line.deadline < today
+                            and line.status in ("received", "submitted", "needs_supplement", "accepted") else "")
+            status = Text(line.status_label + (" ⚠" if line.conflicts else ""))
+            self.add_row(f"{line.case_no[12:20]}-{line.case_no[20:24]}", line.applicant_name, line.item_name[:10],
+                         status, deadline, key=line.case_no)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        if event.row_key.value:
+            self.post_message(self.CaseChosen(str(event.row_key.value)))
