@@ -56,13 +56,22 @@ def wrap(text: str, width: int) -> list[str]:
     lines, line = [], ""
     for ch in text:
         if line and columns(line + ch) > width:
-            carry = ""
-            if ch in NO_LINE_START and len(line) > 1:
-                line, carry = line[:-1], line[-1]  # move the last character down with the mark
+            line, carry = _break_before(line, ch, width)
             lines.append(line)
             line = carry
         line += ch
     return [*lines, line] if line or not lines else lines
+
+
+def _break_before(line: str, following: str, width: int) -> tuple[str, str]:
+    """Split ``line`` so that what goes down with ``following`` does not start with closing punctuation."""
+    cut, head = len(line), following
+    while head in NO_LINE_START and cut > 1:
+        cut -= 1
+        head = line[cut]
+    if head in NO_LINE_START or columns(line[cut:] + following) > width:
+        return line, ""  # a run of marks as long as a line: break where it overflows
+    return line[:cut], line[cut:]
 
 
 class EscPos:
@@ -154,7 +163,12 @@ def _section(job: EscPos, block: Section) -> None:
 
 
 def _key_value(job: EscPos, block: KeyValue) -> None:
-    _lines(job, f"{block.label}：{block.value}")
+    """A value that would break across lines but fits one (a case number) gets a line of its own."""
+    text = f"{block.label}：{block.value}"
+    if columns(text) > job.paper.columns >= columns(block.value):
+        job.line(f"{block.label}：")
+        text = block.value
+    _lines(job, text)
 
 
 def _paragraph(job: EscPos, block: Paragraph) -> None:
