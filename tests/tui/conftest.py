@@ -75,3 +75,16 @@ async def sign_in(pilot, agent_id: str, pin: str) -> None:  # noqa: ANN001 - tex
     await pilot.press("enter")
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
+
+
+async def settle(pilot) -> None:  # noqa: ANN001 - textual Pilot
+    """Let workers finish and their messages land."""
+    for _ in range(3):
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def type_text(pilot, text: str) -> None:  # noqa: ANN001 - textual Pilot
+    for char in text:
+        await pilot.press("space" if char == " " else char)
