@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from station.deadlines import case_deadline, supplement_due
 from station.ledger import OPEN_STATUSES, STATUS_LABELS, CaseState
@@ -147,7 +147,7 @@ class Digest:
     follow_ups_open: tuple[FollowUp, ...] = ()
     """Bad ratings without a call-back yet."""
 
-    SECTIONS = ("deadlines_past", "deadlines_near", "deadlines_unknown", "deferred_past_due",
+    SECTIONS: ClassVar[tuple[str, ...]] = ("deadlines_past", "deadlines_near", "deadlines_unknown", "deferred_past_due",
                 "waiting_acceptance", "follow_ups_open")
 
     def counts(self) -> dict[str, int]:

@@ -8,14 +8,16 @@ printer itself from ``GS ( k`` (model 2, error level M), which keeps it sharp an
 from __future__ import annotations
 
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from station.errors import StationError
 from station.receipts import qr_matrix
 
-from .content import Block, Document, Heading, KeyValue, Numbered, Paragraph, QRCode, Section, SignLine, Title
+from .content import Document, Heading, KeyValue, Numbered, Paragraph, QRCode, Section, SignLine, Title
 
 __all__ = [
     "PaperWidth", "PAPER_58", "PAPER_80", "PAPER_WIDTHS", "EscPos", "escpos_bytes", "columns", "wrap",
@@ -196,7 +198,7 @@ def _qr_code(job: EscPos, block: QRCode) -> None:
     job.align("left").line()
 
 
-_BLOCKS = {
+_BLOCKS: dict[type, Callable[[EscPos, Any], None]] = {
     Heading: _heading, Title: _title, Section: _section, KeyValue: _key_value, Paragraph: _paragraph,
     Numbered: _numbered, SignLine: _sign_line, QRCode: _qr_code,
 }

@@ -16,7 +16,7 @@ from fpdf.enums import Align, XPos, YPos
 
 from station.receipts import ReceiptData, find_cjk_font, qr_matrix
 
-from .content import Block, Document, Heading, KeyValue, Numbered, Paragraph, QRCode, Section, SignLine, Title, compose
+from .content import Document, Heading, KeyValue, Numbered, Paragraph, QRCode, Section, SignLine, Title, compose
 from .facts import DocumentFacts
 
 __all__ = ["render_pdf", "pdf_bytes", "font_face"]
