@@ -26,6 +26,7 @@ from sync.bundle import BundleError, read_bundle
 from sync.wire import WireError, decode_batch, dicts_to_columns, gzip_json
 
 from .db import make_engine, migrate
+from .files import add_file_routes
 from .metrics import render_metrics
 from .security import AuthFailure, HubHeaders, MissLimiter, authenticate
 from .store import HubStore
@@ -69,6 +70,7 @@ def create_app(settings: HubSettings) -> FastAPI:
     _sync_routes(app)
     _tracking_routes(app)
     _ops_routes(app)
+    add_file_routes(app, settings.db_url)
     return app
 
 

@@ -1,0 +1,309 @@
+"""Attachment files at the city hall: resumable chunked uploads, hash-verified, seen only by
+stations that may see a case referring to them (never on the citizen's page).
+
+``PUT /api/v1/files/{sha256}`` with ``Content-Range: bytes START-END/TOTAL`` appends one
+signed chunk at START (which must equal what the hub already holds, else 409 with
+``received``); ``GET /api/v1/files/{sha256}/status`` says how much has arrived, so a
+cut upload resumes where it stopped; ``GET /api/v1/files/{sha256}`` (``Range: bytes=N-``
+resumes) serves a finished file. A file becomes visible only once all its bytes are
+there and their SHA-256 equals its name.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response, StreamingResponse
+from sqlalchemy import BigInteger, Column, Engine, Float, Integer, MetaData, String, Table, delete, insert, select, update
+from starlette.concurrency import run_in_threadpool
+
+from . import db
+from .filestore import FileStorage, storage_from_env
+from .security import AuthFailure, authenticate
+from .store import HubStore
+
+__all__ = ["HubFiles", "FileProblem", "add_file_routes", "MAX_CHUNK_BYTES", "MAX_FILE_BYTES", "files_table"]
+
+MAX_CHUNK_BYTES = 8 * 1024 * 1024
+MAX_FILE_BYTES = 200 * 1024 * 1024
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+_CONTENT_RANGE = re.compile(r"bytes (\d+)-(\d+)/(\d+)")
+_RANGE = re.compile(r"bytes=(\d+)-")
+
+files_metadata = MetaData()
+files_table = Table(
+    "files", files_metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("size", BigInteger, nullable=False),
+    Column("station", String(12), nullable=False),
+    Column("started_at", Float, nullable=False),
+    Column("stored_at", Float, nullable=False),
+)
+"""Files complete and verified: the only ones anyone may download."""
+uploads_table = Table(
+    "file_uploads", files_metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("size", BigInteger, nullable=False),
+    Column("station", String(12), nullable=False),
+    Column("started_at", Float, nullable=False),
+)
+refs_table = Table(
+    "file_refs", files_metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("case_no", String(25), primary_key=True),
+)
+"""Which cases an ``attached`` event ties a file to, indexed from the event log."""
+ref_cursor_table = Table(
+    "file_ref_cursor", files_metadata,
+    Column("id", Integer, primary_key=True),
+    Column("last_seq", BigInteger, nullable=False),
+)
+_MIGRATIONS = [("files_0001_tables", lambda conn: files_metadata.create_all(conn))]
+
+
+def migrate_files(engine: Engine) -> None:
+    """The file tables' named migrations, recorded in the hub's ``_migrations`` beside its own."""
+    done = set(db.applied_migrations(engine))
+    for name, step in _MIGRATIONS:
+        if name not in done:
+            with engine.begin() as conn:
+                step(conn)
+                conn.execute(insert(db.migrations_table).values(name=name, applied_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())))
+
+
+@dataclass
+class FileProblem(Exception):
+    status: int
+    error: str
+    reason: str
+    received: int | None = None
+
+    def response(self) -> JSONResponse:
+        extra = {} if self.received is None else {"received": self.received}
+        return JSONResponse({"error": self.error, "reason": self.reason, "hub_time": time.time(), **extra},
+                            status_code=self.status)
+
+
+class HubFiles:
+    def __init__(self, engine: Engine, storage: FileStorage, staging: Path) -> None:
+        self.engine, self.storage, self.staging = engine, storage, staging
+        self.staging.mkdir(parents=True, exist_ok=True)
+        self._refs_lock = threading.Lock()
+        self._locks: dict[str, threading.Lock] = {}
+        self._locks_guard = threading.Lock()
+        migrate_files(engine)
+
+    # -- who may touch a file ---------------------------------------------------------
+
+    def refresh_refs(self) -> None:
+        """Index the ``attached`` events that arrived since the last look."""
+        with self._refs_lock, self.engine.begin() as conn:
+            last = conn.execute(select(ref_cursor_table.c.last_seq).where(ref_cursor_table.c.id == 1)).scalar()
+            rows = conn.execute(select(db.events.c.seq, db.events.c.case_no, db.events.c.body)
+                                .where(db.events.c.seq > (last or 0), db.events.c.kind == "attached")
+                                .order_by(db.events.c.seq)).all()
+            top = conn.execute(select(db.events.c.seq).order_by(db.events.c.seq.desc()).limit(1)).scalar() or 0
+            refs = {(str(json.loads(r.body)["data"].get("sha256", "")), r.case_no) for r in rows}
+            known = {(r.sha256, r.case_no) for r in conn.execute(
+                select(refs_table.c.sha256, refs_table.c.case_no).where(refs_table.c.sha256.in_({s for s, _ in refs})))}
+            new = [{"sha256": s, "case_no": c} for s, c in refs - known if _SHA256.fullmatch(s)]
+            if new:
+                conn.execute(insert(refs_table), new)
+            self._save_cursor(conn, last, top)
+
+    @staticmethod
+    def _save_cursor(conn: Any, last: int | None, top: int) -> None:
+        if last is None:
+            conn.execute(insert(ref_cursor_table).values(id=1, last_seq=top))
+        elif top > last:
+            conn.execute(update(ref_cursor_table).where(ref_cursor_table.c.id == 1).values(last_seq=top))
+
+    def may_see(self, station: str, sha256: str) -> bool:
+        self.refresh_refs()
+        query = (select(refs_table.c.case_no).join(db.case_viewers, db.case_viewers.c.case_no == refs_table.c.case_no)
+                 .where(refs_table.c.sha256 == sha256, db.case_viewers.c.station == station).limit(1))
+        with self.engine.connect() as conn:
+            return conn.execute(query).first() is not None
+
+    # -- uploads ------------------------------------------------------------------------
+
+    def _lock_for(self, sha256: str) -> threading.Lock:
+        with self._locks_guard:
+            return self._locks.setdefault(sha256, threading.Lock())
+
+    def staged(self, sha256: str) -> Path:
+        return self.staging / sha256
+
+    def status(self, sha256: str) -> dict[str, Any]:
+        size = self.stored_size(sha256)
+        if size is not None:
+            return {"sha256": sha256, "received": size, "size": size, "complete": True}
+        staged = self.staged(sha256)
+        with self.engine.connect() as conn:
+            total = conn.execute(select(uploads_table.c.size).where(uploads_table.c.sha256 == sha256)).scalar()
+        received = staged.stat().st_size if staged.is_file() else 0
+        return {"sha256": sha256, "received": received, "size": total, "complete": False}
+
+    def stored_size(self, sha256: str) -> int | None:
+        with self.engine.connect() as conn:
+            size = conn.execute(select(files_table.c.size).where(files_table.c.sha256 == sha256)).scalar()
+        return None if size is None else int(size)
+
+    def receive(self, station: str, sha256: str, start: int, total: int, chunk: bytes, now: float) -> dict[str, Any]:
+        with self._lock_for(sha256):
+            if self.stored_size(sha256) is not None:
+                return self.status(sha256)
+            self._begin_upload(station, sha256, total, now)
+            staged = self.staged(sha256)
+            received = staged.stat().st_size if staged.is_file() else 0
+            if start != received:
+                raise FileProblem(409, "offset_mismatch", f"the hub holds {received} bytes; send from there", received)
+            if start + len(chunk) > total:
+                raise FileProblem(400, "beyond_size", f"chunk ends past the declared size {total}")
+            _append_durably(staged, chunk)
+            if received + len(chunk) == total:
+                self._finish(station, sha256, total, now)
+            return self.status(sha256)
+
+    def _begin_upload(self, station: str, sha256: str, total: int, now: float) -> None:
+        with self.engine.begin() as conn:
+            declared = conn.execute(select(uploads_table.c.size).where(uploads_table.c.sha256 == sha256)).scalar()
+            if declared is None:
+                conn.execute(insert(uploads_table).values(sha256=sha256, size=total, station=station, started_at=now))
+                self.staged(sha256).unlink(missing_ok=True)
+            elif declared != total:
+                raise FileProblem(400, "size_mismatch", f"this file was declared as {declared} bytes, not {total}")
+
+    def _finish(self, station: str, sha256: str, total: int, now: float) -> None:
+        staged = self.staged(sha256)
+        with self.engine.begin() as conn:
+            started = conn.execute(select(uploads_table.c.started_at).where(uploads_table.c.sha256 == sha256)).scalar()
+            conn.execute(delete(uploads_table).where(uploads_table.c.sha256 == sha256))
+            if _file_sha256(staged) != sha256:
+                staged.unlink(missing_ok=True)
+                raise FileProblem(422, "hash_mismatch", "the bytes received do not hash to the file's name; "
+                                                        "the partial file was discarded, upload it again")
+            self.storage.commit(sha256, staged)
+            conn.execute(insert(files_table).values(sha256=sha256, size=total, station=station,
+                                                    started_at=started or now, stored_at=time.time()))
+
+    def first_file_started_at(self) -> float | None:
+        with self.engine.connect() as conn:
+            started = conn.execute(select(files_table.c.started_at).order_by(files_table.c.started_at).limit(1)).scalar()
+            pending = conn.execute(select(uploads_table.c.started_at).order_by(uploads_table.c.started_at).limit(1)).scalar()
+        times = [t for t in (started, pending) if t is not None]
+        return min(times) if times else None
+
+
+def _append_durably(path: Path, chunk: bytes) -> None:
+    with path.open("ab") as handle:
+        handle.write(chunk)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+# -- HTTP ---------------------------------------------------------------------------------
+
+def default_files_root(db_url: str) -> Path:
+    """Beside a SQLite database (``hub.db`` → ``hub-files/``), else ``./cityhall-files``."""
+    if db_url.startswith("sqlite:///"):
+        database = Path(db_url[len("sqlite:///"):])
+        return database.with_name(database.stem + "-files")
+    return Path("cityhall-files")
+
+
+def add_file_routes(app: FastAPI, db_url: str) -> HubFiles:
+    store: HubStore = app.state.store
+    root = default_files_root(db_url)
+    files = HubFiles(store.engine, storage_from_env(root), Path(os.environ.get("CITYHALL_FILES_STAGING") or root / "staging"))
+    app.state.files = files
+    _routes(app, store, files)
+    return files
+
+
+def _check_name(sha256: str) -> None:
+    if not _SHA256.fullmatch(sha256):
+        raise FileProblem(400, "malformed_name", "a file is named by its SHA-256 in lower-case hex")
+
+
+def _authorised(request: Request, body: bytes, store: HubStore, files: HubFiles, sha256: str) -> str:
+    _check_name(sha256)
+    station = authenticate(request, body, store, time.time())
+    if not files.may_see(station, sha256):
+        raise FileProblem(404, "not_found", "no case this station may see refers to this file (yet)")
+    return station
+
+
+def _routes(app: FastAPI, store: HubStore, files: HubFiles) -> None:
+    @app.get("/api/v1/files/{sha256}/status", tags=["files"], summary="How many bytes of a file the hub holds")
+    def file_status(request: Request, sha256: str) -> Response:
+        try:
+            _authorised(request, b"", store, files, sha256)
+        except AuthFailure as exc:
+            return JSONResponse(exc.body() | {"hub_time": time.time()}, status_code=exc.status)
+        except FileProblem as exc:
+            return exc.response()
+        return JSONResponse(files.status(sha256) | {"hub_time": time.time()})
+
+    @app.put("/api/v1/files/{sha256}", tags=["files"], summary="Append one signed chunk (Content-Range) of a file")
+    async def put_chunk(request: Request, sha256: str) -> Response:
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > MAX_CHUNK_BYTES:
+            return FileProblem(413, "too_large", f"chunks of at most {MAX_CHUNK_BYTES} bytes").response()
+        body = await request.body()
+        try:
+            station = await run_in_threadpool(_authorised, request, body, store, files, sha256)
+            start, total = _content_range(request.headers.get("content-range", ""), len(body))
+            answer = await run_in_threadpool(files.receive, station, sha256, start, total, body, time.time())
+        except AuthFailure as exc:
+            return JSONResponse(exc.body() | {"hub_time": time.time()}, status_code=exc.status)
+        except FileProblem as exc:
+            return exc.response()
+        return JSONResponse(answer | {"hub_time": time.time()})
+
+    @app.get("/api/v1/files/{sha256}", tags=["files"], summary="Download a finished file (Range: bytes=N- resumes)")
+    def get_file(request: Request, sha256: str) -> Response:
+        try:
+            _authorised(request, b"", store, files, sha256)
+        except AuthFailure as exc:
+            return JSONResponse(exc.body() | {"hub_time": time.time()}, status_code=exc.status)
+        except FileProblem as exc:
+            return exc.response()
+        size = files.stored_size(sha256)
+        if size is None:
+            return FileProblem(404, "not_uploaded", "the file has not reached the city hall yet").response()
+        match = _RANGE.fullmatch(request.headers.get("range", ""))
+        start = min(int(match.group(1)), size) if match else 0
+        headers = {"Content-Length": str(size - start), "Accept-Ranges": "bytes"}
+        if match:
+            headers["Content-Range"] = f"bytes {start}-{size - 1}/{size}"
+        return StreamingResponse(files.storage.read(sha256, start), status_code=206 if match else 200,
+                                 media_type="application/octet-stream", headers=headers)
+
+
+def _content_range(header: str, length: int) -> tuple[int, int]:
+    match = _CONTENT_RANGE.fullmatch(header.strip())
+    if not match:
+        raise FileProblem(400, "malformed_range", "Content-Range must read 'bytes START-END/TOTAL'")
+    start, end, total = (int(g) for g in match.groups())
+    if end - start + 1 != length or length == 0:
+        raise FileProblem(400, "malformed_range", f"Content-Range covers {end - start + 1} bytes, the body has {length}")
+    if total > MAX_FILE_BYTES:
+        raise FileProblem(413, "too_large", f"files of at most {MAX_FILE_BYTES} bytes")
+    return start, total
