@@ -23,7 +23,7 @@ from tenacity import Retrying, retry_if_exception, stop_after_delay, wait_random
 from station.attachments import AttachmentSettings, blob_files, list_attachments
 from station.attachments import records
 from station.attachments.blobs import file_sha256
-from station.errors import BadInput, NotAllowed, NotFound, Unreachable
+from station.errors import BadInput, NotAllowed, NotFound, StationError, Unreachable
 from station.ledger import OPEN_STATUSES
 from station.service import StationService
 
@@ -32,7 +32,7 @@ from .ratelimit import TokenBucket, paced, paced_stream
 from .signing import signed_headers
 
 __all__ = ["FileTransfer", "TransferReport", "AdaptiveChunk", "upload_pending", "fetch_case_files",
-           "transfer_files_round"]
+           "transfer_files_round", "transfer_files_quietly"]
 
 
 @dataclass
@@ -73,6 +73,10 @@ class _Transient(Exception):
     """5xx, 429: worth retrying."""
 
 
+class _OutOfTime(Exception):
+    """This round's time is up; the upload carries on from the same byte next round."""
+
+
 class _NotYet(Exception):
     """The city hall does not (yet) connect this file to a case this station may see."""
 
@@ -85,8 +89,9 @@ class FileTransfer:
     def __init__(self, service: StationService, base_url: str | None = None, *,
                  transport: httpx.BaseTransport | None = None, rate: int | None = None, give_up_after: float = 30.0,
                  chunk: AdaptiveChunk | None = None, wall_clock: Callable[[], float] = time.time,
-                 backoff_cap_s: float = 8.0) -> None:
+                 backoff_cap_s: float = 8.0, time_budget_s: float | None = None) -> None:
         self.service, self.store = service, service.store
+        self._budget_end = time.monotonic() + time_budget_s if time_budget_s else float("inf")
         self.files = blob_files(service)
         settings = AttachmentSettings.load(service.home.root)
         self.bucket = TokenBucket(settings.upload_bytes_per_second if rate is None else rate)
@@ -120,6 +125,8 @@ class FileTransfer:
                 self.upload_one(row["sha256"], int(row["size"]))
             except _NotYet:
                 records.mark_upload_error(self.store, row["sha256"], "市中心尚未收到该附件所属案件的记录")
+            except _OutOfTime:
+                break
         self.report.pending = len(records.pending_uploads(self.store))
         self.report.waiting_for_events = records.waiting_for_events(self.store)
         return self.report
@@ -149,7 +156,8 @@ class FileTransfer:
             return bool(answer.get("complete"))
 
         while not self._retrying(step):
-            pass
+            if time.monotonic() > self._budget_end:
+                raise _OutOfTime()
         records.mark_uploaded(self.store, sha256)
         self.report.uploaded += 1
 
@@ -293,6 +301,15 @@ def upload_pending(service: StationService, rate: int | None = None, **options: 
 def fetch_case_files(service: StationService, case_no: str, **options: Any) -> dict[str, Any]:
     with FileTransfer(service, **options) as transfer:
         return transfer.fetch_case(case_no).to_dict()
+
+
+def transfer_files_quietly(service: StationService, time_budget_s: float = 60.0) -> str | None:
+    """For the background loop, after the events went: files for at most ``time_budget_s``; the error, if any."""
+    try:
+        transfer_files_round(service, time_budget_s=time_budget_s, give_up_after=min(20.0, time_budget_s))
+    except StationError as exc:
+        return str(exc)
+    return None
 
 
 def transfer_files_round(service: StationService, **options: Any) -> TransferReport:

@@ -16,6 +16,7 @@ from station.errors import StationError
 from station.service import StationService
 
 from .client import SyncClient, SyncReport
+from .files import transfer_files_quietly
 
 __all__ = ["BackgroundSync", "SyncStatus"]
 
@@ -90,4 +91,5 @@ class BackgroundSync:
             return False
         self._set(online=True, last_error=None, pending=report.pending, rejected=report.rejected,
                   last_contact=time.time(), last_report=report)
+        transfer_files_quietly(self.service)  # attachments go after the events (sync/files.py)
         return True
