@@ -25,10 +25,10 @@ def frozen_clock() -> datetime:
     return FROZEN_NOW
 
 
-def make_service(root: Path, station: str) -> StationService:
+def make_service(root: Path, station: str, clock=frozen_clock) -> StationService:  # noqa: ANN001
     home = StationHome(root)
     init_station(home, station, DEMO_TOPOLOGY_FILE)
-    return StationService(home, clock=frozen_clock)
+    return StationService(home, clock=clock)
 
 
 @pytest.fixture
@@ -88,3 +88,11 @@ async def settle(pilot) -> None:  # noqa: ANN001 - textual Pilot
 async def type_text(pilot, text: str) -> None:  # noqa: ANN001 - textual Pilot
     for char in text:
         await pilot.press("space" if char == " " else char)
+
+
+async def paste(pilot, text: str) -> None:  # noqa: ANN001 - textual Pilot
+    """Paste into the focused field, as an operator pasting from elsewhere would."""
+    from textual import events
+
+    pilot.app.focused.post_message(events.Paste(text))
+    await pilot.pause()

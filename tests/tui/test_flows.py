@@ -14,7 +14,7 @@ from station.tui.screens.sign_in import SignInScreen
 from station.tui.widgets.materials_checklist import MaterialsChecklist
 
 from .conftest import (
-    AGENT_PIN, APPROVER_PIN, CITIZEN_ID, CLERK_PIN, ITEM, file_example_case, make_app, settle, sign_in, type_text,
+    AGENT_PIN, APPROVER_PIN, CITIZEN_ID, CLERK_PIN, ITEM, file_example_case, make_app, paste, settle, sign_in, type_text,
 )
 
 
@@ -26,9 +26,10 @@ def _events(service: StationService) -> list[dict]:
 async def _fill_citizen_and_item(pilot, id_number: str, name: str) -> None:  # noqa: ANN001
     await pilot.press("n")
     await settle(pilot)
-    await type_text(pilot, id_number)
+    await type_text(pilot, id_number[:6])
+    await paste(pilot, id_number[6:])
     await pilot.press("enter")  # nobody found: the ID becomes the new citizen's
-    await type_text(pilot, name)
+    await paste(pilot, name)
     await pilot.press("enter", "enter")  # name, then an empty phone finishes the step
     await type_text(pilot, "lsjz")  # 临时救助 by its pinyin initials
     await pilot.press("enter")
@@ -37,15 +38,15 @@ async def _fill_citizen_and_item(pilot, id_number: str, name: str) -> None:  # n
 
 async def _fill_form(pilot) -> None:  # noqa: ANN001
     await pilot.press("enter", "down", "enter")  # 救助类型: open, pick 急难型
-    await type_text(pilot, "2026年10月家中房屋失火衣物口粮被毁")
+    await paste(pilot, "2026年10月家中房屋失火衣物口粮被毁")
     await pilot.press("enter")
     await type_text(pilot, "4")
     await pilot.press("enter", "enter")  # household size; skip the optional amount
-    await type_text(pilot, "湖北农商银行")
+    await paste(pilot, "湖北农商银行")
     await pilot.press("enter")
-    await type_text(pilot, "6228480402564890018")
+    await paste(pilot, "6228480402564890018")
     await pilot.press("enter")
-    await type_text(pilot, "王𠮷祥")
+    await paste(pilot, "王𠮷祥")
     await pilot.press("enter")
     await settle(pilot)
 
