@@ -1,0 +1,105 @@
+"""The installed ``station`` command in a real terminal (tmux, 80×24): sign in, file a case."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from station.home import StationHome
+from station.service import StationService, init_station
+from tests.conftest import DEMO_TOPOLOGY_FILE, VILLAGE
+
+from .conftest import AGENT_PIN, CITIZEN_ID
+
+pytestmark = pytest.mark.slow
+
+
+def _station_command() -> str | None:
+    beside_python = Path(sys.executable).parent / "station"
+    return str(beside_python) if beside_python.exists() else shutil.which("station")
+
+
+class Terminal:
+    def __init__(self, session: str) -> None:
+        self.session = session
+
+    def keys(self, *keys: str, literal: bool = False) -> None:
+        subprocess.run(["tmux", "send-keys", "-t", self.session, *(["-l"] if literal else []), *keys], check=True)
+        time.sleep(0.25)
+
+    def screen(self) -> str:
+        return subprocess.run(["tmux", "capture-pane", "-p", "-t", self.session], check=True,
+                              capture_output=True, text=True).stdout
+
+    def wait_for(self, text: str, timeout: float = 20.0) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            screen = self.screen()
+            if text in screen:
+                return screen
+            time.sleep(0.2)
+        raise AssertionError(f"{text!r} never appeared; the screen was:\n{self.screen()}")
+
+
+@pytest.mark.skipif(shutil.which("tmux") is None or _station_command() is None, reason="needs tmux and station")
+def test_file_a_case_in_tmux(tmp_path: Path) -> None:
+    home = StationHome(tmp_path / "home")
+    init_station(home, VILLAGE, DEMO_TOPOLOGY_FILE)
+    service = StationService(home)
+    service.add_agent("a01", "李小𠮷", "agent", AGENT_PIN)
+    service.close()
+    session = f"station-test-{os.getpid()}"
+    env = f"STATION_HOME={home.root} TERM=xterm-256color"
+    subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "80", "-y", "24",
+                    f"env {env} {_station_command()} tui"], check=True)
+    term = Terminal(session)
+    try:
+        term.wait_for("操作员登录")
+        term.keys("a01", literal=True)
+        term.keys("Enter")
+        term.keys(AGENT_PIN, literal=True)
+        term.keys("Enter")
+        term.wait_for("今日待办")
+        term.keys("n")
+        term.wait_for("① 申请人")
+        term.keys(CITIZEN_ID, literal=True)
+        term.keys("Enter")
+        term.keys("王𠮷祥", literal=True)
+        term.keys("Enter")
+        term.keys("Enter")
+        term.wait_for("镇级办理")
+        term.keys("lsjz", literal=True)
+        term.keys("Enter")
+        term.wait_for("救助类型")
+        term.keys("Enter")
+        term.keys("Down")
+        term.keys("Enter")
+        for value in ("2026年10月家中房屋失火衣物口粮被毁", "4", "3000", "湖北农商银行", "6228480402564890018", "王𠮷祥"):
+            if value:
+                term.keys(value, literal=True)
+            term.keys("Enter")
+        term.wait_for("r 已收")
+        for key in ("r", "r", "r", "d"):
+            term.keys(key)
+        term.keys("C-n")
+        term.wait_for("委托代办授权书")
+        term.keys("Space")
+        term.keys("C-s")
+        screen = term.wait_for("便民服务收件回执")
+        assert "▀" in screen or "▄" in screen or "█" in screen
+        assert all(len(line) <= 80 for line in screen.splitlines())
+        term.keys("C-q")
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+    service = StationService(home)
+    try:
+        (case,) = service.list_cases()
+        assert case["applicant_name"] == "王𠮷祥" and case["status"] == "received"
+        assert service.case(case["case_no"]).deferred.keys() == {"bank_card_copy"}
+    finally:
+        service.close()
