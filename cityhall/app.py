@@ -126,7 +126,7 @@ def _sync_routes(app: FastAPI) -> None:
 
     @app.get("/api/v1/sync/pull", tags=["sync"], openapi_extra=_SIGNED,
              summary="Events of the cases this station may see, after a cursor, as gzip'd JSON")
-    def pull(request: Request, after: int = Query(0, ge=0), limit: int = Query(1000, ge=1, le=MAX_PULL_LIMIT)) -> Response:
+    def pull(request: Request, after: int = Query(0, ge=0, le=2**63 - 1), limit: int = Query(1000, ge=1, le=MAX_PULL_LIMIT)) -> Response:
         try:
             station = authenticate(request, b"", store, time.time())
         except AuthFailure as exc:
@@ -229,7 +229,7 @@ def _tracking_routes(app: FastAPI) -> None:
     async def rate_json(request: Request, case_no: str, token: str) -> Response:
         try:
             payload = await request.json()
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: JSON nested too deeply
             payload = None
         if not isinstance(payload, dict):
             return _error(400, "malformed_body", '请求体应为 {"level": 1-5, "comment": "..."}')

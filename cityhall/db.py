@@ -6,16 +6,19 @@ each runs in its own transaction; ``serve`` and ``enroll`` both run what is miss
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 
 from sqlalchemy import (
     BigInteger, Column, Connection, Engine, Float, Index, Integer, MetaData, String, Table, Text,
-    create_engine, event, insert, select,
+    create_engine, event, insert, select, text,
 )
 
 __all__ = ["metadata", "stations", "events", "feed", "case_viewers", "cases", "parked", "rejections",
-           "migrations_table", "MIGRATIONS", "make_engine", "migrate", "applied_migrations"]
+           "migrations_table", "MIGRATIONS", "make_engine", "migrate", "applied_migrations", "hub_lock",
+           "chain_links", "chain_alarms", "take_write_lock"]
 
 # SQLite gives an INTEGER PRIMARY KEY the rowid's speed; PostgreSQL needs 64 bits for sequences.
 SeqType = BigInteger().with_variant(Integer(), "sqlite")
@@ -101,8 +104,64 @@ def _initial(conn: Connection) -> None:
     metadata.create_all(conn, tables=_INITIAL_TABLES)
 
 
+hub_lock = Table(
+    "hub_lock", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("writes", BigInteger, nullable=False),
+)
+"""One row every ingest updates first: the one-writer rule across all processes and workers."""
+
+chain_links = Table(
+    "chain_links", metadata,
+    Column("event_id", String(64), primary_key=True),
+    Column("station", String(12), nullable=False, index=True),
+    Column("digest", String(64), nullable=False),
+    Column("prev", String(64), nullable=False),
+    Column("hlc", String(64), nullable=False),
+)
+"""Every event a station handed in itself (accepted, parked or rejected): its hash chain."""
+
+chain_alarms = Table(
+    "chain_alarms", metadata,
+    Column("event_id", String(64), primary_key=True),
+    Column("station", String(12), nullable=False),
+    Column("problem", Text, nullable=False),
+    Column("seen_at", Float, nullable=False),
+)
+"""Events re-sent with content other than what the hub first received."""
+
+
+def take_write_lock(conn: Connection) -> None:
+    """Serialise writers across processes, the same statement on SQLite and PostgreSQL.
+
+    As a transaction's first statement, this UPDATE takes SQLite's write lock (waiting up
+    to the busy timeout) and PostgreSQL's row lock (held to commit), so whatever the
+    transaction reads next (max seq, known ids, case events) no other writer can change.
+    """
+    conn.execute(hub_lock.update().where(hub_lock.c.id == 1).values(writes=hub_lock.c.writes + 1))
+
+
+def _write_lock_and_chain(conn: Connection) -> None:
+    metadata.create_all(conn, tables=[hub_lock, chain_links, chain_alarms])
+    conn.execute(insert(hub_lock).values(id=1, writes=0))
+    _backfill_chain_links(conn)
+
+
+def _backfill_chain_links(conn: Connection) -> None:
+    """Chain links of the events a live hub stored before this migration."""
+    from station.ledger import Event  # pure; imported here to keep the schema module's imports light
+
+    links = []
+    for row in conn.execute(select(events.c.id, events.c.station, events.c.hlc, events.c.body)):
+        event = Event.from_dict(json.loads(row.body))
+        links.append({"event_id": row.id, "station": row.station, "hlc": row.hlc,
+                      "digest": event.digest(), "prev": event.prev})
+    for start in range(0, len(links), 1000):
+        conn.execute(insert(chain_links), links[start:start + 1000])
+
+
 Migration = tuple[str, Callable[[Connection], None]]
-MIGRATIONS: list[Migration] = [("0001_initial", _initial)]
+MIGRATIONS: list[Migration] = [("0001_initial", _initial), ("0002_write_lock_and_chain", _write_lock_and_chain)]
 
 
 def make_engine(url: str) -> Engine:
@@ -129,8 +188,29 @@ def applied_migrations(engine: Engine) -> list[str]:
         return [row.name for row in conn.execute(select(migrations_table.c.name))]
 
 
+@contextmanager
+def _migration_lock(engine: Engine) -> Iterator[None]:
+    """On PostgreSQL, workers starting together migrate one after the other (SQLite: start one first)."""
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    with engine.connect() as conn:
+        conn.execute(text("SELECT pg_advisory_lock(7270015)"))
+        conn.commit()
+        try:
+            yield
+        finally:
+            conn.execute(text("SELECT pg_advisory_unlock(7270015)"))
+            conn.commit()
+
+
 def migrate(engine: Engine) -> list[str]:
     """Apply the migrations not yet recorded; returns the names applied now."""
+    with _migration_lock(engine):
+        return _migrate(engine)
+
+
+def _migrate(engine: Engine) -> list[str]:
     done = set(applied_migrations(engine))
     applied = []
     for name, step in MIGRATIONS:

@@ -1,9 +1,27 @@
 """Prometheus text exposition, written by hand: a handful of gauges and one counter."""
 from __future__ import annotations
 
+from weakref import WeakKeyDictionary
+
+from sync.chain import CHAIN_STATUSES
+
+from .chainstore import CachedChainReports
 from .store import HubStore
 
 __all__ = ["render_metrics"]
+
+_CHAIN_CACHES: WeakKeyDictionary[HubStore, CachedChainReports] = WeakKeyDictionary()
+
+
+def _chain_lines(store: HubStore) -> list[str]:
+    cache = _CHAIN_CACHES.setdefault(store, CachedChainReports(store.engine))
+    lines = ["# HELP cityhall_station_chain_status Hash chain of each station's events: 1 for its current status "
+             "(intact, gap = waiting for an event, broken = history changed at the station).",
+             "# TYPE cityhall_station_chain_status gauge"]
+    for report in cache.get():
+        lines += [f'cityhall_station_chain_status{{station="{report.station}",status="{status}"}} '
+                  f"{int(report.status == status)}" for status in CHAIN_STATUSES]
+    return lines
 
 
 def render_metrics(store: HubStore) -> str:
@@ -22,5 +40,6 @@ def render_metrics(store: HubStore) -> str:
         "# HELP cityhall_events_stored Events held by the city hall.",
         "# TYPE cityhall_events_stored gauge",
         f"cityhall_events_stored {store.event_total()}",
+        *_chain_lines(store),
     ]
     return "\n".join(lines) + "\n"

@@ -1,10 +1,12 @@
 """The city hall's store: enrolment, ingest with dedupe and seq, the pull feed, tracking reads.
 
-One writer: pushes are judged and written under one lock, in one transaction per batch,
-and the answers leave only after the commit. Sequence numbers are assigned under that
-lock (so a batch is inserted with ``executemany``); they are reloaded from the database
-after any failure, which is also what happens after a crash. Case states are kept in a
-bounded in-memory cache, rebuilt by folding the stored events when missing.
+One writer: pushes are judged and written in one transaction per batch, which first
+takes the database's write lock (``db.take_write_lock``: SQLite's write lock, a row lock
+on PostgreSQL), so several processes or uvicorn workers on one database never interleave;
+the answers leave only after the commit. Sequence numbers are read from the database
+under that lock and a batch is inserted with ``executemany``. Case states are kept in a
+bounded in-memory cache, dropped whenever another process wrote since this one did
+(the highest ``seq`` moved), and rebuilt by folding the stored events when missing.
 """
 from __future__ import annotations
 
@@ -25,6 +27,7 @@ from station.topology import Topology
 from sync.ingest import Answer, authority_problem, judge, viewers_of
 
 from . import db
+from .chainstore import record_links
 
 __all__ = ["HubStore", "PullPage", "enroll_station"]
 
@@ -68,6 +71,7 @@ class HubStore:
         self._cache: OrderedDict[str, _CaseEntry] = OrderedDict()
         self._next_seq: int | None = None
         self._next_fseq: int | None = None
+        self._last_seq_seen: int | None = None
         self.last_contact: dict[str, float] = {}
         self.ingested = 0
 
@@ -94,11 +98,13 @@ class HubStore:
             run = _IngestRun(self, signer, now)
             try:
                 with self.engine.begin() as conn:
+                    db.take_write_lock(conn)
                     answers = run.execute(conn, events)
+                    record_links(conn, events, answers, signer, self.topology.cityhall.code, now)
             except BaseException:
                 for case_no in run.entries:
                     self._cache.pop(case_no, None)
-                self._next_seq = self._next_fseq = None
+                self._next_seq = self._next_fseq = self._last_seq_seen = None
                 raise
             for case_no, entry in run.entries.items():
                 self._remember(case_no, entry)
@@ -112,24 +118,18 @@ class HubStore:
         while len(self._cache) > _CACHE_SIZE:
             self._cache.popitem(last=False)
 
-    def _load_entry(self, conn: Any, case_no: str) -> _CaseEntry:
-        cached = self._cache.get(case_no)
-        if cached is not None:
-            return cached
-        state = fold(self._stored_events(conn, case_no), self.topology)
-        viewers = set(conn.execute(select(db.case_viewers.c.station)
-                                   .where(db.case_viewers.c.case_no == case_no)).scalars())
-        return _CaseEntry(state, viewers)
-
     @staticmethod
     def _stored_events(conn: Any, case_no: str) -> list[Event]:
         rows = conn.execute(select(db.events.c.body).where(db.events.c.case_no == case_no)).scalars()
         return [Event.from_dict(json.loads(body)) for body in rows]
 
     def _claim_seqs(self, conn: Any) -> tuple[int, int]:
-        if self._next_seq is None or self._next_fseq is None:
-            self._next_seq = (conn.execute(select(func.max(db.events.c.seq))).scalar() or 0) + 1
-            self._next_fseq = (conn.execute(select(func.max(db.feed.c.fseq))).scalar() or 0) + 1
+        """Next seq and fseq, read under the write lock; drop cached cases if another process wrote."""
+        highest = conn.execute(select(func.max(db.events.c.seq))).scalar() or 0
+        if highest != self._last_seq_seen:
+            self._cache.clear()
+        self._next_seq = highest + 1
+        self._next_fseq = (conn.execute(select(func.max(db.feed.c.fseq))).scalar() or 0) + 1
         return self._next_seq, self._next_fseq
 
     # -- pull ---------------------------------------------------------------------
@@ -182,11 +182,16 @@ class _IngestRun:
         self.unparked_ids: list[str] = []
         self.rejection_rows: list[dict[str, Any]] = []
         self.answers: dict[str, Answer] = {}
+        self.stored: dict[str, list[tuple[int, Event]]] = {}
+        """Events already committed, per case, read once per batch."""
+        self.waiting: dict[str, list[Event]] = {}
+        self.viewers: dict[str, set[str]] = {}
 
     def execute(self, conn: Any, events: list[Event]) -> list[Answer]:
         self.conn = conn
         self.seq, self.fseq = self.store._claim_seqs(conn)
         known = self._known_ids([e.id for e in events])
+        self._prefetch(sorted({e.case for e in events} - set(self.store._cache)))
         ordered: list[Answer] = []
         for event in events:
             if event.id in known or event.id in self.answers:
@@ -203,6 +208,7 @@ class _IngestRun:
                 self._consider(event)
         self._write()
         self.store._next_seq, self.store._next_fseq = self.seq, self.fseq
+        self.store._last_seq_seen = self.seq - 1
         return ordered
 
     def _known_ids(self, ids: list[str]) -> set[str]:
@@ -213,9 +219,41 @@ class _IngestRun:
             known.update(self.conn.execute(select(db.parked.c.id).where(db.parked.c.id.in_(chunk))).scalars())
         return known
 
+    def _prefetch(self, case_nos: list[str]) -> None:
+        """Read what the batch's uncached cases need in a few queries, not several per case."""
+        for case_no in case_nos:
+            self.stored[case_no], self.waiting[case_no], self.viewers[case_no] = [], [], set()
+        for start in range(0, len(case_nos), _CHUNK):
+            chunk = case_nos[start:start + _CHUNK]
+            rows = self.conn.execute(select(db.events.c.case_no, db.events.c.seq, db.events.c.body)
+                                     .where(db.events.c.case_no.in_(chunk)).order_by(db.events.c.seq))
+            for case_no, seq, body in rows:
+                self.stored[case_no].append((seq, Event.from_dict(json.loads(body))))
+            for case_no, body in self.conn.execute(select(db.parked.c.case_no, db.parked.c.body)
+                                                   .where(db.parked.c.case_no.in_(chunk))):
+                self.waiting[case_no].append(Event.from_dict(json.loads(body)))
+            for case_no, station in self.conn.execute(select(db.case_viewers.c.case_no, db.case_viewers.c.station)
+                                                      .where(db.case_viewers.c.case_no.in_(chunk))):
+                self.viewers[case_no].add(station)
+
+    def _stored_rows(self, case_no: str) -> list[tuple[int, Event]]:
+        if case_no not in self.stored:
+            rows = self.conn.execute(select(db.events.c.seq, db.events.c.body)
+                                     .where(db.events.c.case_no == case_no).order_by(db.events.c.seq))
+            self.stored[case_no] = [(seq, Event.from_dict(json.loads(body))) for seq, body in rows]
+        return self.stored[case_no]
+
     def _entry(self, case_no: str) -> _CaseEntry:
         if case_no not in self.entries:
-            self.entries[case_no] = self.store._load_entry(self.conn, case_no)
+            cached = self.store._cache.get(case_no)
+            if cached is None:
+                state = fold([e for _, e in self._stored_rows(case_no)], self.topology)
+                viewers = self.viewers.get(case_no)
+                if viewers is None:
+                    viewers = set(self.conn.execute(select(db.case_viewers.c.station)
+                                                    .where(db.case_viewers.c.case_no == case_no)).scalars())
+                cached = _CaseEntry(state, viewers)
+            self.entries[case_no] = cached
         return self.entries[case_no]
 
     def _consider(self, event: Event, from_parking: bool = False) -> None:
@@ -242,7 +280,7 @@ class _IngestRun:
                                         "reason": reason, "body": event.to_json(), "rejected_at": self.now})
 
     def _case_events(self, case_no: str) -> list[Event]:
-        stored = self.store._stored_events(self.conn, case_no)
+        stored = [e for _, e in self._stored_rows(case_no)]
         return stored + [e for _, e in self.pending_by_case.get(case_no, [])]
 
     def _fold_before(self, event: Event) -> CaseState | None:
@@ -279,10 +317,8 @@ class _IngestRun:
         self._feed_all(entry.viewers - {event.station}, seq)
 
     def _earlier_events(self, case_no: str, seq: int) -> list[tuple[int, Event]]:
-        rows = self.conn.execute(select(db.events.c.seq, db.events.c.body)
-                                 .where(db.events.c.case_no == case_no).order_by(db.events.c.seq)).all()
-        stored = [(s, Event.from_dict(json.loads(b))) for s, b in rows]
-        return stored + [(s, e) for s, e in self.pending_by_case.get(case_no, []) if s < seq]
+        pending = [(s, e) for s, e in self.pending_by_case.get(case_no, []) if s < seq]
+        return list(self._stored_rows(case_no)) + pending
 
     def _feed(self, viewer: str, earlier: list[tuple[int, Event]]) -> None:
         for seq, _ in earlier:
@@ -295,8 +331,11 @@ class _IngestRun:
             self.fseq += 1
 
     def _release_parked(self, case_no: str) -> None:
-        rows = self.conn.execute(select(db.parked.c.body).where(db.parked.c.case_no == case_no)).scalars()
-        waiting = [Event.from_dict(json.loads(body)) for body in rows]
+        waiting = self.waiting.get(case_no)
+        if waiting is None:
+            rows = self.conn.execute(select(db.parked.c.body).where(db.parked.c.case_no == case_no)).scalars()
+            waiting = [Event.from_dict(json.loads(body)) for body in rows]
+        waiting = list(waiting)
         self.unparked_ids += [e.id for e in waiting]
         waiting += [e for e in self.parked_now.values() if e.case == case_no]
         for event in waiting:

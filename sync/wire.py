@@ -28,7 +28,7 @@ class WireError(ValueError):
 
 
 def events_to_columns(events: list[Event]) -> dict[str, list[Any]]:
-    return dicts_to_columns([event.to_dict() for event in events])
+    return {column: [getattr(event, column) for event in events] for column in COLUMNS}
 
 
 def dicts_to_columns(rows: list[dict[str, Any]]) -> dict[str, list[Any]]:
@@ -60,6 +60,8 @@ def gunzip_json(body: bytes) -> Any:
         return json.loads(raw.decode("utf-8"))
     except (zlib.error, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise WireError(f"body is not gzip'd UTF-8 JSON: {exc}") from exc
+    except RecursionError as exc:
+        raise WireError("body nests JSON too deeply") from exc
 
 
 def encode_batch(events: list[Event], **extra: Any) -> bytes:
