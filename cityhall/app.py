@@ -106,7 +106,14 @@ def _sync_routes(app: FastAPI) -> None:
         if foreign:
             return _error(403, "forbidden", f"station {station} cannot push events recorded at {', '.join(foreign)}")
         answers = await run_in_threadpool(store.ingest, events, station, time.time())
-        return JSONResponse({"results": [a.to_dict() for a in answers], "hub_time": time.time()})
+        if request.query_params.get("answers") == "compact":
+            # in request order, no ids: on a 64 kbit/s link the answer must not cost what the batch did
+            payload: dict[str, Any] = {"statuses": [a.status for a in answers],
+                                       "reasons": {str(i): a.reason for i, a in enumerate(answers) if a.reason}}
+        else:
+            payload = {"results": [a.to_dict() for a in answers]}
+        return Response(gzip_json(payload | {"hub_time": time.time()}), media_type="application/json",
+                        headers=_GZIP_JSON)
 
     @app.post("/api/v1/sync/bundle", tags=["sync"], openapi_extra=_SIGNED | _GZIP_BODY,
               summary="Relay a bundle signed by its origin station (and the bundles it carries)")

@@ -135,14 +135,14 @@ class SyncClient:
             return 0
         started = time.monotonic()
         try:
-            response = self._signed("POST", "/api/v1/sync/push", encode_batch(events))
+            response = self._signed("POST", "/api/v1/sync/push?answers=compact", encode_batch(events))
         except httpx.TimeoutException:
             self.batch.shrink()
             raise
         if response.status_code == 413:
             self.batch.shrink()
             raise _Transient("413")
-        self._record_answers(response.json()["results"], report)
+        self._record_answers(_answers(events, response.json()), report)
         self.batch.after_success(len(events), time.monotonic() - started)
         return len(events)
 
@@ -221,6 +221,14 @@ class SyncClient:
         except (httpx.TransportError, _Transient) as exc:
             raise Unreachable(f"连不上市政务服务中心（{self.base_url}）：{_describe(exc)}。"
                               "待上传的记录都保留在本机，联网后会自动补传") from exc
+
+
+def _answers(events: list[Event], body: dict[str, Any]) -> list[dict[str, Any]]:
+    """The compact answer (statuses in request order) as per-event answers."""
+    statuses, reasons = body["statuses"], body.get("reasons", {})
+    if len(statuses) != len(events):
+        raise _Transient("answer does not match the batch")
+    return [{"id": e.id, "status": s, "reason": reasons.get(str(i))} for i, (e, s) in enumerate(zip(events, statuses))]
 
 
 def _error_of(response: httpx.Response) -> str:

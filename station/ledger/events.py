@@ -61,7 +61,9 @@ class Event:
         return asdict(self)
 
     def to_json(self) -> str:
-        return json.dumps(self.to_dict(), ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+        # a shallow dict: asdict's deep copy of ``data`` cost the hub most of its ingest time
+        shallow = {name: getattr(self, name) for name in self.__dataclass_fields__}
+        return json.dumps(shallow, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
 
     def digest(self) -> str:
         """Content hash; the next event of the same station carries it as ``prev``."""

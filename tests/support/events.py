@@ -14,6 +14,8 @@ _MATERIALS = [
     {"key": "collector_id", "name": "代领人居民身份证（家属代领的）", "required": False, "deferrable": False, "defer_days": None, "status": "missing"},
     {"key": "bank_card_copy", "name": "银行卡（惠民惠农一卡通）复印件", "required": True, "deferrable": True, "defer_days": 5, "status": "deferred"},
 ]
+__all__ = ["sample_events"]
+
 _ITEM = {"code": "420115GF0004", "version": 2, "name": "高龄津贴", "level": "township", "promise_days": 10, "instant": False}
 
 

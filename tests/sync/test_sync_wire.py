@@ -14,7 +14,7 @@ from sync.bundle import BundleError, read_bundle, write_bundle
 from sync.signing import SKEW_WINDOW_S, signed_headers, verify_request
 from sync.wire import WireError, decode_batch, encode_batch
 
-from .conftest import sample_events
+from tests.support.events import sample_events
 
 
 def test_batch_round_trips_every_envelope_field() -> None:

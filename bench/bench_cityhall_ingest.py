@@ -1,0 +1,103 @@
+"""City hall ingest of signed gzip batches vs a bare Starlette+SQLite insert of the same batches.
+
+Both servers run on uvicorn in this process on loopback, both on SQLite with WAL and
+synchronous=FULL; the client sends the same gzip'd batches one after another.
+Budget: hub ≥ 50 % of the bare insert's events per second.
+
+    .venv/bin/python bench/bench_cityhall_ingest.py [--events 5000] [--batch 100]
+"""
+from __future__ import annotations
+
+import argparse
+import sqlite3
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import httpx  # noqa: E402
+import uvicorn  # noqa: E402
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey  # noqa: E402
+from starlette.applications import Starlette  # noqa: E402
+from starlette.requests import Request  # noqa: E402
+from starlette.responses import JSONResponse  # noqa: E402
+from starlette.routing import Route  # noqa: E402
+
+from cityhall.app import HubSettings, create_app  # noqa: E402
+from station.keys import public_key_text  # noqa: E402
+from sync.signing import signed_headers  # noqa: E402
+from sync.wire import columns_to_dicts, encode_batch, gunzip_json  # noqa: E402
+from tests.support.events import sample_events  # noqa: E402
+from tests.support.hub import free_port, topology_for  # noqa: E402
+
+VILLAGE = "420115102203"
+
+
+def bare_app(db_path: Path) -> Starlette:
+    conn = sqlite3.connect(db_path, check_same_thread=False, isolation_level=None)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = FULL")
+    conn.execute("CREATE TABLE events (seq INTEGER PRIMARY KEY, id TEXT UNIQUE, case_no TEXT, body TEXT)")
+    lock = threading.Lock()
+
+    async def push(request: Request) -> JSONResponse:
+        import json
+        rows = columns_to_dicts(gunzip_json(await request.body())["events"])
+        with lock:
+            conn.execute("BEGIN")
+            conn.executemany("INSERT OR IGNORE INTO events (id, case_no, body) VALUES (?, ?, ?)",
+                             [(r["id"], r["case"], json.dumps(r, ensure_ascii=False)) for r in rows])
+            conn.execute("COMMIT")
+        return JSONResponse({"results": [{"id": r["id"], "status": "accepted"} for r in rows]})
+
+    return Starlette(routes=[Route("/push", push, methods=["POST"])])
+
+
+def serve(app: object, port: int) -> uvicorn.Server:
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False))
+    threading.Thread(target=server.run, daemon=True).start()
+    while not server.started:
+        time.sleep(0.01)
+    return server
+
+
+def drive(url: str, path: str, batches: list[bytes], key: Ed25519PrivateKey | None) -> float:
+    started = time.perf_counter()
+    with httpx.Client(base_url=url, timeout=60) as client:
+        for body in batches:
+            headers = signed_headers(key, VILLAGE, "POST", path, body, time.time()) if key else {}
+            response = client.post(path, content=body, headers=headers | {"Content-Encoding": "gzip"})
+            assert response.status_code == 200, response.text
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--events", type=int, default=5000)
+    parser.add_argument("--batch", type=int, default=100)
+    args = parser.parse_args()
+    events = sample_events(args.events)
+    batches = [encode_batch(events[i:i + args.batch]) for i in range(0, len(events), args.batch)]
+    with tempfile.TemporaryDirectory() as folder_name:
+        folder = Path(folder_name)
+        hub_port, bare_port = free_port(), free_port()
+        app = create_app(HubSettings(f"sqlite:///{folder / 'hub.db'}", topology_for(folder, hub_port)))
+        key = Ed25519PrivateKey.generate()
+        app.state.store.enroll(VILLAGE, public_key_text(key))
+        servers = [serve(app, hub_port), serve(bare_app(folder / "bare.db"), bare_port)]
+        bare_s = drive(f"http://127.0.0.1:{bare_port}", "/push", batches, None)
+        hub_s = drive(f"http://127.0.0.1:{hub_port}", "/api/v1/sync/push", batches, key)
+        assert app.state.store.event_total() == len(events)
+        for server in servers:
+            server.should_exit = True
+    hub_rate, bare_rate = len(events) / hub_s, len(events) / bare_s
+    print(f"hub ingest (signed, judged, feed, SQLite): {hub_rate:,.0f} events/s ({hub_s:.2f} s for {len(events)})")
+    print(f"baseline bare Starlette+SQLite insert:     {bare_rate:,.0f} events/s ({bare_s:.2f} s)")
+    print(f"ratio hub / baseline: {hub_rate / bare_rate:.0%}  (budget ≥ 50 %)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,26 @@
+"""Short runs of the sync benchmarks, so they keep working and their figures stay in range."""
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parents[2] / "bench"
+
+
+def _bench(name: str):  # noqa: ANN202 - a module loaded from a file
+    spec = importlib.util.spec_from_file_location(name, BENCH / f"{name}.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_drain_through_a_slow_link_is_close_to_bytes_over_bandwidth() -> None:
+    figures = _bench("bench_sync_drain").drain(events=300, kbps=64, latency_ms=300)
+    # 300 events are only ~3 s of link time, so the round trips weigh more than in the 10k run
+    assert figures["ratio"] <= 2.0, figures
+    assert figures["body_bytes"] / 300 <= 200
+
+
+def test_wire_bytes_per_event_within_budget() -> None:
+    assert _bench("bench_sync_wire").measure(100)["wire_bytes_per_event"] <= 200
