@@ -6,8 +6,9 @@ locks after idle time, and turns anything unexpected into a message, never a tra
 from __future__ import annotations
 
 import logging
+import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 
 from textual import work
@@ -26,7 +27,7 @@ from .bindings import localize_bindings
 from .i18n import language, set_language, t
 from .queries import CaseQueries
 from .screens.sign_in import SignInScreen
-from .sync_port import SyncPort, SyncStatus, connect_sync
+from .sync_port import StoreSyncPort, SyncPort, SyncStatus, connect_sync
 
 __all__ = ["StationApp", "run"]
 
@@ -46,13 +47,15 @@ class StationApp(App[None]):
             super().__init__()
             self.status = status
 
-    def __init__(self, service: StationService, sync: SyncPort | None = None, *, cursor_blink: bool = True,
+    def __init__(self, service: StationService, sync: SyncPort | Callable[[], SyncPort] | None = None, *,
+                 cursor_blink: bool = True,
                  idle_lock_seconds: float | None = None, sync_refresh_seconds: float = 10.0) -> None:
         set_language(service.config.language)
         super().__init__()
         localize_bindings(self)
         self.service = service
-        self.sync: SyncPort = sync or connect_sync(service)
+        self._sync_source = sync or StoreSyncPort(service)
+        """A port, or a factory called once from a worker thread (the sync stack is slow to import)."""
         self.queries = CaseQueries(service.home.database, service.station.code)
         self.operator: Operator | None = None
         self.sync_status: SyncStatus | None = None
@@ -61,6 +64,7 @@ class StationApp(App[None]):
             else service.config.idle_lock_minutes * 60
         self.sync_refresh_seconds = sync_refresh_seconds
         self._last_activity = time.monotonic()
+        self._sync_lock = threading.Lock()
         self.title = service.station.name
 
     # -- lifecycle ---------------------------------------------------------------
@@ -115,6 +119,14 @@ class StationApp(App[None]):
             self.action_lock()
 
     # -- sync state, always on screen ---------------------------------------------
+
+    @property
+    def sync(self) -> SyncPort:
+        """The sync port; call from worker threads only (the first call may build it)."""
+        with self._sync_lock:
+            if callable(self._sync_source) and not hasattr(self._sync_source, "status"):
+                self._sync_source = self._sync_source()
+            return self._sync_source  # type: ignore[return-value]
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="sync-status")
     def refresh_sync_status(self) -> None:
@@ -201,7 +213,11 @@ def run(home: StationHome) -> None:
     logging.basicConfig(filename=home.root / "tui.log", level=logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s %(message)s")
     service = StationService(home)
+    app = StationApp(service, sync=lambda: connect_sync(service))
     try:
-        StationApp(service).run()
+        app.run()
     finally:
+        closing = getattr(app._sync_source, "close", None)
+        if callable(closing):
+            closing()
         service.close()

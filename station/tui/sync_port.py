@@ -1,14 +1,15 @@
 """What the app needs from sync, and a stand-in that works with no sync package at all.
 
-The app talks to a :class:`SyncPort`. When the ``sync`` package offers
-``sync.app_port(service) -> SyncPort`` the app uses it (its background loop fills the
-status); until then :class:`StoreSyncPort` reads the state from the store: events
+The app talks to a :class:`SyncPort`. ``station tui`` plugs in the ``sync`` package's
+background loop (:mod:`station.tui.sync_loop_port`); tests and a station without the
+sync package use :class:`StoreSyncPort`, which reads the state from the store: events
 waiting (outbox pending), rejected events, and the last contact from meta
 ``last_contact``. No method here touches the network on the caller's thread: the app
 calls them from thread workers.
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -68,15 +69,16 @@ class StoreSyncPort:
 
 
 def connect_sync(service: StationService) -> SyncPort:
-    """The sync package's port when it offers one, else the store-only stand-in."""
+    """The sync package's background loop when it is installed, else the store-only stand-in.
+
+    Call from a worker thread: importing the sync stack takes a while.
+    """
     try:
-        import sync
+        from .sync_loop_port import LoopSyncPort
+
+        return LoopSyncPort(service)
     except ImportError:
         return StoreSyncPort(service)
-    factory = getattr(sync, "app_port", None)
-    if factory is None:
-        return StoreSyncPort(service)
-    try:
-        return factory(service)
     except Exception:  # a broken sync setup must not stop the station from working
+        logging.getLogger("station.tui").exception("sync could not start; showing the store's state")
         return StoreSyncPort(service)

@@ -33,6 +33,9 @@ class HomeScreen(StationScreen):
         yield Static(t("today_title", day=self.station_app.service.today().isoformat()), id="today-title")
         yield BoardList(t("loading"), id="board")
 
+    board_shown = False
+    """True once the board has been read and drawn (start-up is over)."""
+
     def on_mount(self) -> None:
         self.query_one(BoardList).focus()
 
@@ -51,6 +54,7 @@ class HomeScreen(StationScreen):
 
     def on_home_screen_board_loaded(self, message: BoardLoaded) -> None:
         self.query_one(BoardList).show(message.board)
+        self.board_shown = True
 
     def on_board_list_case_chosen(self, message: BoardList.CaseChosen) -> None:
         self.station_app.open_case(message.case_no)
