@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from itertools import islice, product
 
-from pypinyin import Style, pinyin
-
 __all__ = ["name_keys", "SURNAME_READINGS"]
 
 SURNAME_READINGS: dict[str, tuple[str, ...]] = {
@@ -23,6 +21,8 @@ _MAX_VARIANTS = 8
 
 
 def _readings(char: str, heteronyms: bool) -> list[str]:
+    from pypinyin import Style, pinyin  # its dictionaries take ~0.3 s to load: only when a name is keyed
+
     found = pinyin(char, style=Style.NORMAL, heteronym=heteronyms, errors=lambda _: [""])[0]
     return [r for r in dict.fromkeys(found) if r and r.isascii() and r.isalpha()]
 
