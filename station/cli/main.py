@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import argparse
-import logging
+import errno
 import sys
 import traceback
 from pathlib import Path
@@ -55,11 +55,25 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback for people
+        if _disk_full(exc):
+            sys.stderr.write("磁盘空间已满，本次操作没有保存；之前保存的记录都完好。请清理磁盘空间后重试\n")
+            return 1
         _log_crash(ctx)
         sys.stderr.write(f"内部错误：{type(exc).__name__}: {exc}。数据未丢失；详情已写入日志，请联系技术支持\n")
         return 1
     finally:
         ctx.close()
+
+
+def _disk_full(exc: BaseException) -> bool:
+    """SQLite's "database or disk is full", or a write refused for space (ENOSPC) or file size (EFBIG)."""
+    while exc is not None:
+        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EFBIG):
+            return True
+        if "disk is full" in str(exc) or "disk I/O error" in str(exc):
+            return True
+        exc = exc.__cause__ or exc.__context__  # type: ignore[assignment]
+    return False
 
 
 def _log_crash(ctx: Context) -> None:
@@ -68,8 +82,8 @@ def _log_crash(ctx: Context) -> None:
         log_dir.mkdir(parents=True, exist_ok=True)
         with (log_dir / "error.log").open("a", encoding="utf-8") as log:
             log.write(traceback.format_exc() + "\n")
-    except OSError:
-        logging.getLogger("station").exception("could not write the error log")
+    except OSError as exc:  # the log's disk may be the full one: say so in one line, no traceback
+        sys.stderr.write(f"（错误日志写不进去：{exc.strerror}）\n")
 
 
 if __name__ == "__main__":
