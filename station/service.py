@@ -10,14 +10,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from forms import Catalogue, InvalidValue, ServiceItem, UnknownItem, builtin_catalogue, check_id_number, check_phone, validate_form
 from station.actions import ActionInput, action_data
 from station.deadlines import case_deadline, supplement_due
 from station.errors import BadInput, NotAllowed, NotFound
 from station.home import CHINA_TZ, StationConfig, StationHome
-from station.keys import generate_key, load_private_key, public_key_text
 from station.ledger import (
     OPEN_STATUSES, ROLES, STATUS_LABELS, CaseState, Event, HybridClock, InvalidCaseNo, fold, make_case_no, new_event_id, normalise_case_no, step_problem,
 )
@@ -29,6 +28,9 @@ from station.views import station_name
 from station.workdays import WorkCalendar
 
 __all__ = ["StationService", "Operator", "IntakeRequest", "init_station"]
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 Clock = Callable[[], datetime]
 _OPEN_SQL = ", ".join(f"'{s}'" for s in sorted(OPEN_STATUSES))
@@ -71,6 +73,8 @@ def init_station(home: StationHome, station_code: str, topology_file: Path) -> d
     home.root.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(topology_file, home.topology_file)
     home.config_file.write_text(StationConfig(station=station_code).dump(), encoding="utf-8")
+    from station.keys import generate_key, public_key_text  # cryptography loads only where keys are used
+
     key = generate_key(home.key_file)
     StationStore(home.database).close()
     station = topology.get(station_code)
@@ -327,5 +331,7 @@ class StationService:
         token = self.store.token(case_no)
         return tracking_url(self.topology.cityhall.public_url, case_no, token) if token else None
 
-    def signing_key(self):  # noqa: ANN201 - cryptography's key type
+    def signing_key(self) -> Ed25519PrivateKey:
+        from station.keys import load_private_key  # cryptography loads only where keys are used
+
         return load_private_key(self.home.key_file)
