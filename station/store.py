@@ -14,7 +14,6 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -29,6 +28,13 @@ from .names import name_keys
 __all__ = ["StationStore", "CaseRow"]
 
 CaseRow = dict[str, Any]
+
+_CASE_COLUMNS = ("case_no", "status", "item_code", "item_name", "origin", "handler", "applicant_id",
+                 "applicant_name", "received_on", "deadline", "supplement_due", "conflicts", "last_hlc", "state")
+_UPSERT_CASE = (
+    f"INSERT INTO cases ({', '.join(_CASE_COLUMNS)}) VALUES ({', '.join(':' + c for c in _CASE_COLUMNS)}) "
+    f"ON CONFLICT(case_no) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in _CASE_COLUMNS[1:])}"
+)
 
 
 def _now() -> str:
@@ -151,9 +157,10 @@ class StationStore:
             "applicant_id": state.applicant.get("id_number", ""), "applicant_name": state.applicant.get("name", ""),
             "received_on": state.received_on, "deadline": deadline, "supplement_due": supplement_due,
             "conflicts": len(state.conflicts), "last_hlc": state.last_hlc,
-            "state": json.dumps(asdict(state), ensure_ascii=False),
+            # the state holds only JSON values, so vars() is enough: asdict() would deep-copy it all
+            "state": json.dumps(vars(state), ensure_ascii=False, separators=(",", ":")),
         }
-        self.db["cases"].upsert(row, pk="case_no")
+        self.db.execute(_UPSERT_CASE, row)
 
     def case_state(self, case_no: str) -> CaseState | None:
         rows = self._query("SELECT state FROM cases WHERE case_no = ?", [case_no])
