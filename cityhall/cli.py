@@ -8,7 +8,7 @@ from pathlib import Path
 
 from station.topology import TopologyError
 
-__all__ = ["main", "default_db_url", "default_config", "app_from_env"]
+__all__ = ["main", "build_parser", "default_db_url", "default_config", "app_from_env"]
 
 
 def default_db_url() -> str:
@@ -19,7 +19,7 @@ def default_config() -> Path:
     return Path(os.environ.get("STATION_CONFIG") or "stations.toml")
 
 
-def _parser() -> argparse.ArgumentParser:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cityhall", description="City hall: sync hub and citizens' tracking pages")
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="run the hub (sync API, tracking pages, /metrics)")
@@ -40,7 +40,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    args = build_parser().parse_args(argv)
     try:
         return {"serve": _serve, "enroll": _enroll, "verify": _verify}[args.command](args)
     except (TopologyError, ValueError, OSError) as exc:
