@@ -17,6 +17,6 @@ def test_the_city_hall_section_is_last_and_complete() -> None:
 
 
 def test_every_cityhall_command_the_readme_names_exists() -> None:
-    from cityhall.cli import _parser
-    commands = _parser()._subparsers._group_actions[0].choices  # type: ignore[union-attr]
+    from cityhall.cli import build_parser
+    commands = build_parser()._subparsers._group_actions[0].choices  # type: ignore[union-attr]
     assert {"serve", "enroll", "verify"} <= set(commands)
