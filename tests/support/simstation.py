@@ -7,7 +7,6 @@ own Ed25519 key and keeps what it pulled, so a run can compare its view with the
 from __future__ import annotations
 
 import copy
-import secrets
 import time
 from dataclasses import dataclass, field
 from datetime import date
@@ -161,7 +160,3 @@ async def pull_page(client: Any, station: SimStation, limit: int = 2000) -> bool
 async def pull_all(client: Any, station: SimStation, limit: int = 2000) -> None:
     while await pull_page(client, station, limit):
         pass
-
-
-def random_token() -> str:
-    return secrets.token_hex(8)
