@@ -28,7 +28,9 @@ from sync.wire import WireError, decode_batch, dicts_to_columns, gzip_json
 from .db import make_engine, migrate
 from .files import add_file_routes
 from .metrics import render_metrics
+from .publish_api import add_publication_routes
 from .security import AuthFailure, HubHeaders, MissLimiter, authenticate
+from .staff import add_staff_routes
 from .store import HubStore
 from .tracking import RATING_LABELS, can_rate, rating_event, token_matches, track_view
 
@@ -71,6 +73,8 @@ def create_app(settings: HubSettings) -> FastAPI:
     _tracking_routes(app)
     _ops_routes(app)
     add_file_routes(app, settings.db_url)
+    add_publication_routes(app)
+    add_staff_routes(app)
     return app
 
 

@@ -8,6 +8,8 @@ from pathlib import Path
 
 from station.topology import TopologyError
 
+from .office_cli import add_office_commands
+
 __all__ = ["main", "build_parser", "default_db_url", "default_config", "app_from_env"]
 
 
@@ -36,13 +38,15 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument("--db", default=None)
     verify.add_argument("--station", default=None, help="only this station")
     verify.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    add_office_commands(commands)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return {"serve": _serve, "enroll": _enroll, "verify": _verify}[args.command](args)
+        run = {"serve": _serve, "enroll": _enroll, "verify": _verify}.get(args.command) or args.run
+        return run(args)
     except (TopologyError, ValueError, OSError) as exc:
         sys.stderr.write(f"cityhall {args.command}: {exc}\n")
         return 2

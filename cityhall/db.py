@@ -160,8 +160,15 @@ def _backfill_chain_links(conn: Connection) -> None:
         conn.execute(insert(chain_links), links[start:start + 1000])
 
 
+def _staff_and_publications(conn: Connection) -> None:
+    from .office_tables import create_office_tables  # issue 6's tables live beside the sync schema
+
+    create_office_tables(conn)
+
+
 Migration = tuple[str, Callable[[Connection], None]]
-MIGRATIONS: list[Migration] = [("0001_initial", _initial), ("0002_write_lock_and_chain", _write_lock_and_chain)]
+MIGRATIONS: list[Migration] = [("0001_initial", _initial), ("0002_write_lock_and_chain", _write_lock_and_chain),
+                               ("0003_staff_and_publications", _staff_and_publications)]
 
 
 def make_engine(url: str) -> Engine:

@@ -5,7 +5,7 @@ Pure data and checks: nothing here does network I/O or imports the UI.
 
 from __future__ import annotations
 
-from forms.catalogue import Catalogue, UnknownItem, builtin_catalogue, load_catalogue
+from forms.catalogue import Catalogue, UnknownItem, builtin_catalogue, load_catalogue, merged_catalogue
 from forms.checksums import mod11_2_check_char, uscc_check_char
 from forms.schema import (
     FIELD_TYPES,
@@ -68,6 +68,7 @@ __all__ = [
     "mask_id_number",
     "mask_name",
     "mask_phone",
+    "merged_catalogue",
     "mod11_2_check_char",
     "parse_item",
     "uscc_check_char",

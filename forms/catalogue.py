@@ -20,6 +20,7 @@ __all__ = [
     "UnknownItem",
     "builtin_catalogue",
     "load_catalogue",
+    "merged_catalogue",
 ]
 
 
@@ -206,3 +207,21 @@ def load_catalogue(directory: str | Path | Traversable) -> Catalogue:
 def builtin_catalogue() -> Catalogue:
     """The catalogue shipped with the package (``forms/items``), loaded once."""
     return _load_directory(resources.files("forms") / "items")
+
+
+def merged_catalogue(base: Catalogue, directory: str | Path) -> Catalogue:
+    """``base`` with the item files of ``directory`` laid over it, version by version.
+
+    Every version of ``base`` stays (a case keeps the version it was filed under); a file
+    of the same code and version replaces that version. A missing directory adds nothing.
+    """
+    folder = Path(directory)
+    if not folder.is_dir() or not any(folder.glob("*.toml")):
+        return base
+    published = load_catalogue(folder)
+    return Catalogue([*_every_version(base), *_every_version(published)])
+
+
+def _every_version(catalogue: Catalogue) -> list[ServiceItem]:
+    return [catalogue.get(item.code, version)
+            for item in catalogue.items() for version in catalogue.versions(item.code)]

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from forms import Catalogue, InvalidValue, ServiceItem, UnknownItem, builtin_catalogue, check_id_number, check_phone, validate_form
+from forms import Catalogue, InvalidValue, ServiceItem, UnknownItem, builtin_catalogue, check_id_number, check_phone, merged_catalogue, validate_form
 from station.actions import ActionInput, action_data
 from station.deadlines import case_deadline, supplement_due
 from station.errors import BadInput, NotAllowed, NotFound
@@ -91,7 +91,7 @@ class StationService:
         self.topology = Topology.load(home.topology_file)
         self.station = self.topology.get(self.config.station)
         self.store = StationStore(home.database)
-        self.catalogue: Catalogue = builtin_catalogue()
+        self.catalogue: Catalogue = merged_catalogue(builtin_catalogue(), home.catalogue_dir)
         self.calendar = WorkCalendar.load(home.calendar_dir)
 
     def close(self) -> None:

@@ -23,6 +23,7 @@ from station.errors import BadInput, NotAllowed, Unreachable
 from station.ledger import Event
 from station.service import StationService
 
+from .publications import fetch_publications
 from .signing import signed_headers
 from .wire import columns_to_dicts, encode_batch
 
@@ -45,6 +46,8 @@ class SyncReport:
     duplicates: int = 0
     parked: int = 0
     newly_rejected: int = 0
+    publications: int = 0
+    """Item definitions and calendars received from the city hall this round."""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -116,6 +119,7 @@ class SyncClient:
         report.relayed_bundles = self.relay_bundles()
         self.push_pending(report)
         report.pulled = self.pull_all()
+        report.publications = fetch_publications(self).received
         counts = self.store.outbox_counts()
         report.rejected, report.pending = counts["rejected"], counts["pending"]
         report.clock_offset_s = round(self.offset_s, 3)
