@@ -14,6 +14,7 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import Any
 
 from sqlalchemy import Engine, delete, insert, select, update
 
@@ -90,26 +91,36 @@ def add_staff(engine: Engine, staff_id: str, name: str, password: str) -> bool:
 
 
 def check_login(engine: Engine, staff_id: str, password: str, now: float) -> StaffAccount:
+    """The account, or :class:`LoginRefused`; a failure is committed before it is raised."""
     with engine.begin() as conn:
-        row = conn.execute(select(staff).where(staff.c.id == staff_id)).first()
-        if row is None:
-            verify_password(password, _dummy_hash())  # same work as a real check: no probing for ids
-            raise LoginRefused("工号或密码不对")
-        if row.locked_until and row.locked_until > now:
-            raise LoginRefused(f"连续输错密码次数过多，账号已锁定，请 {_minutes(row.locked_until - now)} 分钟后再试")
-        if not verify_password(password, row.password_hash):
-            _record_failure(conn, row.id, int(row.failed_attempts) + 1, now)
-            left = MAX_FAILURES - int(row.failed_attempts) - 1
-            raise LoginRefused(f"工号或密码不对（还可再试 {left} 次）" if left > 0
-                               else f"密码连续输错 {MAX_FAILURES} 次，账号已锁定 {LOCK_SECONDS // 60} 分钟")
-        conn.execute(update(staff).where(staff.c.id == row.id).values(failed_attempts=0, locked_until=None))
-        return StaffAccount(row.id, row.name)
+        account, refusal = _judge_login(conn, staff_id, password, now)
+    if refusal is not None:
+        raise LoginRefused(refusal)
+    assert account is not None
+    return account
 
 
-def _record_failure(conn: object, staff_id: str, failures: int, now: float) -> None:
+def _judge_login(conn: Any, staff_id: str, password: str, now: float) -> tuple[StaffAccount | None, str | None]:
+    row = conn.execute(select(staff).where(staff.c.id == staff_id)).first()
+    if row is None:
+        verify_password(password, _dummy_hash())  # same work as a real check: no probing for ids
+        return None, "工号或密码不对"
+    if row.locked_until and row.locked_until > now:
+        return None, f"连续输错密码次数过多，账号已锁定，请 {_minutes(row.locked_until - now)} 分钟后再试"
+    if not verify_password(password, row.password_hash):
+        failures = int(row.failed_attempts) + 1
+        _record_failure(conn, row.id, failures, now)
+        left = MAX_FAILURES - failures
+        return None, (f"工号或密码不对（还可再试 {left} 次）" if left > 0
+                      else f"密码连续输错 {MAX_FAILURES} 次，账号已锁定 {LOCK_SECONDS // 60} 分钟")
+    conn.execute(update(staff).where(staff.c.id == row.id).values(failed_attempts=0, locked_until=None))
+    return StaffAccount(row.id, row.name), None
+
+
+def _record_failure(conn: Any, staff_id: str, failures: int, now: float) -> None:
     locked_until = now + LOCK_SECONDS if failures >= MAX_FAILURES else None
     values = {"failed_attempts": 0 if locked_until else failures, "locked_until": locked_until}
-    conn.execute(update(staff).where(staff.c.id == staff_id).values(**values))  # type: ignore[attr-defined]
+    conn.execute(update(staff).where(staff.c.id == staff_id).values(**values))
 
 
 def _minutes(seconds: float) -> int:
