@@ -17,7 +17,7 @@ from sqlalchemy import Engine, select
 
 from forms import mask_name
 from station.ledger import CaseState, Event, fold
-from station.reports import Period, StationReport, station_report
+from station.reports import RATING_LABELS, Period, StationReport, station_report
 from station.supervision import Digest, WatchPolicy, watch
 from station.topology import LEVEL_LABELS, Topology
 from station.workdays import WorkCalendar
@@ -93,7 +93,6 @@ def _entry(section: str, alert: Any, today: date) -> dict[str, Any]:
 
 
 def _level_label(level: int) -> str:
-    from .tracking import RATING_LABELS
     return RATING_LABELS.get(level, str(level))
 
 

@@ -110,8 +110,8 @@ def _judge_login(conn: Any, staff_id: str, password: str, now: float) -> tuple[S
     if not verify_password(password, row.password_hash):
         failures = int(row.failed_attempts) + 1
         _record_failure(conn, row.id, failures, now)
-        left = MAX_FAILURES - failures
-        return None, (f"工号或密码不对（还可再试 {left} 次）" if left > 0
+        # The same words as for an unknown id until the lock: the answer must not tell which ids exist.
+        return None, ("工号或密码不对" if failures < MAX_FAILURES
                       else f"密码连续输错 {MAX_FAILURES} 次，账号已锁定 {LOCK_SECONDS // 60} 分钟")
     conn.execute(update(staff).where(staff.c.id == row.id).values(failed_attempts=0, locked_until=None))
     return StaffAccount(row.id, row.name), None
