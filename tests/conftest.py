@@ -1,21 +1,18 @@
-"""Shared fixtures: the demo topology and a fresh station home per test."""
+"""Fixtures every test folder shares: the demo topology, station homes, PostgreSQL, a month of cases."""
 from __future__ import annotations
 
+from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
+from station.home import CHINA_TZ
+from station.service import StationService
 from station.topology import Topology
-
-ROOT = Path(__file__).resolve().parent.parent
-DEMO_TOPOLOGY_FILE = ROOT / "stations.toml"
-VILLAGE = "420115102203"
-VILLAGE_2 = "420115102204"
-TOWNSHIP = "420115102000"
-OTHER_TOWNSHIP = "420115201000"
-OTHER_VILLAGE = "420115201210"
-COUNTY = "420115000000"
-CITY = "420100000000"
+from tests.reports.scenario import Casebook, november
+from tests.station.helpers import FakeClock, make_service
+from tests.support.demo import DEMO_TOPOLOGY_FILE, TOWNSHIP, VILLAGE
 
 
 @pytest.fixture(scope="session")
@@ -30,3 +27,44 @@ def pg_url():  # noqa: ANN201 - yields a URL string
 
     with postgres_server() as url:
         yield url
+
+
+# -- station homes: a village and its township, with operators, at a fixed time --------
+# (tests/station/helpers.py has the helpers; these fixtures serve every test folder)
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(datetime(2026, 11, 2, 9, 30, tzinfo=CHINA_TZ))
+
+
+@pytest.fixture
+def village(tmp_path: Path, clock: FakeClock) -> Iterator[StationService]:
+    service = make_service(tmp_path, VILLAGE, clock)
+    service.add_agent("A01", "王小丽", "agent", "1234")
+    yield service
+    service.close()
+
+
+@pytest.fixture
+def township(tmp_path: Path, clock: FakeClock) -> Iterator[StationService]:
+    service = make_service(tmp_path, TOWNSHIP, clock)
+    service.add_agent("C01", "李窗口", "clerk", "2345")
+    service.add_agent("P01", "赵审批", "approver", "3456")
+    yield service
+    service.close()
+
+
+# -- a month of cases worked through a village and its township (reports, documents, watch)
+
+
+@pytest.fixture(scope="module")
+def book(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Casebook]:
+    casebook = Casebook(tmp_path_factory.mktemp("november"))
+    casebook.cases = november(casebook)  # type: ignore[attr-defined]
+    yield casebook
+    casebook.close()
+
+
+@pytest.fixture(scope="module")
+def cases(book: Casebook) -> dict[str, str]:
+    return book.cases  # type: ignore[attr-defined,no-any-return]

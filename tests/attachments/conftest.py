@@ -1,16 +1,12 @@
 """A village with one filed case, and realistic scans made once per test session."""
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import datetime
 from pathlib import Path
 
 import pytest
 
-from station.home import CHINA_TZ
 from station.service import Operator, StationService
-from tests.conftest import VILLAGE
-from tests.station.helpers import FakeClock, allowance_request, make_service
+from tests.station.helpers import allowance_request
 
 from .scans import a4_scan, tiny_pdf
 
@@ -22,19 +18,6 @@ def scan_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (folder / "申请表.png").write_bytes(a4_scan(2, fmt="PNG"))
     (folder / "委托书.pdf").write_bytes(tiny_pdf())
     return folder
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock(datetime(2026, 11, 2, 9, 30, tzinfo=CHINA_TZ))
-
-
-@pytest.fixture
-def village(tmp_path: Path, clock: FakeClock) -> Iterator[StationService]:
-    service = make_service(tmp_path, VILLAGE, clock)
-    service.add_agent("A01", "王小丽", "agent", "1234")
-    yield service
-    service.close()
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from cityhall import db
 from station.attachments import AUTHORISATION, attach_files, blob_files, list_attachments
 from sync.client import SyncClient
 from sync.files import AdaptiveChunk, FileTransfer
-from tests.conftest import OTHER_VILLAGE, TOWNSHIP, VILLAGE
+from tests.support.demo import OTHER_VILLAGE, TOWNSHIP, VILLAGE
 from tests.support.hub import file_case, free_port, in_process_hub, make_station, topology_for
 from tests.support.netproxy import ThreadedNetProxy
 

@@ -15,7 +15,7 @@ from cityhall.app import HubSettings, create_app
 from cityhall.files import FileProblem, HubFiles
 from cityhall.filestore import LocalStorage, S3Config, S3Storage
 from sync.ratelimit import TokenBucket
-from tests.conftest import DEMO_TOPOLOGY_FILE, TOWNSHIP, VILLAGE
+from tests.support.demo import DEMO_TOPOLOGY_FILE, TOWNSHIP, VILLAGE
 
 CASE = "4201151022032026110200015"
 

@@ -9,7 +9,7 @@ import pytest
 
 from station.service import Operator, StationService
 from sync.client import SyncClient
-from tests.conftest import OTHER_VILLAGE, TOWNSHIP, VILLAGE, VILLAGE_2
+from tests.support.demo import OTHER_VILLAGE, TOWNSHIP, VILLAGE, VILLAGE_2
 from tests.support.hub import free_port, in_process_hub, make_station, topology_for
 
 

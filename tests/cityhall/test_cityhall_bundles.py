@@ -7,7 +7,7 @@ import pytest
 
 from station.errors import BadInput
 from sync.carry import export_bundle, import_bundle
-from tests.conftest import TOWNSHIP, VILLAGE, VILLAGE_2
+from tests.support.demo import TOWNSHIP, VILLAGE, VILLAGE_2
 from tests.support.hub import file_case
 
 from .conftest import World

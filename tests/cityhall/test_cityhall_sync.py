@@ -9,7 +9,7 @@ import pytest
 from station.errors import NotAllowed
 from sync.signing import signed_headers
 from sync.wire import encode_batch
-from tests.conftest import OTHER_VILLAGE, TOWNSHIP, VILLAGE, VILLAGE_2
+from tests.support.demo import OTHER_VILLAGE, TOWNSHIP, VILLAGE, VILLAGE_2
 from tests.support.hub import file_case
 
 from .conftest import World

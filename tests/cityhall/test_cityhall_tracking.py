@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import httpx
 
-from tests.conftest import TOWNSHIP, VILLAGE
+from tests.support.demo import TOWNSHIP, VILLAGE
 
 from .conftest import World
 

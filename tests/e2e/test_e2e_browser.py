@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from sync.client import SyncClient
-from tests.conftest import TOWNSHIP, VILLAGE
+from tests.support.demo import TOWNSHIP, VILLAGE
 from tests.support.hub import HubProcess, file_case, make_station
 
 from .conftest import ARTIFACTS

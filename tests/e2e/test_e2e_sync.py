@@ -14,7 +14,7 @@ from cityhall.db import make_engine
 
 from station.errors import Unreachable
 from sync.client import AdaptiveBatch, SyncClient, SyncReport
-from tests.conftest import TOWNSHIP, VILLAGE, VILLAGE_2
+from tests.support.demo import TOWNSHIP, VILLAGE, VILLAGE_2
 from tests.support.hub import INTAKE_FIELDS, ITEM, HubProcess, file_case, json_of, make_station, run_station
 
 

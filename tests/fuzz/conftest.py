@@ -10,7 +10,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from cityhall.app import HubSettings, create_app
-from tests.conftest import DEMO_TOPOLOGY_FILE, TOWNSHIP, VILLAGE
+from tests.support.demo import DEMO_TOPOLOGY_FILE, TOWNSHIP, VILLAGE
 from tests.support.simstation import SimStation
 
 FUZZ_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "25"))

@@ -44,7 +44,7 @@ def test_a_whole_case_folds_to_delivered(topology: Topology) -> None:
 @given(st.permutations(list(range(10))), st.lists(st.integers(0, 9), max_size=4))
 def test_any_delivery_order_and_duplicates_give_the_same_state(order: list[int], repeats: list[int]) -> None:
     from station.topology import Topology as T
-    from tests.conftest import DEMO_TOPOLOGY_FILE
+    from tests.support.demo import DEMO_TOPOLOGY_FILE
 
     topology = T.load(DEMO_TOPOLOGY_FILE)
     story = full_story()

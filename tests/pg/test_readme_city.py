@@ -1,7 +1,7 @@
 """The README's "Running a city hall" names every command and setting a city needs."""
 from __future__ import annotations
 
-from tests.conftest import ROOT
+from tests.support.demo import ROOT
 
 NEEDED = ["cityhall serve", "--workers", "cityhall enroll", "cityhall verify", "CITYHALL_DB", "postgresql://",
           "client_max_body_size", "proxy_pass", "pg_dump", ".backup", "/metrics", "cityhall_station_chain_status",

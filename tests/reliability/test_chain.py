@@ -12,7 +12,7 @@ from cityhall.app import HubSettings, create_app
 from station.ledger import Event
 from sync.chain import ChainLink, verify_chain
 from sync.wire import encode_batch
-from tests.conftest import DEMO_TOPOLOGY_FILE, VILLAGE
+from tests.support.demo import DEMO_TOPOLOGY_FILE, VILLAGE
 from tests.support.simstation import SimStation
 
 PUSH = "/api/v1/sync/push"

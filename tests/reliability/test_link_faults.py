@@ -11,7 +11,7 @@ from cityhall import db
 from station.errors import Unreachable
 from station.service import StationService
 from sync.client import SyncClient
-from tests.conftest import DEMO_TOPOLOGY_FILE, VILLAGE
+from tests.support.demo import DEMO_TOPOLOGY_FILE, VILLAGE
 from tests.reliability.sites import make_home
 from tests.station.helpers import allowance_request
 from tests.support.faultproxy import Faults, FaultProxy

@@ -13,7 +13,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from tests.conftest import DEMO_TOPOLOGY_FILE, VILLAGE
+from tests.support.demo import DEMO_TOPOLOGY_FILE, VILLAGE
 from tests.reliability.sites import integrity, intake_command, make_home, station_env, stored_case_numbers
 
 CUTS = 4

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from cityhall import db
 from station.service import StationService
-from tests.conftest import DEMO_TOPOLOGY_FILE, VILLAGE
+from tests.support.demo import DEMO_TOPOLOGY_FILE, VILLAGE
 from tests.reliability.sites import STATION_BIN, integrity, make_home, outbox_states, run_station, station_env
 from tests.station.helpers import allowance_request
 from tests.support.hubproc import HubProcess, enroll_all

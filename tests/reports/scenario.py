@@ -12,7 +12,7 @@ from pathlib import Path
 from forms import builtin_catalogue
 from station.home import CHINA_TZ, StationHome
 from station.service import IntakeRequest, Operator, StationService, init_station
-from tests.conftest import DEMO_TOPOLOGY_FILE, TOWNSHIP, VILLAGE
+from tests.support.demo import DEMO_TOPOLOGY_FILE, TOWNSHIP, VILLAGE
 
 ALLOWANCE = "420115GF0004"
 """高龄津贴: decided at the township, 10 working days, deferrable bank_card_copy (5 days)."""

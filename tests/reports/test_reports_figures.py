@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from station.cli.main import main
 from station.reports import FIGURE_LABELS, Period, report_json, station_report, write_csv, write_xlsx
 from station.supervision import case_states
-from tests.conftest import TOWNSHIP, VILLAGE
+from tests.support.demo import TOWNSHIP, VILLAGE
 
 from .scenario import Casebook
 

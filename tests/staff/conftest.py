@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from cityhall.staff_accounts import add_staff
-from tests.conftest import TOWNSHIP, VILLAGE, VILLAGE_2
+from tests.support.demo import TOWNSHIP, VILLAGE, VILLAGE_2
 from tests.support.hub import free_port, in_process_hub, topology_for
 
 from .scenario import City, Clock, november, open_site

@@ -25,7 +25,7 @@ from pathlib import Path
 from station.home import CHINA_TZ, StationHome
 from station.service import IntakeRequest, Operator, StationService, init_station
 from sync.client import SyncClient
-from tests.conftest import TOWNSHIP, VILLAGE, VILLAGE_2
+from tests.support.demo import TOWNSHIP, VILLAGE, VILLAGE_2
 from tests.support.hub import INTAKE_FIELDS
 
 ITEM = "420115GF0004"

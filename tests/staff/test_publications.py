@@ -18,7 +18,7 @@ from station.deadlines import case_deadline
 from station.home import StationHome
 from station.service import StationService
 from sync.client import SyncClient, SyncReport
-from tests.conftest import ROOT, TOWNSHIP, VILLAGE
+from tests.support.demo import ROOT, TOWNSHIP, VILLAGE
 from tests.support.hub import VENV_BIN, free_port, in_process_hub, topology_for
 
 from .scenario import ITEM, Clock, Site, act, intake, open_site

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import VILLAGE
+from tests.support.demo import VILLAGE
 
 from .conftest import ARTIFACTS, Hub
 

@@ -10,7 +10,7 @@ import httpx
 
 import openpyxl
 
-from tests.conftest import TOWNSHIP, VILLAGE, VILLAGE_2
+from tests.support.demo import TOWNSHIP, VILLAGE, VILLAGE_2
 
 from .conftest import Hub, log_in
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from forms import builtin_catalogue
 from station.home import StationHome
 from station.service import IntakeRequest, Operator, StationService, init_station
-from tests.conftest import DEMO_TOPOLOGY_FILE
+from tests.support.demo import DEMO_TOPOLOGY_FILE
 
 ALLOWANCE = "420115GF0004"
 """高龄津贴: decided at the township, not instant, agent may file, deferrable bank_card_copy."""

@@ -8,7 +8,7 @@ from station.errors import BadInput, NotAllowed, NotFound
 from station.home import CHINA_TZ
 from station.ledger import display_case_no, make_case_no
 from station.service import StationService
-from tests.conftest import OTHER_VILLAGE, TOWNSHIP
+from tests.support.demo import OTHER_VILLAGE, TOWNSHIP
 
 from .helpers import FakeClock, allowance_request, make_service, sign_in
 

@@ -11,7 +11,7 @@ from station.cli.main import main
 from station.ledger import CaseState
 from station.supervision import WatchPolicy, case_states, watch
 from station.workdays import WorkCalendar
-from tests.conftest import TOWNSHIP, VILLAGE
+from tests.support.demo import TOWNSHIP, VILLAGE
 from tests.reports.scenario import Casebook, november
 
 WEDNESDAY = date(2026, 11, 25)

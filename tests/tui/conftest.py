@@ -10,7 +10,7 @@ import pytest
 from station.home import CHINA_TZ, StationHome
 from station.service import IntakeRequest, Operator, StationService, init_station
 from station.tui.app import StationApp
-from tests.conftest import DEMO_TOPOLOGY_FILE, TOWNSHIP, VILLAGE
+from tests.support.demo import DEMO_TOPOLOGY_FILE, TOWNSHIP, VILLAGE
 
 FROZEN_NOW = datetime(2026, 11, 23, 9, 30, tzinfo=CHINA_TZ)
 AGENT_PIN = "2468"

@@ -12,7 +12,7 @@ import pytest
 
 from station.home import StationHome
 from station.service import StationService, init_station
-from tests.conftest import DEMO_TOPOLOGY_FILE, VILLAGE
+from tests.support.demo import DEMO_TOPOLOGY_FILE, VILLAGE
 
 from .conftest import AGENT_PIN, CITIZEN_ID
 

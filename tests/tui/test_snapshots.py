@@ -14,7 +14,7 @@ import pytest
 import station.service
 from station.home import CHINA_TZ
 from station.service import StationService
-from tests.conftest import TOWNSHIP, VILLAGE
+from tests.support.demo import TOWNSHIP, VILLAGE
 
 from .conftest import AGENT_PIN, CITIZEN_ID, CLERK_PIN, FROZEN_NOW, file_example_case, make_app, make_service, paste, \
     settle, sign_in, type_text
