@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from typing import Any
 
 from .caseno import InvalidCaseNo, normalise_case_no
@@ -62,13 +63,19 @@ class Event:
         return asdict(self)
 
     def to_json(self) -> str:
-        # a shallow dict: asdict's deep copy of ``data`` cost the hub most of its ingest time
+        """Canonical JSON (sorted keys, no spaces): what is stored and what ``digest`` hashes."""
+        return self._canonical_json
+
+    @cached_property
+    def _canonical_json(self) -> str:
+        # made once per event (the hub stores and hashes each); a shallow dict because
+        # asdict's deep copy of ``data`` cost the hub most of its ingest time
         shallow = {name: getattr(self, name) for name in self.__dataclass_fields__}
         return json.dumps(shallow, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
 
     def digest(self) -> str:
         """Content hash; the next event of the same station carries it as ``prev``."""
-        return hashlib.sha256(self.to_json().encode("utf-8")).hexdigest()
+        return hashlib.sha256(self._canonical_json.encode("utf-8")).hexdigest()
 
     @classmethod
     def from_dict(cls, raw: Any) -> Event:
