@@ -96,14 +96,12 @@ def _sync_routes(app: FastAPI) -> None:
     @app.post("/api/v1/sync/push", tags=["sync"], openapi_extra=_SIGNED | _GZIP_BODY,
               summary="Push a batch of this station's events; answered per event after commit")
     async def push(request: Request) -> Response:
-        body = await _bounded_body(request)
-        if isinstance(body, Response):
-            return body
+        signed = await _signed_body(request, store)
+        if isinstance(signed, Response):
+            return signed
+        station, body = signed
         try:
-            station = authenticate(request, body, store, time.time())
             events, _ = decode_batch(body)
-        except AuthFailure as exc:
-            return _error(exc.status, **exc.body())
         except WireError as exc:
             return _error(400, "malformed_body", str(exc))
         foreign = sorted({e.station for e in events if e.station != station})
@@ -122,14 +120,11 @@ def _sync_routes(app: FastAPI) -> None:
     @app.post("/api/v1/sync/bundle", tags=["sync"], openapi_extra=_SIGNED | _GZIP_BODY,
               summary="Relay a bundle signed by its origin station (and the bundles it carries)")
     async def relay_bundle(request: Request) -> Response:
-        body = await _bounded_body(request)
-        if isinstance(body, Response):
-            return body
+        signed = await _signed_body(request, store)
+        if isinstance(signed, Response):
+            return signed
         try:
-            authenticate(request, body, store, time.time())
-            bundle = read_bundle(body)
-        except AuthFailure as exc:
-            return _error(exc.status, **exc.body())
+            bundle = read_bundle(signed[1])
         except BundleError as exc:
             return _error(400, "malformed_body", str(exc))
         results = await run_in_threadpool(_ingest_bundle_tree, store, bundle)
@@ -140,12 +135,23 @@ def _sync_routes(app: FastAPI) -> None:
     def pull(request: Request, after: int = Query(0, ge=0, le=2**63 - 1), limit: int = Query(1000, ge=1, le=MAX_PULL_LIMIT)) -> Response:
         try:
             station = authenticate(request, b"", store, time.time())
-        except AuthFailure as exc:
-            return _error(exc.status, **exc.body())
+        except AuthFailure as refused:
+            return refused.response()
         page = store.pull(station, after, limit)
         payload = {"w": 1, "events": dicts_to_columns(page.events), "cursor": page.cursor,
                    "more": page.more, "hub_time": time.time()}
         return Response(gzip_json(payload), media_type="application/json", headers=_GZIP_JSON)
+
+
+async def _signed_body(request: Request, store: HubStore) -> tuple[str, bytes] | Response:
+    """The signing station and the body; or the refusal (too large, not signed right)."""
+    body = await _bounded_body(request)
+    if isinstance(body, Response):
+        return body
+    try:
+        return authenticate(request, body, store, time.time()), body
+    except AuthFailure as refused:
+        return refused.response()
 
 
 async def _bounded_body(request: Request) -> bytes | Response:

@@ -255,10 +255,8 @@ def _routes(app: FastAPI, store: HubStore, files: HubFiles) -> None:
     def file_status(request: Request, sha256: str) -> Response:
         try:
             _authorised(request, b"", store, files, sha256)
-        except AuthFailure as exc:
-            return JSONResponse(exc.body() | {"hub_time": time.time()}, status_code=exc.status)
-        except FileProblem as exc:
-            return exc.response()
+        except (AuthFailure, FileProblem) as refused:
+            return refused.response()
         return JSONResponse(files.status(sha256) | {"hub_time": time.time()})
 
     @app.put("/api/v1/files/{sha256}", tags=["files"], summary="Append one signed chunk (Content-Range) of a file")
@@ -271,20 +269,16 @@ def _routes(app: FastAPI, store: HubStore, files: HubFiles) -> None:
             station = await run_in_threadpool(_authorised, request, body, store, files, sha256)
             start, total = _content_range(request.headers.get("content-range", ""), len(body))
             answer = await run_in_threadpool(files.receive, station, sha256, start, total, body, time.time())
-        except AuthFailure as exc:
-            return JSONResponse(exc.body() | {"hub_time": time.time()}, status_code=exc.status)
-        except FileProblem as exc:
-            return exc.response()
+        except (AuthFailure, FileProblem) as refused:
+            return refused.response()
         return JSONResponse(answer | {"hub_time": time.time()})
 
     @app.get("/api/v1/files/{sha256}", tags=["files"], summary="Download a finished file (Range: bytes=N- resumes)")
     def get_file(request: Request, sha256: str) -> Response:
         try:
             _authorised(request, b"", store, files, sha256)
-        except AuthFailure as exc:
-            return JSONResponse(exc.body() | {"hub_time": time.time()}, status_code=exc.status)
-        except FileProblem as exc:
-            return exc.response()
+        except (AuthFailure, FileProblem) as refused:
+            return refused.response()
         size = files.stored_size(sha256)
         if size is None:
             return FileProblem(404, "not_uploaded", "the file has not reached the city hall yet").response()

@@ -25,8 +25,8 @@ def add_publication_routes(app: FastAPI) -> None:
                      limit: int = Query(50, ge=1, le=MAX_PUBLICATIONS_PAGE)) -> Response:
         try:
             authenticate(request, b"", store, time.time())
-        except AuthFailure as exc:
-            return JSONResponse(exc.body() | {"hub_time": time.time()}, status_code=exc.status)
+        except AuthFailure as refused:
+            return refused.response()
         page, more = publications_after(store.engine, after, limit)
         return JSONResponse({"publications": [p.to_dict() for p in page],
                              "cursor": page[-1].seq if page else after, "more": more, "hub_time": time.time()})

@@ -7,6 +7,7 @@ from collections import deque
 from typing import Any
 
 from starlette.requests import Request
+from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sync.signing import HEADER_SIGNATURE, HEADER_STATION, HEADER_TIMESTAMP, verify_request
@@ -35,6 +36,10 @@ class AuthFailure(Exception):
     def body(self) -> dict[str, Any]:
         return {"error": self.extra.get("error", "unauthorised" if self.status == 401 else "forbidden"),
                 "reason": self.reason, **{k: v for k, v in self.extra.items() if k != "error"}}
+
+    def response(self) -> JSONResponse:
+        """The refusal as the hub answers it, with the hub's clock (a skew refusal keeps the one it judged by)."""
+        return JSONResponse({"hub_time": time.time()} | self.body(), status_code=self.status)
 
 
 def authenticate(request: Request, body: bytes, store: HubStore, now: float) -> str:

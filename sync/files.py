@@ -13,43 +13,28 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import httpx
-from tenacity import Retrying, retry_if_exception, stop_after_delay, wait_random_exponential
 
 from station.attachments import AttachmentSettings, blob_files, list_attachments
 from station.attachments import records
 from station.attachments.blobs import file_sha256
-from station.errors import BadInput, NotAllowed, NotFound, StationError, Unreachable
+from station.errors import BadInput, NotAllowed, NotFound, StationError
 from station.ledger import OPEN_STATUSES
 from station.service import StationService
 
-from .client import CITYHALL_URL_ENV, OFFSET_META
+from .adaptive import AdaptiveChunk
 from .ratelimit import TokenBucket, paced, paced_stream
-from .signing import signed_headers
+from .session import RETRYABLE, HubSession, OverHubSession
 
 __all__ = ["FileTransfer", "TransferReport", "AdaptiveChunk", "upload_pending", "fetch_case_files",
            "transfer_files_round", "transfer_files_quietly"]
 
 
-@dataclass
-class AdaptiveChunk:
-    """Chunk size that follows the link: about ``target_s`` seconds of sending per chunk."""
-
-    size: int = 64 * 1024
-    smallest: int = 16 * 1024
-    largest: int = 4 * 1024 * 1024
-    target_s: float = 8.0
-
-    def after_chunk(self, sent: int, elapsed_s: float) -> None:
-        if elapsed_s > 0:
-            self.size = int(min(self.largest, max(self.smallest, sent / elapsed_s * self.target_s)))
-
-    def shrink(self) -> None:
-        self.size = max(self.smallest, self.size // 2)
+_UNREACHABLE = "附件传输中断，连不上市政务服务中心（{url}）：{problem}。已传的部分保留在市中心，联网后从断点继续"
 
 
 @dataclass
@@ -69,10 +54,6 @@ class TransferReport:
         return asdict(self)
 
 
-class _Transient(Exception):
-    """5xx, 429: worth retrying."""
-
-
 class _OutOfTime(Exception):
     """This round's time is up; the upload carries on from the same byte next round."""
 
@@ -81,11 +62,7 @@ class _NotYet(Exception):
     """The city hall does not (yet) connect this file to a case this station may see."""
 
 
-def _is_transient(exc: BaseException) -> bool:
-    return isinstance(exc, (httpx.TransportError, _Transient))
-
-
-class FileTransfer:
+class FileTransfer(OverHubSession):
     def __init__(self, service: StationService, base_url: str | None = None, *,
                  transport: httpx.BaseTransport | None = None, rate: int | None = None, give_up_after: float = 30.0,
                  chunk: AdaptiveChunk | None = None, wall_clock: Callable[[], float] = time.time,
@@ -95,31 +72,18 @@ class FileTransfer:
         self.files = blob_files(service)
         settings = AttachmentSettings.load(service.home.root)
         self.bucket = TokenBucket(settings.upload_bytes_per_second if rate is None else rate)
-        self.base_url = (base_url or os.environ.get(CITYHALL_URL_ENV) or service.topology.cityhall.url).rstrip("/")
-        self.give_up_after, self.backoff_cap_s = give_up_after, backoff_cap_s
         self.chunk = chunk or AdaptiveChunk()
-        self.wall_clock = wall_clock
-        self.offset_s = float(self.store.get_meta(OFFSET_META, "0") or 0)
         self.report = TransferReport()
-        self._key = service.signing_key()
-        self._deadline = time.monotonic() + give_up_after
-        timeout = httpx.Timeout(connect=5.0, read=60.0, write=60.0, pool=5.0)
-        self.http = httpx.Client(base_url=self.base_url, transport=transport, timeout=timeout)
-
-    def close(self) -> None:
-        self.http.close()
-
-    def __enter__(self) -> FileTransfer:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+        self.session = HubSession(service, base_url, refusal=_refusal, unreachable=_UNREACHABLE,
+                                  transport=transport, give_up_after=give_up_after, wall_clock=wall_clock,
+                                  backoff_cap_s=backoff_cap_s, backoff_step_s=0.3)
+        self.session.start_round()
 
     # -- uploads ------------------------------------------------------------------------
 
     def upload_pending(self) -> TransferReport:
         """Upload every file whose event the city hall has; the rest wait for the next push."""
-        self._deadline = time.monotonic() + self.give_up_after
+        self.session.start_round()
         for row in records.pending_uploads(self.store):
             try:
                 self.upload_one(row["sha256"], int(row["size"]))
@@ -149,13 +113,13 @@ class FileTransfer:
                     self.report.resumed_from.append(offset[0])
             try:
                 answer = self._put_chunk(sha256, path, size, offset[0])
-            except (httpx.TransportError, _Transient):
+            except RETRYABLE:
                 offset[0] = None  # ask the city hall what it kept before sending again
                 raise
             offset[0] = int(answer["received"])
             return bool(answer.get("complete"))
 
-        while not self._retrying(step):
+        while not self.session.retrying(step):
             if time.monotonic() > self._budget_end:
                 raise _OutOfTime()
         records.mark_uploaded(self.store, sha256)
@@ -169,7 +133,7 @@ class FileTransfer:
                    "Content-Type": "application/octet-stream", "Content-Length": str(len(data))}
         began = time.monotonic()
         try:
-            response = self._send("PUT", f"/api/v1/files/{sha256}", data, headers, paced_body=True)
+            response = self.session.request("PUT", f"/api/v1/files/{sha256}", data, headers, pace=self._paced)
         except httpx.TimeoutException:
             self.chunk.shrink()
             raise
@@ -177,7 +141,7 @@ class FileTransfer:
             return {"received": response.json()["received"], "complete": False}
         if response.status_code == 422:
             raise BadInput(f"附件 {sha256[:12]}… 上传后校验不符：本地文件可能已损坏，请重新扫描")
-        _raise_for_status(response)
+        self.session.raise_for_status(response)
         self.chunk.after_chunk(len(data), time.monotonic() - began)
         return response.json()
 
@@ -185,7 +149,7 @@ class FileTransfer:
 
     def fetch_case(self, case_no: str) -> TransferReport:
         """Download every file of the case this station lacks; each checked against its hash."""
-        self._deadline = time.monotonic() + self.give_up_after
+        self.session.start_round()
         for row in list_attachments(self.service, case_no):
             if row["path"] is None and row["sha256"]:
                 self.fetch_one(row["sha256"], str(row["type"]))
@@ -194,7 +158,7 @@ class FileTransfer:
     def fetch_one(self, sha256: str, media_type: str) -> bool:
         partial = self.files.partial_path(sha256)
         try:
-            self._retrying(lambda: self._download_into(sha256, partial))
+            self.session.retrying(lambda: self._download_into(sha256, partial))
         except _NotYet:
             self.report.not_on_hub.append(sha256)
             return False
@@ -212,11 +176,10 @@ class FileTransfer:
     def _download_into(self, sha256: str, partial: Any) -> None:
         start = partial.stat().st_size if partial.exists() else 0
         headers = {"Range": f"bytes={start}-"} if start else {}
-        path = f"/api/v1/files/{sha256}"
-        with self.http.stream("GET", path, headers=headers | self._signature("GET", path, b"")) as response:
+        with self.session.stream("GET", f"/api/v1/files/{sha256}", headers) as response:
             if response.status_code == 404:
                 raise _NotYet()
-            _raise_for_status(response)
+            self.session.raise_for_status(response)
             mode = "ab" if response.status_code == 206 else "wb"
             with partial.open(mode) as out:
                 for block in paced_stream(response.iter_bytes(), self.bucket):
@@ -225,70 +188,28 @@ class FileTransfer:
                 out.flush()
                 os.fsync(out.fileno())
 
-    # -- signed requests ----------------------------------------------------------------
+    # -- requests through the session ------------------------------------------------------
 
-    def _signature(self, method: str, path: str, body: bytes) -> dict[str, str]:
-        return signed_headers(self._key, self.service.station.code, method, path, body,
-                              self.wall_clock() + self.offset_s)
-
-    def _send(self, method: str, path: str, body: bytes = b"", headers: dict[str, str] | None = None,
-              paced_body: bool = False, skew_retry: bool = True) -> httpx.Response:
-        signed = self._signature(method, path, body)
-        content: Any = body or None
-        if paced_body and body:
-            content = paced(body, self.bucket, self._count_sent)
-        response = self.http.request(method, path, content=content, headers=(headers or {}) | signed)
-        if response.status_code == 401 and skew_retry and _json_of(response).get("error") == "clock_skew":
-            self.offset_s = float(response.headers.get("X-Hub-Time") or self.wall_clock()) - self.wall_clock()
-            return self._send(method, path, body, headers, paced_body, skew_retry=False)
-        return response
+    def _paced(self, body: bytes) -> Iterator[bytes]:
+        return paced(body, self.bucket, self._count_sent)
 
     def _count_sent(self, amount: int) -> None:
         self.report.bytes_sent += amount
 
     def _json(self, method: str, path: str) -> dict[str, Any]:
-        response = self._send(method, path)
+        response = self.session.request(method, path)
         if response.status_code == 404:
             raise _NotYet()
-        _raise_for_status(response)
+        self.session.raise_for_status(response)
         return response.json()
 
-    def _retrying(self, attempt: Callable[[], Any]) -> Any:
-        remaining = max(0.1, self._deadline - time.monotonic())
-        retrying = Retrying(retry=retry_if_exception(_is_transient), reraise=True,
-                            wait=wait_random_exponential(multiplier=0.3, max=self.backoff_cap_s),
-                            stop=stop_after_delay(remaining))
-        try:
-            return retrying(attempt)
-        except (httpx.TransportError, _Transient) as exc:
-            raise Unreachable(f"附件传输中断，连不上市政务服务中心（{self.base_url}）：{type(exc).__name__}。"
-                              "已传的部分保留在市中心，联网后从断点继续") from exc
 
-
-def _json_of(response: httpx.Response) -> dict[str, Any]:
-    try:
-        payload = response.json()
-    except ValueError:
-        return {}
-    return payload if isinstance(payload, dict) else {}
-
-
-def _raise_for_status(response: httpx.Response) -> None:
-    status = response.status_code
-    if status < 400:
-        return
-    if status >= 500 or status == 429:
-        raise _Transient(f"HTTP {status}")
-    try:
-        response.read()
-    except httpx.StreamError:
-        pass
-    reason = _json_of(response).get("reason", "")
+def _refusal(status: int, reason: str) -> StationError:
     if status in (401, 403):
-        raise NotAllowed(f"市政务服务中心拒绝了本站的附件请求（HTTP {status}）：{reason}")
+        return NotAllowed(f"市政务服务中心拒绝了本站的附件请求（HTTP {status}）：{reason}")
     if status == 404:
-        raise NotFound(f"市政务服务中心没有该附件：{reason}")
-    raise BadInput(f"市政务服务中心无法处理本站的附件（HTTP {status}）：{reason}")
+        return NotFound(f"市政务服务中心没有该附件：{reason}")
+    return BadInput(f"市政务服务中心无法处理本站的附件（HTTP {status}）：{reason}")
 
 
 # -- what commands and the background loop call ----------------------------------------------
