@@ -6,6 +6,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -32,6 +33,8 @@ class HubProcess:
         self.log = log
         self.workers = workers
         self.process: subprocess.Popen[bytes] | None = None
+        self.workdir = Path(tempfile.mkdtemp(prefix="hub-"))
+        """The hub's working folder: a database server URL keeps its files in ./cityhall-files."""
 
     @property
     def url(self) -> str:
@@ -45,7 +48,7 @@ class HubProcess:
     def start(self, wait_s: float = 30.0) -> HubProcess:
         output = self.log.open("ab") if self.log else subprocess.DEVNULL
         self.process = subprocess.Popen(self.command(), stdout=output, stderr=output, start_new_session=True,
-                                        env=os.environ | {"PYTHONUNBUFFERED": "1"})
+                                        cwd=self.workdir, env=os.environ | {"PYTHONUNBUFFERED": "1"})
         self.wait_healthy(wait_s)
         return self
 
