@@ -17,7 +17,6 @@ import asyncio
 import random
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -26,24 +25,11 @@ sys.path.insert(0, str(ROOT))
 
 from station.topology import Topology  # noqa: E402
 from tests.support.convergence import Outbox, check_invariants, drain, pull_everyone  # noqa: E402
-from tests.support.hubproc import HubProcess, enroll_all  # noqa: E402
+from tests.support.hubproc import HubProcess, enroll_all, kill_and_restart  # noqa: E402
 from tests.support.simstation import SimStation, sim_stations, township_of, village_codes, write_topology  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "bench"))
 from bench_load import database  # noqa: E402
-
-
-def kill_during(hub: HubProcess, rng: random.Random, killed: list[float]) -> threading.Thread:
-    def run() -> None:
-        time.sleep(rng.uniform(0.05, 0.8))
-        hub.kill()
-        killed.append(time.monotonic())
-        time.sleep(rng.uniform(0.0, 0.4))
-        hub.start()
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    return thread
 
 
 def one_cycle(hub: HubProcess, villages: list[SimStation], everyone: list[SimStation], events_each: int,
@@ -51,7 +37,7 @@ def one_cycle(hub: HubProcess, villages: list[SimStation], everyone: list[SimSta
     """Returns whether the kill landed while stations were still draining."""
     outboxes = [Outbox(v, v.backlog(events_each)) for v in villages]
     killed: list[float] = []
-    killer = kill_during(hub, rng, killed)
+    killer = kill_and_restart(hub, rng, killed, wait_s=(0.05, 0.8), down_s=(0.0, 0.4))
     asyncio.run(drain(hub.url, outboxes, batch=rng.choice((5, 20, 100)), give_up_s=120))
     drained_at = time.monotonic()
     killer.join(timeout=60)

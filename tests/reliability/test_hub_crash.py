@@ -3,32 +3,15 @@ from __future__ import annotations
 
 import asyncio
 import random
-import threading
 import time
 from pathlib import Path
 
 from station.topology import Topology
 from tests.support.convergence import Outbox, check_invariants, drain, pull_everyone
-from tests.support.hubproc import HubProcess, enroll_all
+from tests.support.hubproc import HubProcess, enroll_all, kill_and_restart
 from tests.support.simstation import sim_stations, township_of, village_codes, write_topology
 
 STATIONS, EVENTS_EACH, KILLS = 16, 150, 3
-
-
-def kill_now_and_then(hub: HubProcess, kills: int, seed: int, killed_at: list[float]) -> threading.Thread:
-    rng = random.Random(seed)
-
-    def run() -> None:
-        for _ in range(kills):
-            time.sleep(rng.uniform(0.1, 0.6))
-            hub.kill()
-            killed_at.append(time.monotonic())
-            time.sleep(rng.uniform(0.1, 0.5))
-            hub.start()
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    return thread
 
 
 def test_killing_the_hub_mid_sync_loses_and_duplicates_nothing(tmp_path: Path) -> None:
@@ -42,7 +25,7 @@ def test_killing_the_hub_mid_sync_loses_and_duplicates_nothing(tmp_path: Path) -
     hub = HubProcess(db_url, topology_file, log=tmp_path / "hub.log").start()
     try:
         killed_at: list[float] = []
-        killer = kill_now_and_then(hub, KILLS, seed=11, killed_at=killed_at)
+        killer = kill_and_restart(hub, random.Random(11), killed_at, kills=KILLS)
         asyncio.run(drain(hub.url, outboxes, batch=10, give_up_s=90))
         drained_at = time.monotonic()
         killer.join(timeout=30)

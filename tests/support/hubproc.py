@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import os
+import random
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -98,3 +100,20 @@ def enroll_all(db_url: str, keys: dict[str, str]) -> None:
     for code, key in keys.items():
         enroll_station(engine, code, key)
     engine.dispose()
+
+
+def kill_and_restart(hub: HubProcess, rng: random.Random, killed_at: list[float], kills: int = 1,
+                     wait_s: tuple[float, float] = (0.1, 0.6), down_s: tuple[float, float] = (0.1, 0.5)
+                     ) -> threading.Thread:
+    """In the background: ``kills`` times, wait, SIGKILL the hub, stay down a moment, restart it."""
+    def run() -> None:
+        for _ in range(kills):
+            time.sleep(rng.uniform(*wait_s))
+            hub.kill()
+            killed_at.append(time.monotonic())
+            time.sleep(rng.uniform(*down_s))
+            hub.start()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread
