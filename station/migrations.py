@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING
 
-import sqlite_utils
+if TYPE_CHECKING:  # sqlite_utils loads only when a migration has to run (the app starts faster)
+    import sqlite_utils
 
 __all__ = ["MIGRATIONS", "migrate", "applied_migrations"]
 
-Migration = tuple[str, Callable[[sqlite_utils.Database], None]]
+Migration = tuple[str, Callable[["sqlite_utils.Database"], None]]
 
 
 def _run_statements(db: sqlite_utils.Database, script: str) -> None:
@@ -142,10 +144,25 @@ def _attachments(db: sqlite_utils.Database) -> None:
     )
 
 
+def _board_indexes(db: sqlite_utils.Database) -> None:
+    """The Today board asks per status for a station's cases in deadline order (one index each)."""
+    _run_statements(
+        db,
+        """
+        CREATE INDEX IF NOT EXISTS cases_by_handler_status ON cases(handler, status, deadline);;
+        CREATE INDEX IF NOT EXISTS cases_by_origin_status ON cases(origin, status, deadline);;
+        CREATE INDEX IF NOT EXISTS cases_by_status_supplement_due ON cases(status, supplement_due)
+            WHERE supplement_due IS NOT NULL;;
+        DROP INDEX IF EXISTS cases_by_handler;;
+        """
+    )
+
+
 MIGRATIONS: list[Migration] = [
     ("0001_initial", _initial),
     ("0002_case_filters", _case_filters),
     ("0003_attachments", _attachments),
+    ("0004_board_indexes", _board_indexes),
 ]
 
 

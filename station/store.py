@@ -16,14 +16,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any
 
 from station.ledger import CaseState, Event
 
-from .migrations import migrate
+from .migrations import MIGRATIONS, migrate
 from .names import name_keys
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 __all__ = ["StationStore", "CaseRow"]
 
@@ -48,19 +49,39 @@ def _connect(path: Path, read_only: bool = False) -> sqlite3.Connection:
     return conn
 
 
+def _migrations_missing(conn: sqlite3.Connection) -> bool:
+    try:
+        applied = {row[0] for row in conn.execute("SELECT name FROM _migrations")}
+    except sqlite3.OperationalError:  # a new file: no table yet
+        return True
+    return any(name not in applied for name, _ in MIGRATIONS)
+
+
 class StationStore:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._lock = threading.RLock()
-        self.db = sqlite_utils.Database(_connect(path))
-        self.db.execute("PRAGMA journal_mode = WAL")
-        self.db.execute("PRAGMA synchronous = FULL")
-        self.db.execute("PRAGMA foreign_keys = ON")
+        self.conn = _connect(path)
+        self._db: sqlite_utils.Database | None = None
+        self.conn.execute("PRAGMA journal_mode = WAL")
+        self.conn.execute("PRAGMA synchronous = FULL")
+        self.conn.execute("PRAGMA foreign_keys = ON")
         with self._lock:
-            migrate(self.db)
+            if _migrations_missing(self.conn):
+                migrate(self.db)
+
+    @property
+    def db(self) -> sqlite_utils.Database:
+        """The connection wrapped by sqlite-utils, made on first use (importing it costs ~50 ms)."""
+        with self._lock:
+            if self._db is None:
+                import sqlite_utils
+
+                self._db = sqlite_utils.Database(self.conn)
+            return self._db
 
     def close(self) -> None:
-        self.db.close()
+        self.conn.close()
 
     # -- transactions -------------------------------------------------------------
 
@@ -68,21 +89,23 @@ class StationStore:
     def write(self) -> Iterator[sqlite_utils.Database]:
         """One write transaction (a savepoint when nested)."""
         with self._lock:
-            if self.db.conn.in_transaction:
+            if self.conn.in_transaction:
                 with self.db.atomic():
                     yield self.db
                 return
-            self.db.execute("BEGIN IMMEDIATE")
+            self.conn.execute("BEGIN IMMEDIATE")
             try:
                 yield self.db
             except BaseException:
-                self.db.execute("ROLLBACK")
+                self.conn.execute("ROLLBACK")
                 raise
-            self.db.execute("COMMIT")
+            self.conn.execute("COMMIT")
 
     def _query(self, sql: str, params: Any = ()) -> list[dict[str, Any]]:
         with self._lock:
-            return list(self.db.query(sql, params))
+            cursor = self.conn.execute(sql, params)
+            columns = [column[0] for column in cursor.description]
+            return [dict(zip(columns, row)) for row in cursor]
 
     # -- meta ---------------------------------------------------------------------
 
@@ -99,14 +122,14 @@ class StationStore:
 
     def insert_event(self, event: Event, recorded_here: bool) -> bool:
         """Add an event (inside the caller's transaction); False when already present."""
-        cursor = self.db.execute(
+        cursor = self.conn.execute(
             "INSERT OR IGNORE INTO events (id, case_no, kind, hlc, at, station, actor, body, recorded_here) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [event.id, event.case, event.kind, event.hlc, event.at, event.station, event.actor,
              event.to_json(), int(recorded_here)],
         )
         if cursor.rowcount and recorded_here:
-            self.db.execute("INSERT INTO outbox (event_id, updated_at) VALUES (?, ?)", [event.id, _now()])
+            self.conn.execute("INSERT INTO outbox (event_id, updated_at) VALUES (?, ?)", [event.id, _now()])
         return bool(cursor.rowcount)
 
     def case_events(self, case_no: str) -> list[Event]:
@@ -160,7 +183,7 @@ class StationStore:
             # the state holds only JSON values, so vars() is enough: asdict() would deep-copy it all
             "state": json.dumps(vars(state), ensure_ascii=False, separators=(",", ":")),
         }
-        self.db.execute(_UPSERT_CASE, row)
+        self.conn.execute(_UPSERT_CASE, row)
 
     def case_state(self, case_no: str) -> CaseState | None:
         rows = self._query("SELECT state FROM cases WHERE case_no = ?", [case_no])
@@ -177,12 +200,12 @@ class StationStore:
 
     def next_serial(self, day: str) -> int:
         """The next daily serial (inside the caller's transaction)."""
-        self.db.execute("INSERT INTO daily_serials (day, last) VALUES (?, 1) "
+        self.conn.execute("INSERT INTO daily_serials (day, last) VALUES (?, 1) "
                         "ON CONFLICT(day) DO UPDATE SET last = last + 1", [day])
-        return int(next(self.db.query("SELECT last FROM daily_serials WHERE day = ?", [day]))["last"])
+        return int(self._query("SELECT last FROM daily_serials WHERE day = ?", [day])[0]["last"])
 
     def save_token(self, case_no: str, token: str) -> None:
-        self.db.execute("INSERT OR REPLACE INTO tokens (case_no, token) VALUES (?, ?)", [case_no, token])
+        self.conn.execute("INSERT OR REPLACE INTO tokens (case_no, token) VALUES (?, ?)", [case_no, token])
 
     def token(self, case_no: str) -> str | None:
         rows = self._query("SELECT token FROM tokens WHERE case_no = ?", [case_no])
@@ -192,16 +215,16 @@ class StationStore:
 
     def remember_citizen(self, id_number: str, name: str, phone: str | None) -> None:
         """Register or update a citizen (inside the caller's transaction)."""
-        old = list(self.db.query("SELECT name, phone FROM citizens WHERE id_number = ?", [id_number]))
-        self.db.execute(
+        old = self._query("SELECT name, phone FROM citizens WHERE id_number = ?", [id_number])
+        self.conn.execute(
             "INSERT INTO citizens (id_number, name, phone, updated_at) VALUES (?, ?, ?, ?) "
             "ON CONFLICT(id_number) DO UPDATE SET name = excluded.name, "
             "phone = coalesce(excluded.phone, citizens.phone), updated_at = excluded.updated_at",
             [id_number, name, phone, _now()])
         if old and old[0]["name"] == name:
             return
-        self.db.execute("DELETE FROM citizen_keys WHERE id_number = ?", [id_number])
-        self.db.conn.executemany("INSERT OR IGNORE INTO citizen_keys (key, id_number) VALUES (?, ?)",
+        self.conn.execute("DELETE FROM citizen_keys WHERE id_number = ?", [id_number])
+        self.conn.executemany("INSERT OR IGNORE INTO citizen_keys (key, id_number) VALUES (?, ?)",
                                  [(key, id_number) for key in name_keys(name)])
 
     def citizen(self, id_number: str) -> dict[str, Any] | None:
