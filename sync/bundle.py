@@ -7,7 +7,15 @@ unchanged and relays them upward; the city hall checks the signature against the
 origin's enrolled key, so a relaying station cannot alter or invent the origin's events.
 Bundles a station is still carrying travel inside its own next bundle.
 
-A station cannot know other stations' keys, so on import it checks integrity (hash
+Attachment files (the wire copies) ride after the batch, raw, one after another: no
+base64, no JSON around them. The signed header lists each file (SHA-256, size, type,
+name, case) and the batch's length, so every file is checked against a hash the origin
+signed. A bundle without files has neither key and is byte for byte the older format.
+The events without the files (``Bundle.relayable``) still verify on their own: that is
+the form a station relays to the city hall and carries inside its own bundles, while
+the files go up through the resumable file upload and travel in the outer bundle.
+
+A station cannot know other stations' keys, so on import it checks integrity (hashes
 and the signature against the embedded key); authenticity is checked at the hub.
 """
 from __future__ import annotations
@@ -16,7 +24,9 @@ import base64
 import binascii
 import hashlib
 import json
-from dataclasses import dataclass, field
+import re
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -27,14 +37,34 @@ from station.ledger import Event
 from .signing import sign_bytes, verify_bytes
 from .wire import WireError, decode_batch, encode_batch
 
-__all__ = ["Bundle", "BundleError", "write_bundle", "read_bundle", "MAGIC"]
+__all__ = ["Bundle", "BundleError", "BundleFile", "write_bundle", "read_bundle", "MAGIC"]
 
 MAGIC = b"SSBUNDLE1\n"
 _MAX_DEPTH = 4
+_SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 class BundleError(ValueError):
-    """A file that is not an intact bundle; the message says why."""
+    """A file that is not an intact bundle; ``problems`` says why, every one of them."""
+
+    def __init__(self, *problems: str) -> None:
+        self.problems = list(problems)
+        super().__init__("\n".join(problems))
+
+
+@dataclass(frozen=True)
+class BundleFile:
+    """One attachment file as the signed header lists it."""
+
+    sha256: str
+    size: int
+    type: str
+    name: str = ""
+    case: str = ""
+
+    def label(self) -> str:
+        case = f"案件 {self.case} 的" if self.case else ""
+        return f"{case}附件“{self.name or '未命名'}”（SHA-256 {self.sha256[:12]}…）"
 
 
 @dataclass
@@ -46,30 +76,36 @@ class Bundle:
     carried: list[bytes] = field(default_factory=list)
     """Other stations' bundles, byte for byte, that this station was asked to relay."""
     raw: bytes = b""
+    files: list[BundleFile] = field(default_factory=list)
+    """Every file the origin listed in its signed header."""
+    contents: dict[str, bytes] = field(default_factory=dict)
+    """The listed files' bytes by SHA-256, each verified; empty when the files were left behind."""
+    relayable: bytes = b""
+    """The bundle without its files: what goes to the city hall and inside other bundles."""
 
 
 def write_bundle(key: Ed25519PrivateKey, station: str, events: list[Event], created_at: str,
-                 carried: list[bytes] = ()) -> bytes:  # type: ignore[assignment]
+                 carried: Sequence[bytes] = (), files: Sequence[tuple[BundleFile, bytes]] = ()) -> bytes:
     payload = encode_batch(events, carried=[base64.b64encode(c).decode("ascii") for c in carried])
     header: dict[str, Any] = {"station": station, "created_at": created_at, "public_key": public_key_text(key),
                               "sha256": hashlib.sha256(payload).hexdigest(), "events": len(events)}
+    if files:
+        header["files"] = [asdict(listed) for listed, _ in files]
+        header["payload_bytes"] = len(payload)
     header["signature"] = sign_bytes(key, _header_text(header))
-    return MAGIC + json.dumps(header, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n" + payload
+    header_line = json.dumps(header, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return b"".join([MAGIC, header_line, b"\n", payload, *(data for _, data in files)])
 
 
 def read_bundle(data: bytes, depth: int = 0) -> Bundle:
     if not data.startswith(MAGIC):
         raise BundleError("不是便民服务站的数据包（文件开头不对）")
-    header_line, _, payload = data[len(MAGIC):].partition(b"\n")
+    header_line, _, rest = data[len(MAGIC):].partition(b"\n")
     header = _header(header_line)
-    if hashlib.sha256(payload).hexdigest() != header["sha256"]:
-        raise BundleError(f"数据包已损坏或被改动（{header['station']} 的内容校验不符），请重新导出")
-    try:
-        signed_ok = verify_bytes(load_public_key(header["public_key"]), header["signature"], _header_text(header))
-    except ValueError:
-        signed_ok = False
-    if not signed_ok:
-        raise BundleError(f"数据包签名无效（{header['station']}），请重新导出")
+    listed = _listed_files(header)
+    payload, attached = _split(rest, header)
+    _check_signed(header, payload)
+    contents = _file_contents(attached, listed)
     try:
         events, extra = decode_batch(payload)
         carried = [base64.b64decode(c, validate=True) for c in extra.get("carried", [])]
@@ -80,18 +116,88 @@ def read_bundle(data: bytes, depth: int = 0) -> Bundle:
             read_bundle(inner, depth + 1)
     elif carried:
         raise BundleError("数据包嵌套过深")
-    return Bundle(header["station"], header["created_at"], header["public_key"], events, carried, data)
+    relayable = MAGIC + header_line + b"\n" + payload
+    return Bundle(header["station"], header["created_at"], header["public_key"], events, carried, data,
+                  listed, contents, relayable)
 
 
 def _header(line: bytes) -> dict[str, Any]:
     try:
         header = json.loads(line.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         raise BundleError(f"数据包头无法读取：{exc}") from exc
     keys = ("station", "created_at", "public_key", "sha256", "signature")
     if not isinstance(header, dict) or any(not isinstance(header.get(k), str) for k in keys):
         raise BundleError("数据包头缺少必要信息")
     return header
+
+
+def _listed_files(header: dict[str, Any]) -> list[BundleFile]:
+    raw = header.get("files", [])
+    if not isinstance(raw, list) or not all(isinstance(entry, dict) for entry in raw):
+        raise BundleError("数据包头的附件清单无法读取")
+    try:
+        listed = [BundleFile(**entry) for entry in raw]
+    except TypeError as exc:
+        raise BundleError(f"数据包头的附件清单无法读取：{exc}") from exc
+    problems = [f"数据包头的附件清单第 {number} 项有误" for number, entry in enumerate(listed, 1)
+                if not _well_formed(entry)]
+    if not problems and len({entry.sha256 for entry in listed}) != len(listed):
+        problems.append("数据包头的附件清单有重复的文件")
+    if (listed or "payload_bytes" in header) and not _is_count(header.get("payload_bytes")):
+        problems.append("数据包头缺少记录部分的长度")
+    if problems:
+        raise BundleError(*problems)
+    return listed
+
+
+def _well_formed(entry: BundleFile) -> bool:
+    texts = (entry.sha256, entry.type, entry.name, entry.case)
+    return all(isinstance(t, str) for t in texts) and bool(_SHA256.fullmatch(entry.sha256)) and _is_count(entry.size)
+
+
+def _is_count(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _split(rest: bytes, header: dict[str, Any]) -> tuple[bytes, bytes]:
+    """The gzip'd batch, and the file bytes after it (none in a bundle without files)."""
+    length = header.get("payload_bytes")
+    if length is None:
+        return rest, b""
+    if length > len(rest):
+        raise BundleError(f"数据包不完整（{header['station']} 的记录部分被截断），请重新导出")
+    return rest[:length], rest[length:]
+
+
+def _check_signed(header: dict[str, Any], payload: bytes) -> None:
+    if hashlib.sha256(payload).hexdigest() != header["sha256"]:
+        raise BundleError(f"数据包已损坏或被改动（{header['station']} 的内容校验不符），请重新导出")
+    try:
+        signed_ok = verify_bytes(load_public_key(header["public_key"]), header["signature"], _header_text(header))
+    except ValueError:
+        signed_ok = False
+    if not signed_ok:
+        raise BundleError(f"数据包签名无效（{header['station']}），请重新导出")
+
+
+def _file_contents(attached: bytes, listed: list[BundleFile]) -> dict[str, bytes]:
+    """Each listed file's bytes, checked against its signed hash; every bad file named at once."""
+    if not attached:
+        return {}  # the files were left behind (a relayed or carried copy): the events stand alone
+    expected = sum(entry.size for entry in listed)
+    if len(attached) != expected:
+        raise BundleError(f"数据包的附件部分不完整：应有 {expected} 字节，实有 {len(attached)} 字节，请重新导出")
+    contents, problems, offset = {}, [], 0
+    for entry in listed:
+        data = attached[offset:offset + entry.size]
+        offset += entry.size
+        if hashlib.sha256(data).hexdigest() != entry.sha256:
+            problems.append(f"{entry.label()}已损坏（校验不符），请重新导出数据包")
+        contents[entry.sha256] = data
+    if problems:
+        raise BundleError(*problems)
+    return contents
 
 
 def _header_text(header: dict[str, Any]) -> bytes:

@@ -1,8 +1,12 @@
 """Station side of bundles: export what is unsent, import what another station carried.
 
 Export never marks events as pushed: the stick may be lost, so the events stay in the
-outbox and go up again when a link appears (the hub answers them as duplicates).
-Import keeps the bundle's bytes unchanged for relaying when it came from below.
+outbox and go up again when a link appears (the hub answers them as duplicates). The
+same holds for attachment files: every wire copy that has not reached the city hall
+rides along, and stays pending here.
+Import keeps the bundle's events byte for byte for relaying when it came from below, and
+keeps the files that a case visible here refers to, so they open offline; a relaying
+station uploads them for the origin after it relayed the events.
 """
 from __future__ import annotations
 
@@ -13,11 +17,12 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from station.attachments import blob_files, records, sha256_hex
 from station.errors import BadInput, NotFound
 from station.ledger import Event, fold
 from station.service import StationService
 
-from .bundle import Bundle, BundleError, read_bundle, write_bundle
+from .bundle import Bundle, BundleError, BundleFile, read_bundle, write_bundle
 from .client import relay_dir
 
 __all__ = ["export_bundle", "import_bundle"]
@@ -27,11 +32,29 @@ def export_bundle(service: StationService, path: Path) -> dict[str, Any]:
     own = service.store.pending_events(10**9)
     for_below = _events_for_descendants(service)
     carried = [p.read_bytes() for p in sorted(relay_dir(service).glob("*.bundle"))] if relay_dir(service).is_dir() else []
+    files, left_out = _files_to_carry(service)
     data = write_bundle(service.signing_key(), service.station.code, own + for_below,
-                        service.now().isoformat(timespec="seconds"), carried)
+                        service.now().isoformat(timespec="seconds"), carried, files)
     _write_atomically(path, data)
     return {"file": str(path), "events": len(own) + len(for_below), "own_events": len(own),
-            "carried_bundles": len(carried), "bytes": len(data)}
+            "carried_bundles": len(carried), "files": len(files), "file_bytes": sum(f.size for f, _ in files),
+            "files_left_out": left_out, "bytes": len(data)}
+
+
+def _files_to_carry(service: StationService) -> tuple[list[tuple[BundleFile, bytes]], list[str]]:
+    """Wire copies that have not reached the city hall, each re-checked: a damaged one stays out, named."""
+    blobs, files, left_out = blob_files(service), [], []
+    for row in records.files_to_carry(service.store):
+        listed = BundleFile(row["sha256"], int(row["size"]), row["type"], row["name"] or "", row["case_no"] or "")
+        try:
+            data = blobs.path(listed.sha256).read_bytes()
+        except OSError:
+            data = b""
+        if sha256_hex(data) != listed.sha256:
+            left_out.append(f"{listed.label()}在本站已缺失或损坏，未写入数据包；请重新扫描附上")
+            continue
+        files.append((listed, data))
+    return files, left_out
 
 
 def _events_for_descendants(service: StationService) -> list[Event]:
@@ -63,11 +86,51 @@ def import_bundle(service: StationService, path: Path) -> dict[str, Any]:
     try:
         bundle = read_bundle(data)
     except BundleError as exc:
-        raise BadInput(f"{path.name}：{exc}") from exc
-    events = [e for b in _flatten(bundle) for e in b.events]
-    applied = service.apply_events(_visible_here(service, events))
-    relayed = _keep_for_relay(service, bundle)
-    return {"from": bundle.station, "events": len(events), "applied": applied, "will_relay": relayed}
+        raise BadInput(*(f"{path.name}：{problem}" for problem in exc.problems)) from exc
+    flat = _flatten(bundle)
+    visible = _visible_here(service, [e for b in flat for e in b.events])
+    relaying = service.topology.is_ancestor(service.station.code, bundle.station)
+    applied, kept = _apply_with_files(service, visible, flat, relaying)
+    relayed = _keep_for_relay(service, bundle) if relaying else False
+    return {"from": bundle.station, "events": sum(len(b.events) for b in flat), "applied": applied,
+            "will_relay": relayed, "files": len(kept), "file_bytes": sum(len(d) for d in kept.values())}
+
+
+def _apply_with_files(service: StationService, visible: list[Event], flat: list[Bundle],
+                      relaying: bool) -> tuple[int, dict[str, bytes]]:
+    """Events and the files their cases refer to, in one transaction; files on disk first."""
+    listed = {f.sha256: f for b in flat for f in b.files}
+    contents = {sha: data for b in flat for sha, data in b.contents.items()}
+    attached = [e for e in visible if _attached_sha(e) in contents]
+    kept = {sha: contents[sha] for sha in map(_attached_sha, attached) if sha}
+    blobs = blob_files(service)
+    written = [blobs.put(data) for sha, data in kept.items() if not blobs.has(sha)]
+    try:
+        with service.store.write():
+            applied = service.apply_events(visible)
+            _record_files(service, kept, listed, attached, "pending" if relaying else "not_needed")
+    except BaseException:
+        for sha in written:
+            if records.blob_row(service.store, sha) is None:
+                blobs.remove(sha)
+        raise
+    return applied, kept
+
+
+def _attached_sha(event: Event) -> str | None:
+    sha = event.data.get("sha256") if event.kind == "attached" else None
+    return sha if isinstance(sha, str) else None
+
+
+def _record_files(service: StationService, kept: dict[str, bytes], listed: dict[str, BundleFile],
+                  attached: list[Event], upload_state: str) -> None:
+    """Carried files count as fetched copies; a station relaying them upward owes their upload."""
+    for sha, data in kept.items():
+        records.add_blob(service.store, sha, len(data), listed[sha].type, "wire", "fetched", upload_state)
+    for event in attached:
+        sha = str(event.data["sha256"])
+        records.add_link(service.store, event.id, event.case, str(event.data.get("material", "")), sha,
+                         str(event.data.get("original_sha256") or sha), str(event.data.get("name", "")))
 
 
 def _flatten(bundle: Bundle) -> list[Bundle]:
@@ -88,11 +151,13 @@ def _visible_here(service: StationService, events: list[Event]) -> list[Event]:
 
 
 def _keep_for_relay(service: StationService, bundle: Bundle) -> bool:
-    """A bundle from a station below goes up with this station's next push, byte for byte."""
-    if not service.topology.is_ancestor(service.station.code, bundle.station):
-        return False
+    """A bundle from a station below goes up with this station's next push, its events byte for byte.
+
+    Its files stay out of the relayed copy: they are in this station's attachment store now
+    and go up through the resumable file upload, or inside this station's own next bundle.
+    """
     folder = relay_dir(service)
     folder.mkdir(exist_ok=True)
-    name = f"{bundle.station}-{hashlib.sha256(bundle.raw).hexdigest()[:16]}.bundle"
-    _write_atomically(folder / name, bundle.raw)
+    name = f"{bundle.station}-{hashlib.sha256(bundle.relayable).hexdigest()[:16]}.bundle"
+    _write_atomically(folder / name, bundle.relayable)
     return True

@@ -1,6 +1,7 @@
 """Moving attachment files between a station and the city hall, after the events, resumably.
 
-Uploads go only for files whose ``attached`` event the city hall has already answered,
+Uploads go only for files whose ``attached`` event the city hall has already answered
+(or, for files carried in on a bundle, once the bundles this station relays went up),
 so a case never waits for its files. Each file goes up in signed chunks
 (``PUT /api/v1/files/{sha256}`` with ``Content-Range``); after a cut the station asks
 ``/status`` how much arrived and sends only the rest. Chunks follow the link: sized to
@@ -27,6 +28,7 @@ from station.ledger import OPEN_STATUSES
 from station.service import StationService
 
 from .adaptive import AdaptiveChunk
+from .client import relay_dir
 from .ratelimit import TokenBucket, paced, paced_stream
 from .session import RETRYABLE, HubSession, OverHubSession
 
@@ -84,16 +86,24 @@ class FileTransfer(OverHubSession):
     def upload_pending(self) -> TransferReport:
         """Upload every file whose event the city hall has; the rest wait for the next push."""
         self.session.start_round()
-        for row in records.pending_uploads(self.store):
-            try:
-                self.upload_one(row["sha256"], int(row["size"]))
-            except _NotYet:
-                records.mark_upload_error(self.store, row["sha256"], "市中心尚未收到该附件所属案件的记录")
-            except _OutOfTime:
-                break
-        self.report.pending = len(records.pending_uploads(self.store))
-        self.report.waiting_for_events = records.waiting_for_events(self.store)
+        relayed = self._carried_bundles_relayed()
+        try:
+            for row in records.pending_uploads(self.store, carried_relayed=relayed):
+                try:
+                    self.upload_one(row["sha256"], int(row["size"]))
+                except _NotYet:
+                    records.mark_upload_error(self.store, row["sha256"], "市中心尚未收到该附件所属案件的记录")
+                except _OutOfTime:
+                    break
+        finally:  # counted even when the link drops mid-way, for whoever reports it
+            self.report.pending = len(records.pending_uploads(self.store, carried_relayed=relayed))
+            self.report.waiting_for_events = records.waiting_for_events(self.store, carried_relayed=relayed)
         return self.report
+
+    def _carried_bundles_relayed(self) -> bool:
+        """Files carried in on a stick go up after the bundle with their events (sync relays it first)."""
+        folder = relay_dir(self.service)
+        return not (folder.is_dir() and any(folder.glob("*.bundle")))
 
     def upload_one(self, sha256: str, size: int) -> None:
         path = self.files.path(sha256)

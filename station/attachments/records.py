@@ -10,7 +10,7 @@ from typing import Any
 from station.store import StationStore
 
 __all__ = ["BlobRow", "add_blob", "add_link", "usage_rows", "pending_uploads", "mark_uploaded",
-           "mark_upload_error", "evictable_blobs", "mark_absent", "blob_row", "waiting_for_events"]
+           "mark_upload_error", "evictable_blobs", "mark_absent", "blob_row", "waiting_for_events", "files_to_carry"]
 
 BlobRow = dict[str, Any]
 
@@ -23,11 +23,17 @@ def _rows(store: StationStore, sql: str, params: Any = ()) -> list[dict[str, Any
     return store._query(sql, params)  # noqa: SLF001 - the store's locked reader
 
 
-def add_blob(store: StationStore, sha256: str, size: int, media_type: str, role: str, source: str) -> None:
-    """Record a file now on disk; a file seen before becomes present again."""
-    upload_state = "pending" if (role, source) == ("wire", "local") else "not_needed"
-    if role == "wire" and source == "fetched":
-        upload_state = "uploaded"
+def add_blob(store: StationStore, sha256: str, size: int, media_type: str, role: str, source: str,
+             upload_state: str | None = None) -> None:
+    """Record a file now on disk; a file seen before becomes present again.
+
+    ``upload_state`` defaults from where the file came from; a file carried in on a
+    bundle for relaying says ``pending``: this station takes it up for the origin.
+    """
+    if upload_state is None:
+        upload_state = "pending" if (role, source) == ("wire", "local") else "not_needed"
+        if role == "wire" and source == "fetched":
+            upload_state = "uploaded"
     store.db.execute(
         "INSERT INTO attachment_blobs (sha256, size, type, role, source, upload_state, created_at) "
         "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(sha256) DO UPDATE SET present = 1, "
@@ -40,7 +46,7 @@ def add_blob(store: StationStore, sha256: str, size: int, media_type: str, role:
 def add_link(store: StationStore, event_id: str, case_no: str, material: str, sha256: str,
              original_sha256: str, name: str) -> None:
     store.db.execute(
-        "INSERT INTO attachment_links (event_id, case_no, material, sha256, original_sha256, name) "
+        "INSERT OR IGNORE INTO attachment_links (event_id, case_no, material, sha256, original_sha256, name) "
         "VALUES (?, ?, ?, ?, ?, ?)", [event_id, case_no, material, sha256, original_sha256, name])
 
 
@@ -54,21 +60,35 @@ def usage_rows(store: StationStore) -> list[dict[str, Any]]:
                         "FROM attachment_blobs WHERE present = 1 GROUP BY role, source, upload_state")
 
 
-def pending_uploads(store: StationStore, limit: int = 1000) -> list[BlobRow]:
+_EVENTS_WENT_UP = (
+    "(EXISTS (SELECT 1 FROM attachment_links l JOIN outbox o ON o.event_id = l.event_id "
+    "WHERE l.sha256 = b.sha256 AND o.state = 'pushed') OR (? AND b.source = 'fetched'))")
+"""A file's events are at the city hall: its own ``attached`` event was answered, or it is a
+file carried in on a bundle (``source = 'fetched'``) and the carried bundles have been relayed."""
+
+
+def pending_uploads(store: StationStore, limit: int = 1000, carried_relayed: bool = True) -> list[BlobRow]:
     """Wire copies still to upload whose ``attached`` event the city hall already has."""
     return _rows(store, (
         "SELECT b.sha256, b.size, b.type FROM attachment_blobs b WHERE b.upload_state = 'pending' "
-        "AND b.present = 1 AND EXISTS (SELECT 1 FROM attachment_links l JOIN outbox o ON o.event_id = l.event_id "
-        "WHERE l.sha256 = b.sha256 AND o.state = 'pushed') ORDER BY b.created_at, b.sha256 LIMIT ?"), [limit])
+        f"AND b.present = 1 AND {_EVENTS_WENT_UP} ORDER BY b.created_at, b.sha256 LIMIT ?"),
+        [carried_relayed, limit])
 
 
-def waiting_for_events(store: StationStore) -> int:
+def waiting_for_events(store: StationStore, carried_relayed: bool = True) -> int:
     """Files held back because their case's events have not reached the city hall yet."""
-    rows = _rows(store, (
-        "SELECT count(*) AS n FROM attachment_blobs b WHERE b.upload_state = 'pending' AND NOT EXISTS ("
-        "SELECT 1 FROM attachment_links l JOIN outbox o ON o.event_id = l.event_id "
-        "WHERE l.sha256 = b.sha256 AND o.state = 'pushed')"))
+    rows = _rows(store, "SELECT count(*) AS n FROM attachment_blobs b WHERE b.upload_state = 'pending' "
+                        f"AND NOT {_EVENTS_WENT_UP}", [carried_relayed])
     return int(rows[0]["n"])
+
+
+def files_to_carry(store: StationStore) -> list[BlobRow]:
+    """Every wire copy here that has not reached the city hall, with a case and name to show for it."""
+    return _rows(store, (
+        "SELECT b.sha256, b.size, b.type, min(l.case_no) AS case_no, min(l.name) AS name "
+        "FROM attachment_blobs b LEFT JOIN attachment_links l ON l.sha256 = b.sha256 "
+        "WHERE b.upload_state = 'pending' AND b.present = 1 AND b.role = 'wire' "
+        "GROUP BY b.sha256 ORDER BY b.created_at, b.sha256"))
 
 
 def mark_uploaded(store: StationStore, sha256: str) -> None:
