@@ -7,6 +7,11 @@ signed chunk at START (which must equal what the hub already holds, else 409 wit
 cut upload resumes where it stopped; ``GET /api/v1/files/{sha256}`` (``Range: bytes=N-``
 resumes) serves a finished file. A file becomes visible only once all its bytes are
 there and their SHA-256 equals its name.
+
+A partial upload that no chunk has touched for ``stale_after_s`` (48 hours unless
+``CITYHALL_STALE_UPLOAD_HOURS`` says otherwise) was abandoned: at start-up and then at
+most once an hour the hub deletes it (its staged bytes and its row). A station that
+comes back later asks ``/status``, hears 0 bytes and sends the file again from the start.
 """
 from __future__ import annotations
 
@@ -30,10 +35,14 @@ from .filestore import FileStorage, storage_from_env
 from .security import AuthFailure, authenticate
 from .store import HubStore
 
-__all__ = ["HubFiles", "FileProblem", "add_file_routes", "MAX_CHUNK_BYTES", "MAX_FILE_BYTES", "files_table"]
+__all__ = ["HubFiles", "FileProblem", "add_file_routes", "MAX_CHUNK_BYTES", "MAX_FILE_BYTES", "files_table",
+           "STALE_UPLOAD_S", "STALE_UPLOAD_ENV"]
 
 MAX_CHUNK_BYTES = 8 * 1024 * 1024
 MAX_FILE_BYTES = 200 * 1024 * 1024
+STALE_UPLOAD_S = 48 * 3600.0
+STALE_UPLOAD_ENV = "CITYHALL_STALE_UPLOAD_HOURS"
+_CLEAN_EVERY_S = 3600.0
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 _CONTENT_RANGE = re.compile(r"bytes (\d+)-(\d+)/(\d+)")
 _RANGE = re.compile(r"bytes=(\d+)-")
@@ -93,8 +102,11 @@ class FileProblem(Exception):
 
 
 class HubFiles:
-    def __init__(self, engine: Engine, storage: FileStorage, staging: Path) -> None:
+    def __init__(self, engine: Engine, storage: FileStorage, staging: Path,
+                 stale_after_s: float = STALE_UPLOAD_S) -> None:
         self.engine, self.storage, self.staging = engine, storage, staging
+        self.stale_after_s = stale_after_s
+        self._last_clean = float("-inf")
         self.staging.mkdir(parents=True, exist_ok=True)
         self._refs_lock = threading.Lock()
         self._locks: dict[str, threading.Lock] = {}
@@ -158,6 +170,8 @@ class HubFiles:
         return None if size is None else int(size)
 
     def receive(self, station: str, sha256: str, start: int, total: int, chunk: bytes, now: float) -> dict[str, Any]:
+        if now - self._last_clean >= _CLEAN_EVERY_S:
+            self.clean_stale_uploads(now)
         with self._lock_for(sha256):
             if self.stored_size(sha256) is not None:
                 return self.status(sha256)
@@ -195,6 +209,34 @@ class HubFiles:
             conn.execute(insert(files_table).values(sha256=sha256, size=total, station=station,
                                                     started_at=started or now, stored_at=time.time()))
 
+    # -- abandoned uploads -----------------------------------------------------------------
+
+    def clean_stale_uploads(self, now: float | None = None) -> list[str]:
+        """Delete partial uploads idle for ``stale_after_s``, and staged bytes nobody declared; returns their names."""
+        now = time.time() if now is None else now
+        self._last_clean = now
+        cutoff = now - self.stale_after_s
+        with self.engine.connect() as conn:
+            declared = {r.sha256: r.started_at for r in conn.execute(select(uploads_table.c.sha256, uploads_table.c.started_at))}
+        staged = {p.name for p in self.staging.iterdir() if p.is_file() and _SHA256.fullmatch(p.name)}
+        return [sha for sha in sorted(set(declared) | staged) if self._drop_if_idle(sha, declared.get(sha), cutoff)]
+
+    def _drop_if_idle(self, sha256: str, started_at: float | None, cutoff: float) -> bool:
+        lock = self._lock_for(sha256)
+        if not lock.acquire(blocking=False):
+            return False  # a chunk is arriving right now: not abandoned
+        try:
+            staged = self.staged(sha256)
+            last_touched = staged.stat().st_mtime if staged.is_file() else started_at
+            if last_touched is None or last_touched >= cutoff:
+                return False
+            with self.engine.begin() as conn:
+                conn.execute(delete(uploads_table).where(uploads_table.c.sha256 == sha256))
+            staged.unlink(missing_ok=True)
+            return True
+        finally:
+            lock.release()
+
     def first_file_started_at(self) -> float | None:
         with self.engine.connect() as conn:
             started = conn.execute(select(files_table.c.started_at).order_by(files_table.c.started_at).limit(1)).scalar()
@@ -231,10 +273,20 @@ def default_files_root(db_url: str) -> Path:
 def add_file_routes(app: FastAPI, db_url: str) -> HubFiles:
     store: HubStore = app.state.store
     root = default_files_root(db_url)
-    files = HubFiles(store.engine, storage_from_env(root), Path(os.environ.get("CITYHALL_FILES_STAGING") or root / "staging"))
+    staging = Path(os.environ.get("CITYHALL_FILES_STAGING") or root / "staging")
+    files = HubFiles(store.engine, storage_from_env(root), staging, _stale_after_s())
+    files.clean_stale_uploads()
     app.state.files = files
     _routes(app, store, files)
     return files
+
+
+def _stale_after_s() -> float:
+    hours = os.environ.get(STALE_UPLOAD_ENV, "")
+    try:
+        return float(hours) * 3600 if hours else STALE_UPLOAD_S
+    except ValueError:
+        raise SystemExit(f"{STALE_UPLOAD_ENV} must be a number of hours, not {hours!r}") from None
 
 
 def _check_name(sha256: str) -> None:
