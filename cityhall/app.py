@@ -5,6 +5,7 @@ pool) or hand their work to ``run_in_threadpool``, so the event loop never waits
 """
 from __future__ import annotations
 
+import gc
 import time
 from dataclasses import dataclass
 from datetime import datetime
@@ -75,7 +76,21 @@ def create_app(settings: HubSettings) -> FastAPI:
     add_file_routes(app, settings.db_url)
     add_publication_routes(app)
     add_staff_routes(app)
+    _settle_garbage_collector()
     return app
+
+
+def _settle_garbage_collector() -> None:
+    """Keep Python's cyclic collector off what lives as long as the process.
+
+    With the default thresholds the collector re-scanned every module, route and cached
+    case state a few hundred times per 5,000 ingested events: a quarter of the ingest
+    time. What exists after start-up is frozen out of its scans, and young objects are
+    collected every 10,000 allocations instead of every 700.
+    """
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(10_000, 10, 10)
 
 
 def _error(status: int, error: str, reason: str, **extra: Any) -> JSONResponse:

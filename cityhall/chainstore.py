@@ -29,10 +29,9 @@ def record_links(conn: Any, events: Sequence[Event], answers: Sequence[Answer], 
     """Links of the signer's own events answered now; alarms for re-sent events whose content changed."""
     own = [(e, a) for e, a in zip(events, answers) if e.station == signer and e.station != hub_code]
     fresh = {e.id: e for e, a in own if a.status in _LINKED}
-    if fresh:
-        conn.execute(insert(db.chain_links), [
-            {"event_id": e.id, "station": e.station, "digest": e.digest(), "prev": e.prev, "hlc": e.hlc}
-            for e in fresh.values()])
+    db.insert_many(conn, db.chain_links, [
+        {"event_id": e.id, "station": e.station, "digest": e.digest(), "prev": e.prev, "hlc": e.hlc}
+        for e in fresh.values()])
     resent = {e.id: e for e, a in own if a.status == "duplicate" and e.id not in fresh}
     if resent:
         _alarm_on_changed(conn, resent, now)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from sqlalchemy import Engine, bindparam, delete, func, insert, select, update
+from sqlalchemy import Engine, bindparam, delete, func, insert, select, union_all, update
 
 from station.keys import load_public_key
 from station.ledger import CaseState, Event, apply, fold
@@ -33,6 +33,19 @@ __all__ = ["HubStore", "PullPage", "enroll_station"]
 
 _CACHE_SIZE = 20_000
 _CHUNK = 500
+_KEY_TTL_S = 2.0
+
+# Statements every batch runs, built once (building them per batch showed in the profile).
+_HIGHEST_SEQS = select(select(func.max(db.events.c.seq)).scalar_subquery(),
+                       select(func.max(db.feed.c.fseq)).scalar_subquery())
+_KNOWN_IDS = union_all(select(db.events.c.id).where(db.events.c.id.in_(bindparam("ids", expanding=True))),
+                       select(db.parked.c.id).where(db.parked.c.id.in_(bindparam("ids", expanding=True))))
+_EVENTS_OF_CASES = (select(db.events.c.case_no, db.events.c.seq, db.events.c.body)
+                    .where(db.events.c.case_no.in_(bindparam("cases", expanding=True))).order_by(db.events.c.seq))
+_PARKED_OF_CASES = (select(db.parked.c.case_no, db.parked.c.body)
+                    .where(db.parked.c.case_no.in_(bindparam("cases", expanding=True))))
+_VIEWERS_OF_CASES = (select(db.case_viewers.c.case_no, db.case_viewers.c.station)
+                     .where(db.case_viewers.c.case_no.in_(bindparam("cases", expanding=True))))
 
 
 def enroll_station(engine: Engine, code: str, public_key: str) -> bool:
@@ -74,10 +87,12 @@ class HubStore:
         self._last_seq_seen: int | None = None
         self.last_contact: dict[str, float] = {}
         self.ingested = 0
+        self._keys: dict[str, tuple[Ed25519PublicKey, float]] = {}
 
     # -- enrolment ----------------------------------------------------------------
 
     def enroll(self, code: str, public_key: str) -> bool:
+        self._keys.pop(code, None)
         return enroll_station(self.engine, code, public_key)
 
     def enrolled_key_text(self, code: str) -> str | None:
@@ -85,8 +100,19 @@ class HubStore:
             return conn.execute(select(db.stations.c.public_key).where(db.stations.c.code == code)).scalar()
 
     def public_key(self, code: str) -> Ed25519PublicKey | None:
+        """The station's enrolled key, read again at most every ``_KEY_TTL_S`` seconds.
+
+        Every signed request needs it; re-enrolment from another process (``cityhall
+        enroll`` next to a running hub) takes effect within that time.
+        """
+        cached = self._keys.get(code)
+        if cached and time.monotonic() - cached[1] < _KEY_TTL_S:
+            return cached[0]
         text = self.enrolled_key_text(code)
-        return load_public_key(text) if text else None
+        key = load_public_key(text) if text else None
+        if key is not None:
+            self._keys[code] = (key, time.monotonic())
+        return key
 
     def touch(self, code: str, when: float) -> None:
         self.last_contact[code] = when
@@ -125,11 +151,10 @@ class HubStore:
 
     def _claim_seqs(self, conn: Any) -> tuple[int, int]:
         """Next seq and fseq, read under the write lock; drop cached cases if another process wrote."""
-        highest = conn.execute(select(func.max(db.events.c.seq))).scalar() or 0
-        if highest != self._last_seq_seen:
+        highest, highest_fseq = conn.execute(_HIGHEST_SEQS).one()
+        if (highest or 0) != self._last_seq_seen:
             self._cache.clear()
-        self._next_seq = highest + 1
-        self._next_fseq = (conn.execute(select(func.max(db.feed.c.fseq))).scalar() or 0) + 1
+        self._next_seq, self._next_fseq = (highest or 0) + 1, (highest_fseq or 0) + 1
         return self._next_seq, self._next_fseq
 
     # -- pull ---------------------------------------------------------------------
@@ -215,8 +240,7 @@ class _IngestRun:
         known: set[str] = set()
         for start in range(0, len(ids), _CHUNK):
             chunk = ids[start:start + _CHUNK]
-            known.update(self.conn.execute(select(db.events.c.id).where(db.events.c.id.in_(chunk))).scalars())
-            known.update(self.conn.execute(select(db.parked.c.id).where(db.parked.c.id.in_(chunk))).scalars())
+            known.update(self.conn.execute(_KNOWN_IDS, {"ids": chunk}).scalars())
         return known
 
     def _prefetch(self, case_nos: list[str]) -> None:
@@ -225,16 +249,14 @@ class _IngestRun:
             self.stored[case_no], self.waiting[case_no], self.viewers[case_no] = [], [], set()
         for start in range(0, len(case_nos), _CHUNK):
             chunk = case_nos[start:start + _CHUNK]
-            rows = self.conn.execute(select(db.events.c.case_no, db.events.c.seq, db.events.c.body)
-                                     .where(db.events.c.case_no.in_(chunk)).order_by(db.events.c.seq))
-            for case_no, seq, body in rows:
+            for case_no, seq, body in self.conn.execute(_EVENTS_OF_CASES, {"cases": chunk}):
                 self.stored[case_no].append((seq, Event.from_dict(json.loads(body))))
-            for case_no, body in self.conn.execute(select(db.parked.c.case_no, db.parked.c.body)
-                                                   .where(db.parked.c.case_no.in_(chunk))):
+            for case_no, body in self.conn.execute(_PARKED_OF_CASES, {"cases": chunk}):
                 self.waiting[case_no].append(Event.from_dict(json.loads(body)))
-            for case_no, station in self.conn.execute(select(db.case_viewers.c.case_no, db.case_viewers.c.station)
-                                                      .where(db.case_viewers.c.case_no.in_(chunk))):
-                self.viewers[case_no].add(station)
+            seen = [case_no for case_no in chunk if self.stored[case_no]]
+            if seen:  # a case has viewers only once it has events
+                for case_no, station in self.conn.execute(_VIEWERS_OF_CASES, {"cases": seen}):
+                    self.viewers[case_no].add(station)
 
     def _stored_rows(self, case_no: str) -> list[tuple[int, Event]]:
         if case_no not in self.stored:
@@ -347,18 +369,15 @@ class _IngestRun:
         conn = self.conn
         if self.unparked_ids:
             conn.execute(delete(db.parked).where(db.parked.c.id.in_(self.unparked_ids)))
-        if self.pending_events:
-            conn.execute(insert(db.events), [
-                {"seq": seq, "id": e.id, "case_no": e.case, "kind": e.kind, "station": e.station,
-                 "hlc": e.hlc, "body": e.to_json(), "ingested_at": self.now} for seq, e in self.pending_events])
-        for table, rows in ((db.feed, self.feed_rows), (db.case_viewers, self.viewer_rows),
-                            (db.rejections, self.rejection_rows)):
-            if rows:
-                conn.execute(insert(table), rows)
-        if self.parked_now:
-            conn.execute(insert(db.parked), [
-                {"id": e.id, "case_no": e.case, "station": e.station, "body": e.to_json(), "parked_at": self.now}
-                for e in self.parked_now.values()])
+        db.insert_many(conn, db.events, [
+            {"seq": seq, "id": e.id, "case_no": e.case, "kind": e.kind, "station": e.station,
+             "hlc": e.hlc, "body": e.to_json(), "ingested_at": self.now} for seq, e in self.pending_events])
+        db.insert_many(conn, db.feed, self.feed_rows)
+        db.insert_many(conn, db.case_viewers, self.viewer_rows)
+        db.insert_many(conn, db.rejections, self.rejection_rows)
+        db.insert_many(conn, db.parked, [
+            {"id": e.id, "case_no": e.case, "station": e.station, "body": e.to_json(), "parked_at": self.now}
+            for e in self.parked_now.values()])
         self._write_cases()
         conn.execute(update(db.stations).where(db.stations.c.code == self.signer).values(last_contact=self.now))
 
@@ -372,8 +391,7 @@ class _IngestRun:
                 new_rows.append(row | {"origin": entry.state.origin, "token_hash": entry.state.token_hash})
             elif case_no in self.pending_by_case:
                 changed.append({"key": case_no, "new_status": row["status"], "new_hlc": row["last_hlc"]})
-        if new_rows:
-            self.conn.execute(insert(db.cases), new_rows)
+        db.insert_many(self.conn, db.cases, new_rows)
         if changed:
             self.conn.execute(update(db.cases).where(db.cases.c.case_no == bindparam("key"))
                               .values(status=bindparam("new_status"), last_hlc=bindparam("new_hlc")), changed)

@@ -5,6 +5,7 @@ no coordination, shown grouped as ``420115102203-20261122-0007-5``.
 """
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date
 
@@ -28,8 +29,13 @@ def make_case_no(station_code: str, day: date, serial: int) -> str:
     return digits + mod11_2_check_char(digits)
 
 
+@functools.lru_cache(maxsize=4096)
 def normalise_case_no(text: str) -> str:
-    """Accept a case number with or without separators; return the 25-character form."""
+    """Accept a case number with or without separators; return the 25-character form.
+
+    Cached: the hub checks every incoming event's case number, and a case's events
+    arrive together.
+    """
     compact = _SEPARATORS.sub("", text or "").upper()
     if len(compact) != 25 or not compact[:24].isdigit() or compact[24] not in "0123456789X":
         raise InvalidCaseNo(f"案件编号“{text}”格式不对：应为 25 位（12 位站点代码 + 8 位日期 + 4 位序号 + 1 位校验码）")
