@@ -25,8 +25,6 @@ from tests.station.test_cli import intake_args
 from tests.support.demo import DEMO_TOPOLOGY_FILE, OTHER_VILLAGE, TOWNSHIP, VILLAGE
 from tests.support.hub import VENV_BIN, free_port, in_process_hub, make_station, topology_for
 
-from .scans import tiny_pdf
-
 DEFAULTS = {"cap_megabytes": 2048, "upload_bytes_per_second": 0, "grayscale": False, "watch_folder": "",
             "max_file_megabytes": 50}
 
@@ -165,7 +163,7 @@ def test_upload_with_the_city_hall_down_exits_5_and_goes_through_once_it_is_back
     service, _, key = make_station(tmp_path, VILLAGE, config)
     service.close()
     home = tmp_path / VILLAGE
-    case_no, [scan, pdf] = _case_with_scans(home, scan_dir)
+    _, [scan, pdf] = _case_with_scans(home, scan_dir)
     with running_hub(tmp_path, port, config, {}) as hub:
         hub.app.state.store.enroll(VILLAGE, key)  # type: ignore[attr-defined]
         _push_events_only(home, hub.url)
