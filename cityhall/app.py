@@ -22,13 +22,13 @@ from starlette.concurrency import run_in_threadpool
 from station.home import CHINA_TZ
 from station.ledger import HybridClock, InvalidCaseNo, normalise_case_no
 from station.topology import Topology
-from station.workdays import WorkCalendar
 from sync.bundle import BundleError, read_bundle
 from sync.wire import WireError, decode_batch, dicts_to_columns, gzip_json
 
 from .db import make_engine, migrate
 from .files import add_file_routes
 from .metrics import render_metrics
+from .publish import PublishedCalendar
 from .publish_api import add_publication_routes
 from .security import AuthFailure, HubHeaders, MissLimiter, authenticate
 from .staff import add_staff_routes
@@ -64,7 +64,7 @@ def create_app(settings: HubSettings) -> FastAPI:
     store = HubStore(engine, Topology.load(settings.topology_file))
     app = FastAPI(title="城市政务服务中心 · 同步与办件查询", version="1", docs_url=None, redoc_url=None)
     app.state.store = store
-    app.state.calendar = WorkCalendar.load()
+    app.state.calendar = PublishedCalendar(engine)
     app.state.limiter = MissLimiter(settings.miss_limit, settings.miss_window_s)
     app.state.templates = Jinja2Templates(directory=str(_HERE / "templates"))
     app.state.hub_clock = HybridClock()
@@ -214,7 +214,7 @@ def _tracking_routes(app: FastAPI) -> None:
         return state
 
     def view(state: Any) -> dict[str, Any]:
-        return track_view(state, store.topology, app.state.calendar, datetime.now(CHINA_TZ).date())
+        return track_view(state, store.topology, app.state.calendar.get(), datetime.now(CHINA_TZ).date())
 
     def page(request: Request, case_no: str, token: str, message: str | None = None) -> Response:
         try:

@@ -10,6 +10,7 @@ may be published again (a corrected 调休 table replaces the old one as a whole
 from __future__ import annotations
 
 import hashlib
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -24,7 +25,7 @@ from .db import take_write_lock
 from .office_tables import publications
 
 __all__ = ["PublishRefused", "Publication", "publish_item", "publish_calendar", "publications_after",
-           "hub_calendar", "item_file_name", "ITEM", "CALENDAR"]
+           "hub_calendar", "PublishedCalendar", "item_file_name", "ITEM", "CALENDAR"]
 
 ITEM, CALENDAR = "item", "calendar"
 
@@ -147,3 +148,26 @@ def hub_calendar(engine: Engine) -> WorkCalendar:
             year = int(name.removesuffix(".toml"))
             tables[year] = parse_table(body, year=year, source=f"published {name}")
     return WorkCalendar.from_tables(tables)
+
+
+class PublishedCalendar:
+    """``hub_calendar`` for every page view, read again only after a calendar is published.
+
+    ``cityhall publish calendar`` runs in its own process, so each call asks the database
+    for the newest calendar publication (one indexed read) and rebuilds when it moved.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._seq: int | None = -1
+        self._calendar = WorkCalendar.load()
+        self._lock = threading.Lock()
+
+    def get(self) -> WorkCalendar:
+        query = select(func.max(publications.c.seq)).where(publications.c.kind == CALENDAR)
+        with self.engine.connect() as conn:
+            newest = conn.execute(query).scalar()
+        with self._lock:
+            if newest != self._seq:
+                self._calendar, self._seq = hub_calendar(self.engine), newest
+            return self._calendar

@@ -77,6 +77,9 @@ def test_a_2027_calendar_turns_an_unknown_deadline_into_a_date(town: Town) -> No
     before = case_deadline(township.case(case_no), township.calendar)
     assert before.date is None and before.note == "deadline unknown: no calendar for 2027"
     assert township.list_cases()[0]["deadline"] is None
+    town.township.sync()
+    citizens_page = town.village.service.tracking_url(case_no).replace("/T/", "/api/v1/track/")
+    assert httpx.get(citizens_page).json()["deadline"] is None
 
     published = town.publish("calendar", _write(town.folder, "2027.toml", CALENDAR_2027))
     assert published.returncode == 0, published.stderr
@@ -88,6 +91,7 @@ def test_a_2027_calendar_turns_an_unknown_deadline_into_a_date(town: Town) -> No
     assert (township.home.calendar_dir / "2027.toml").read_text(encoding="utf-8") == CALENDAR_2027
     assert case_deadline(township.case(case_no), township.calendar).iso == "2027-01-08"
     assert township.list_cases()[0]["deadline"] == "2027-01-08"  # the stored projection was recomputed
+    assert httpx.get(citizens_page).json()["deadline"] == "2027-01-08"  # and the citizen's page agrees
     again = town.publish("calendar", town.folder / "2027.toml")
     assert json.loads(again.stdout)["published"] is False  # the same table twice: nothing new
 
