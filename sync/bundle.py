@@ -37,7 +37,7 @@ from station.ledger import Event
 from .signing import sign_bytes, verify_bytes
 from .wire import WireError, decode_batch, encode_batch
 
-__all__ = ["Bundle", "BundleError", "BundleFile", "write_bundle", "read_bundle", "MAGIC"]
+__all__ = ["Bundle", "BundleError", "BundleFile", "bundle_head", "write_bundle", "read_bundle", "MAGIC"]
 
 MAGIC = b"SSBUNDLE1\n"
 _MAX_DEPTH = 4
@@ -78,32 +78,40 @@ class Bundle:
     raw: bytes = b""
     files: list[BundleFile] = field(default_factory=list)
     """Every file the origin listed in its signed header."""
-    contents: dict[str, bytes] = field(default_factory=dict)
-    """The listed files' bytes by SHA-256, each verified; empty when the files were left behind."""
+    contents: dict[str, memoryview] = field(default_factory=dict)
+    """The listed files' bytes by SHA-256 (views into ``raw``), each verified; empty when the files were left behind."""
     relayable: bytes = b""
     """The bundle without its files: what goes to the city hall and inside other bundles."""
 
 
 def write_bundle(key: Ed25519PrivateKey, station: str, events: list[Event], created_at: str,
                  carried: Sequence[bytes] = (), files: Sequence[tuple[BundleFile, bytes]] = ()) -> bytes:
+    head = bundle_head(key, station, events, created_at, carried, [listed for listed, _ in files])
+    return b"".join([head, *(data for _, data in files)])
+
+
+def bundle_head(key: Ed25519PrivateKey, station: str, events: list[Event], created_at: str,
+                carried: Sequence[bytes] = (), files: Sequence[BundleFile] = ()) -> bytes:
+    """Everything before the files: write this, then each listed file's bytes in order."""
     payload = encode_batch(events, carried=[base64.b64encode(c).decode("ascii") for c in carried])
     header: dict[str, Any] = {"station": station, "created_at": created_at, "public_key": public_key_text(key),
                               "sha256": hashlib.sha256(payload).hexdigest(), "events": len(events)}
     if files:
-        header["files"] = [asdict(listed) for listed, _ in files]
+        header["files"] = [asdict(listed) for listed in files]
         header["payload_bytes"] = len(payload)
     header["signature"] = sign_bytes(key, _header_text(header))
-    header_line = json.dumps(header, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    return b"".join([MAGIC, header_line, b"\n", payload, *(data for _, data in files)])
+    return MAGIC + json.dumps(header, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n" + payload
 
 
 def read_bundle(data: bytes, depth: int = 0) -> Bundle:
     if not data.startswith(MAGIC):
         raise BundleError("不是便民服务站的数据包（文件开头不对）")
-    header_line, _, rest = data[len(MAGIC):].partition(b"\n")
+    line_end = data.find(b"\n", len(MAGIC))
+    line_end = len(data) if line_end < 0 else line_end
+    header_line = data[len(MAGIC):line_end]
     header = _header(header_line)
     listed = _listed_files(header)
-    payload, attached = _split(rest, header)
+    payload, attached = _split(memoryview(data)[line_end + 1:], header)  # views: the files are not copied
     _check_signed(header, payload)
     contents = _file_contents(attached, listed)
     try:
@@ -160,14 +168,14 @@ def _is_count(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
-def _split(rest: bytes, header: dict[str, Any]) -> tuple[bytes, bytes]:
+def _split(rest: memoryview, header: dict[str, Any]) -> tuple[bytes, memoryview]:
     """The gzip'd batch, and the file bytes after it (none in a bundle without files)."""
     length = header.get("payload_bytes")
     if length is None:
-        return rest, b""
+        return bytes(rest), rest[len(rest):]
     if length > len(rest):
         raise BundleError(f"数据包不完整（{header['station']} 的记录部分被截断），请重新导出")
-    return rest[:length], rest[length:]
+    return bytes(rest[:length]), rest[length:]
 
 
 def _check_signed(header: dict[str, Any], payload: bytes) -> None:
@@ -181,7 +189,7 @@ def _check_signed(header: dict[str, Any], payload: bytes) -> None:
         raise BundleError(f"数据包签名无效（{header['station']}），请重新导出")
 
 
-def _file_contents(attached: bytes, listed: list[BundleFile]) -> dict[str, bytes]:
+def _file_contents(attached: memoryview, listed: list[BundleFile]) -> dict[str, memoryview]:
     """Each listed file's bytes, checked against its signed hash; every bad file named at once."""
     if not attached:
         return {}  # the files were left behind (a relayed or carried copy): the events stand alone

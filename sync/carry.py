@@ -14,15 +14,16 @@ import hashlib
 import json
 import os
 from collections import defaultdict
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
-from station.attachments import blob_files, records, sha256_hex
+from station.attachments import blob_files, file_sha256, records
 from station.errors import BadInput, NotFound
 from station.ledger import Event, fold
 from station.service import StationService
 
-from .bundle import Bundle, BundleError, BundleFile, read_bundle, write_bundle
+from .bundle import Bundle, BundleError, BundleFile, bundle_head, read_bundle
 from .client import relay_dir
 
 __all__ = ["export_bundle", "import_bundle"]
@@ -33,27 +34,25 @@ def export_bundle(service: StationService, path: Path) -> dict[str, Any]:
     for_below = _events_for_descendants(service)
     carried = [p.read_bytes() for p in sorted(relay_dir(service).glob("*.bundle"))] if relay_dir(service).is_dir() else []
     files, left_out = _files_to_carry(service)
-    data = write_bundle(service.signing_key(), service.station.code, own + for_below,
-                        service.now().isoformat(timespec="seconds"), carried, files)
-    _write_atomically(path, data)
+    head = bundle_head(service.signing_key(), service.station.code, own + for_below,
+                       service.now().isoformat(timespec="seconds"), carried, [listed for listed, _ in files])
+    _write_atomically(path, head, files)
+    file_bytes = sum(listed.size for listed, _ in files)
     return {"file": str(path), "events": len(own) + len(for_below), "own_events": len(own),
-            "carried_bundles": len(carried), "files": len(files), "file_bytes": sum(f.size for f, _ in files),
-            "files_left_out": left_out, "bytes": len(data)}
+            "carried_bundles": len(carried), "files": len(files), "file_bytes": file_bytes,
+            "files_left_out": left_out, "bytes": len(head) + file_bytes}
 
 
-def _files_to_carry(service: StationService) -> tuple[list[tuple[BundleFile, bytes]], list[str]]:
+def _files_to_carry(service: StationService) -> tuple[list[tuple[BundleFile, Path]], list[str]]:
     """Wire copies that have not reached the city hall, each re-checked: a damaged one stays out, named."""
     blobs, files, left_out = blob_files(service), [], []
     for row in records.files_to_carry(service.store):
         listed = BundleFile(row["sha256"], int(row["size"]), row["type"], row["name"] or "", row["case_no"] or "")
-        try:
-            data = blobs.path(listed.sha256).read_bytes()
-        except OSError:
-            data = b""
-        if sha256_hex(data) != listed.sha256:
+        source = blobs.path(listed.sha256)
+        if not source.is_file() or source.stat().st_size != listed.size or file_sha256(source) != listed.sha256:
             left_out.append(f"{listed.label()}在本站已缺失或损坏，未写入数据包；请重新扫描附上")
             continue
-        files.append((listed, data))
+        files.append((listed, source))
     return files, left_out
 
 
@@ -69,13 +68,30 @@ def _events_for_descendants(service: StationService) -> list[Event]:
     return [Event.from_dict(json.loads(r["body"])) for r in rows]
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
+def _write_atomically(path: Path, head: bytes, files: Sequence[tuple[BundleFile, Path]] = ()) -> None:
+    """The bundle goes to ``FILE.part`` first, files copied block by block, then renamed into place."""
     temporary = path.with_name(path.name + ".part")
-    with temporary.open("wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
+    try:
+        with temporary.open("wb") as handle:
+            handle.write(head)
+            for listed, source in files:
+                _copy_checked(source, listed, handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
     temporary.replace(path)
+
+
+def _copy_checked(source: Path, listed: BundleFile, out: BinaryIO) -> None:
+    digest = hashlib.sha256()
+    with source.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+            out.write(block)
+    if digest.hexdigest() != listed.sha256:
+        raise BadInput(f"{listed.label()}在写入数据包时发生了变化，数据包未写成；请重新导出")
 
 
 def import_bundle(service: StationService, path: Path) -> dict[str, Any]:
@@ -97,14 +113,14 @@ def import_bundle(service: StationService, path: Path) -> dict[str, Any]:
 
 
 def _apply_with_files(service: StationService, visible: list[Event], flat: list[Bundle],
-                      relaying: bool) -> tuple[int, dict[str, bytes]]:
+                      relaying: bool) -> tuple[int, dict[str, memoryview]]:
     """Events and the files their cases refer to, in one transaction; files on disk first."""
     listed = {f.sha256: f for b in flat for f in b.files}
     contents = {sha: data for b in flat for sha, data in b.contents.items()}
     attached = [e for e in visible if _attached_sha(e) in contents]
     kept = {sha: contents[sha] for sha in map(_attached_sha, attached) if sha}
     blobs = blob_files(service)
-    written = [blobs.put(data) for sha, data in kept.items() if not blobs.has(sha)]
+    written = [blobs.put(bytes(data)) for sha, data in kept.items() if not blobs.has(sha)]
     try:
         with service.store.write():
             applied = service.apply_events(visible)
@@ -122,7 +138,7 @@ def _attached_sha(event: Event) -> str | None:
     return sha if isinstance(sha, str) else None
 
 
-def _record_files(service: StationService, kept: dict[str, bytes], listed: dict[str, BundleFile],
+def _record_files(service: StationService, kept: dict[str, memoryview], listed: dict[str, BundleFile],
                   attached: list[Event], upload_state: str) -> None:
     """Carried files count as fetched copies; a station relaying them upward owes their upload."""
     for sha, data in kept.items():

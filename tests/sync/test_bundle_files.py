@@ -241,3 +241,18 @@ def test_an_older_bundle_without_files_still_imports_and_relays(county: County, 
     assert _relay_and_upload(township, county.url) == (1, 0)
     assert county.app.state.store.event_total() == 2  # type: ignore[attr-defined]
     assert township.service.case(case_no).status == "submitted"
+
+
+def test_a_file_damaged_at_the_village_stays_off_the_stick_named_and_the_rest_travels(
+        county: County, tmp_path: Path) -> None:
+    village, township = county.sites[VILLAGE], county.sites[TOWNSHIP]
+    case_no, [scan, pdf] = _attach_scans(village, tmp_path)
+    on_disk = blob_files(village.service).path(scan.sha256)
+    on_disk.write_bytes(on_disk.read_bytes()[:-1] + b"\x00")  # a bad sector, say
+    stick = tmp_path / "stick.bundle"
+    exported = export_bundle(village.service, stick)
+    assert exported["files"] == 1 and len(exported["files_left_out"]) == 1
+    assert "户口本.jpg" in exported["files_left_out"][0] and case_no in exported["files_left_out"][0]
+    assert import_bundle(township.service, stick)["files"] == 1
+    assert [r["path"] is not None for r in list_attachments(township.service, case_no)] == [False, True]
+    assert blob_files(township.service).path(pdf.sha256).read_bytes() == (tmp_path / "委托书.pdf").read_bytes()
