@@ -18,6 +18,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -85,20 +86,32 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=100)
     parser.add_argument("--rounds", type=int, default=3, help="rounds of bare then hub; medians are compared")
     args = parser.parse_args()
-    events = sample_events(_WARM_UP + args.events)
-    batches = [encode_batch(events[i:i + args.batch]) for i in range(0, len(events), args.batch)]
-    warm_up, timed = batches[:_WARM_UP // args.batch], batches[_WARM_UP // args.batch:]
+    figures = measure(args.events, args.batch, args.rounds)
+    hub_s, bare_s = figures["hub_s"], figures["bare_s"]
+    print(f"hub ingest (signed, judged, feed, SQLite): {args.events / hub_s:,.0f} events/s "
+          f"(median {hub_s:.2f} s for {args.events})")
+    print(f"baseline bare Starlette+SQLite insert:     {args.events / bare_s:,.0f} events/s (median {bare_s:.2f} s)")
+    print(f"ratio hub / baseline: {figures['ratio']:.0%}  (budget ≥ 50 %; {args.rounds} rounds, "
+          f"hub {_seconds(figures['hub_rounds'])} s, bare {_seconds(figures['bare_rounds'])} s)")
+
+
+def measure(count: int, batch: int, rounds: int) -> dict[str, Any]:
+    """Median seconds of each server over ``rounds`` warm rounds, and hub rate ÷ bare rate."""
+    events = sample_events(_WARM_UP + count)
+    batches = [encode_batch(events[i:i + batch]) for i in range(0, len(events), batch)]
+    warm_up, timed = batches[:_WARM_UP // batch], batches[_WARM_UP // batch:]
     bare_times, hub_times = [], []
-    for _ in range(args.rounds):
+    for _ in range(rounds):
         with tempfile.TemporaryDirectory() as folder_name:
             bare_times.append(time_bare(Path(folder_name), warm_up, timed))
-            hub_times.append(time_hub(Path(folder_name), warm_up, timed, args.events))
+            hub_times.append(time_hub(Path(folder_name), warm_up, timed, count))
     bare_s, hub_s = statistics.median(bare_times), statistics.median(hub_times)
-    hub_rate, bare_rate = args.events / hub_s, args.events / bare_s
-    print(f"hub ingest (signed, judged, feed, SQLite): {hub_rate:,.0f} events/s (median {hub_s:.2f} s for {args.events})")
-    print(f"baseline bare Starlette+SQLite insert:     {bare_rate:,.0f} events/s (median {bare_s:.2f} s)")
-    print(f"ratio hub / baseline: {hub_rate / bare_rate:.0%}  (budget ≥ 50 %; {args.rounds} rounds, "
-          f"hub {', '.join(f'{t:.2f}' for t in hub_times)} s, bare {', '.join(f'{t:.2f}' for t in bare_times)} s)")
+    return {"hub_s": hub_s, "bare_s": bare_s, "ratio": bare_s / hub_s, "hub_rounds": hub_times,
+            "bare_rounds": bare_times}
+
+
+def _seconds(times: list[float]) -> str:
+    return ", ".join(f"{t:.2f}" for t in times)
 
 
 def time_bare(folder: Path, warm_up: list[bytes], timed: list[bytes]) -> float:

@@ -24,3 +24,14 @@ def test_drain_through_a_slow_link_is_close_to_bytes_over_bandwidth() -> None:
 
 def test_wire_bytes_per_event_within_budget() -> None:
     assert _bench("bench_sync_wire").measure(100)["wire_bytes_per_event"] <= 200
+
+
+def test_city_hall_ingest_bench_runs_both_servers_and_prints_a_ratio() -> None:
+    figures = _bench("bench_cityhall_ingest").measure(count=400, batch=100, rounds=1)
+    assert figures["hub_s"] > 0 and figures["bare_s"] > 0  # each server stored every event (asserted inside)
+    assert figures["ratio"] > 0.1, figures  # a tripwire far below the budget: only a collapse trips it
+
+
+def test_pull_bench_applies_every_event() -> None:
+    figures = _bench("bench_sync_pull").measure(600)  # asserts every event pulled, applied and folded into cases
+    assert figures["pull_s"] < 10, figures
