@@ -6,7 +6,7 @@ round starts both servers on fresh databases, warms them with the same few batch
 then times the rest; the medians of the rounds are compared, since the machine is shared.
 Budget: hub ≥ 50 % of the bare insert's events per second.
 
-    .venv/bin/python bench/bench_cityhall_ingest.py [--events 5000] [--batch 100] [--rounds 3]
+    .venv/bin/python bench/bench_cityhall_ingest.py [--events 5000] [--batch 100] [--rounds 3] [--without-judging]
 """
 from __future__ import annotations
 
@@ -32,6 +32,7 @@ from starlette.routing import Route  # noqa: E402
 
 from cityhall.app import HubSettings, create_app  # noqa: E402
 from station.keys import public_key_text  # noqa: E402
+from station.ledger import Event  # noqa: E402
 from sync.signing import signed_headers  # noqa: E402
 from sync.wire import columns_to_dicts, encode_batch, gunzip_json  # noqa: E402
 from tests.support.events import sample_events  # noqa: E402
@@ -85,10 +86,16 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=5000)
     parser.add_argument("--batch", type=int, default=100)
     parser.add_argument("--rounds", type=int, default=3, help="rounds of bare then hub; medians are compared")
+    parser.add_argument("--without-judging", action="store_true",
+                        help="diagnostic: the hub accepts every event unjudged (no fold, no feed, no case state), "
+                             "to show what signing, decoding, dedupe, the chain and the commit cost alone")
     args = parser.parse_args()
+    if args.without_judging:
+        _accept_without_judging()
     figures = measure(args.events, args.batch, args.rounds)
     hub_s, bare_s = figures["hub_s"], figures["bare_s"]
-    print(f"hub ingest (signed, judged, feed, SQLite): {args.events / hub_s:,.0f} events/s "
+    what = "signed, NOT judged: diagnostic" if args.without_judging else "signed, judged, feed"
+    print(f"hub ingest ({what}, SQLite): {args.events / hub_s:,.0f} events/s "
           f"(median {hub_s:.2f} s for {args.events})")
     print(f"baseline bare Starlette+SQLite insert:     {args.events / bare_s:,.0f} events/s (median {bare_s:.2f} s)")
     print(f"ratio hub / baseline: {figures['ratio']:.0%}  (budget ≥ 50 %; {args.rounds} rounds, "
@@ -108,6 +115,16 @@ def measure(count: int, batch: int, rounds: int) -> dict[str, Any]:
     bare_s, hub_s = statistics.median(bare_times), statistics.median(hub_times)
     return {"hub_s": hub_s, "bare_s": bare_s, "ratio": bare_s / hub_s, "hub_rounds": hub_times,
             "bare_rounds": bare_times}
+
+
+def _accept_without_judging() -> None:
+    from cityhall.store import _IngestRun
+
+    def accept(run: _IngestRun, event: Event, from_parking: bool = False) -> None:
+        run.pending_events.append((run._take_seq(), event))
+        run._answer(event, "accepted")
+
+    _IngestRun._consider = accept  # type: ignore[method-assign]
 
 
 def _seconds(times: list[float]) -> str:
