@@ -34,8 +34,12 @@ __all__ = ["StationApp", "run"]
 log = logging.getLogger("station.tui")
 
 
+_SCREEN_STYLES = ["action_dialog", "case", "cases", "document", "home", "intake", "sign_in", "sync"]
+
+
 class StationApp(App[None]):
-    CSS_PATH = "app.tcss"
+    CSS_PATH = ["app.tcss", *(f"screens/{name}.tcss" for name in _SCREEN_STYLES)]
+    """Every screen's styles, read once: a screen with its own CSS_PATH makes Textual parse all styles again."""
     BINDINGS = [
         Binding("ctrl+q", "quit", "quit", priority=True),
         Binding("f9", "switch_operator", "switch_operator"),

@@ -112,20 +112,16 @@ class CaseQueries:
 
     def _section(self, where: str, params: list[Any], statuses: tuple[str, ...], order: str,
                  limit: int) -> BoardSection:
-        lines: list[CaseLine] = []
-        total = 0
-        for status in statuses:
-            condition = f"status = ? AND {where}"
-            rows = self._rows(f"SELECT {_COLUMNS} FROM cases WHERE {condition} ORDER BY {order} LIMIT ?",
-                              [status, *params, limit])
-            lines += [CaseLine.from_row(r) for r in rows]
-            total += self._capped_count(condition, [status, *params])
-        lines.sort(key=lambda line: (getattr(line, order) or "9999", line.case_no))
+        """Two statements whatever the number of statuses: a worker thread waits for the GIL after each."""
+        each_status = [value for status in statuses for value in (status, *params)]
+        first = f"SELECT * FROM (SELECT {_COLUMNS} FROM cases WHERE status = ? AND {where} ORDER BY {order} LIMIT ?)"
+        rows = self._rows(" UNION ALL ".join([first] * len(statuses)),
+                          [value for status in statuses for value in (status, *params, limit)])
+        capped = f"(SELECT count(*) FROM (SELECT 1 FROM cases WHERE status = ? AND {where} LIMIT {COUNT_CAP}))"
+        total = int(self._rows("SELECT " + " + ".join([capped] * len(statuses)), each_status)[0][0])
+        lines = sorted((CaseLine.from_row(r) for r in rows),
+                       key=lambda line: (getattr(line, order) or "9999", line.case_no))
         return BoardSection(lines[:limit], min(total, COUNT_CAP))
-
-    def _capped_count(self, condition: str, params: list[Any]) -> int:
-        sql = f"SELECT count(*) FROM (SELECT 1 FROM cases WHERE {condition} LIMIT {COUNT_CAP})"
-        return int(self._rows(sql, params)[0][0])
 
     # -- the case list ---------------------------------------------------------
 

@@ -20,7 +20,6 @@ _LEVELS = ((5, "5 非常满意"), (4, "4 满意"), (3, "3 基本满意"), (2, "2
 
 
 class ActionDialog(ModalScreen[ActionInput | None]):
-    CSS_PATH = "action_dialog.tcss"
     BINDINGS = [
         Binding("escape", "cancel", "cancel"),
         Binding("ctrl+s", "confirm", "ok", priority=True),

@@ -26,7 +26,6 @@ __all__ = ["CaseScreen"]
 
 
 class CaseScreen(StationScreen):
-    CSS_PATH = "case.tcss"
     BINDINGS = [
         Binding("escape", "back", "back"),
         Binding("a", "focus_actions", "act"),

@@ -19,7 +19,6 @@ __all__ = ["CasesScreen"]
 
 
 class CasesScreen(StationScreen):
-    CSS_PATH = "cases.tcss"
     BINDINGS = [
         Binding("escape", "back", "back"),
         Binding("f5", "reload", "refresh"),

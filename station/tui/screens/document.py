@@ -21,7 +21,6 @@ __all__ = ["DocumentScreen"]
 class DocumentScreen(StationScreen):
     """Shows ``text``; ``p`` saves it under ``name`` for printing."""
 
-    CSS_PATH = "document.tcss"
     BINDINGS = [
         Binding("escape", "back", "back"),
         Binding("p", "print", "print"),

@@ -16,7 +16,6 @@ __all__ = ["HomeScreen"]
 
 
 class HomeScreen(StationScreen):
-    CSS_PATH = "home.tcss"
     BINDINGS = [
         Binding("n", "new_case", "new_case"),
         Binding("c", "cases", "cases"),

@@ -50,7 +50,6 @@ class IntakeDraft:
 
 
 class IntakeScreen(StationScreen):
-    CSS_PATH = "intake.tcss"
     BINDINGS = [
         Binding("escape", "back", "back"),
         Binding("ctrl+n", "next", "next", priority=True),

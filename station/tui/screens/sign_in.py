@@ -24,7 +24,6 @@ __all__ = ["SignInScreen"]
 
 
 class SignInScreen(Screen[None]):
-    CSS_PATH = "sign_in.tcss"
 
     class OperatorSignedIn(Message):
         def __init__(self, operator: Operator, was_locked: bool) -> None:

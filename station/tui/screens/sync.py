@@ -20,7 +20,6 @@ __all__ = ["SyncScreen"]
 
 
 class SyncScreen(StationScreen):
-    CSS_PATH = "sync.tcss"
     BINDINGS = [
         Binding("escape", "back", "back"),
         Binding("f5", "sync_now", "sync_now"),
