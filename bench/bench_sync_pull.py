@@ -8,7 +8,6 @@ signing and decoding only), so the figure shows what applying and folding costs.
 from __future__ import annotations
 
 import argparse
-import gc
 import sys
 import tempfile
 import time
@@ -22,7 +21,6 @@ from tests.support.events import sample_events  # noqa: E402
 from tests.support.hub import free_port, in_process_hub, make_station, topology_for  # noqa: E402
 
 VILLAGE, TOWNSHIP = "420115102203", "420115102000"
-_GC_DEFAULTS = gc.get_threshold()
 
 
 def measure(count: int) -> dict[str, float]:
@@ -32,7 +30,6 @@ def measure(count: int) -> dict[str, float]:
         port = free_port()
         config = topology_for(folder, port)
         with in_process_hub(folder, config, port) as app:
-            _station_gc_defaults()
             store = app.state.store
             events = sample_events(count)
             for start in range(0, count, 1000):
@@ -50,12 +47,6 @@ def measure(count: int) -> dict[str, float]:
             assert len(township.list_cases(limit=count)) == count // 2 + count % 2
             township.close()
     return {"pull_s": pull_s, "baseline_s": baseline_s, "ratio": pull_s / baseline_s}
-
-
-def _station_gc_defaults() -> None:
-    """The hub tunes the garbage collector for its process; a station runs with Python's defaults."""
-    gc.unfreeze()
-    gc.set_threshold(*_GC_DEFAULTS)
 
 
 def _fetch_pages(client: SyncClient) -> int:

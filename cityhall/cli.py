@@ -55,13 +55,14 @@ def main(argv: list[str] | None = None) -> int:
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from .app import HubSettings, create_app
+    from .app import HubSettings, create_app, settle_garbage_collector
     config = args.config or default_config()
     if not config.is_file():
         raise ValueError(f"no stations file at {config}: pass --config or set STATION_CONFIG")
     if args.workers > 1:
         return _serve_workers(args, config)
     app = create_app(HubSettings(db_url=args.db or default_db_url(), topology_file=config))
+    settle_garbage_collector()
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False)
     return 0
 
@@ -81,8 +82,10 @@ def _serve_workers(args: argparse.Namespace, config: Path) -> int:
 
 def app_from_env():  # noqa: ANN201 - a FastAPI app; imported lazily like the rest of serve
     """The app of one uvicorn worker: ``$CITYHALL_DB`` and ``$STATION_CONFIG`` name the database and tree."""
-    from .app import HubSettings, create_app
-    return create_app(HubSettings(db_url=default_db_url(), topology_file=default_config()))
+    from .app import HubSettings, create_app, settle_garbage_collector
+    app = create_app(HubSettings(db_url=default_db_url(), topology_file=default_config()))
+    settle_garbage_collector()
+    return app
 
 
 def _verify(args: argparse.Namespace) -> int:
