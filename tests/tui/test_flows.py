@@ -162,8 +162,9 @@ async def test_refusal_asks_for_a_reason(village: StationService, township: Stat
 
 async def test_wrong_pin_is_a_message_and_idle_locks(village: StationService) -> None:
     app = make_app(village)
-    app.idle_lock_seconds = 0.3
+    app.idle_lock_seconds = 0.3  # the idle check runs every 0.075 s from now on
     async with app.run_test(size=(80, 24)) as pilot:
+        app.idle_lock_seconds = 3600  # no lock while the PIN is checked, however busy the machine
         await sign_in(pilot, "a01", "0000")
         assert isinstance(app.screen, SignInScreen)
         assert "密码不对" in str(app.screen.query_one("#sign-in-message").render())
@@ -171,10 +172,27 @@ async def test_wrong_pin_is_a_message_and_idle_locks(village: StationService) ->
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, HomeScreen)
+        app.idle_lock_seconds = 0.3
         await pilot.pause(0.6)
         assert isinstance(app.screen, SignInScreen) and app.screen.locked_by is not None
+        app.idle_lock_seconds = 3600
         await type_text(pilot, AGENT_PIN)
         await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+
+
+async def test_tab_moves_between_the_sign_in_fields(village: StationService) -> None:
+    app = make_app(village)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await type_text(pilot, "a01")
+        await pilot.press("tab")
+        assert app.focused is not None and app.focused.id == "pin"
+        await type_text(pilot, AGENT_PIN)
+        await pilot.press("shift+tab")
+        assert app.focused is not None and app.focused.id == "operator-id"
+        await pilot.press("tab", "enter")
         await settle(pilot)
         assert isinstance(app.screen, HomeScreen)
 
