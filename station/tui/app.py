@@ -25,7 +25,7 @@ from station.service import Operator, StationService
 
 from .bindings import localize_bindings
 from .i18n import language, set_language, t
-from .queries import CaseQueries
+from .queries import CaseQueries, TodayBoard
 from .screens.sign_in import SignInScreen
 from .sync_port import StoreSyncPort, SyncPort, SyncStatus, connect_sync
 
@@ -50,6 +50,11 @@ class StationApp(App[None]):
         def __init__(self, status: SyncStatus) -> None:
             super().__init__()
             self.status = status
+
+    class BoardRead(Message):
+        def __init__(self, board: TodayBoard | None) -> None:
+            super().__init__()
+            self.board = board
 
     def __init__(self, service: StationService, sync: SyncPort | Callable[[], SyncPort] | None = None, *,
                  cursor_blink: bool = True,
@@ -94,17 +99,33 @@ class StationApp(App[None]):
     # -- who is signed in --------------------------------------------------------
 
     def on_sign_in_screen_operator_signed_in(self, message: SignInScreen.OperatorSignedIn) -> None:
-        from .screens.home import HomeScreen
-
         same_operator = self.operator is not None and self.operator.id == message.operator.id
         self.operator = message.operator
         self._last_activity = time.monotonic()
         if message.was_locked and same_operator:
             self.pop_screen()
             return
-        while len(self.screen_stack) > 2:
-            self.pop_screen()
-        self.switch_screen(HomeScreen())
+        self._read_board_then_home()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="home")
+    def _read_board_then_home(self) -> None:
+        """Read first, then build the home screen once: a read running while the screen is
+        drawn waits for the GIL after every SQLite step, which doubled the time to the board."""
+        try:
+            board = self.read_board()
+        except Exception:  # the home screen reads again, and says what went wrong
+            log.exception("the Today board could not be read at sign-in")
+            board = None
+        self.post_message(self.BoardRead(board))
+
+    def on_station_app_board_read(self, message: StationApp.BoardRead) -> None:
+        if self.operator is not None:
+            self.open_home(message.board)
+
+    def read_board(self) -> TodayBoard:
+        """Call from worker threads."""
+        today = self.service.today()
+        return self.queries.board(today, self.soon_day(today))
 
     def action_switch_operator(self) -> None:
         if isinstance(self.screen, SignInScreen):
@@ -171,12 +192,12 @@ class StationApp(App[None]):
         yield SystemCommand(t("language"), t("language_help"), self.toggle_language)
         yield SystemCommand(t("quit"), t("quit"), self.exit)
 
-    def open_home(self) -> None:
+    def open_home(self, board: TodayBoard | None = None) -> None:
         from .screens.home import HomeScreen
 
         while len(self.screen_stack) > 2:
             self.pop_screen()
-        self.switch_screen(HomeScreen())
+        self.switch_screen(HomeScreen(board))
 
     def open_intake(self) -> None:
         from .screens.intake import IntakeScreen

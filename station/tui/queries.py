@@ -6,6 +6,7 @@ cases or a hundred thousand. The store's single writer connection is left to wri
 """
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 from dataclasses import dataclass
@@ -22,6 +23,8 @@ _OPEN = tuple(sorted(OPEN_STATUSES))
 _DECIDED_NOT_DELIVERED = ("approved", "denied", "refused")
 _COLUMNS = ("case_no, status, item_code, item_name, applicant_name, applicant_id, origin, handler, "
             "deadline, supplement_due, conflicts")
+_LINE_FIELDS = "case_no, status, item_name, applicant_name, deadline, supplement_due, conflicts"
+"""The columns of a :class:`CaseLine`, in its order."""
 
 
 @dataclass(frozen=True)
@@ -98,30 +101,25 @@ class CaseQueries:
     # -- the Today board -------------------------------------------------------
 
     def board(self, today: date, soon: date, limit: int = 6) -> TodayBoard:
-        """``soon`` is the last day that counts as a near deadline (2 working days on)."""
-        return TodayBoard(
-            day=today.isoformat(),
-            waiting=self._section("handler = ?", [self.station], _OPEN, "deadline", limit),
-            deadlines=self._section("deadline IS NOT NULL AND deadline <= ? AND (handler = ? OR origin = ?)",
-                                    [soon.isoformat(), self.station, self.station], _OPEN, "deadline", limit),
-            deferred=self._section("supplement_due IS NOT NULL AND supplement_due <= ? AND origin = ?",
-                                   [(soon + timedelta(days=3)).isoformat(), self.station], _OPEN,
-                                   "supplement_due", limit),
-            decisions=self._section("origin = ?", [self.station], _DECIDED_NOT_DELIVERED, "deadline", limit),
-        )
+        """``soon`` is the last day that counts as a near deadline (2 working days on).
 
-    def _section(self, where: str, params: list[Any], statuses: tuple[str, ...], order: str,
-                 limit: int) -> BoardSection:
-        """Two statements whatever the number of statuses: a worker thread waits for the GIL after each."""
-        each_status = [value for status in statuses for value in (status, *params)]
-        first = f"SELECT * FROM (SELECT {_COLUMNS} FROM cases WHERE status = ? AND {where} ORDER BY {order} LIMIT ?)"
-        rows = self._rows(" UNION ALL ".join([first] * len(statuses)),
-                          [value for status in statuses for value in (status, *params, limit)])
-        capped = f"(SELECT count(*) FROM (SELECT 1 FROM cases WHERE status = ? AND {where} LIMIT {COUNT_CAP}))"
-        total = int(self._rows("SELECT " + " + ".join([capped] * len(statuses)), each_status)[0][0])
-        lines = sorted((CaseLine.from_row(r) for r in rows),
-                       key=lambda line: (getattr(line, order) or "9999", line.case_no))
-        return BoardSection(lines[:limit], min(total, COUNT_CAP))
+        One statement answering in one row: a worker thread waits for the GIL after every
+        SQLite step while the UI thread draws, so each extra row or statement costs
+        milliseconds at start-up.
+        """
+        parts = _board_parts(self.station, soon)
+        lines_sql = " UNION ALL ".join(part.lines_sql(name, limit) for name, part in parts.items())
+        totals_sql = ", ".join(part.total_sql() for part in parts.values())
+        params = [v for part in parts.values() for v in part.each_status()] + \
+                 [v for part in parts.values() for v in part.each_status()]
+        row = self._rows(f"SELECT (SELECT json_group_array(json_array(section, {_LINE_FIELDS})) FROM ({lines_sql})), "
+                         f"{totals_sql}", params)[0]
+        found: dict[str, list[CaseLine]] = {name: [] for name in parts}
+        for section, *fields in json.loads(row[0]):
+            found[section].append(CaseLine(*fields))
+        sections = {name: _section(found[name], row[index], parts[name].order, limit)
+                    for index, name in enumerate(parts, start=1)}
+        return TodayBoard(day=today.isoformat(), **sections)
 
     # -- the case list ---------------------------------------------------------
 
@@ -147,6 +145,45 @@ class CaseQueries:
         params += text_params
         sql = f"SELECT {_COLUMNS} FROM cases WHERE {' AND '.join(where)} ORDER BY rowid DESC LIMIT ?"
         return [CaseLine.from_row(r) for r in self._rows(sql, [*params, wanted.limit])]
+
+
+@dataclass(frozen=True)
+class _BoardPart:
+    """A section of the Today board as SQL: one indexed query per status, each with a LIMIT."""
+
+    where: str
+    params: list[Any]
+    statuses: tuple[str, ...]
+    order: str
+
+    def each_status(self) -> list[Any]:
+        return [value for status in self.statuses for value in (status, *self.params)]
+
+    def lines_sql(self, name: str, limit: int) -> str:
+        one = (f"SELECT * FROM (SELECT '{name}' AS section, {_LINE_FIELDS} FROM cases "
+               f"WHERE status = ? AND {self.where} ORDER BY {self.order} LIMIT {int(limit)})")
+        return " UNION ALL ".join([one] * len(self.statuses))
+
+    def total_sql(self) -> str:
+        one = f"(SELECT count(*) FROM (SELECT 1 FROM cases WHERE status = ? AND {self.where} LIMIT {COUNT_CAP}))"
+        return "(" + " + ".join([one] * len(self.statuses)) + ")"
+
+
+def _board_parts(station: str, soon: date) -> dict[str, _BoardPart]:
+    deferred_until = (soon + timedelta(days=3)).isoformat()
+    return {
+        "waiting": _BoardPart("handler = ?", [station], _OPEN, "deadline"),
+        "deadlines": _BoardPart("deadline IS NOT NULL AND deadline <= ? AND (handler = ? OR origin = ?)",
+                                [soon.isoformat(), station, station], _OPEN, "deadline"),
+        "deferred": _BoardPart("supplement_due IS NOT NULL AND supplement_due <= ? AND origin = ?",
+                               [deferred_until, station], _OPEN, "supplement_due"),
+        "decisions": _BoardPart("origin = ?", [station], _DECIDED_NOT_DELIVERED, "deadline"),
+    }
+
+
+def _section(lines: list[CaseLine], total: int, order: str, limit: int) -> BoardSection:
+    lines.sort(key=lambda line: (getattr(line, order) or "9999", line.case_no))
+    return BoardSection(lines[:limit], min(int(total), COUNT_CAP))
 
 
 def _text_condition(text: str) -> tuple[list[str], list[Any]]:

@@ -28,6 +28,11 @@ class HomeScreen(StationScreen):
             super().__init__()
             self.board = board
 
+    def __init__(self, board: TodayBoard | None = None) -> None:
+        super().__init__()
+        self._board_read_for_us = board
+        """The board when the app read it just before building this screen (at sign-in)."""
+
     def compose_body(self) -> ComposeResult:
         yield Static(t("today_title", day=self.station_app.service.today().isoformat()), id="today-title")
         yield BoardList(t("loading"), id="board")
@@ -37,8 +42,13 @@ class HomeScreen(StationScreen):
 
     def on_mount(self) -> None:
         self.query_one(BoardList).focus()
+        if self._board_read_for_us is not None:
+            self._show(self._board_read_for_us)
 
     def on_screen_resume(self) -> None:
+        if self._board_read_for_us is not None:
+            self._board_read_for_us = None  # fresh: shown on mount
+            return
         self.action_refresh()
 
     def action_refresh(self) -> None:
@@ -47,12 +57,13 @@ class HomeScreen(StationScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def _load_board(self) -> None:
-        app = self.station_app
-        today = app.service.today()
-        self.post_message(self.BoardLoaded(app.queries.board(today, app.soon_day(today))))
+        self.post_message(self.BoardLoaded(self.station_app.read_board()))
 
     def on_home_screen_board_loaded(self, message: BoardLoaded) -> None:
-        self.query_one(BoardList).show(message.board)
+        self._show(message.board)
+
+    def _show(self, board: TodayBoard) -> None:
+        self.query_one(BoardList).show(board)
         self.board_shown = True
 
     def on_board_list_case_chosen(self, message: BoardList.CaseChosen) -> None:
