@@ -18,12 +18,12 @@ from textual.events import DescendantFocus, Event, InputEvent
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Input
-from textual.worker import Worker, WorkerState
 
 from station.home import StationHome
 from station.service import Operator, StationService
 
 from .bindings import localize_bindings
+from .failures import ReportsFailures
 from .i18n import language, set_language, t
 from .queries import CaseQueries, TodayBoard
 from .screens.sign_in import SignInScreen
@@ -37,7 +37,7 @@ log = logging.getLogger("station.tui")
 _SCREEN_STYLES = ["action_dialog", "case", "cases", "document", "home", "intake", "sign_in", "sync"]
 
 
-class StationApp(App[None]):
+class StationApp(ReportsFailures, App[None]):
     CSS_PATH = ["app.tcss", *(f"screens/{name}.tcss" for name in _SCREEN_STYLES)]
     """Every screen's styles, read once: a screen with its own CSS_PATH makes Textual parse all styles again."""
     BINDINGS = [
@@ -170,14 +170,6 @@ class StationApp(App[None]):
         """The last day that counts as a near deadline: 2 working days on."""
         near = self.service.calendar.deadline_for(today, 2).date
         return near or date.fromordinal(today.toordinal() + 4)
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.state is WorkerState.ERROR and event.worker.error is not None:
-            self.report_unexpected(event.worker.error)
-
-    def report_unexpected(self, error: BaseException) -> None:
-        log.error("worker failed: %r", error, exc_info=error)
-        self.notify(t("unexpected", message=str(error) or type(error).__name__), severity="error", timeout=10)
 
     # -- the command palette -------------------------------------------------------
 

@@ -12,6 +12,7 @@ from station.actions import ActionInput
 
 from ..bindings import localize_bindings
 from ..case_actions import ActionChoice
+from ..failures import ReportsFailures
 from ..i18n import t
 
 __all__ = ["ActionDialog"]
@@ -19,7 +20,7 @@ __all__ = ["ActionDialog"]
 _LEVELS = ((5, "5 非常满意"), (4, "4 满意"), (3, "3 基本满意"), (2, "2 不满意"), (1, "1 非常不满意"))
 
 
-class ActionDialog(ModalScreen[ActionInput | None]):
+class ActionDialog(ReportsFailures, ModalScreen[ActionInput | None]):
     BINDINGS = [
         Binding("escape", "cancel", "cancel"),
         Binding("ctrl+s", "confirm", "ok", priority=True),

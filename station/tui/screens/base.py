@@ -8,6 +8,7 @@ from textual.screen import Screen
 from textual.widgets import Footer
 
 from ..bindings import localize_bindings
+from ..failures import ReportsFailures
 from ..sync_port import SyncStatus
 from ..widgets.sync_bar import SyncBar
 
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
 __all__ = ["StationScreen"]
 
 
-class StationScreen(Screen[None]):
+class StationScreen(ReportsFailures, Screen[None]):
     """Subclasses yield their body from ``compose_body``."""
 
     def __init__(self) -> None:

@@ -15,6 +15,7 @@ from station.errors import NotAllowed
 from station.service import Operator
 
 from ..bindings import localize_bindings
+from ..failures import ReportsFailures
 from ..i18n import t
 
 if TYPE_CHECKING:
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
 __all__ = ["SignInScreen"]
 
 
-class SignInScreen(Screen[None]):
+class SignInScreen(ReportsFailures, Screen[None]):
 
     class OperatorSignedIn(Message):
         def __init__(self, operator: Operator, was_locked: bool) -> None:

@@ -7,6 +7,7 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from ..failures import ReportsFailures
 from ..i18n import t
 from ..queries import BoardSection, CaseLine, TodayBoard
 
@@ -20,7 +21,7 @@ _SECTIONS = (
 )
 
 
-class BoardList(OptionList):
+class BoardList(ReportsFailures, OptionList):
     class CaseChosen(Message):
         def __init__(self, case_no: str) -> None:
             super().__init__()

@@ -5,13 +5,14 @@ from rich.text import Text
 from textual.message import Message
 from textual.widgets import DataTable
 
+from ..failures import ReportsFailures
 from ..i18n import t
 from ..queries import CaseLine
 
 __all__ = ["CaseTable"]
 
 
-class CaseTable(DataTable[object]):
+class CaseTable(ReportsFailures, DataTable[object]):
     class CaseChosen(Message):
         def __init__(self, case_no: str) -> None:
             super().__init__()

@@ -14,6 +14,7 @@ from textual.widgets.option_list import Option
 
 from forms import InvalidValue, check_id_number, check_phone, mask_id_number
 
+from ..failures import ReportsFailures
 from ..i18n import t
 from .field_row import FieldRow
 
@@ -27,7 +28,7 @@ def check_person_name(raw: str) -> str:
     return name
 
 
-class CitizenStep(Widget):
+class CitizenStep(ReportsFailures, Widget):
     DEFAULT_CSS = """
     CitizenStep { height: auto; }
     CitizenStep #citizen-results { height: 6; border: none; margin: 0 0 0 20; }

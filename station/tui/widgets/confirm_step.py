@@ -7,12 +7,13 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Checkbox, Static
 
+from ..failures import ReportsFailures
 from ..i18n import t
 
 __all__ = ["ConfirmStep"]
 
 
-class ConfirmStep(Widget):
+class ConfirmStep(ReportsFailures, Widget):
     DEFAULT_CSS = """
     ConfirmStep { height: 1fr; }
     ConfirmStep #confirm-summary { height: auto; margin-bottom: 1; }

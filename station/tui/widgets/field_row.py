@@ -14,6 +14,7 @@ from textual.widgets import Input, Label, Select, Static
 
 from forms import InvalidValue
 
+from ..failures import ReportsFailures
 
 __all__ = ["FieldRow", "Check"]
 
@@ -21,7 +22,7 @@ Check = Callable[[str], Any]
 """Returns the clean value or raises ``InvalidValue`` with a message for the operator."""
 
 
-class FieldRow(Widget):
+class FieldRow(ReportsFailures, Widget):
     DEFAULT_CSS = """
     FieldRow { height: auto; }
     FieldRow > Horizontal { height: 1; }

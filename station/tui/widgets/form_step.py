@@ -13,6 +13,7 @@ from textual.widgets import Static
 
 from forms import FieldSpec, ServiceItem, validate_field
 
+from ..failures import ReportsFailures
 from ..i18n import t
 from .field_row import FieldRow
 
@@ -21,7 +22,7 @@ __all__ = ["FormStep"]
 _BOOL_CHOICES = ("是", "否")
 
 
-class FormStep(Widget):
+class FormStep(ReportsFailures, Widget):
     DEFAULT_CSS = """
     FormStep { height: 1fr; }
     FormStep #form-fields { height: 1fr; }

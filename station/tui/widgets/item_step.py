@@ -11,6 +11,7 @@ from textual.widgets.option_list import Option
 
 from forms import Catalogue, ServiceItem
 
+from ..failures import ReportsFailures
 from ..i18n import t
 from .field_row import FieldRow
 
@@ -19,7 +20,7 @@ __all__ = ["ItemStep"]
 _LEVEL_LABELS = {"village": "村", "township": "镇", "county": "区", "city": "市"}
 
 
-class ItemStep(Widget):
+class ItemStep(ReportsFailures, Widget):
     DEFAULT_CSS = """
     ItemStep { height: 1fr; }
     ItemStep #item-list { height: 1fr; min-height: 5; border: none; }

@@ -10,6 +10,7 @@ from textual.widgets.option_list import Option
 from forms import MaterialSpec
 
 from ..bindings import localize_bindings
+from ..failures import ReportsFailures
 from ..i18n import t
 
 __all__ = ["MaterialsChecklist", "RECEIVED", "DEFERRED", "MISSING"]
@@ -18,7 +19,7 @@ RECEIVED, DEFERRED, MISSING = "received", "deferred", "missing"
 _MARKS = {RECEIVED: ("✔", "green"), DEFERRED: ("◔", "yellow"), MISSING: ("✘", "red")}
 
 
-class MaterialsChecklist(OptionList):
+class MaterialsChecklist(ReportsFailures, OptionList):
     BINDINGS = [
         Binding("space", "cycle", "material_received", show=False),
         Binding("r", "mark('received')", "material_received"),

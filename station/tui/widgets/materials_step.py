@@ -11,13 +11,14 @@ from textual.widgets import Static
 from forms import ServiceItem
 from station.workdays import WorkCalendar
 
+from ..failures import ReportsFailures
 from ..i18n import t
 from .materials_checklist import DEFERRED, RECEIVED, MaterialsChecklist
 
 __all__ = ["MaterialsStep"]
 
 
-class MaterialsStep(Widget):
+class MaterialsStep(ReportsFailures, Widget):
     DEFAULT_CSS = """
     MaterialsStep { height: 1fr; }
     MaterialsStep MaterialsChecklist { height: 1fr; border: none; }

@@ -8,13 +8,14 @@ from textual.widgets import Static
 from station.ledger import ROLE_LABELS
 from station.service import Operator
 
+from ..failures import ReportsFailures
 from ..i18n import t
 from ..sync_port import SyncStatus
 
 __all__ = ["SyncBar"]
 
 
-class SyncBar(Static):
+class SyncBar(ReportsFailures, Static):
     DEFAULT_CSS = """
     SyncBar { height: 1; dock: top; background: $primary-background; color: $text; padding: 0 1; }
     """
