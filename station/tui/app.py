@@ -56,6 +56,13 @@ class StationApp(ReportsFailures, App[None]):
             super().__init__()
             self.board = board
 
+    class EventsPulled(Message):
+        """Posted from the sync thread: a background round stored events from elsewhere."""
+
+        def __init__(self, count: int) -> None:
+            super().__init__()
+            self.count = count
+
     def __init__(self, service: StationService, sync: SyncPort | Callable[[], SyncPort] | None = None, *,
                  cursor_blink: bool = True,
                  idle_lock_seconds: float | None = None, sync_refresh_seconds: float = 10.0) -> None:
@@ -74,6 +81,7 @@ class StationApp(ReportsFailures, App[None]):
         self.sync_refresh_seconds = sync_refresh_seconds
         self._last_activity = time.monotonic()
         self._sync_lock = threading.Lock()
+        self._listening = False
         self.title = service.station.name
 
     # -- lifecycle ---------------------------------------------------------------
@@ -151,7 +159,11 @@ class StationApp(ReportsFailures, App[None]):
         with self._sync_lock:
             if callable(self._sync_source) and not hasattr(self._sync_source, "status"):
                 self._sync_source = self._sync_source()
-            return self._sync_source  # type: ignore[return-value]
+            port: SyncPort = self._sync_source  # type: ignore[assignment]
+            if not self._listening:
+                port.listen(lambda count: self.post_message(self.EventsPulled(count)))
+                self._listening = True
+            return port
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="sync-status")
     def refresh_sync_status(self) -> None:
@@ -163,6 +175,13 @@ class StationApp(ReportsFailures, App[None]):
         self.sync_status = message.status
         if isinstance(self.screen, StationScreen):
             self.screen.sync_status_changed(message.status)
+
+    def on_station_app_events_pulled(self, message: StationApp.EventsPulled) -> None:
+        from .screens.base import StationScreen
+
+        self.refresh_sync_status()
+        if isinstance(self.screen, StationScreen):
+            self.screen.events_arrived()
 
     # -- shared helpers ----------------------------------------------------------
 

@@ -4,26 +4,35 @@ Imported only from a worker thread (the sync stack is heavy), so start-up never 
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from station.errors import Unreachable
 from station.service import StationService
 
-from .sync_port import StoreSyncPort, SyncStatus
+from .sync_port import EventsPulled, StoreSyncPort, SyncStatus
+
+if TYPE_CHECKING:
+    from sync.client import SyncClient, SyncReport
 
 __all__ = ["LoopSyncPort"]
+
+ClientFactory = Callable[[StationService], "SyncClient"]
 
 
 class LoopSyncPort:
     """Status from ``sync.loop.BackgroundSync`` (started here), actions from ``sync`` itself."""
 
-    def __init__(self, service: StationService) -> None:
+    def __init__(self, service: StationService, client_factory: ClientFactory | None = None) -> None:
+        from sync.client import SyncClient
         from sync.loop import BackgroundSync
 
         self.service = service
         self.store_port = StoreSyncPort(service)
-        self.loop = BackgroundSync(service)
+        self._listeners: list[EventsPulled] = []
+        make_client = client_factory or (lambda svc: SyncClient(svc, give_up_after=20.0))
+        self.loop = BackgroundSync(service, client_factory=lambda svc: _Telling(make_client(svc), self._pulled))
         self.loop.start()
 
     def status(self) -> SyncStatus:
@@ -31,6 +40,13 @@ class LoopSyncPort:
         loop = self.loop.status()
         return SyncStatus(online=loop.online, pending=from_store.pending, rejected=from_store.rejected,
                           last_contact=from_store.last_contact, rejected_events=from_store.rejected_events)
+
+    def listen(self, pulled: EventsPulled) -> None:
+        self._listeners.append(pulled)
+
+    def _pulled(self, count: int) -> None:
+        for listener in list(self._listeners):
+            listener(count)
 
     def sync_now(self) -> dict[str, Any]:
         from sync.client import SyncClient
@@ -54,3 +70,24 @@ class LoopSyncPort:
 
     def close(self) -> None:
         self.loop.stop(timeout_s=2.0)
+
+
+class _Telling:
+    """A sync client for the loop that says when a round stored events (or new items/calendars)."""
+
+    def __init__(self, client: SyncClient, pulled: EventsPulled) -> None:
+        self.client = client
+        self.pulled = pulled
+
+    def __enter__(self) -> _Telling:
+        self.client.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.client.__exit__(*exc)
+
+    def sync_once(self) -> SyncReport:
+        report = self.client.sync_once()
+        if report.pulled or report.publications:
+            self.pulled(report.pulled)
+        return report

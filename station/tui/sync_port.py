@@ -10,13 +10,14 @@ calls them from thread workers.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
 from station.service import StationService
 
-__all__ = ["SyncStatus", "SyncPort", "SyncUnavailable", "StoreSyncPort", "connect_sync"]
+__all__ = ["EventsPulled", "SyncStatus", "SyncPort", "SyncUnavailable", "StoreSyncPort", "connect_sync"]
 
 
 class SyncUnavailable(RuntimeError):
@@ -35,8 +36,14 @@ class SyncStatus:
     """id, case_no, kind, at, reason of each rejected event (for the sync screen)."""
 
 
+EventsPulled = Callable[[int], None]
+"""Called on the sync thread with how many new events a background round stored."""
+
+
 class SyncPort(Protocol):
     def status(self) -> SyncStatus: ...
+
+    def listen(self, pulled: EventsPulled) -> None: ...
 
     def sync_now(self) -> dict[str, Any]: ...
 
@@ -57,6 +64,9 @@ class StoreSyncPort:
         rejected = store.rejected_events() if counts.get("rejected") else []
         return SyncStatus(online=None, pending=counts.get("pending", 0), rejected=counts.get("rejected", 0),
                           last_contact=store.get_meta("last_contact"), rejected_events=rejected[:200])
+
+    def listen(self, pulled: EventsPulled) -> None:
+        """Nothing arrives in the background without the sync package."""
 
     def sync_now(self) -> dict[str, Any]:
         raise SyncUnavailable

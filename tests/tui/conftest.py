@@ -10,6 +10,7 @@ import pytest
 from station.home import CHINA_TZ, StationHome
 from station.service import IntakeRequest, Operator, StationService, init_station
 from station.tui.app import StationApp
+from station.tui.sync_port import SyncPort
 from tests.support.demo import DEMO_TOPOLOGY_FILE, TOWNSHIP, VILLAGE
 
 FROZEN_NOW = datetime(2026, 11, 23, 9, 30, tzinfo=CHINA_TZ)
@@ -61,8 +62,8 @@ def file_example_case(service: StationService, operator: Operator, *, deferred: 
     return str(result["case_no"])
 
 
-def make_app(service: StationService) -> StationApp:
-    return StationApp(service, cursor_blink=False, idle_lock_seconds=3600, sync_refresh_seconds=3600)
+def make_app(service: StationService, sync: SyncPort | None = None) -> StationApp:
+    return StationApp(service, sync, cursor_blink=False, idle_lock_seconds=3600, sync_refresh_seconds=3600)
 
 
 async def sign_in(pilot, agent_id: str, pin: str) -> None:  # noqa: ANN001 - textual Pilot

@@ -42,5 +42,8 @@ class StationScreen(ReportsFailures, Screen[None]):
         for bar in self.query(SyncBar):
             bar.status = status
 
+    def events_arrived(self) -> None:
+        """A background sync stored new events; screens that show cases read them again."""
+
     def compose_body(self) -> ComposeResult:
         yield from ()

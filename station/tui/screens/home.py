@@ -55,6 +55,9 @@ class HomeScreen(StationScreen):
         self._load_board()
         self.station_app.refresh_sync_status()
 
+    def events_arrived(self) -> None:
+        self._load_board()
+
     @work(thread=True, exclusive=True, exit_on_error=False)
     def _load_board(self) -> None:
         self.post_message(self.BoardLoaded(self.station_app.read_board()))
