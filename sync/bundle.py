@@ -25,8 +25,10 @@ import binascii
 import hashlib
 import json
 import re
+import unicodedata
+from collections import Counter
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -37,7 +39,7 @@ from station.ledger import Event
 from .signing import sign_bytes, verify_bytes
 from .wire import WireError, decode_batch, encode_batch
 
-__all__ = ["Bundle", "BundleError", "BundleFile", "bundle_head", "write_bundle", "read_bundle", "MAGIC"]
+__all__ = ["Bundle", "BundleError", "BundleFile", "bundle_head", "write_bundle", "read_bundle", "printable", "MAGIC"]
 
 MAGIC = b"SSBUNDLE1\n"
 _MAX_DEPTH = 4
@@ -63,8 +65,19 @@ class BundleFile:
     case: str = ""
 
     def label(self) -> str:
-        case = f"案件 {self.case} 的" if self.case else ""
-        return f"{case}附件“{self.name or '未命名'}”（SHA-256 {self.sha256[:12]}…）"
+        """How a person is told which file: its case and name as the origin wrote them, made printable."""
+        case = f"案件 {printable(self.case)} 的" if self.case else ""
+        return f"{case}附件“{printable(self.name) or '未命名'}”（SHA-256 {self.sha256[:12]}…）"
+
+
+_FILE_KEYS = frozenset(f.name for f in fields(BundleFile))
+_REQUIRED_FILE_KEYS = frozenset({"sha256", "size", "type"})
+_UNPRINTABLE = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+
+
+def printable(text: str) -> str:
+    """``text`` without control and format characters, safe to echo to a terminal."""
+    return "".join(c for c in text if unicodedata.category(c) not in _UNPRINTABLE)
 
 
 @dataclass
@@ -82,6 +95,11 @@ class Bundle:
     """The listed files' bytes by SHA-256 (views into ``raw``), each verified; empty when the files were left behind."""
     relayable: bytes = b""
     """The bundle without its files: what goes to the city hall and inside other bundles."""
+
+    @property
+    def files_left_behind(self) -> list[BundleFile]:
+        """Listed files whose bytes are not in this copy (a relayed copy, or a stick whose file section was cut off)."""
+        return [listed for listed in self.files if listed.sha256 not in self.contents]
 
 
 def write_bundle(key: Ed25519PrivateKey, station: str, events: list[Event], created_at: str,
@@ -125,8 +143,8 @@ def read_bundle(data: bytes, depth: int = 0) -> Bundle:
     elif carried:
         raise BundleError("数据包嵌套过深")
     relayable = MAGIC + header_line + b"\n" + payload
-    return Bundle(header["station"], header["created_at"], header["public_key"], events, carried, data,
-                  listed, contents, relayable)
+    return Bundle(station=header["station"], created_at=header["created_at"], public_key=header["public_key"],
+                  events=events, carried=carried, raw=data, files=listed, contents=contents, relayable=relayable)
 
 
 def _header(line: bytes) -> dict[str, Any]:
@@ -141,27 +159,49 @@ def _header(line: bytes) -> dict[str, Any]:
 
 
 def _listed_files(header: dict[str, Any]) -> list[BundleFile]:
+    """The signed file list; keys a later writer may add are ignored (they are signed all the same)."""
     raw = header.get("files", [])
     if not isinstance(raw, list) or not all(isinstance(entry, dict) for entry in raw):
-        raise BundleError("数据包头的附件清单无法读取")
-    try:
-        listed = [BundleFile(**entry) for entry in raw]
-    except TypeError as exc:
-        raise BundleError(f"数据包头的附件清单无法读取：{exc}") from exc
-    problems = [f"数据包头的附件清单第 {number} 项有误" for number, entry in enumerate(listed, 1)
-                if not _well_formed(entry)]
-    if not problems and len({entry.sha256 for entry in listed}) != len(listed):
-        problems.append("数据包头的附件清单有重复的文件")
+        raise BundleError("数据包头的附件清单无法读取，请重新导出")
+    listed = [_file_entry(entry) for entry in raw]
+    problems = []
+    for number, entry in enumerate(listed, 1):
+        wrong = _entry_problems(entry)
+        if wrong:
+            problems.append(f"数据包头的附件清单第 {number} 项有误（{'、'.join(wrong)}），请重新导出")
+    if not problems:
+        problems += _duplicates([entry for entry in listed if entry is not None])
     if (listed or "payload_bytes" in header) and not _is_count(header.get("payload_bytes")):
-        problems.append("数据包头缺少记录部分的长度")
+        problems.append("数据包头缺少记录部分的长度（payload_bytes），请重新导出")
     if problems:
         raise BundleError(*problems)
-    return listed
+    return [entry for entry in listed if entry is not None]
 
 
-def _well_formed(entry: BundleFile) -> bool:
-    texts = (entry.sha256, entry.type, entry.name, entry.case)
-    return all(isinstance(t, str) for t in texts) and bool(_SHA256.fullmatch(entry.sha256)) and _is_count(entry.size)
+def _file_entry(entry: dict[str, Any]) -> BundleFile | None:
+    """One listed file, its unknown keys dropped; ``None`` when a key every file needs is missing."""
+    if not _REQUIRED_FILE_KEYS <= entry.keys():
+        return None
+    return BundleFile(**{key: value for key, value in entry.items() if key in _FILE_KEYS})
+
+
+def _entry_problems(entry: BundleFile | None) -> list[str]:
+    if entry is None:
+        return ["缺少 SHA-256、大小或类型"]
+    problems = []
+    if not (isinstance(entry.sha256, str) and _SHA256.fullmatch(entry.sha256)):
+        problems.append("SHA-256 无效")
+    if not _is_count(entry.size):
+        problems.append("大小不是非负整数")
+    if not all(isinstance(text, str) for text in (entry.type, entry.name, entry.case)):
+        problems.append("类型、名称或案件编号不是文字")
+    return problems
+
+
+def _duplicates(listed: list[BundleFile]) -> list[str]:
+    counts = Counter(entry.sha256 for entry in listed)
+    repeated = {entry.sha256: entry for entry in listed if counts[entry.sha256] > 1}
+    return [f"数据包头的附件清单重复列出了{entry.label()}，请重新导出" for entry in repeated.values()]
 
 
 def _is_count(value: Any) -> bool:
@@ -174,19 +214,23 @@ def _split(rest: memoryview, header: dict[str, Any]) -> tuple[bytes, memoryview]
     if length is None:
         return bytes(rest), rest[len(rest):]
     if length > len(rest):
-        raise BundleError(f"数据包不完整（{header['station']} 的记录部分被截断），请重新导出")
+        raise BundleError(f"数据包不完整（{_origin(header)} 的记录部分被截断），请重新导出")
     return bytes(rest[:length]), rest[length:]
 
 
 def _check_signed(header: dict[str, Any], payload: bytes) -> None:
     if hashlib.sha256(payload).hexdigest() != header["sha256"]:
-        raise BundleError(f"数据包已损坏或被改动（{header['station']} 的内容校验不符），请重新导出")
+        raise BundleError(f"数据包已损坏或被改动（{_origin(header)} 的内容校验不符），请重新导出")
     try:
         signed_ok = verify_bytes(load_public_key(header["public_key"]), header["signature"], _header_text(header))
     except ValueError:
         signed_ok = False
     if not signed_ok:
-        raise BundleError(f"数据包签名无效（{header['station']}），请重新导出")
+        raise BundleError(f"数据包签名无效（{_origin(header)}），请重新导出")
+
+
+def _origin(header: dict[str, Any]) -> str:
+    return printable(header["station"])
 
 
 def _file_contents(attached: memoryview, listed: list[BundleFile]) -> dict[str, memoryview]:

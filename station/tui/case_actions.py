@@ -10,10 +10,12 @@ from datetime import datetime
 
 from station.actions import REASON_PROMPTS
 from station.deadlines import supplement_due
-from station.ledger import KIND_LABELS, KINDS, CaseState, Event, kinds_for_role, step_problem
+from station.ledger import KINDS, CaseState, Event, kinds_for_role, step_problem
 from station.service import Operator
 from station.topology import Topology
 from station.workdays import WorkCalendar
+
+from .i18n import kind_label
 
 __all__ = ["ActionChoice", "available_actions", "NEVER_OFFERED"]
 
@@ -66,4 +68,4 @@ def _choice(state: CaseState, kind: str) -> ActionChoice:
     else:
         materials = ()
     prompt = REASON_PROMPTS.get(kind)
-    return ActionChoice(kind, KIND_LABELS[kind], prompt, materials, kind == "rated")
+    return ActionChoice(kind, kind_label(kind), prompt, materials, kind == "rated")

@@ -5,9 +5,7 @@ from typing import Any
 
 from rich.text import Text
 
-from station.ledger import ROLE_LABELS
-
-from .i18n import t
+from .i18n import kind_label, role_label, status_label, t
 
 __all__ = ["case_summary", "case_materials", "case_timeline", "case_conflicts"]
 
@@ -19,7 +17,7 @@ def case_summary(view: dict[str, Any]) -> Text:
     applicant = view["applicant"]
     text = Text()
     text.append(f"{view['case_no_display']}  ", style="bold")
-    text.append(view["status_label"], style="bold reverse")
+    text.append(status_label(view["status"]), style="bold reverse")
     text.append(f"\n{view['item_name']}（{view['item']} v{view['item_version']}）")
     text.append(f"\n{t('name')}：{applicant.get('name', '')}  {applicant.get('id_number', '')}  {applicant.get('phone') or ''}")
     text.append(f"\n{t('origin')}：{view['origin_name']}  {t('handler')}：{view['handler_name']}")
@@ -45,8 +43,8 @@ def case_timeline(view: dict[str, Any]) -> Text:
     text = Text(t("timeline"), style="bold")
     for entry in view["timeline"]:
         text.append(f"\n {entry['at'][:16].replace('T', ' ')} ")
-        text.append(entry["label"], style="bold red" if entry.get("conflict") else "bold")
-        role = ROLE_LABELS.get(entry.get("role") or "", "")
+        text.append(kind_label(entry["kind"]), style="bold red" if entry.get("conflict") else "bold")
+        role = role_label(entry["role"]) if entry.get("role") else ""
         text.append(f" {entry['station_name']} {entry['actor']}{(' ' + role) if role else ''}", style="dim")
         detail = _entry_detail(entry.get("data") or {})
         if detail:
@@ -74,6 +72,6 @@ def case_conflicts(view: dict[str, Any]) -> Text | None:
         return None
     text = Text(t("conflicts"), style="bold red")
     for conflict in view["conflicts"]:
-        text.append(f"\n ⚠ {conflict['at'][:16].replace('T', ' ')} {conflict['kind']} {conflict['station']}："
-                    f"{conflict['reason']}", style="red")
+        at = conflict["at"][:16].replace("T", " ")
+        text.append(f"\n ⚠ {at} {kind_label(conflict['kind'])} {conflict['station']}：{conflict['reason']}", style="red")
     return text

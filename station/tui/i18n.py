@@ -1,11 +1,15 @@
 """The app's words in Chinese (default) and English.
 
 ``t(key, **values)`` looks a key up in the current language and falls back to Chinese,
-then to the key itself, so a missing translation shows as text, never as an error.
+then to the key itself, so a missing translation shows as text, never as an error. The
+ledger's names of statuses, event kinds and roles are Chinese; ``status_label``,
+``kind_label`` and ``role_label`` give them in the current language.
 """
 from __future__ import annotations
 
-__all__ = ["t", "set_language", "language", "LANGUAGES"]
+from station.ledger import KIND_LABELS, ROLE_LABELS, STATUS_LABELS
+
+__all__ = ["t", "set_language", "language", "LANGUAGES", "status_label", "kind_label", "role_label"]
 
 LANGUAGES = ("zh", "en")
 
@@ -204,6 +208,19 @@ _EN: dict[str, str] = {
     "unexpected": "Unexpected error (logged): {message}. No data was harmed; retry or call the admin",
 }
 
+_EN_STATUSES = {
+    "received": "received", "submitted": "submitted", "needs_supplement": "needs supplement",
+    "accepted": "accepted", "approved": "approved/done", "denied": "denied", "refused": "refused",
+    "delivered": "delivered", "withdrawn": "withdrawn", "voided": "voided",
+}
+_EN_KINDS = {
+    "received": "received", "forwarded": "forwarded", "accepted": "accepted", "refused": "refused",
+    "supplement_requested": "supplement requested", "supplemented": "supplemented", "escalated": "escalated",
+    "approved": "approved", "denied": "denied", "delivered": "delivered", "withdrawn": "withdrawn",
+    "voided": "voided", "rated": "rated", "called_back": "called back", "noted": "note", "attached": "attachment",
+}
+_EN_ROLES = {"agent": "agent", "clerk": "clerk", "approver": "approver", "admin": "admin"}
+
 _TABLES = {"zh": _ZH, "en": _EN}
 _current = "zh"
 
@@ -220,3 +237,15 @@ def language() -> str:
 def t(key: str, **values: object) -> str:
     text = _TABLES[_current].get(key) or _ZH.get(key) or key
     return text.format(**values) if values else text
+
+
+def status_label(status: str) -> str:
+    return (_EN_STATUSES if _current == "en" else STATUS_LABELS).get(status, status)
+
+
+def kind_label(kind: str) -> str:
+    return (_EN_KINDS if _current == "en" else KIND_LABELS).get(kind, kind)
+
+
+def role_label(role: str) -> str:
+    return (_EN_ROLES if _current == "en" else ROLE_LABELS).get(role, role)

@@ -14,7 +14,9 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from station.ledger import OPEN_STATUSES, STATUS_LABELS, InvalidCaseNo, display_case_no, normalise_case_no
+from station.ledger import OPEN_STATUSES, InvalidCaseNo, display_case_no, normalise_case_no
+
+from .i18n import status_label
 
 __all__ = ["CaseLine", "TodayBoard", "CaseFilter", "CaseQueries", "COUNT_CAP"]
 
@@ -43,7 +45,7 @@ class CaseLine:
 
     @property
     def status_label(self) -> str:
-        return STATUS_LABELS.get(self.status, self.status)
+        return status_label(self.status)
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> CaseLine:

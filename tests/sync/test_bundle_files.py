@@ -7,23 +7,25 @@ second hop (township → county) first. Bytes are compared, never just counts.
 from __future__ import annotations
 
 import base64
+import errno
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from station.attachments import AUTHORISATION, attach_files, blob_files, list_attachments
+from station.attachments import AUTHORISATION, BlobFiles, attach_files, blob_files, list_attachments, records
 from station.errors import BadInput
 from station.keys import public_key_text
 from station.service import Operator, StationService
 from sync.bundle import MAGIC, BundleError, BundleFile, read_bundle, write_bundle
 from sync.carry import export_bundle, import_bundle
 from sync.client import SyncClient, relay_dir
-from sync.files import FileTransfer
+from sync.files import AdaptiveChunk, FileTransfer
 from sync.signing import sign_bytes
 from sync.wire import encode_batch
 from tests.attachments.scans import a4_scan, tiny_pdf
@@ -256,3 +258,59 @@ def test_a_file_damaged_at_the_village_stays_off_the_stick_named_and_the_rest_tr
     assert import_bundle(township.service, stick)["files"] == 1
     assert [r["path"] is not None for r in list_attachments(township.service, case_no)] == [False, True]
     assert blob_files(township.service).path(pdf.sha256).read_bytes() == (tmp_path / "委托书.pdf").read_bytes()
+
+
+# -- hostile headers, re-signed so that only the checks of the list stand in the way ------------------
+
+def _resigned(data: bytes, change: Callable[[dict[str, Any]], None], key: Ed25519PrivateKey) -> bytes:
+    line_end = data.index(b"\n", len(MAGIC))
+    header = json.loads(data[len(MAGIC):line_end])
+    change(header)
+    header.pop("signature")
+    signed = b"bundle\n" + json.dumps(header, sort_keys=True, separators=(",", ":")).encode("utf-8")
+    header["signature"] = sign_bytes(key, signed)
+    return MAGIC + json.dumps(header, ensure_ascii=False).encode("utf-8") + data[line_end:]
+
+
+def _set_file(number: int, key: str, value: object) -> Callable[[dict[str, Any]], None]:
+    return lambda header: header["files"][number].__setitem__(key, value)
+
+
+@pytest.mark.parametrize(("change", "expected"), [
+    (_set_file(0, "size", -5), "第 1 项有误（大小不是非负整数）"),
+    (_set_file(1, "sha256", "Z" * 64), "第 2 项有误（SHA-256 无效）"),
+    (lambda header: header["files"][1].pop("type"), "第 2 项有误（缺少 SHA-256、大小或类型）"),
+    (_set_file(1, "name", ["户口本"]), "第 2 项有误（类型、名称或案件编号不是文字）"),
+    (lambda header: header["files"].append(dict(header["files"][0])), "重复列出了案件 4201151022032026112200015 的附件“户口本.jpg”"),
+    (lambda header: header.__setitem__("payload_bytes", 10**9), "记录部分被截断"),
+    (lambda header: header.pop("payload_bytes"), "缺少记录部分的长度"),
+    (lambda header: header.__setitem__("payload_bytes", -1), "缺少记录部分的长度"),
+    (lambda header: header.__setitem__("payload_bytes", "12"), "缺少记录部分的长度"),
+], ids=["negative-size", "bad-sha256", "missing-type", "name-not-text", "duplicate", "payload-past-the-end",
+        "no-payload-bytes", "negative-payload-bytes", "payload-bytes-as-text"])
+def test_a_re_signed_hostile_file_list_is_refused_in_plain_words(change: Callable[[dict[str, Any]], None],
+                                                                 expected: str) -> None:
+    key = Ed25519PrivateKey.generate()
+    data = write_bundle(key, VILLAGE, sample_events(2), CREATED,
+                        files=[_file(b"\xff\xd8\xff" + b"a" * 3000, "户口本.jpg"), _file(b"%PDF-1.4 b" * 90, "委托书.pdf")])
+    with pytest.raises(BundleError) as refused:
+        read_bundle(_resigned(data, change, key))
+    message = str(refused.value)
+    assert expected in message, message
+    assert "Error" not in message and "__init__" not in message and "请重新导出" in message
+
+
+def test_keys_a_later_writer_adds_to_a_listed_file_are_ignored() -> None:
+    key = Ed25519PrivateKey.generate()
+    files = [_file(b"\xff\xd8\xff" + b"a" * 3000, "户口本.jpg")]
+    data = write_bundle(key, VILLAGE, sample_events(1), CREATED, files=files)
+    later = _resigned(data, _set_file(0, "pages", 2), key)
+    bundle = read_bundle(later)
+    assert bundle.files == [files[0][0]] and bytes(bundle.contents[files[0][0].sha256]) == files[0][1]
+
+
+def test_a_file_label_never_echoes_control_characters_to_the_terminal() -> None:
+    listed = BundleFile("a" * 64, 1, "image/jpeg", "户口本\x1b[2J\r\n\u202egpj.exe", "4201\x07\x1b]0;x\x07")
+    label = listed.label()
+    assert "户口本" in label and "[2J" in label
+    assert not any(c in label for c in "\x1b\r\n\u202e\x07")

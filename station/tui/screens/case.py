@@ -13,12 +13,12 @@ from textual.widgets.option_list import Option
 
 from station.actions import ActionInput
 from station.errors import StationError
-from station.ledger import KIND_LABELS, display_case_no
+from station.ledger import display_case_no
 from station.views import case_view
 
 from ..case_actions import ActionChoice, available_actions
 from ..case_render import case_conflicts, case_materials, case_summary, case_timeline
-from ..i18n import t
+from ..i18n import kind_label, t
 from .action_dialog import ActionDialog
 from .base import StationScreen
 
@@ -139,7 +139,7 @@ class CaseScreen(StationScreen):
         self.post_message(self.ActionRecorded(action.kind))
 
     def on_case_screen_action_recorded(self, message: ActionRecorded) -> None:
-        self.notify(t("recorded", label=KIND_LABELS[message.kind]))
+        self.notify(t("recorded", label=kind_label(message.kind)))
         self.station_app.refresh_sync_status()
         self.action_reload()
 

@@ -8,9 +8,9 @@ from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import Input, Select, Static
 
-from station.ledger import STATUS_LABELS
+from station.ledger import STATUSES
 
-from ..i18n import t
+from ..i18n import status_label, t
 from ..queries import CaseFilter, CaseLine
 from ..widgets.case_table import CaseTable
 from .base import StationScreen
@@ -34,7 +34,7 @@ class CasesScreen(StationScreen):
     def compose_body(self) -> ComposeResult:
         catalogue = self.station_app.service.catalogue
         with Horizontal(id="case-filters"):
-            yield Select([(label, status) for status, label in STATUS_LABELS.items()], prompt=t("all_statuses"),
+            yield Select([(status_label(status), status) for status in STATUSES], prompt=t("all_statuses"),
                          compact=True, id="filter-status")
             yield Select([(item.name, item.code) for item in catalogue.items()], prompt=t("all_items"),
                          compact=True, id="filter-item")

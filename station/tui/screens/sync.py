@@ -12,7 +12,7 @@ from textual.widgets import Button, Input, Label, Static
 
 from station.errors import StationError
 
-from ..i18n import t
+from ..i18n import kind_label, t
 from ..sync_port import SyncStatus, SyncUnavailable
 from .base import StationScreen
 
@@ -59,8 +59,8 @@ class SyncScreen(StationScreen):
         self.query_one("#sync-waiting", Static).update(t("sync_waiting", n=status.pending))
         rejected = Text(t("sync_rejected") + f" {status.rejected}", style="bold")
         for event in status.rejected_events:
-            rejected.append(f"\n {event['at'][:16].replace('T', ' ')} {event['case_no'][12:24]} {event['kind']}：",
-                            style="red")
+            at = event["at"][:16].replace("T", " ")
+            rejected.append(f"\n {at} {event['case_no'][12:24]} {kind_label(event['kind'])}：", style="red")
             rejected.append(str(event.get("reason") or ""))
         self.query_one("#sync-rejected", Static).update(rejected)
 

@@ -5,11 +5,10 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widgets import Static
 
-from station.ledger import ROLE_LABELS
 from station.service import Operator
 
 from ..failures import ReportsFailures
-from ..i18n import t
+from ..i18n import role_label, t
 from ..sync_port import SyncStatus
 
 __all__ = ["SyncBar"]
@@ -30,7 +29,7 @@ class SyncBar(ReportsFailures, Static):
     def render(self) -> Text:
         text = Text(self.station_name, style="bold")
         if self.operator is not None:
-            text.append(f" │ {self.operator.name} {ROLE_LABELS.get(self.operator.role, self.operator.role)}")
+            text.append(f" │ {self.operator.name} {role_label(self.operator.role)}")
         text.append(" │ ")
         text.append_text(_sync_text(self.status))
         return text
