@@ -3,10 +3,17 @@
 Export never marks events as pushed: the stick may be lost, so the events stay in the
 outbox and go up again when a link appears (the hub answers them as duplicates). The
 same holds for attachment files: every wire copy that has not reached the city hall
-rides along, and stays pending here.
+rides along, and stays pending here, together with the events behind it (its
+``attached`` event and this station's events on its case), even when those events
+went up over the link before the file's upload was cut: the station the stick reaches
+can then open the case and keep the file. Re-sent events are harmless everywhere.
+
 Import keeps the bundle's events byte for byte for relaying when it came from below, and
 keeps the files that a case visible here refers to, so they open offline; a relaying
-station uploads them for the origin after it relayed the events.
+station uploads them for the origin after it relayed the events. A file is kept only
+under an ``attached`` event recorded by the station that signed the bundle it came in,
+or one this station already holds: a station passing a stick along cannot put a file
+under another station's name. A listed file that stays out is named.
 """
 from __future__ import annotations
 
@@ -23,7 +30,7 @@ from station.errors import BadInput, NotFound
 from station.ledger import Event, fold
 from station.service import StationService
 
-from .bundle import Bundle, BundleError, BundleFile, bundle_head, read_bundle
+from .bundle import Bundle, BundleError, BundleFile, bundle_head, printable, read_bundle
 from .client import relay_dir
 
 __all__ = ["export_bundle", "import_bundle"]
@@ -34,13 +41,29 @@ def export_bundle(service: StationService, path: Path) -> dict[str, Any]:
     for_below = _events_for_descendants(service)
     carried = [p.read_bytes() for p in sorted(relay_dir(service).glob("*.bundle"))] if relay_dir(service).is_dir() else []
     files, left_out = _files_to_carry(service)
-    head = bundle_head(service.signing_key(), service.station.code, own + for_below,
+    events = _unique(own + for_below + _events_of_files(service, [listed for listed, _ in files]))
+    head = bundle_head(service.signing_key(), service.station.code, events,
                        service.now().isoformat(timespec="seconds"), carried, [listed for listed, _ in files])
     _write_atomically(path, head, files)
     file_bytes = sum(listed.size for listed, _ in files)
-    return {"file": str(path), "events": len(own) + len(for_below), "own_events": len(own),
+    return {"file": str(path), "events": len(events), "own_events": len(own),
             "carried_bundles": len(carried), "files": len(files), "file_bytes": file_bytes,
             "files_left_out": left_out, "bytes": len(head) + file_bytes}
+
+
+def _events_of_files(service: StationService, files: list[BundleFile]) -> list[Event]:
+    if not files:
+        return []
+    bodies = records.events_of_files(service.store, [listed.sha256 for listed in files])
+    return [Event.from_dict(json.loads(body)) for body in bodies]
+
+
+def _unique(events: list[Event]) -> list[Event]:
+    """Each event once, where it first appears."""
+    by_id: dict[str, Event] = {}
+    for event in events:
+        by_id.setdefault(event.id, event)
+    return list(by_id.values())
 
 
 def _files_to_carry(service: StationService) -> tuple[list[tuple[BundleFile, Path]], list[str]]:
@@ -108,29 +131,51 @@ def import_bundle(service: StationService, path: Path) -> dict[str, Any]:
     relaying = service.topology.is_ancestor(service.station.code, bundle.station)
     applied, kept = _apply_with_files(service, visible, flat, relaying)
     relayed = _keep_for_relay(service, bundle) if relaying else False
+    dropped, for_others = _files_not_kept(service, bundle, kept)
     return {"from": bundle.station, "events": sum(len(b.events) for b in flat), "applied": applied,
-            "will_relay": relayed, "files": len(kept), "file_bytes": sum(len(d) for d in kept.values())}
+            "will_relay": relayed, "files": len(kept), "file_bytes": sum(len(d) for d in kept.values()),
+            "files_dropped": dropped, "files_for_other_stations": for_others}
 
 
 def _apply_with_files(service: StationService, visible: list[Event], flat: list[Bundle],
                       relaying: bool) -> tuple[int, dict[str, memoryview]]:
-    """Events and the files their cases refer to, in one transaction; files on disk first."""
-    listed = {f.sha256: f for b in flat for f in b.files}
+    """Events and the files kept under them, all or nothing: files on disk first, then one transaction."""
     contents = {sha: data for b in flat for sha, data in b.contents.items()}
-    attached = [e for e in visible if _attached_sha(e) in contents]
+    attached = _attached_to_keep(service, visible, flat, contents)
     kept = {sha: contents[sha] for sha in map(_attached_sha, attached) if sha}
-    blobs = blob_files(service)
-    written = [blobs.put(bytes(data)) for sha, data in kept.items() if not blobs.has(sha)]
+    listed = {f.sha256: f for b in flat for f in b.files}
+    blobs, written = blob_files(service), []
     try:
+        for sha, data in kept.items():
+            if not blobs.has(sha):
+                written.append(sha)
+                blobs.put(data)
         with service.store.write():
             applied = service.apply_events(visible)
             _record_files(service, kept, listed, attached, "pending" if relaying else "not_needed")
     except BaseException:
         for sha in written:
-            if records.blob_row(service.store, sha) is None:
-                blobs.remove(sha)
+            blobs.remove(sha)
         raise
     return applied, kept
+
+
+def _attached_to_keep(service: StationService, visible: list[Event], flat: list[Bundle],
+                      contents: dict[str, memoryview]) -> list[Event]:
+    """The ``attached`` events a carried file is kept under.
+
+    Only an event recorded by the station that signed the bundle it came in, or one this
+    station already holds (an earlier pull or stick): a station passing a stick along may
+    not make the next one hold a file under a village's name.
+    """
+    if not contents:
+        return []
+    visible_ids = {event.id for event in visible}
+    signed_by_author = [e for b in flat for e in b.events if e.station == b.station and e.id in visible_ids]
+    cases = {f.case for b in flat for f in b.files if f.sha256 in contents and f.case}
+    cases |= {e.case for e in visible if _attached_sha(e) in contents}
+    held = [e for case_no in sorted(cases) for e in service.store.case_events(case_no)]
+    return [e for e in _unique(held + signed_by_author) if _attached_sha(e) in contents]
 
 
 def _attached_sha(event: Event) -> str | None:
@@ -147,6 +192,23 @@ def _record_files(service: StationService, kept: dict[str, memoryview], listed: 
         sha = str(event.data["sha256"])
         records.add_link(service.store, event.id, event.case, str(event.data.get("material", "")), sha,
                          str(event.data.get("original_sha256") or sha), str(event.data.get("name", "")))
+
+
+def _files_not_kept(service: StationService, bundle: Bundle, kept: dict[str, memoryview]) -> tuple[list[str], int]:
+    """The listed files that stay off this station: named when their case is one it sees, else only counted."""
+    blobs, origin, named, for_others = blob_files(service), printable(bundle.station), [], 0
+    left_behind = {listed.sha256 for listed in bundle.files_left_behind}
+    for listed in bundle.files:
+        if listed.sha256 in kept or blobs.has(listed.sha256):
+            continue
+        if not (listed.case and service.store.case_count("case_no = ?", [listed.case])):
+            for_others += 1
+        elif listed.sha256 in left_behind:
+            named.append(f"{listed.label()}不在数据包里（附件部分缺失或被截断），未导入；请让 {origin} 重新导出数据包")
+        else:
+            named.append(f"{listed.label()}未导入：数据包里没有 {origin} 自己记录的该附件记录，本站也没有；"
+                         f"联网同步后可用 station attachments {printable(listed.case)} --fetch 下载")
+    return named, for_others
 
 
 def _flatten(bundle: Bundle) -> list[Bundle]:

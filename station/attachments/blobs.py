@@ -16,7 +16,7 @@ __all__ = ["BlobFiles", "sha256_hex", "is_sha256", "file_sha256"]
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
-def sha256_hex(data: bytes) -> str:
+def sha256_hex(data: bytes | memoryview) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
@@ -36,18 +36,22 @@ class BlobFiles:
     def has(self, sha256: str) -> bool:
         return self.path(sha256).is_file()
 
-    def put(self, data: bytes) -> str:
-        """Store ``data``; returns its SHA-256 (storing the same bytes twice is a no-op)."""
+    def put(self, data: bytes | memoryview) -> str:
+        """Store ``data`` (a view is written without a copy); returns its SHA-256 (the same bytes twice is a no-op)."""
         digest = sha256_hex(data)
         target = self.path(digest)
         if target.is_file() and target.stat().st_size == len(data):
             return digest
         target.parent.mkdir(parents=True, exist_ok=True)
         temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-        with temporary.open("wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+        try:
+            with temporary.open("wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+        except BaseException:
+            temporary.unlink(missing_ok=True)  # a full disk leaves no half-written scan behind
+            raise
         os.replace(temporary, target)
         return digest
 

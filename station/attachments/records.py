@@ -4,13 +4,15 @@ Writes run inside the caller's ``store.write()`` transaction unless they say oth
 """
 from __future__ import annotations
 
+import json
 from datetime import datetime, timezone
 from typing import Any
 
 from station.store import StationStore
 
 __all__ = ["BlobRow", "add_blob", "add_link", "usage_rows", "pending_uploads", "mark_uploaded",
-           "mark_upload_error", "evictable_blobs", "mark_absent", "blob_row", "waiting_for_events", "files_to_carry"]
+           "mark_upload_error", "evictable_blobs", "mark_absent", "blob_row", "waiting_for_events", "files_to_carry",
+           "events_of_files"]
 
 BlobRow = dict[str, Any]
 
@@ -62,23 +64,24 @@ def usage_rows(store: StationStore) -> list[dict[str, Any]]:
 
 _EVENTS_WENT_UP = (
     "(EXISTS (SELECT 1 FROM attachment_links l JOIN outbox o ON o.event_id = l.event_id "
-    "WHERE l.sha256 = b.sha256 AND o.state = 'pushed') OR (? AND b.source = 'fetched'))")
+    "WHERE l.sha256 = b.sha256 AND o.state = 'pushed') OR (:carried_relayed AND b.source = 'fetched'))")
 """A file's events are at the city hall: its own ``attached`` event was answered, or it is a
-file carried in on a bundle (``source = 'fetched'``) and the carried bundles have been relayed."""
+file carried in on a bundle (``source = 'fetched'``) and the carried bundles have been relayed.
+Takes the named parameter ``:carried_relayed``."""
 
 
 def pending_uploads(store: StationStore, limit: int = 1000, carried_relayed: bool = True) -> list[BlobRow]:
     """Wire copies still to upload whose ``attached`` event the city hall already has."""
     return _rows(store, (
         "SELECT b.sha256, b.size, b.type FROM attachment_blobs b WHERE b.upload_state = 'pending' "
-        f"AND b.present = 1 AND {_EVENTS_WENT_UP} ORDER BY b.created_at, b.sha256 LIMIT ?"),
-        [carried_relayed, limit])
+        f"AND b.present = 1 AND {_EVENTS_WENT_UP} ORDER BY b.created_at, b.sha256 LIMIT :limit"),
+        {"carried_relayed": carried_relayed, "limit": limit})
 
 
 def waiting_for_events(store: StationStore, carried_relayed: bool = True) -> int:
     """Files held back because their case's events have not reached the city hall yet."""
     rows = _rows(store, "SELECT count(*) AS n FROM attachment_blobs b WHERE b.upload_state = 'pending' "
-                        f"AND NOT {_EVENTS_WENT_UP}", [carried_relayed])
+                        f"AND NOT {_EVENTS_WENT_UP}", {"carried_relayed": carried_relayed})
     return int(rows[0]["n"])
 
 
@@ -89,6 +92,21 @@ def files_to_carry(store: StationStore) -> list[BlobRow]:
         "FROM attachment_blobs b LEFT JOIN attachment_links l ON l.sha256 = b.sha256 "
         "WHERE b.upload_state = 'pending' AND b.present = 1 AND b.role = 'wire' "
         "GROUP BY b.sha256 ORDER BY b.created_at, b.sha256"))
+
+
+def events_of_files(store: StationStore, sha256s: list[str]) -> list[str]:
+    """The events behind files about to travel, as JSON bodies in the order recorded here.
+
+    Each file's ``attached`` events, and every event this station recorded on the files'
+    cases (never one the city hall refused): the station a stick reaches can then open
+    the case and keep its files even when these events went up over the link long ago.
+    """
+    return [row["body"] for row in _rows(store, (
+        "WITH carried(sha256) AS (SELECT value FROM json_each(:sha256s)) "
+        "SELECT e.body FROM events e WHERE (e.id IN (SELECT event_id FROM attachment_links "
+        "WHERE sha256 IN carried) OR (e.recorded_here = 1 AND e.case_no IN (SELECT case_no FROM attachment_links "
+        "WHERE sha256 IN carried))) AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.event_id = e.id "
+        "AND o.state = 'rejected') ORDER BY e.rowid"), {"sha256s": json.dumps(sha256s)})]
 
 
 def mark_uploaded(store: StationStore, sha256: str) -> None:

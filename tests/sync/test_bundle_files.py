@@ -260,6 +260,146 @@ def test_a_file_damaged_at_the_village_stays_off_the_stick_named_and_the_rest_tr
     assert blob_files(township.service).path(pdf.sha256).read_bytes() == (tmp_path / "委托书.pdf").read_bytes()
 
 
+# -- files whose events went up over the link before the upload was cut ------------------------------
+
+def _sync_events(site: Site, url: str) -> None:
+    with SyncClient(site.service, url, give_up_after=5.0) as client:
+        client.sync_once()
+
+
+def _cut_upload(site: Site, url: str) -> None:
+    """One 16 KB chunk of the first file reaches the city hall, then the link drops."""
+    chunk = AdaptiveChunk(16 * 1024, 16 * 1024, 16 * 1024)
+    with FileTransfer(site.service, url, chunk=chunk, time_budget_s=1e-6) as transfer:
+        report = transfer.upload_pending()
+    assert (report.uploaded, report.pending, report.out_of_time) == (0, 2, True)
+
+
+def test_files_whose_events_already_went_up_ride_with_their_events_and_reach_the_hub(
+        county: County, tmp_path: Path) -> None:
+    village, township = county.sites[VILLAGE], county.sites[TOWNSHIP]
+    case_no, attached = _attach_scans(village, tmp_path)
+    _sync_events(village, county.url)
+    _cut_upload(village, county.url)
+
+    stick = tmp_path / "stick.bundle"
+    exported = export_bundle(village.service, stick)
+    assert (exported["own_events"], exported["files"]) == (0, 2)
+    carried_kinds = [e.kind for e in read_bundle(stick.read_bytes()).events]
+    assert carried_kinds.count("attached") == 2 and "received" in carried_kinds  # the case opens at the township
+
+    imported = import_bundle(township.service, stick)  # the township never pulled this case
+    assert (imported["files"], imported["files_dropped"], imported["will_relay"]) == (2, [], True)
+    assert imported["applied"] == len(carried_kinds)
+    rows = list_attachments(township.service, case_no)
+    assert [Path(r["path"]).read_bytes() for r in rows] == [_wire_bytes(village, a.sha256) for a in attached]
+
+    assert _relay_and_upload(township, county.url) == (1, 2)  # the hub answers the events as duplicates
+    for sent in attached:
+        assert county.hub_bytes(sent.sha256) == _wire_bytes(village, sent.sha256)
+
+
+def test_a_township_holding_the_events_already_imports_the_stick_idempotently(county: County, tmp_path: Path) -> None:
+    village, township = county.sites[VILLAGE], county.sites[TOWNSHIP]
+    case_no, attached = _attach_scans(village, tmp_path)
+    _sync_events(village, county.url)
+    _cut_upload(village, county.url)
+    _sync_events(township, county.url)  # the township pulled the case and its attached events
+    held = len(township.service.store.case_events(case_no))
+
+    stick = tmp_path / "stick.bundle"
+    export_bundle(village.service, stick)
+    for _ in range(2):  # the same stick twice: nothing new the second time either
+        imported = import_bundle(township.service, stick)
+        assert (imported["applied"], imported["files"], imported["files_dropped"]) == (0, 2, [])
+    assert len(township.service.store.case_events(case_no)) == held
+    assert _relay_and_upload(township, county.url) == (1, 2)
+    for sent in attached:
+        assert county.hub_bytes(sent.sha256) == _wire_bytes(village, sent.sha256)
+
+
+def test_a_bundle_listing_files_without_their_events_binds_them_to_events_held_here(
+        county: County, tmp_path: Path) -> None:
+    village, township = county.sites[VILLAGE], county.sites[TOWNSHIP]
+    case_no, attached = _attach_scans(village, tmp_path)
+    _sync_events(village, county.url)
+    files = [(BundleFile(a.sha256, a.size, "image/jpeg", a.name, case_no), _wire_bytes(village, a.sha256))
+             for a in attached]
+    stick = tmp_path / "files-only.bundle"  # as a station exported before the events rode with the files
+    stick.write_bytes(write_bundle(village.service.signing_key(), VILLAGE, [], CREATED, files=files))
+
+    unseen = import_bundle(township.service, stick)  # nothing here says whose files these are
+    assert (unseen["files"], unseen["files_dropped"], unseen["files_for_other_stations"]) == (0, [], 2)
+    assert not blob_files(township.service).has(attached[0].sha256)
+
+    _sync_events(township, county.url)
+    held = import_bundle(township.service, stick)
+    assert (held["files"], held["files_dropped"]) == (2, [])
+    assert [Path(r["path"]).read_bytes() for r in list_attachments(township.service, case_no)] == \
+        [data for _, data in files]
+
+
+def test_a_passing_station_cannot_put_a_file_under_a_village_name_and_the_drop_is_named(
+        county: County, tmp_path: Path) -> None:
+    village, township, top = county.sites[VILLAGE], county.sites[TOWNSHIP], county.sites[COUNTY]
+    case_no, _ = _attach_scans(village, tmp_path)
+    first, second = tmp_path / "first.bundle", tmp_path / "second.bundle"
+    export_bundle(village.service, first)
+    import_bundle(township.service, first)
+    with SyncClient(township.service, county.url, give_up_after=5.0) as client:
+        assert client.sync_once().relayed_bundles == 1  # the village's own signed copy is gone from the stick
+    _cut_upload(township, county.url)
+
+    assert export_bundle(township.service, second)["files"] == 2
+    passed_on = import_bundle(top.service, second)  # the village's attached events, signed by the township only
+    assert passed_on["files"] == 0 and passed_on["applied"] > 0
+    assert len(passed_on["files_dropped"]) == 2
+    assert all(case_no in p and TOWNSHIP in p for p in passed_on["files_dropped"])
+    assert "户口本.jpg" in passed_on["files_dropped"][0] or "户口本.jpg" in passed_on["files_dropped"][1]
+    assert not any(p.is_file() for p in blob_files(top.service).root.rglob("*"))
+
+
+def test_a_stick_whose_file_section_was_cut_off_names_the_missing_files(county: County, tmp_path: Path) -> None:
+    village, township = county.sites[VILLAGE], county.sites[TOWNSHIP]
+    case_no, attached = _attach_scans(village, tmp_path)
+    stick = tmp_path / "stick.bundle"
+    exported = export_bundle(village.service, stick)
+    stick.write_bytes(stick.read_bytes()[:exported["bytes"] - exported["file_bytes"]])
+    assert [f.sha256 for f in read_bundle(stick.read_bytes()).files_left_behind] == [a.sha256 for a in attached]
+
+    imported = import_bundle(township.service, stick)
+    assert (imported["applied"], imported["files"]) == (exported["events"], 0)
+    assert len(imported["files_dropped"]) == 2
+    assert all("不在数据包里" in p and case_no in p for p in imported["files_dropped"])
+    assert "委托书.pdf" in imported["files_dropped"][1]
+
+
+def test_an_import_that_fails_half_way_leaves_no_file_and_no_record(
+        county: County, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    village, township = county.sites[VILLAGE], county.sites[TOWNSHIP]
+    case_no, attached = _attach_scans(village, tmp_path)
+    stick = tmp_path / "stick.bundle"
+    export_bundle(village.service, stick)
+    real_put, calls = BlobFiles.put, []
+
+    def disk_full_on_the_second(self: BlobFiles, data: bytes) -> str:
+        calls.append(len(data))
+        if len(calls) == 2:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_put(self, data)
+
+    monkeypatch.setattr(BlobFiles, "put", disk_full_on_the_second)
+    with pytest.raises(OSError):
+        import_bundle(township.service, stick)
+    assert len(calls) == 2
+    assert not any(p.is_file() for p in blob_files(township.service).root.rglob("*"))
+    assert township.service.store.case_events(case_no) == []
+    assert all(records.blob_row(township.service.store, a.sha256) is None for a in attached)
+
+    monkeypatch.setattr(BlobFiles, "put", real_put)
+    assert import_bundle(township.service, stick)["files"] == 2  # room again: the whole stick goes in
+
+
 # -- hostile headers, re-signed so that only the checks of the list stand in the way ------------------
 
 def _resigned(data: bytes, change: Callable[[dict[str, Any]], None], key: Ed25519PrivateKey) -> bytes:
