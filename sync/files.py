@@ -51,6 +51,8 @@ class TransferReport:
     bytes_received: int = 0
     not_on_hub: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    out_of_time: bool = False
+    """The round's time ran out with files still to send; they carry on next round."""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -70,7 +72,7 @@ class FileTransfer(OverHubSession):
                  chunk: AdaptiveChunk | None = None, wall_clock: Callable[[], float] = time.time,
                  backoff_cap_s: float = 8.0, time_budget_s: float | None = None) -> None:
         self.service, self.store = service, service.store
-        self._budget_end = time.monotonic() + time_budget_s if time_budget_s else float("inf")
+        self._budget_end = float("inf") if time_budget_s is None else time.monotonic() + time_budget_s
         self.files = blob_files(service)
         settings = AttachmentSettings.load(service.home.root)
         self.bucket = TokenBucket(settings.upload_bytes_per_second if rate is None else rate)
@@ -84,21 +86,35 @@ class FileTransfer(OverHubSession):
     # -- uploads ------------------------------------------------------------------------
 
     def upload_pending(self) -> TransferReport:
-        """Upload every file whose event the city hall has; the rest wait for the next push."""
+        """Upload every file whose event the city hall has, within the round's time; the rest wait.
+
+        Each round moves at least one chunk, so even a tiny time budget makes progress.
+        """
         self.session.start_round()
         relayed = self._carried_bundles_relayed()
         try:
-            for row in records.pending_uploads(self.store, carried_relayed=relayed):
+            for number, row in enumerate(records.pending_uploads(self.store, carried_relayed=relayed)):
+                if number and self._out_of_time():
+                    raise _OutOfTime()
                 try:
                     self.upload_one(row["sha256"], int(row["size"]))
                 except _NotYet:
                     records.mark_upload_error(self.store, row["sha256"], "市中心尚未收到该附件所属案件的记录")
-                except _OutOfTime:
-                    break
+        except _OutOfTime:
+            self.report.out_of_time = True
         finally:  # counted even when the link drops mid-way, for whoever reports it
-            self.report.pending = len(records.pending_uploads(self.store, carried_relayed=relayed))
-            self.report.waiting_for_events = records.waiting_for_events(self.store, carried_relayed=relayed)
+            self.count_pending()
         return self.report
+
+    def count_pending(self) -> TransferReport:
+        """How many files are due and how many wait for their events; nothing is sent."""
+        relayed = self._carried_bundles_relayed()
+        self.report.pending = len(records.pending_uploads(self.store, carried_relayed=relayed))
+        self.report.waiting_for_events = records.waiting_for_events(self.store, carried_relayed=relayed)
+        return self.report
+
+    def _out_of_time(self) -> bool:
+        return time.monotonic() > self._budget_end
 
     def _carried_bundles_relayed(self) -> bool:
         """Files carried in on a stick go up after the bundle with their events (sync relays it first)."""
@@ -130,7 +146,7 @@ class FileTransfer(OverHubSession):
             return bool(answer.get("complete"))
 
         while not self.session.retrying(step):
-            if time.monotonic() > self._budget_end:
+            if self._out_of_time():
                 raise _OutOfTime()
         records.mark_uploaded(self.store, sha256)
         self.report.uploaded += 1
@@ -138,7 +154,7 @@ class FileTransfer(OverHubSession):
     def _put_chunk(self, sha256: str, path: Any, size: int, start: int) -> dict[str, Any]:
         with path.open("rb") as handle:
             handle.seek(start)
-            data = handle.read(min(self.chunk.size, size - start))
+            data = handle.read(min(self._chunk_bytes(), size - start))
         headers = {"Content-Range": f"bytes {start}-{start + len(data) - 1}/{size}",
                    "Content-Type": "application/octet-stream", "Content-Length": str(len(data))}
         began = time.monotonic()
@@ -154,6 +170,13 @@ class FileTransfer(OverHubSession):
         self.session.raise_for_status(response)
         self.chunk.after_chunk(len(data), time.monotonic() - began)
         return response.json()
+
+    def _chunk_bytes(self) -> int:
+        """The link's chunk size, cut down when less of the round is left than a chunk takes to send."""
+        left = self._budget_end - time.monotonic()
+        if left >= self.chunk.target_s:
+            return self.chunk.size
+        return max(self.chunk.smallest, int(self.chunk.size * max(left, 0.0) / self.chunk.target_s))
 
     # -- downloads ----------------------------------------------------------------------
 

@@ -10,7 +10,8 @@ from station.attachments import AttachmentSettings, WatchedFolder, attach_files,
 from station.errors import BadInput
 from station.ledger import display_case_no
 
-from .context import Context, emit
+from .context import Context, add_give_up_option, emit, give_up_window
+from .text import upload_text
 
 __all__ = ["register"]
 
@@ -44,8 +45,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
     upload = commands.add_parser("upload", help="把待上传的附件传到市中心（在事件同步之后）")
     upload.add_argument("--rate", type=int, metavar="BYTES_PER_S")
-    upload.add_argument("--give-up-after", type=float, default=30.0, metavar="SECONDS",
-                        help="连不上时最多重试多久（默认 30 秒，不超过 30 秒）")
+    add_give_up_option(upload)
     upload.set_defaults(handler=cmd_upload)
 
 
@@ -149,7 +149,5 @@ def cmd_upload(ctx: Context) -> None:
 
     if ctx.args.rate is not None and ctx.args.rate < 0:
         raise BadInput("--rate 不能为负数（0 为不限速）")
-    give_up_after = min(max(ctx.args.give_up_after, 0.5), 30.0)
-    result = upload_pending(ctx.service, rate=ctx.args.rate, give_up_after=give_up_after)
-    emit(ctx, result, f"上传附件 {result['uploaded']} 个（{result['bytes_sent'] / 1024:.0f} KB），"
-                      f"待上传 {result['pending']} 个，等待案件事件先上传的 {result['waiting_for_events']} 个")
+    result = upload_pending(ctx.service, rate=ctx.args.rate, give_up_after=give_up_window(ctx.args.give_up_after))
+    emit(ctx, result, upload_text(result))

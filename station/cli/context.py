@@ -12,7 +12,10 @@ from station.errors import BadInput
 from station.home import StationHome
 from station.service import Operator, StationService
 
-__all__ = ["Context", "emit"]
+__all__ = ["Context", "emit", "add_give_up_option", "give_up_window", "GIVE_UP_MAX_S"]
+
+GIVE_UP_MAX_S = 30.0
+"""A command that talks to the city hall gives up within this many seconds (DESIGN §7)."""
 
 
 @dataclass
@@ -45,3 +48,13 @@ def emit(ctx: Context, payload: dict[str, Any], text: str) -> None:
         sys.stdout.write(json.dumps(payload, ensure_ascii=False, default=str) + "\n")
     else:
         sys.stdout.write(text.rstrip("\n") + "\n")
+
+
+def add_give_up_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--give-up-after", type=float, default=GIVE_UP_MAX_S, metavar="SECONDS",
+                        help="连不上时最多重试多久（默认 30 秒，不超过 30 秒）")
+
+
+def give_up_window(seconds: float) -> float:
+    """``--give-up-after`` kept between half a second and 30 seconds."""
+    return min(max(seconds, 0.5), GIVE_UP_MAX_S)

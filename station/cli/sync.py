@@ -2,25 +2,29 @@
 from __future__ import annotations
 
 import argparse
+import time
 from pathlib import Path
 from typing import Any
 
 from station.errors import StationError
+from sync.bundle import printable
 from sync.carry import export_bundle, import_bundle
 from sync.client import SyncClient
 from sync.files import FileTransfer
 
-from .context import Context, emit
+from .context import Context, add_give_up_option, emit, give_up_window
+from .text import upload_text
 
 __all__ = ["register"]
 
 MB = 1024 * 1024
+MIN_FILE_ROUND_S = 0.5
+"""Less time than this left after the events: no file is started, all of them go next time."""
 
 
 def register(commands: argparse._SubParsersAction) -> None:
     sync = commands.add_parser("sync", help="与市政务服务中心同步一次：先上传，再下载")
-    sync.add_argument("--give-up-after", type=float, default=30.0, metavar="SECONDS",
-                      help="连不上时最多重试多久（默认 30 秒，不超过 30 秒）")
+    add_give_up_option(sync)
     sync.set_defaults(handler=cmd_sync)
 
     bundle = commands.add_parser("bundle", help="数据包（U 盘传递）").add_subparsers(dest="bundle_command", required=True)
@@ -33,10 +37,12 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def cmd_sync(ctx: Context) -> None:
-    give_up_after = min(max(ctx.args.give_up_after, 0.5), 30.0)
-    with SyncClient(ctx.service, give_up_after=give_up_after) as client:
+    """Events, then files, all inside one ``--give-up-after`` window (DESIGN §7: gives up within 30 s)."""
+    window = give_up_window(ctx.args.give_up_after)
+    deadline = time.monotonic() + window
+    with SyncClient(ctx.service, give_up_after=window) as client:
         report = client.sync_once()
-    files = _upload_files(ctx, give_up_after)  # after the events: a case never waits for its files
+    files = _upload_files(ctx, deadline - time.monotonic())  # after the events: a case never waits for its files
     payload = {"pushed": report.pushed, "pulled": report.pulled, "rejected": report.rejected,
                "pending": report.pending, "clock_offset_s": report.clock_offset_s,
                "relayed_bundles": report.relayed_bundles, "parked": report.parked, "files": files}
@@ -44,31 +50,33 @@ def cmd_sync(ctx: Context) -> None:
              f"被退回 {report.rejected} 条；本机时钟偏差 {report.clock_offset_s:+.1f} 秒"]
     if report.relayed_bundles:
         lines.append(f"已代为上传其他站点的数据包 {report.relayed_bundles} 个")
-    lines.append(_files_line(files))
+    lines.append(upload_text(files))
     lines += [f"  退回：{r['case_no']} {r['kind']}（{r['at'][:16]}）—— {r['reason']}"
               for r in ctx.service.store.rejected_events()] if report.rejected else []
     emit(ctx, payload, "\n".join(lines))
 
 
-def _upload_files(ctx: Context, give_up_after: float) -> dict[str, Any]:
-    """Attachment files that are due; a failure here is reported, the events' sync still stands."""
-    transfer = FileTransfer(ctx.service, give_up_after=give_up_after)
+def _upload_files(ctx: Context, seconds_left: float) -> dict[str, Any]:
+    """Attachment files that are due, in what is left of the window; the rest resume next time.
+
+    A failure here is reported: the events' sync still stands.
+    """
+    seconds_left = max(seconds_left, 0.0)
+    transfer = FileTransfer(ctx.service, give_up_after=max(seconds_left, 0.1), time_budget_s=seconds_left)
     error = None
     try:
         with transfer:
-            transfer.upload_pending()
+            if seconds_left >= MIN_FILE_ROUND_S:
+                transfer.upload_pending()
+            else:
+                waiting = transfer.count_pending()
+                waiting.out_of_time = waiting.pending > 0
     except StationError as exc:
         error = str(exc)
     report = transfer.report
     return {"uploaded": report.uploaded, "bytes_sent": report.bytes_sent, "pending": report.pending,
-            "waiting_for_events": report.waiting_for_events, "errors": report.errors, "error": error}
-
-
-def _files_line(files: dict[str, Any]) -> str:
-    line = (f"附件：已上传 {files['uploaded']} 个（{files['bytes_sent'] / 1024:.0f} KB），"
-            f"待上传 {files['pending']} 个，等待案件记录先上传的 {files['waiting_for_events']} 个")
-    problems = files["errors"] + ([files["error"]] if files["error"] else [])
-    return "\n".join([line, *(f"  附件问题：{problem}" for problem in problems)])
+            "waiting_for_events": report.waiting_for_events, "errors": report.errors, "error": error,
+            "out_of_time": report.out_of_time}
 
 
 def cmd_bundle_export(ctx: Context) -> None:
@@ -83,4 +91,8 @@ def cmd_bundle_import(ctx: Context) -> None:
     result = import_bundle(ctx.service, ctx.args.file)
     relay = "，下次同步时代为上传" if result["will_relay"] else ""
     files = f"，附件 {result['files']} 个" if result["files"] else ""
-    emit(ctx, result, f"已导入 {result['from']} 的数据包：新记录 {result['applied']} 条{files}{relay}")
+    lines = [f"已导入 {printable(result['from'])} 的数据包：新记录 {result['applied']} 条{files}{relay}"]
+    lines += [f"  {problem}" for problem in result["files_dropped"]]
+    if result["files_for_other_stations"]:
+        lines.append(f"  另有 {result['files_for_other_stations']} 个附件属于本站无权查看的案件，未导入")
+    emit(ctx, result, "\n".join(lines))

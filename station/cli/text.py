@@ -5,7 +5,7 @@ from typing import Any
 
 from rich.cells import cell_len
 
-__all__ = ["items_text", "case_text", "cases_text", "pad"]
+__all__ = ["items_text", "case_text", "cases_text", "pad", "upload_text"]
 
 
 def pad(text: str, width: int) -> str:
@@ -53,3 +53,13 @@ def cases_text(rows: list[dict[str, Any]]) -> str:
         f"{row['case_no']}  {pad(row['status_label'], 12)} {pad(row['item_name'], 28)} "
         f"{pad(row['applicant_name'], 10)} {row['deadline'] or '-'}{'  逾期' if row['overdue'] else ''}"
         for row in rows)
+
+
+def upload_text(report: dict[str, Any]) -> str:
+    """The attachment upload summary of ``station sync`` and ``station upload``, then each problem."""
+    line = (f"附件：已上传 {report['uploaded']} 个（{report['bytes_sent'] / 1024:.0f} KB），"
+            f"待上传 {report['pending']} 个，等待案件记录先上传的 {report['waiting_for_events']} 个")
+    if report.get("out_of_time"):
+        line += "；本次时间已到，其余的下次从断点继续上传"
+    problems = report["errors"] + ([report["error"]] if report.get("error") else [])
+    return "\n".join([line, *(f"  附件问题：{problem}" for problem in problems)])

@@ -21,16 +21,19 @@ from cityhall import db
 from station.home import StationHome
 from station.service import StationService
 from sync.client import SyncClient
+from sync.session import CITYHALL_URL_ENV
 from tests.station.test_cli import intake_args
 from tests.support.demo import DEMO_TOPOLOGY_FILE, OTHER_VILLAGE, TOWNSHIP, VILLAGE
 from tests.support.hub import VENV_BIN, free_port, in_process_hub, make_station, topology_for
+
+from .linkproxy import link_proxy
 
 DEFAULTS = {"cap_megabytes": 2048, "upload_bytes_per_second": 0, "grayscale": False, "watch_folder": "",
             "max_file_megabytes": 50}
 
 
-def station(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = os.environ | {"STATION_HOME": str(home), "STATION_PIN": "1234"}
+def station(home: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    env = os.environ | {"STATION_HOME": str(home), "STATION_PIN": "1234"} | (env or {})
     result = subprocess.run([str(VENV_BIN / "station"), *args], capture_output=True, text=True, env=env, timeout=90)
     assert "Traceback" not in result.stderr, result.stderr
     return result
@@ -225,3 +228,61 @@ def test_a_stick_takes_the_files_to_the_township_whose_sync_hands_them_up(hub: H
         assert hub.stored(sent["sha256"]) == _wire(village, sent["sha256"])
     late = as_json(village, "sync")  # the village's own link: its events and files are already there
     assert (late["pushed"], late["files"]["uploaded"], late["files"]["bytes_sent"]) == (4, 2, 0)
+
+
+def test_sync_on_a_slow_link_keeps_files_inside_its_window_and_a_stick_carries_them_up(
+        hub: Hub, scan_dir: Path, tmp_path: Path) -> None:
+    village, township = hub.homes[VILLAGE], hub.homes[TOWNSHIP]
+    case_no, attached = _case_with_scans(village, scan_dir)
+    with link_proxy(hub.url, delay_s=0.7, files_down=True) as link:  # each event request takes 0.7 s
+        synced = station(village, "sync", "--give-up-after", "1.5", "--json", env={CITYHALL_URL_ENV: link.url})
+        returned_at = time.monotonic()
+    assert synced.returncode == 0, synced.stderr
+    result = json.loads(synced.stdout)
+    assert (result["pushed"], result["pending"]) == (4, 0)  # the events went up, slowly
+    files = result["files"]
+    assert (files["uploaded"], files["pending"], files["out_of_time"]) == (0, 2, True)
+    assert link.file_requests() == []  # the window was spent on the events: no file started
+    assert returned_at - link.last_answer_at() < 1.5, "the command lingered after its window"
+
+    stick = tmp_path / "U盘" / "光星村.bundle"
+    stick.parent.mkdir()
+    exported = as_json(village, "bundle", "export", str(stick))
+    assert (exported["own_events"], exported["files"]) == (0, 2)
+    imported = station(township, "bundle", "import", str(stick))
+    assert imported.returncode == 0 and "附件 2 个" in imported.stdout, imported.stdout
+    relayed = as_json(township, "sync")
+    assert (relayed["relayed_bundles"], relayed["files"]["uploaded"], relayed["files"]["pending"]) == (1, 2, 0)
+    for sent in attached:
+        assert hub.stored(sent["sha256"]) == _wire(village, sent["sha256"])
+    assert [r["path"] is not None for r in as_json(township, "attachments", case_no)["attachments"]] == [True, True]
+
+
+def test_sync_with_the_file_store_down_reports_it_and_keeps_the_files_for_next_time(
+        hub: Hub, scan_dir: Path) -> None:
+    village = hub.homes[VILLAGE]
+    _case_with_scans(village, scan_dir)
+    with link_proxy(hub.url, files_down=True) as link:
+        started = time.monotonic()
+        synced = station(village, "sync", "--give-up-after", "2", env={CITYHALL_URL_ENV: link.url})
+        took = time.monotonic() - started
+    assert synced.returncode == 0 and "已上传 4 条" in synced.stdout  # the events stand
+    assert "附件：已上传 0 个" in synced.stdout and "待上传 2 个" in synced.stdout
+    assert "附件问题：附件传输中断" in synced.stdout and link.file_requests()
+    assert took < 2 + 8 + 5, took  # the window, at most one back-off wait past it, and starting Python
+    assert as_json(village, "sync")["files"]["uploaded"] == 2  # straight to the city hall: they go now
+
+
+def test_importing_a_stick_without_its_file_section_names_the_files_left_behind(
+        hub: Hub, scan_dir: Path, tmp_path: Path) -> None:
+    village, township = hub.homes[VILLAGE], hub.homes[TOWNSHIP]
+    case_no, _ = _case_with_scans(village, scan_dir)
+    stick = tmp_path / "stick.bundle"
+    exported = as_json(village, "bundle", "export", str(stick))
+    stick.write_bytes(stick.read_bytes()[:exported["bytes"] - exported["file_bytes"]])
+    imported = station(township, "bundle", "import", str(stick))
+    assert imported.returncode == 0
+    lines = imported.stdout.splitlines()
+    assert lines[0].startswith("已导入 ") and len(lines) == 3
+    assert "户口本.jpg" in lines[1] and "委托书.pdf" in lines[2]
+    assert all(case_no in line and "不在数据包里" in line for line in lines[1:])
