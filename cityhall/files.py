@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import re
 import threading
@@ -282,11 +283,18 @@ def add_file_routes(app: FastAPI, db_url: str) -> HubFiles:
 
 
 def _stale_after_s() -> float:
-    hours = os.environ.get(STALE_UPLOAD_ENV, "")
+    """``CITYHALL_STALE_UPLOAD_HOURS`` in seconds: a finite number of hours, at least 1, so a paused upload is not taken for abandoned."""
+    text = os.environ.get(STALE_UPLOAD_ENV, "").strip()
+    if not text:
+        return STALE_UPLOAD_S
     try:
-        return float(hours) * 3600 if hours else STALE_UPLOAD_S
+        hours = float(text)
     except ValueError:
-        raise SystemExit(f"{STALE_UPLOAD_ENV} must be a number of hours, not {hours!r}") from None
+        hours = math.nan
+    if not (math.isfinite(hours) and hours >= 1):
+        raise ValueError(f"{STALE_UPLOAD_ENV} must be a number of hours of at least 1 (default 48), not {text!r}; "
+                         "set it to e.g. 48 or unset it")
+    return hours * 3600
 
 
 def _check_name(sha256: str) -> None:

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from cityhall import db
-from cityhall.files import STALE_UPLOAD_ENV, HubFiles, uploads_table
+from cityhall.files import STALE_UPLOAD_ENV, HubFiles, _stale_after_s, uploads_table
 from cityhall.filestore import LocalStorage
 from station.attachments import attach_files, blob_files
 from sync.client import SyncClient
@@ -93,3 +93,31 @@ def test_the_hub_cleans_at_start_up_and_the_station_sends_the_file_again(
         stored = b"".join(app.state.files.storage.read(scan.sha256))  # type: ignore[attr-defined]
         assert stored == blob_files(village).path(scan.sha256).read_bytes()
     village.close()
+
+
+def test_a_partial_upload_whose_chunk_is_arriving_right_now_is_left_alone(tmp_path: Path) -> None:
+    files, now = _hub(tmp_path), time.time()
+    data = os.urandom(40_000)
+    name = hashlib.sha256(data).hexdigest()
+    files.receive(VILLAGE, name, 0, len(data), data[:10_000], now - 72 * HOUR)
+    _age(files.staged(name), 50 * HOUR)
+    with files._lock_for(name):  # noqa: SLF001 - what receive() holds while it appends a chunk
+        assert files.clean_stale_uploads(now) == []
+    assert _declared(files) == {name} and files.staged(name).stat().st_size == 10_000
+    assert files.clean_stale_uploads(now) == [name]  # the chunk never came: idle after all
+
+
+@pytest.mark.parametrize("hours", ["0", "0.5", "-3", "nan", "inf", "-inf", "forty-eight"])
+def test_the_stale_upload_limit_must_be_a_finite_number_of_hours_of_at_least_one(
+        hours: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(STALE_UPLOAD_ENV, hours)
+    with pytest.raises(ValueError) as refused:
+        _stale_after_s()
+    assert STALE_UPLOAD_ENV in str(refused.value) and repr(hours) in str(refused.value)
+
+
+def test_the_stale_upload_limit_is_read_in_hours(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(STALE_UPLOAD_ENV, " 1.5 ")
+    assert _stale_after_s() == 1.5 * HOUR
+    monkeypatch.setenv(STALE_UPLOAD_ENV, "")
+    assert _stale_after_s() == 48 * HOUR
