@@ -5,6 +5,7 @@ locks after idle time, and turns anything unexpected into a message, never a tra
 """
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 import time
@@ -87,6 +88,9 @@ class StationApp(ReportsFailures, App[None]):
     # -- lifecycle ---------------------------------------------------------------
 
     def on_mount(self) -> None:
+        # Modules, the catalogue and the styles live as long as the app: frozen, the garbage
+        # collector stops walking them, which took a full collection (~30 ms) from start-up.
+        gc.freeze()
         self.push_screen(SignInScreen())
         self.set_interval(min(15.0, max(self.idle_lock_seconds / 4, 0.05)), self._lock_if_idle)
         self.set_interval(self.sync_refresh_seconds, self.refresh_sync_status)
@@ -94,6 +98,7 @@ class StationApp(ReportsFailures, App[None]):
 
     def on_unmount(self) -> None:
         self.queries.close()
+        gc.unfreeze()
 
     async def on_event(self, event: Event) -> None:
         if isinstance(event, InputEvent) and not event.is_forwarded:
