@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from typing import Any, Self
 
 import httpx
-from tenacity import Retrying, retry_if_exception, stop_after_delay, wait_random_exponential
+from tenacity import Retrying, retry_if_exception, stop_before_delay, wait_random_exponential
 
 from station.errors import StationError, Unreachable
 from station.service import StationService
@@ -139,7 +139,7 @@ class HubSession:
         remaining = max(0.1, self._deadline - time.monotonic()) if self._deadline else self.give_up_after
         retrying = Retrying(retry=retry_if_exception(_is_retryable), reraise=True,
                             wait=wait_random_exponential(multiplier=self.backoff_step_s, max=self.backoff_cap_s),
-                            stop=stop_after_delay(remaining))
+                            stop=stop_before_delay(remaining))  # never sleeps past the deadline
         try:
             return retrying(attempt)
         except RETRYABLE as exc:
