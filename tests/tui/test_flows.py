@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+from textual import events
 from textual.widgets import Checkbox, OptionList
 
 from station.service import StationService
@@ -180,6 +182,19 @@ async def test_wrong_pin_is_a_message_and_idle_locks(village: StationService) ->
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, HomeScreen)
+
+
+@pytest.mark.parametrize("typed", ["a01\t2468\r", "a01\r2468\r"])
+async def test_sign_in_typed_in_one_burst(village: StationService, typed: str) -> None:
+    """Keys that arrive together (tmux, a quick typist) land in the field they were typed for."""
+    app = make_app(village)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        for char in typed:
+            key = {"\t": "tab", "\r": "enter"}.get(char, char)
+            app.post_message(events.Key(key, char))  # queued together, not one press at a time
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen) and app.operator is not None and app.operator.id == "a01"
 
 
 async def test_tab_moves_between_the_sign_in_fields(village: StationService) -> None:

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Center, Vertical
 from textual.message import Message
 from textual.screen import Screen
@@ -25,6 +26,14 @@ __all__ = ["SignInScreen"]
 
 
 class SignInScreen(ReportsFailures, Screen[None]):
+    BINDINGS = [
+        # Priority bindings run as each key arrives. Moving on from the ID field from a
+        # handler of the field instead let the keys right behind (a burst from tmux or a
+        # quick typist) land in the ID field: the PIN showed there in clear text.
+        Binding("tab", "app.focus_next", show=False, priority=True),
+        Binding("shift+tab", "app.focus_previous", show=False, priority=True),
+        Binding("enter", "to_pin", show=False, priority=True),
+    ]
 
     class OperatorSignedIn(Message):
         def __init__(self, operator: Operator, was_locked: bool) -> None:
@@ -61,9 +70,13 @@ class SignInScreen(ReportsFailures, Screen[None]):
     def on_mount(self) -> None:
         self.query_one("#pin" if self.locked_by else "#operator-id", Input).focus()
 
-    @on(Input.Submitted, "#operator-id")
-    def _to_pin(self) -> None:
-        self.query_one("#pin", Input).focus()
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "to_pin":  # Enter in the PIN field signs in (Input.Submitted, in key order)
+            return self.focused is not None and self.focused.id == "operator-id"
+        return True
+
+    def action_to_pin(self) -> None:
+        self.set_focus(self.query_one("#pin", Input))
 
     @on(Input.Submitted, "#pin")
     def _submit(self) -> None:
