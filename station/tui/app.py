@@ -140,6 +140,12 @@ class StationApp(ReportsFailures, App[None]):
         today = self.service.today()
         return self.queries.board(today, self.soon_day(today))
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Switching operator and locking mean nothing on the sign-in screen: not offered there."""
+        if action in ("switch_operator", "lock"):
+            return not isinstance(self.screen, SignInScreen)
+        return True
+
     def action_switch_operator(self) -> None:
         if isinstance(self.screen, SignInScreen):
             return
