@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from station.errors import Unreachable
 from station.service import StationService
 
-from .sync_port import EventsPulled, StoreSyncPort, SyncStatus
+from .sync_port import PulledListener, StoreSyncPort, SyncStatus
 
 if TYPE_CHECKING:
     from sync.client import SyncClient, SyncReport
@@ -30,9 +30,14 @@ class LoopSyncPort:
 
         self.service = service
         self.store_port = StoreSyncPort(service)
-        self._listeners: list[EventsPulled] = []
+        self._listeners: list[PulledListener] = []
         make_client = client_factory or (lambda svc: SyncClient(svc, give_up_after=20.0))
-        self.loop = BackgroundSync(service, client_factory=lambda svc: _Telling(make_client(svc), self._pulled))
+
+        def telling_client(svc: StationService) -> SyncClient:
+            # the loop only enters its client and calls sync_once()
+            return _Telling(make_client(svc), self._pulled)  # type: ignore[return-value]
+
+        self.loop = BackgroundSync(service, client_factory=telling_client)
         self.loop.start()
 
     def status(self) -> SyncStatus:
@@ -41,7 +46,7 @@ class LoopSyncPort:
         return SyncStatus(online=loop.online, pending=from_store.pending, rejected=from_store.rejected,
                           last_contact=from_store.last_contact, rejected_events=from_store.rejected_events)
 
-    def listen(self, pulled: EventsPulled) -> None:
+    def listen(self, pulled: PulledListener) -> None:
         self._listeners.append(pulled)
 
     def _pulled(self, count: int) -> None:
@@ -75,7 +80,7 @@ class LoopSyncPort:
 class _Telling:
     """A sync client for the loop that says when a round stored events (or new items/calendars)."""
 
-    def __init__(self, client: SyncClient, pulled: EventsPulled) -> None:
+    def __init__(self, client: SyncClient, pulled: PulledListener) -> None:
         self.client = client
         self.pulled = pulled
 

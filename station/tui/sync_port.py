@@ -17,7 +17,7 @@ from typing import Any, Protocol
 
 from station.service import StationService
 
-__all__ = ["EventsPulled", "SyncStatus", "SyncPort", "SyncUnavailable", "StoreSyncPort", "connect_sync"]
+__all__ = ["PulledListener", "SyncStatus", "SyncPort", "SyncUnavailable", "StoreSyncPort", "connect_sync"]
 
 
 class SyncUnavailable(RuntimeError):
@@ -36,14 +36,14 @@ class SyncStatus:
     """id, case_no, kind, at, reason of each rejected event (for the sync screen)."""
 
 
-EventsPulled = Callable[[int], None]
+PulledListener = Callable[[int], None]
 """Called on the sync thread with how many new events a background round stored."""
 
 
 class SyncPort(Protocol):
     def status(self) -> SyncStatus: ...
 
-    def listen(self, pulled: EventsPulled) -> None: ...
+    def listen(self, pulled: PulledListener) -> None: ...
 
     def sync_now(self) -> dict[str, Any]: ...
 
@@ -65,7 +65,7 @@ class StoreSyncPort:
         return SyncStatus(online=None, pending=counts.get("pending", 0), rejected=counts.get("rejected", 0),
                           last_contact=store.get_meta("last_contact"), rejected_events=rejected[:200])
 
-    def listen(self, pulled: EventsPulled) -> None:
+    def listen(self, pulled: PulledListener) -> None:
         """Nothing arrives in the background without the sync package."""
 
     def sync_now(self) -> dict[str, Any]:

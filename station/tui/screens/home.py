@@ -30,7 +30,7 @@ class HomeScreen(StationScreen):
 
     def __init__(self, board: TodayBoard | None = None) -> None:
         super().__init__()
-        self._board_read_for_us = board
+        self._board_at_sign_in = board
         """The board when the app read it just before building this screen (at sign-in)."""
 
     def compose_body(self) -> ComposeResult:
@@ -42,12 +42,12 @@ class HomeScreen(StationScreen):
 
     def on_mount(self) -> None:
         self.query_one(BoardList).focus()
-        if self._board_read_for_us is not None:
-            self._show(self._board_read_for_us)
+        if self._board_at_sign_in is not None:
+            self._show(self._board_at_sign_in)
 
     def on_screen_resume(self) -> None:
-        if self._board_read_for_us is not None:
-            self._board_read_for_us = None  # fresh: shown on mount
+        if self._board_at_sign_in is not None:
+            self._board_at_sign_in = None  # fresh: shown on mount
             return
         self.action_refresh()
 
