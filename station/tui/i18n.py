@@ -148,6 +148,10 @@ _ZH: dict[str, str] = {
     "sync_unavailable": "同步组件尚未安装：数据已安全保存在本机，待同步组件就绪后会自动上传",
     "sync_done": "同步完成：{summary}",
     "sync_failed": "同步没有完成：{message}",
+    "synced_summary": "上传 {pushed} 条，下载 {pulled} 条，被退回 {rejected} 条，仍待上传 {pending} 条",
+    "exported_summary": "已写入 {file}：{events} 条记录，{files} 个附件，另带其他站点的数据包 {carried_bundles} 个",
+    "imported_summary": "已导入 {station} 的数据包：{applied} 条新记录，{files} 个附件",
+    "will_relay": "下次同步时代为上传",
     "working": "处理中…",
     # errors
     "error": "出错了：{message}",
@@ -204,6 +208,10 @@ _EN: dict[str, str] = {
     "bundle_path": "Bundle file",
     "sync_unavailable": "Sync is not installed yet: everything is saved here and will upload once it is",
     "sync_done": "Synced: {summary}", "sync_failed": "Sync did not finish: {message}", "working": "Working…",
+    "synced_summary": "{pushed} sent, {pulled} received, {rejected} rejected, {pending} still waiting",
+    "exported_summary": "Written to {file}: {events} events, {files} attachments, {carried_bundles} other stations' bundles",
+    "imported_summary": "Imported the bundle of {station}: {applied} new events, {files} attachments",
+    "will_relay": "will be relayed at the next sync",
     "error": "Error: {message}",
     "unexpected": "Unexpected error (logged): {message}. No data was harmed; retry or call the admin",
 }

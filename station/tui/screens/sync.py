@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
+
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -16,7 +18,20 @@ from ..i18n import kind_label, t
 from ..sync_port import SyncStatus, SyncUnavailable
 from .base import StationScreen
 
-__all__ = ["SyncScreen"]
+__all__ = ["SyncScreen", "result_summary"]
+
+
+def result_summary(operation: str, result: dict[str, Any]) -> str:
+    """What a sync, an export or an import did, in the operator's words, problems on their own lines."""
+    if operation == "export_bundle":
+        lines = [t("exported_summary", **result), *result.get("files_left_out", [])]
+    elif operation == "import_bundle":
+        relay = [t("will_relay")] if result.get("will_relay") else []
+        lines = ["，".join([t("imported_summary", station=result["from"], **result), *relay]),
+                 *result.get("files_dropped", [])]
+    else:
+        lines = [t("synced_summary", **result)]
+    return "\n".join(lines)
 
 
 class SyncScreen(StationScreen):
@@ -89,8 +104,7 @@ class SyncScreen(StationScreen):
         except (StationError, OSError) as exc:
             self.post_message(self.SyncFinished(False, t("sync_failed", message=str(exc))))
             return
-        summary = "，".join(f"{key} {value}" for key, value in (result or {}).items())
-        self.post_message(self.SyncFinished(True, t("sync_done", summary=summary)))
+        self.post_message(self.SyncFinished(True, t("sync_done", summary=result_summary(operation, result or {}))))
 
     def on_sync_screen_sync_finished(self, message: SyncFinished) -> None:
         self.query_one("#sync-message", Static).update(Text(message.text, style="green" if message.ok else "yellow"))

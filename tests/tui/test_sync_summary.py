@@ -1,0 +1,49 @@
+"""The sync screen says what an export or an import did in the operator's words, not as raw keys."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from station.tui.i18n import set_language
+from station.tui.screens.sync import result_summary
+from sync.carry import export_bundle, import_bundle
+from tests.support.demo import TOWNSHIP, VILLAGE
+from tests.support.hub import file_case, make_station, topology_for
+
+
+@pytest.fixture
+def chinese() -> Iterator[None]:
+    set_language("zh")
+    yield
+    set_language("zh")
+
+
+def test_a_stick_from_village_to_township_is_told_in_chinese(tmp_path: Path, chinese: None) -> None:
+    config = topology_for(tmp_path, 9)
+    village, agent, _ = make_station(tmp_path, VILLAGE, config)
+    township, _, _ = make_station(tmp_path, TOWNSHIP, config, role="approver", agent="T01")
+    file_case(village, agent)
+    stick = tmp_path / "stick.ssb"
+
+    exported = result_summary("export_bundle", export_bundle(village, stick))
+    imported = result_summary("import_bundle", import_bundle(township, stick))
+
+    assert exported == f"已写入 {stick}：2 条记录，0 个附件，另带其他站点的数据包 0 个"
+    assert imported == f"已导入 {VILLAGE} 的数据包：2 条新记录，0 个附件，下次同步时代为上传"
+    village.close()
+    township.close()
+
+
+def test_a_sync_is_told_in_english_too(chinese: None) -> None:
+    set_language("en")
+    summary = result_summary("sync_now", {"pushed": 3, "pulled": 1, "rejected": 0, "pending": 0})
+    assert summary == "3 sent, 1 received, 0 rejected, 0 still waiting"
+
+
+def test_files_left_behind_are_named_on_their_own_lines(chinese: None) -> None:
+    result = {"from": VILLAGE, "events": 2, "applied": 0, "will_relay": False, "files": 0, "file_bytes": 0,
+              "files_dropped": ["案件 X 的附件“户口本.jpg”不在数据包里"], "files_for_other_stations": 0}
+    lines = result_summary("import_bundle", result).splitlines()
+    assert lines == [f"已导入 {VILLAGE} 的数据包：0 条新记录，0 个附件", "案件 X 的附件“户口本.jpg”不在数据包里"]
