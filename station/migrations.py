@@ -158,11 +158,23 @@ def _board_indexes(db: sqlite_utils.Database) -> None:
     )
 
 
+def _rare_name_keys(db: sqlite_utils.Database) -> None:
+    """Search keys again for citizens whose names hold a rare character whose reading is now known."""
+    from .names import RARE_READINGS, name_keys
+
+    for char in RARE_READINGS:
+        rows = list(db.query("SELECT id_number, name FROM citizens WHERE instr(name, ?) > 0", [char]))
+        for row in rows:
+            db.conn.executemany("INSERT OR IGNORE INTO citizen_keys (key, id_number) VALUES (?, ?)",
+                                [(key, row["id_number"]) for key in name_keys(row["name"])])
+
+
 MIGRATIONS: list[Migration] = [
     ("0001_initial", _initial),
     ("0002_case_filters", _case_filters),
     ("0003_attachments", _attachments),
     ("0004_board_indexes", _board_indexes),
+    ("0005_rare_name_keys", _rare_name_keys),
 ]
 
 

@@ -239,6 +239,8 @@ class StationService:
         name = request.applicant_name.strip()
         if not name or len(name) > 50:
             problems.append("申请人姓名不能为空，最长 50 个字")
+        elif any(char.isdigit() or not char.isprintable() for char in name):
+            problems.append(f"申请人姓名“{name}”含有数字或控制字符，请按身份证上的姓名填写")
         applicant["name"] = name
         if request.phone:
             try:

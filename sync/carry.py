@@ -37,6 +37,8 @@ __all__ = ["export_bundle", "import_bundle"]
 
 
 def export_bundle(service: StationService, path: Path) -> dict[str, Any]:
+    if not path.parent.is_dir():
+        raise NotFound(f"找不到文件夹 {path.parent}：请检查 U 盘是否插好，或换一个保存位置")
     own = service.store.pending_events(10**9)
     for_below = _events_for_descendants(service)
     carried = [p.read_bytes() for p in sorted(relay_dir(service).glob("*.bundle"))] if relay_dir(service).is_dir() else []
@@ -44,7 +46,10 @@ def export_bundle(service: StationService, path: Path) -> dict[str, Any]:
     events = _unique(own + for_below + _events_of_files(service, [listed for listed, _ in files]))
     head = bundle_head(service.signing_key(), service.station.code, events,
                        service.now().isoformat(timespec="seconds"), carried, [listed for listed, _ in files])
-    _write_atomically(path, head, files)
+    try:
+        _write_atomically(path, head, files)
+    except OSError as exc:
+        raise BadInput(f"数据包没能写到 {path}（{exc.strerror}）：请检查 U 盘是否插好、是否已满、是否只读") from exc
     file_bytes = sum(listed.size for listed, _ in files)
     return {"file": str(path), "events": len(events), "own_events": len(own),
             "carried_bundles": len(carried), "files": len(files), "file_bytes": file_bytes,
@@ -118,10 +123,12 @@ def _copy_checked(source: Path, listed: BundleFile, out: BinaryIO) -> None:
 
 
 def import_bundle(service: StationService, path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        raise NotFound(f"找不到数据包文件 {path}：请检查 U 盘是否插好、文件名是否写对")
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise NotFound(f"读不到数据包文件 {path}：{exc.strerror}") from exc
+        raise NotFound(f"读不到数据包文件 {path}（{exc.strerror}）：请检查 U 盘是否插好") from exc
     try:
         bundle = read_bundle(data)
     except BundleError as exc:

@@ -41,12 +41,13 @@ def case_materials(view: dict[str, Any]) -> Text:
 
 def case_timeline(view: dict[str, Any]) -> Text:
     text = Text(t("timeline"), style="bold")
+    names = {m["key"]: m["name"] for m in view["materials"]}
     for entry in view["timeline"]:
         text.append(f"\n {entry['at'][:16].replace('T', ' ')} ")
         text.append(kind_label(entry["kind"]), style="bold red" if entry.get("conflict") else "bold")
         role = role_label(entry["role"]) if entry.get("role") else ""
         text.append(f" {entry['station_name']} {entry['actor']}{(' ' + role) if role else ''}", style="dim")
-        detail = _entry_detail(entry.get("data") or {})
+        detail = _entry_detail(entry.get("data") or {}, names)
         if detail:
             text.append(f"\n     {detail}")
         if entry.get("conflict"):
@@ -54,17 +55,24 @@ def case_timeline(view: dict[str, Any]) -> Text:
     return text
 
 
-def _entry_detail(data: dict[str, Any]) -> str:
-    parts = []
-    for key in ("reason", "note", "comment"):
-        if data.get(key):
-            parts.append(str(data[key]))
+def _entry_detail(data: dict[str, Any], names: dict[str, str]) -> str:
+    parts = [str(data[key]) for key in ("reason", "note", "comment") if data.get(key)]
     if data.get("materials"):
-        names = [m.get("name", m.get("key")) if isinstance(m, dict) else str(m) for m in data["materials"]]
-        parts.append("、".join(str(n) for n in names))
+        parts.append(_materials_detail(data["materials"], names))
     if data.get("level"):
         parts.append(f"{data['level']}★")
     return "；".join(parts)
+
+
+def _materials_detail(materials: list[Any], names: dict[str, str]) -> str:
+    """A received event's checklist by status (已收 / 容缺 / 缺少); other events' material keys by name."""
+    if not all(isinstance(m, dict) for m in materials):
+        return "、".join(names.get(str(key), str(key)) for key in materials)
+    by_status: dict[str, list[str]] = {}
+    for material in materials:
+        by_status.setdefault(str(material.get("status", "missing")), []).append(str(material.get("name", "")))
+    return "；".join(f"{t('material_' + status)} {'、'.join(by_status[status])}"
+                    for status in ("received", "deferred", "missing") if status in by_status)
 
 
 def case_conflicts(view: dict[str, Any]) -> Text | None:

@@ -149,13 +149,19 @@ _ZH: dict[str, str] = {
     "sync_done": "同步完成：{summary}",
     "sync_failed": "同步没有完成：{message}",
     "synced_summary": "上传 {pushed} 条，下载 {pulled} 条，被退回 {rejected} 条，仍待上传 {pending} 条",
-    "exported_summary": "已写入 {file}：{events} 条记录，{files} 个附件，另带其他站点的数据包 {carried_bundles} 个",
-    "imported_summary": "已导入 {station} 的数据包：{applied} 条新记录，{files} 个附件",
+    "exported_summary": "数据包已导出到 {file}：{events} 条记录，{files} 个附件，另带其他站点的数据包 {carried_bundles} 个",
+    "imported_summary": "数据包已导入（来自 {station}）：{applied} 条新记录，{files} 个附件",
     "will_relay": "下次同步时代为上传",
     "working": "处理中…",
     # errors
     "error": "出错了：{message}",
     "unexpected": "意外错误（已记录）：{message}。数据未受影响，请重试或联系管理员",
+    # a returning citizen typed as new, a duplicate case, the case search
+    "citizen_registered": "该身份证号已登记：{name}，已自动带出",
+    "registered_name_differs": "⚠ 登记姓名为“{name}”，与所填不同；保存将更改登记姓名",
+    "confirm_name_change": "⚠ 该身份证号登记的姓名是“{registered}”，保存后将改为“{name}”",
+    "open_case_exists": "⚠ 该申请人已有在办的{item}（案件 {cases}），请勿重复收件",
+    "case_search_hint": "案件号、序号、姓名、拼音首字母或身份证号",
 }
 
 _EN: dict[str, str] = {
@@ -209,11 +215,16 @@ _EN: dict[str, str] = {
     "sync_unavailable": "Sync is not installed yet: everything is saved here and will upload once it is",
     "sync_done": "Synced: {summary}", "sync_failed": "Sync did not finish: {message}", "working": "Working…",
     "synced_summary": "{pushed} sent, {pulled} received, {rejected} rejected, {pending} still waiting",
-    "exported_summary": "Written to {file}: {events} events, {files} attachments, {carried_bundles} other stations' bundles",
-    "imported_summary": "Imported the bundle of {station}: {applied} new events, {files} attachments",
+    "exported_summary": "Bundle exported to {file}: {events} events, {files} attachments, {carried_bundles} other stations' bundles",
+    "imported_summary": "Bundle imported (from {station}): {applied} new events, {files} attachments",
     "will_relay": "will be relayed at the next sync",
     "error": "Error: {message}",
     "unexpected": "Unexpected error (logged): {message}. No data was harmed; retry or call the admin",
+    "citizen_registered": "ID number already registered: {name}, details filled in",
+    "registered_name_differs": "⚠ Registered name is “{name}”; saving will change it",
+    "confirm_name_change": "⚠ This ID number is registered as “{registered}”; saving changes it to “{name}”",
+    "open_case_exists": "⚠ This citizen already has an open {item} case ({cases}): do not file it twice",
+    "case_search_hint": "Case no, serial, name, pinyin initials or ID number",
 }
 
 _EN_STATUSES = {

@@ -21,6 +21,9 @@ __all__ = ["LoopSyncPort"]
 ClientFactory = Callable[[StationService], "SyncClient"]
 
 
+_SYNC_NOW_GIVE_UP_S = 6.0
+
+
 class LoopSyncPort:
     """Status from ``sync.loop.BackgroundSync`` (started here), actions from ``sync`` itself."""
 
@@ -56,7 +59,8 @@ class LoopSyncPort:
     def sync_now(self) -> dict[str, Any]:
         from sync.client import SyncClient
 
-        with SyncClient(self.service, give_up_after=20.0) as client:
+        # the operator is waiting at the screen: answer within seconds (the background loop keeps retrying)
+        with SyncClient(self.service, give_up_after=_SYNC_NOW_GIVE_UP_S) as client:
             report = client.sync_once()
         if report.pushed == 0 and report.pulled == 0 and not self.loop.status().online and report.pending:
             raise Unreachable("连不上市政务服务中心，数据已保存在本机，稍后自动重试")

@@ -160,3 +160,14 @@ def test_events_are_append_only_in_the_file_itself(village: StationService) -> N
         with pytest.raises(sqlite3.IntegrityError, match="append-only"):
             conn.execute(statement)
     conn.close()
+
+
+def test_a_name_with_digits_is_refused_and_a_rare_or_minority_name_is_kept(village: StationService) -> None:
+    operator = sign_in(village, "A01", "1234")
+    with pytest.raises(BadInput) as caught:
+        village.intake(operator, allowance_request(applicant_name="abc123"))
+    assert caught.value.problems == ["申请人姓名“abc123”含有数字或控制字符，请按身份证上的姓名填写"]
+    assert village.store.outbox_counts().get("pending", 0) == 0
+    for name in ("王𠮷祥", "买买提·艾力"):
+        case_no = village.intake(operator, allowance_request(applicant_name=name))["case_no"]
+        assert village.case(case_no).applicant["name"] == name

@@ -24,6 +24,7 @@ def test_an_old_station_file_upgrades_in_place(tmp_path: Path) -> None:
     store = StationStore(path)
     assert applied_migrations(store.db) == [name for name, _ in MIGRATIONS]
     assert store.citizen("11010519491231002X")["name"] == "曾𠮷"
+    assert [c["name"] for c in store.search_citizens("zj")] == ["曾𠮷"]  # keyed again by 0005 (𠮷 read as ji)
     assert "cases_by_item" in {index.name for index in store.db["cases"].indexes}
     store.close()
 
@@ -50,6 +51,8 @@ def test_surname_readings_are_indexed_both_ways() -> None:
     assert {"sxw", "shanxiongwei"} <= name_keys("单雄伟")
     assert {"ouyangnana", "oynn"} <= name_keys("欧阳娜娜")
     assert "𠮷野" in name_keys("𠮷野") and "ye" in name_keys("𠮷野")  # 𠮷 has no pinyin; the rest still indexes
+    assert {"wjx", "wangjixiang", "wx"} <= name_keys("王𠮷祥")  # 𠮷 read as ji, or skipped by who can't read it
+    assert {"zj", "zengji", "cj"} <= name_keys("曾𠮷")
 
 
 def test_core_layers_never_load_textual() -> None:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from station.errors import StationError
 from station.tui.i18n import set_language
 from station.tui.screens.sync import result_summary
 from sync.carry import export_bundle, import_bundle
@@ -30,8 +31,8 @@ def test_a_stick_from_village_to_township_is_told_in_chinese(tmp_path: Path, chi
     exported = result_summary("export_bundle", export_bundle(village, stick))
     imported = result_summary("import_bundle", import_bundle(township, stick))
 
-    assert exported == f"已写入 {stick}：2 条记录，0 个附件，另带其他站点的数据包 0 个"
-    assert imported == f"已导入 {VILLAGE} 的数据包：2 条新记录，0 个附件，下次同步时代为上传"
+    assert exported == f"数据包已导出到 {stick}：2 条记录，0 个附件，另带其他站点的数据包 0 个"
+    assert imported == f"数据包已导入（来自 {VILLAGE}）：2 条新记录，0 个附件，下次同步时代为上传"
     village.close()
     township.close()
 
@@ -39,11 +40,27 @@ def test_a_stick_from_village_to_township_is_told_in_chinese(tmp_path: Path, chi
 def test_a_sync_is_told_in_english_too(chinese: None) -> None:
     set_language("en")
     summary = result_summary("sync_now", {"pushed": 3, "pulled": 1, "rejected": 0, "pending": 0})
-    assert summary == "3 sent, 1 received, 0 rejected, 0 still waiting"
+    assert summary == "Synced: 3 sent, 1 received, 0 rejected, 0 still waiting"
 
 
 def test_files_left_behind_are_named_on_their_own_lines(chinese: None) -> None:
     result = {"from": VILLAGE, "events": 2, "applied": 0, "will_relay": False, "files": 0, "file_bytes": 0,
               "files_dropped": ["案件 X 的附件“户口本.jpg”不在数据包里"], "files_for_other_stations": 0}
     lines = result_summary("import_bundle", result).splitlines()
-    assert lines == [f"已导入 {VILLAGE} 的数据包：0 条新记录，0 个附件", "案件 X 的附件“户口本.jpg”不在数据包里"]
+    assert lines == [f"数据包已导入（来自 {VILLAGE}）：0 条新记录，0 个附件", "案件 X 的附件“户口本.jpg”不在数据包里"]
+
+
+def test_a_missing_stick_is_said_in_chinese_and_nothing_is_written(tmp_path: Path) -> None:
+    village, agent, _ = make_station(tmp_path, VILLAGE, topology_for(tmp_path, 9))
+    file_case(village, agent)
+    absent = tmp_path / "media" / "usb"
+
+    with pytest.raises(StationError) as export:
+        export_bundle(village, absent / "stick.ssb")
+    with pytest.raises(StationError) as imported:
+        import_bundle(village, absent / "stick.ssb")
+
+    assert str(export.value) == f"找不到文件夹 {absent}：请检查 U 盘是否插好，或换一个保存位置"
+    assert str(imported.value) == f"找不到数据包文件 {absent / 'stick.ssb'}：请检查 U 盘是否插好、文件名是否写对"
+    assert not absent.exists() and village.store.outbox_counts().get("pending") == 2
+    village.close()

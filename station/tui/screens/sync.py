@@ -30,7 +30,7 @@ def result_summary(operation: str, result: dict[str, Any]) -> str:
         lines = ["，".join([t("imported_summary", station=result["from"], **result), *relay]),
                  *result.get("files_dropped", [])]
     else:
-        lines = [t("synced_summary", **result)]
+        lines = [t("sync_done", summary=t("synced_summary", **result))]
     return "\n".join(lines)
 
 
@@ -104,7 +104,7 @@ class SyncScreen(StationScreen):
         except (StationError, OSError) as exc:
             self.post_message(self.SyncFinished(False, t("sync_failed", message=str(exc))))
             return
-        self.post_message(self.SyncFinished(True, t("sync_done", summary=result_summary(operation, result or {}))))
+        self.post_message(self.SyncFinished(True, result_summary(operation, result or {})))
 
     def on_sync_screen_sync_finished(self, message: SyncFinished) -> None:
         self.query_one("#sync-message", Static).update(Text(message.text, style="green" if message.ok else "yellow"))
