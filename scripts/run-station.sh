@@ -10,13 +10,13 @@ if [ ! -f "$STATION_HOME/station.toml" ]; then
   STATION_PIN=1234 .venv/bin/station agent add --id A01 --name 王小丽 --role agent
   # Two demo cases so the first look at the app is not empty.
   STATION_PIN=1234 .venv/bin/station intake --agent A01 --item 420115GF0004 \
-    --applicant-id 11010519491231002X --applicant-name 曾𠮷 --phone 13812345678 \
-    --field age_band=90-99周岁 --field living_status=独居 --field village_group=光星村三组 \
+    --applicant-id 420115194503150024 --applicant-name 曾𠮷 --phone 13812345678 \
+    --field age_band=80-89周岁 --field living_status=独居 --field village_group=光星村三组 \
     --field bank_name=湖北农商银行山坡支行 --field bank_account=6228480402564890018 \
     --received id_and_hukou --received application_form --deferred bank_card_copy >/dev/null
   STATION_PIN=1234 .venv/bin/station intake --agent A01 --item 420115GF0004 \
-    --applicant-id 510107199510082343 --applicant-name 欧阳娜娜 \
-    --field age_band=80-89周岁 --field living_status=与子女同住 --field village_group=光星村一组 \
+    --applicant-id 420115193507080049 --applicant-name 欧阳娜娜 \
+    --field age_band=90-99周岁 --field living_status=与子女同住 --field village_group=光星村一组 \
     --field bank_name=湖北农商银行山坡支行 --field bank_account=6228480402564890026 \
     --received id_and_hukou --received application_form --received bank_card_copy >/dev/null
 fi
