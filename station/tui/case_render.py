@@ -7,7 +7,7 @@ from rich.text import Text
 
 from .i18n import kind_label, role_label, status_label, t
 
-__all__ = ["case_summary", "case_materials", "case_timeline", "case_conflicts"]
+__all__ = ["case_summary", "case_fields", "case_materials", "case_timeline", "case_conflicts"]
 
 _MATERIAL_MARKS = {"received": ("✔", "green"), "deferred": ("◔", "yellow"), "missing": ("✘", "red")}
 _WARNING_STYLES = {"overdue": ("overdue", "bold red"), "due_soon": ("due_soon", "bold yellow")}
@@ -27,6 +27,16 @@ def case_summary(view: dict[str, Any]) -> Text:
         text.append(f"  {t(key)}", style=style)
     if view.get("supplement_due"):
         text.append(f"  {t('supplement_due')}：{view['supplement_due']}", style="yellow")
+    return text
+
+
+def case_fields(view: dict[str, Any]) -> Text:
+    """What was filled in on the form, under the labels of the item version it was filed with."""
+    text = Text(t("case_fields"), style="bold")
+    labels = view.get("field_labels") or {}
+    for key, value in view["fields"].items():
+        if value not in (None, ""):
+            text.append(f"\n {labels.get(key, key)}：{value}")
     return text
 
 

@@ -12,12 +12,13 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from station.actions import ActionInput
+from forms import UnknownItem
 from station.errors import StationError
-from station.ledger import display_case_no
+from station.ledger import CaseState, display_case_no
 from station.views import case_view
 
 from ..case_actions import ActionChoice, available_actions
-from ..case_render import case_conflicts, case_materials, case_summary, case_timeline
+from ..case_render import case_conflicts, case_fields, case_materials, case_summary, case_timeline
 from ..i18n import kind_label, t
 from .action_dialog import ActionDialog
 from .base import StationScreen
@@ -64,6 +65,7 @@ class CaseScreen(StationScreen):
         with Horizontal(id="case-body"):
             with VerticalScroll(id="case-details"):
                 yield Static(t("loading"), id="case-summary")
+                yield Static("", id="case-fields")
                 yield Static("", id="case-conflicts")
                 yield Static("", id="case-materials")
                 yield Static("", id="case-timeline")
@@ -86,7 +88,7 @@ class CaseScreen(StationScreen):
             self.post_message(self.CaseFailed(exc.problems or [str(exc)]))
             return
         view = case_view(state, service.topology, service.calendar, service.today().isoformat(),
-                         service.tracking_url(state.case_no))
+                         service.tracking_url(state.case_no)) | {"field_labels": _field_labels(service, state)}
         actions = available_actions(state, app.operator, service.station.code, service.topology,
                                     service.calendar, service.now()) if app.operator else []
         self.post_message(self.CaseLoaded(view, actions))
@@ -94,6 +96,7 @@ class CaseScreen(StationScreen):
     def on_case_screen_case_loaded(self, message: CaseLoaded) -> None:
         view = message.view
         self.query_one("#case-summary", Static).update(case_summary(view))
+        self.query_one("#case-fields", Static).update(case_fields(view))
         conflicts = case_conflicts(view)
         self.query_one("#case-conflicts", Static).update(conflicts or "")
         self.query_one("#case-conflicts").display = conflicts is not None
@@ -157,3 +160,12 @@ class CaseScreen(StationScreen):
 
     def action_back(self) -> None:
         self.dismiss()
+
+
+def _field_labels(service: Any, state: CaseState) -> dict[str, str]:
+    """The form's labels in the item version the case was filed under (keys when it is unknown here)."""
+    try:
+        item = service.catalogue.get(str(state.item.get("code")), state.item.get("version"))
+    except UnknownItem:
+        return {}
+    return {field.key: field.label for field in item.fields}
