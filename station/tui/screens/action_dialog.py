@@ -75,7 +75,7 @@ class ActionDialog(ReportsFailures, ModalScreen[ActionInput | None]):
         if self.choice.reason_prompt and not reason:
             return f"请填写{self.choice.reason_prompt}"
         if self.choice.material_choices and not materials:
-            return t("choose_materials")
+            return t("choose_at_least_one")
         return None
 
     @on(Button.Pressed, "#action-cancel")

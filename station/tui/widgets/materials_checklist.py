@@ -61,6 +61,7 @@ class MaterialsChecklist(ReportsFailures, OptionList):
         material = self.materials[index]
         if not self._allowed(material, status):
             self.app.bell()
+            self.notify(t("not_deferrable", name=material.name), severity="warning")
             return False
         self.statuses[key] = status
         self.replace_option_prompt_at_index(index, self._prompt(material))

@@ -1,0 +1,44 @@
+"""Keys that cannot do what was asked say why, instead of only ringing the bell."""
+from __future__ import annotations
+
+from station.service import StationService
+from station.tui.screens.action_dialog import ActionDialog
+from station.tui.widgets.materials_checklist import MaterialsChecklist
+
+from .conftest import AGENT_PIN, CITIZEN_ID, file_example_case, make_app, settle, sign_in
+from .test_flows import _choose_action, _fill_citizen_and_item, _fill_form
+
+
+def _messages(app) -> list[str]:  # noqa: ANN001 - the running StationApp
+    return [str(notification.message) for notification in app._notifications]
+
+
+async def test_deferring_a_material_that_cannot_wait_says_so(village: StationService) -> None:
+    app = make_app(village)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "a01", AGENT_PIN)
+        await _fill_citizen_and_item(pilot, CITIZEN_ID, "王𠮷祥")
+        await _fill_form(pilot)
+        checklist = app.focused
+        assert isinstance(checklist, MaterialsChecklist)
+        first = checklist.materials[0]
+        await pilot.press("d")
+        await settle(pilot)
+        assert not first.deferrable and checklist.statuses[first.key] != "deferred"
+        assert f"“{first.name}”不能容缺，需当场提交" in _messages(app)
+
+
+async def test_recording_a_supplement_with_nothing_ticked_says_what_to_do(village: StationService) -> None:
+    agent = village.sign_in("a01", AGENT_PIN)
+    case_no = file_example_case(village, agent)
+    app = make_app(village)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "a01", AGENT_PIN)
+        app.open_case(case_no)
+        await settle(pilot)
+        await _choose_action(pilot, "supplemented")
+        assert isinstance(app.screen, ActionDialog)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert str(app.screen.query_one("#action-problem").render()) == "请至少勾选一项材料（光标移到材料上按空格）"
+    assert [e.kind for e in village.store.case_events(case_no)] == ["received"]
