@@ -99,11 +99,11 @@ _ZH: dict[str, str] = {
     "cannot_file": "不能收件：",
     # notice
     "notice_title": "一次性告知书",
-    "notice_saved": "告知书已保存：{path}",
+    "notice_saved": "本机未设置打印机，告知书已存为文件：{path}（可拷走打印）",
     "notice_shown": "缺少必要材料：已出具一次性告知书，本次不收件",
     # receipt
     "receipt_title": "回执",
-    "receipt_saved": "回执已保存：{path}",
+    "receipt_saved": "本机未设置打印机，回执已存为文件：{path}（可拷走打印）",
     # cases
     "cases_title": "案件",
     "search": "搜索",
@@ -199,9 +199,9 @@ _EN: dict[str, str] = {
     "authorised": "The citizen signed the authorisation", "must_authorise": "Confirm the citizen's authorisation first",
     "confirm_summary": "Applicant: {name} ({id})\nItem: {item}\nMaterials: {received} received, {deferred} deferred",
     "saving": "Saving…", "filed": "Filed: {case_no}", "cannot_file": "Cannot file:",
-    "notice_title": "One-time notice", "notice_saved": "Notice saved: {path}",
+    "notice_title": "One-time notice", "notice_saved": "No printer set up here: the notice is saved as {path} (print it elsewhere)",
     "notice_shown": "Required material missing: one-time notice issued, nothing filed",
-    "receipt_title": "Receipt", "receipt_saved": "Receipt saved: {path}",
+    "receipt_title": "Receipt", "receipt_saved": "No printer set up here: the receipt is saved as {path} (print it elsewhere)",
     "cases_title": "Cases", "search": "Search", "search_hint": "Case no, name or ID number",
     "all_statuses": "All statuses", "all_items": "All items", "any_due": "Any deadline",
     "col_case": "Case", "col_applicant": "Applicant", "col_item": "Item", "col_status": "Status",

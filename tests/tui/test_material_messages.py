@@ -42,3 +42,12 @@ async def test_recording_a_supplement_with_nothing_ticked_says_what_to_do(villag
         await settle(pilot)
         assert str(app.screen.query_one("#action-problem").render()) == "请至少勾选一项材料（光标移到材料上按空格）"
     assert [e.kind for e in village.store.case_events(case_no)] == ["received"]
+
+
+def test_saving_a_document_twice_keeps_both(village: StationService) -> None:
+    from station.tui.printing import save_printable
+
+    first = save_printable(village.home, "notice-2343-420115GF0002", "一次性告知书 甲")
+    second = save_printable(village.home, "notice-2343-420115GF0002", "一次性告知书 乙")
+    assert first.name == "notice-2343-420115GF0002.txt" and second.name == "notice-2343-420115GF0002-2.txt"
+    assert first.read_text(encoding="utf-8") == "一次性告知书 甲\n"
