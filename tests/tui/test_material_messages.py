@@ -51,3 +51,26 @@ def test_saving_a_document_twice_keeps_both(village: StationService) -> None:
     second = save_printable(village.home, "notice-2343-420115GF0002", "一次性告知书 乙")
     assert first.name == "notice-2343-420115GF0002.txt" and second.name == "notice-2343-420115GF0002-2.txt"
     assert first.read_text(encoding="utf-8") == "一次性告知书 甲\n"
+
+
+async def test_the_count_of_fields_to_fix_follows_each_fix(village: StationService) -> None:
+    from textual.widgets import Input
+
+    from station.tui.widgets.field_row import FieldRow
+    from station.tui.widgets.form_step import FormStep
+
+    app = make_app(village)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "a01", AGENT_PIN)
+        await _fill_citizen_and_item(pilot, CITIZEN_ID, "王𠮷祥")
+        await pilot.press("ctrl+n")  # nothing filled in yet
+        await settle(pilot)
+        summary = app.screen.query_one("#form-summary")
+        before = str(summary.render())
+        bad = [row for row in app.screen.query(FieldRow) if row.problem()]
+        assert before == f"还有 {len(bad)} 处需要修改" and len(bad) >= 2
+        text_row = next(row for row in bad if not row.choices and "household" in row.key)
+        text_row.query_one(Input).value = "4"
+        await settle(pilot)
+        assert str(summary.render()) == f"还有 {len(bad) - 1} 处需要修改"
+        assert isinstance(app.screen.query_one(FormStep), FormStep)

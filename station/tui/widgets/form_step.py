@@ -39,6 +39,8 @@ class FormStep(ReportsFailures, Widget):
         self.item = item
         self.today = today
         self.values = values or {}
+        self.checked = False
+        """Whether the operator has tried to go on (from then on the count of problems is shown)."""
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="form-fields"):
@@ -71,6 +73,11 @@ class FormStep(ReportsFailures, Widget):
     @on(FieldRow.Edited)
     def _edited(self, event: FieldRow.Edited) -> None:
         event.stop()
+        if self.checked:  # once the count is shown, it follows each fix
+            self._show_count(sum(1 for row in self.query(FieldRow) if row.problem()))
+
+    def _show_count(self, bad: int) -> None:
+        self.query_one("#form-summary", Static).update(t("fix_fields", n=bad) if bad else "")
 
     def finish(self) -> None:
         rows = list(self.query(FieldRow))
@@ -80,7 +87,8 @@ class FormStep(ReportsFailures, Widget):
             row.show_problem(problem)
             if problem:
                 bad.append(row)
-        self.query_one("#form-summary", Static).update(t("fix_fields", n=len(bad)) if bad else "")
+        self.checked = True
+        self._show_count(len(bad))
         if bad:
             bad[0].focus_input()
             bad[0].scroll_visible()
