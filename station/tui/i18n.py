@@ -164,7 +164,7 @@ _ZH: dict[str, str] = {
     "registered_name_differs": "⚠ 登记姓名为“{name}”，与所填不同；保存将更改登记姓名",
     "confirm_name_change": "⚠ 该身份证号登记的姓名是“{registered}”，保存后将改为“{name}”",
     "open_case_exists": "⚠ 该申请人已有在办的{item}（案件 {cases}），请勿重复收件",
-    "case_search_hint": "案件号、序号、姓名、拼音首字母或身份证号",
+    "case_search_hint": "案件号/序号/姓名/拼音/身份证",
 }
 
 _EN: dict[str, str] = {

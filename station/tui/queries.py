@@ -7,6 +7,7 @@ cases or a hundred thousand. The store's single writer connection is left to wri
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import threading
 from dataclasses import dataclass
@@ -42,6 +43,11 @@ class CaseLine:
     @property
     def display_no(self) -> str:
         return display_case_no(self.case_no)
+
+    @property
+    def list_no(self) -> str:
+        """Date and daily serial, as the case list shows them: 20261122-0003."""
+        return f"{self.case_no[12:20]}-{self.case_no[20:24]}"
 
     @property
     def status_label(self) -> str:
@@ -148,6 +154,12 @@ class CaseQueries:
         sql = f"SELECT {_COLUMNS} FROM cases WHERE {' AND '.join(where)} ORDER BY rowid DESC LIMIT ?"
         return [CaseLine.from_row(r) for r in self._rows(sql, [*params, wanted.limit])]
 
+    def open_cases_of(self, applicant_id: str, item_code: str, limit: int = 5) -> list[CaseLine]:
+        """The citizen's cases for this item still being handled: filing another would be a duplicate."""
+        sql = (f"SELECT {_COLUMNS} FROM cases WHERE applicant_id = ? AND item_code = ? "
+               f"AND status IN ({', '.join('?' * len(_OPEN))}) ORDER BY case_no LIMIT ?")
+        return [CaseLine.from_row(r) for r in self._rows(sql, [applicant_id, item_code, *_OPEN, limit])]
+
 
 @dataclass(frozen=True)
 class _BoardPart:
@@ -188,18 +200,45 @@ def _section(lines: list[CaseLine], total: int, order: str, limit: int) -> Board
     return BoardSection(lines[:limit], min(int(total), COUNT_CAP))
 
 
+_SEPARATORS = re.compile(r"[\s\-_/.]")
+_CASE_NO_TAILS = {13: 13, 12: 13, 8: 17, 4: 21}
+"""Where a case number's tail starts (1-based), by the tail's length: date, serial and check
+character (20261122-0003-9); date and serial as the case list shows it (20261122-0003); month,
+day and serial as the Today board shows it (11220003); the bare daily serial (0003)."""
+
+
 def _text_condition(text: str) -> tuple[list[str], list[Any]]:
-    """A case number (with or without separators), an ID-number prefix, or part of a name."""
+    """A case number whole or in any of its shown forms, an ID-number prefix, or a name or its pinyin."""
     text = text.strip()
     if not text:
         return [], []
-    compact = text.replace("-", "").replace(" ", "").upper()
     try:
         return ["case_no = ?"], [normalise_case_no(text)]
     except InvalidCaseNo:
         pass
+    compact = _SEPARATORS.sub("", text).upper()
     if compact[:1].isdigit():
-        upper = compact + "\uffff"
-        return ["((case_no >= ? AND case_no < ?) OR (applicant_id >= ? AND applicant_id < ?))"], \
-            [compact, upper, compact, upper]
-    return ["(applicant_name LIKE ? OR item_name LIKE ?)"], [f"%{text}%", f"%{text}%"]
+        return _number_condition(compact)
+    return _name_condition(text)
+
+
+def _number_condition(compact: str) -> tuple[list[str], list[Any]]:
+    upper = compact + "\uffff"
+    where = ["(case_no >= ? AND case_no < ?)", "(applicant_id >= ? AND applicant_id < ?)"]
+    params: list[Any] = [compact, upper, compact, upper]
+    start = _CASE_NO_TAILS.get(len(compact))
+    if start is not None and compact[:12].isdigit():
+        where.append(f"substr(case_no, {start}, {len(compact)}) = ?")
+        params.append(compact)
+    return [f"({' OR '.join(where)})"], params
+
+
+def _name_condition(text: str) -> tuple[list[str], list[Any]]:
+    """Part of the applicant's or the item's name, or the start of the applicant's pinyin (full or initials).
+
+    The pinyin keys are those of the citizens registered at this station.
+    """
+    key = text.lower().replace(" ", "")
+    condition = ("(applicant_name LIKE ? OR item_name LIKE ? OR applicant_id IN "
+                 "(SELECT id_number FROM citizen_keys WHERE key >= ? AND key < ?))")
+    return [condition], [f"%{text}%", f"%{text}%", key, key + "\uffff"]

@@ -40,7 +40,7 @@ class CasesScreen(StationScreen):
                          compact=True, id="filter-item")
             yield Select([(t("overdue"), "overdue"), (t("due_soon"), "due_soon")], prompt=t("any_due"),
                          compact=True, id="filter-due")
-            yield Input(placeholder=t("search_hint"), compact=True, id="filter-text")
+            yield Input(placeholder=t("case_search_hint"), compact=True, id="filter-text")
         yield CaseTable(id="case-table")
         yield Static("", id="case-count", classes="hint")
 
