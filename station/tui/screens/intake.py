@@ -18,6 +18,7 @@ from station.service import IntakeRequest
 
 from ..i18n import t
 from ..notice import blocks_filing, missing_materials, notice_text
+from ..queries import CaseLine
 from ..widgets.citizen_step import CitizenStep
 from ..widgets.confirm_step import ConfirmStep
 from ..widgets.form_step import FormStep
@@ -66,18 +67,30 @@ class IntakeScreen(StationScreen):
             super().__init__()
             self.problems = problems
 
+    class HistoryRead(Message):
+        """What the station already holds for this citizen: the registered name, open cases of the item."""
+
+        def __init__(self, id_number: str, item_code: str, registered_name: str | None,
+                     open_cases: list[CaseLine]) -> None:
+            super().__init__()
+            self.id_number = id_number
+            self.item_code = item_code
+            self.registered_name = registered_name
+            self.open_cases = open_cases
+
     def __init__(self) -> None:
         super().__init__()
         self.draft = IntakeDraft()
         self.step = "citizen"
         self.saving = False
+        self.history: IntakeScreen.HistoryRead | None = None
 
     def compose_body(self) -> ComposeResult:
         service = self.station_app.service
         operator = self.station_app.operator
         yield Static(id="intake-steps")
         with ContentSwitcher(initial="step-citizen", id="intake-switcher"):
-            citizen = CitizenStep(service.today(), service.store.search_citizens)
+            citizen = CitizenStep(service.today(), service.store.search_citizens, service.store.citizen)
             citizen.id = "step-citizen"
             yield citizen
             item = ItemStep(service.catalogue, on_behalf_only=operator is not None and operator.role == "agent")
@@ -124,6 +137,8 @@ class IntakeScreen(StationScreen):
         if self.draft.item is None or self.draft.item.code != item.code:
             self.draft.item, self.draft.fields = item, {}
             await self._replace_item_steps(item)
+        self.history = None
+        self._read_history(self.draft.id_number, item.code)
         self._show_step("form")
 
     async def _replace_item_steps(self, item: ServiceItem) -> None:
@@ -159,7 +174,42 @@ class IntakeScreen(StationScreen):
         confirm = self.query_one("#step-confirm", ConfirmStep)
         confirm.show_summary(t("confirm_summary", name=draft.name, id=draft.id_number, item=draft.item.name,
                                received=len(draft.received), deferred=len(draft.deferred)))
+        confirm.show_warnings(self._warnings())
         self._show_step("confirm")
+
+    # -- what the station already holds -------------------------------------------
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="intake-history")
+    def _read_history(self, id_number: str, item_code: str) -> None:
+        app = self.station_app
+        citizen = app.service.store.citizen(id_number)
+        open_cases = app.queries.open_cases_of(id_number, item_code)
+        self.post_message(self.HistoryRead(id_number, item_code, citizen["name"] if citizen else None, open_cases))
+
+    def on_intake_screen_history_read(self, message: HistoryRead) -> None:
+        draft = self.draft
+        if draft.item is None or (message.id_number, message.item_code) != (draft.id_number, draft.item.code):
+            return  # the citizen or the item has changed since
+        self.history = message
+        self.query_one("#step-confirm", ConfirmStep).show_warnings(self._warnings())
+        if message.open_cases:
+            self.notify(self._open_cases_warning(message.open_cases), severity="warning", timeout=10)
+
+    def _warnings(self) -> list[str]:
+        """Not reasons to refuse, but the agent must see them before filing."""
+        history, name = self.history, self.draft.name
+        if history is None:
+            return []
+        warnings = []
+        if history.registered_name is not None and history.registered_name != name:
+            warnings.append(t("confirm_name_change", registered=history.registered_name, name=name))
+        if history.open_cases:
+            warnings.append(self._open_cases_warning(history.open_cases))
+        return warnings
+
+    def _open_cases_warning(self, open_cases: list[CaseLine]) -> str:
+        assert self.draft.item is not None
+        return t("open_case_exists", item=self.draft.item.name, cases="、".join(c.list_no for c in open_cases))
 
     # -- saving -------------------------------------------------------------------
 

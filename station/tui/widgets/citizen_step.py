@@ -33,6 +33,7 @@ class CitizenStep(ReportsFailures, Widget):
     CitizenStep { height: auto; }
     CitizenStep #citizen-results { height: 6; border: none; margin: 0 0 0 20; }
     CitizenStep #citizen-kind { height: 1; margin: 1 0 0 0; color: $text-muted; }
+    CitizenStep #citizen-kind.-warning { color: $warning; text-style: bold; }
     """
 
     class CitizenChosen(Message):
@@ -48,17 +49,29 @@ class CitizenStep(ReportsFailures, Widget):
             self.query = query
             self.rows = rows
 
-    def __init__(self, today: date, search: Any) -> None:
-        """``search(query) -> rows`` runs in a thread worker (the store's citizen lookup)."""
+    class RegisterRead(Message):
+        """What the citizen register holds for an ID number typed in full (None: nobody)."""
+
+        def __init__(self, id_number: str, row: dict[str, Any] | None) -> None:
+            super().__init__()
+            self.id_number = id_number
+            self.row = row
+
+    def __init__(self, today: date, search: Any, lookup: Any) -> None:
+        """``search(query) -> rows`` and ``lookup(id_number) -> row | None`` run in thread workers."""
         super().__init__()
         self.today = today
         self.search = search
+        self.lookup = lookup
         self._rows: dict[str, dict[str, Any]] = {}
+        self._registered: dict[str, Any] | None = None
+        """The register's record of the ID number in the fields, once read."""
+        self._kind_note = t("new_citizen")
 
     def compose(self) -> ComposeResult:
         yield FieldRow("search", t("citizen_search"), required=False, placeholder=t("citizen_search_hint"),
                        id="citizen-search")
-        yield OptionList(id="citizen-results")
+        yield CitizenResults(id="citizen-results")
         yield Static(t("new_citizen"), id="citizen-kind")
         yield FieldRow("id_number", t("id_number"), lambda raw: check_id_number(raw, today=self.today),
                        id="citizen-id")
@@ -110,11 +123,56 @@ class CitizenStep(ReportsFailures, Widget):
         row = self._rows.get(event.option_id or "")
         if row is None:
             return
+        self._take_registered(row, t("returning_citizen"))
         self.query_one("#citizen-id", FieldRow).set_value(row["id_number"])
-        self.query_one("#citizen-name", FieldRow).set_value(row["name"])
-        self.query_one("#citizen-phone", FieldRow).set_value(row.get("phone") or "")
-        self.query_one("#citizen-kind", Static).update(t("returning_citizen"))
         self.query_one("#citizen-phone", FieldRow).focus_input()
+
+    def _take_registered(self, row: dict[str, Any], note: str) -> None:
+        """Fill in the details exactly as registered (a rare character in the name included)."""
+        self._registered, self._kind_note = row, note
+        self.query_one("#citizen-name", FieldRow).set_value(row["name"])
+        if row.get("phone"):
+            self.query_one("#citizen-phone", FieldRow).set_value(row["phone"])
+        self._show_kind()
+
+    def _show_kind(self) -> None:
+        """New or returning citizen; a warning when the name differs from the registered one."""
+        registered = self._registered["name"] if self._registered else None
+        differs = registered is not None and self.query_one("#citizen-name", FieldRow).value.strip() != registered
+        kind = self.query_one("#citizen-kind", Static)
+        kind.update(t("registered_name_differs", name=registered) if differs else self._kind_note)
+        kind.set_class(differs, "-warning")
+
+    def _typed_id_number(self) -> str | None:
+        try:
+            return check_id_number(self.query_one("#citizen-id", FieldRow).value, today=self.today)
+        except InvalidValue:
+            return None
+
+    @on(FieldRow.Edited, "#citizen-id")
+    def _id_edited(self, event: FieldRow.Edited) -> None:
+        event.stop()
+        id_number = self._typed_id_number()
+        if self._registered is not None and self._registered["id_number"] != id_number:
+            self._registered, self._kind_note = None, t("new_citizen")
+            self._show_kind()
+        if id_number is not None and self._registered is None:
+            self._read_register(id_number)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="citizen-register")
+    def _read_register(self, id_number: str) -> None:
+        self.post_message(self.RegisterRead(id_number, self.lookup(id_number)))
+
+    def on_citizen_step_register_read(self, message: RegisterRead) -> None:
+        message.stop()
+        if message.row is None or message.id_number != self._typed_id_number():
+            return  # nobody registered, or the ID number has changed since
+        self._take_registered(message.row, t("citizen_registered", name=message.row["name"]))
+
+    @on(FieldRow.Edited, "#citizen-name")
+    def _name_edited(self, event: FieldRow.Edited) -> None:
+        event.stop()
+        self._show_kind()
 
     @on(FieldRow.Submitted, "#citizen-id")
     def _id_submitted(self, event: FieldRow.Submitted) -> None:
@@ -143,6 +201,13 @@ class CitizenStep(ReportsFailures, Widget):
         id_row, name_row, phone_row = rows
         self.post_message(self.CitizenChosen(check_id_number(id_row.value, today=self.today),
                                              name_row.value.strip(), phone_row.value.strip() or None))
+
+
+class CitizenResults(ReportsFailures, OptionList):
+    """The people found; out of the Tab order while there are none, so typing is never swallowed."""
+
+    def allow_focus(self) -> bool:
+        return self.option_count > 0
 
 
 def _citizen_label(row: dict[str, Any]) -> Text:

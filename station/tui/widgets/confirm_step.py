@@ -17,6 +17,8 @@ class ConfirmStep(ReportsFailures, Widget):
     DEFAULT_CSS = """
     ConfirmStep { height: 1fr; }
     ConfirmStep #confirm-summary { height: auto; margin-bottom: 1; }
+    ConfirmStep #confirm-warnings { height: auto; color: $warning; text-style: bold; }
+    ConfirmStep #confirm-warnings.-empty { display: none; }
     ConfirmStep #confirm-problems { height: auto; color: $error; }
     """
 
@@ -25,12 +27,19 @@ class ConfirmStep(ReportsFailures, Widget):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="confirm-summary")
+        yield Static("", id="confirm-warnings", classes="-empty")
         yield Checkbox(t("authorised"), id="authorised")
         yield Static("", id="confirm-problems")
 
     def show_summary(self, summary: str) -> None:
         self.query_one("#confirm-summary", Static).update(Text(summary))
         self.show_problems([])
+
+    def show_warnings(self, warnings: list[str]) -> None:
+        """What the agent must see before filing, though it does not stop the filing."""
+        line = self.query_one("#confirm-warnings", Static)
+        line.update(Text("\n".join(warnings)))
+        line.set_class(not warnings, "-empty")
 
     def show_problems(self, problems: list[str]) -> None:
         self.query_one("#confirm-problems", Static).update(Text("\n".join(problems)))
