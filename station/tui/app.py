@@ -35,7 +35,7 @@ __all__ = ["StationApp", "run"]
 log = logging.getLogger("station.tui")
 
 
-_SCREEN_STYLES = ["action_dialog", "case", "cases", "document", "home", "intake", "sign_in", "sync"]
+_SCREEN_STYLES = ["action_dialog", "case", "cases", "confirm", "document", "home", "intake", "sign_in", "sync"]
 
 
 class StationApp(ReportsFailures, App[None]):
@@ -146,9 +146,30 @@ class StationApp(ReportsFailures, App[None]):
             return not isinstance(self.screen, SignInScreen)
         return True
 
+    async def action_quit(self) -> None:
+        if self._unsaved_case():
+            self._confirm_discard(self.exit)
+        else:
+            await super().action_quit()
+
+    def _unsaved_case(self) -> bool:
+        """A new case being filled in and not saved yet, anywhere on the screen stack."""
+        return any(getattr(screen, "has_unsaved", lambda: False)() for screen in self.screen_stack)
+
+    def _confirm_discard(self, then: Callable[[], object]) -> None:
+        from .screens.confirm import ConfirmScreen
+
+        self.push_screen(ConfirmScreen(t("discard_draft")), lambda yes: then() if yes else None)
+
     def action_switch_operator(self) -> None:
         if isinstance(self.screen, SignInScreen):
             return
+        if self._unsaved_case():
+            self._confirm_discard(self._switch_operator)
+        else:
+            self._switch_operator()
+
+    def _switch_operator(self) -> None:
         self.operator = None
         while len(self.screen_stack) > 2:
             self.pop_screen()

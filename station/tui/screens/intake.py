@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import ContentSwitcher, Static
+from textual.widgets import ContentSwitcher, Input, Static
 
 from forms import ServiceItem
 from station.errors import StationError
@@ -122,10 +122,18 @@ class IntakeScreen(StationScreen):
 
     def action_back(self) -> None:
         index = _STEPS.index(self.step)
-        if index == 0:
-            self.dismiss()
-        else:
+        if index > 0:
             self._show_step(_STEPS[index - 1])
+        elif self.has_unsaved():
+            self.station_app._confirm_discard(self.dismiss)
+        else:
+            self.dismiss()
+
+    def has_unsaved(self) -> bool:
+        """Something typed or chosen for a case that is not saved (leaving asks first)."""
+        search = set(self.query("#citizen-search Input"))  # a search alone is nothing to lose
+        typed = [box.value.strip() for box in self.query(Input) if box not in search]
+        return bool(self.draft.id_number or self.draft.item or any(typed))
 
     def on_citizen_step_citizen_chosen(self, message: CitizenStep.CitizenChosen) -> None:
         self.draft.id_number, self.draft.name, self.draft.phone = message.id_number, message.name, message.phone
