@@ -72,3 +72,14 @@ async def test_nothing_typed_leaves_without_asking(village: StationService) -> N
         await pilot.press("f9")
         await settle(pilot)
         assert isinstance(app.screen, SignInScreen)
+
+
+def test_the_authorisation_box_is_empty_until_ticked() -> None:
+    from station.tui.widgets.confirm_step import TickBox
+
+    box = TickBox("申请人已签署委托代办授权书")
+    assert box.BUTTON_INNER == " "
+    box.value = True
+    assert box.BUTTON_INNER == "✔"
+    box.value = False
+    assert box.BUTTON_INNER == " "

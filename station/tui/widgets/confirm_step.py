@@ -13,6 +13,16 @@ from ..i18n import t
 __all__ = ["ConfirmStep"]
 
 
+class TickBox(Checkbox):
+    """A checkbox that is empty until ticked (Textual's shows an "X" either way, told apart only by colour)."""
+
+    BUTTON_INNER = " "
+
+    def watch_value(self) -> None:
+        self.BUTTON_INNER = "✔" if self.value else " "
+        super().watch_value()
+
+
 class ConfirmStep(ReportsFailures, Widget):
     DEFAULT_CSS = """
     ConfirmStep { height: 1fr; }
@@ -28,7 +38,7 @@ class ConfirmStep(ReportsFailures, Widget):
     def compose(self) -> ComposeResult:
         yield Static("", id="confirm-summary")
         yield Static("", id="confirm-warnings", classes="-empty")
-        yield Checkbox(t("authorised"), id="authorised")
+        yield TickBox(t("authorised"), id="authorised")
         yield Static("", id="confirm-problems")
 
     def show_summary(self, summary: str) -> None:
