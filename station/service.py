@@ -131,10 +131,10 @@ class StationService:
             raise NotAllowed(f"操作员 {agent_id} 连续输错密码，已锁定到 {row['locked_until'][11:16]}，请稍后再试或联系管理员")
         if not pin or not verify_pin(pin, row["pin_hash"]):
             failures = int(row["failed_attempts"]) + 1
-            self.store.record_sign_in(agent_id, failures, locked_until_after_failure(failures, now))
+            self.store.record_sign_in(row["id"], failures, locked_until_after_failure(failures, now))
             left = max(MAX_FAILURES - failures, 0)
             raise NotAllowed(f"密码不对（还可再试 {left} 次）" if left else "密码不对，操作员已被锁定 15 分钟")
-        self.store.record_sign_in(agent_id, 0, None)
+        self.store.record_sign_in(row["id"], 0, None)
         return Operator(row["id"], row["name"], row["role"])
 
     # -- recording ----------------------------------------------------------------

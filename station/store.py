@@ -256,7 +256,9 @@ class StationStore:
                        [agent_id, name, role, pin_hash, _now()])
 
     def agent(self, agent_id: str) -> dict[str, Any] | None:
-        rows = self._query("SELECT * FROM agents WHERE id = ?", [agent_id])
+        # "a01" finds A01: the exact ID first, else one that differs only in letter case
+        rows = self._query("SELECT * FROM agents WHERE id = ? COLLATE NOCASE ORDER BY id = ? DESC LIMIT 1",
+                           [agent_id, agent_id])
         return rows[0] if rows else None
 
     def agents(self) -> list[dict[str, Any]]:

@@ -171,3 +171,12 @@ def test_a_name_with_digits_is_refused_and_a_rare_or_minority_name_is_kept(villa
     for name in ("王𠮷祥", "买买提·艾力"):
         case_no = village.intake(operator, allowance_request(applicant_name=name))["case_no"]
         assert village.case(case_no).applicant["name"] == name
+
+
+def test_an_operator_id_typed_in_lower_case_signs_in_as_itself(village: StationService) -> None:
+    village.add_agent("B02", "李大山", "agent", "5678")
+    operator = village.sign_in("b02", "5678")
+    assert operator.id == "B02"
+    with pytest.raises(NotAllowed):
+        village.sign_in("b02", "0000")
+    assert village.store.agent("B02")["failed_attempts"] == 1
