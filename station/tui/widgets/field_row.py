@@ -28,7 +28,8 @@ class FieldRow(ReportsFailures, Widget):
     FieldRow > Horizontal { height: 1; }
     FieldRow .field-label { width: 20; height: 1; }
     FieldRow Input, FieldRow Select { width: 1fr; }
-    FieldRow Input { background: $boost; }
+    FieldRow Input { background: $panel; }
+    FieldRow Input:focus { background: $panel-lighten-2; }
     FieldRow .field-problem { color: $error; height: auto; padding-left: 20; }
     FieldRow .field-problem.-empty { display: none; }
     """
