@@ -49,9 +49,9 @@ def notice_text(item: ServiceItem, applicant_name: str, missing: list[MissingMat
             lines.append(f"     获取方式：{material.source}")
     optional = [m for m in missing if not m.required]
     if optional:
-        lines += ["", "以下材料视情况提供："] + [f"  · {m.name}" for m in optional]
+        lines += ["", "以下材料视情况提供："] + [f"  ·{m.name}" for m in optional]
     if item.conditions:
-        lines += ["", "申请条件："] + [f"  · {c}" for c in item.conditions]
+        lines += ["", "申请条件："] + [f"  ·{c}" for c in item.conditions]
     lines += ["", f"承诺时限：受理后 {item.promise_days} 个工作日" if not item.instant else "即办件：材料齐全当场办结",
               "", f"告知单位：{station_name}", f"经办人：{agent_name}", f"告知日期：{day.isoformat()}",
               "", "申请人签收：______________"]

@@ -74,3 +74,16 @@ async def test_the_count_of_fields_to_fix_follows_each_fix(village: StationServi
         await settle(pilot)
         assert str(summary.render()) == f"还有 {len(bad) - 1} 处需要修改"
         assert isinstance(app.screen.query_one(FormStep), FormStep)
+
+
+async def test_a_long_line_of_the_notice_wraps_instead_of_being_cut(village: StationService) -> None:
+    from station.tui.screens.notice import NoticeScreen
+
+    line = "申请条件：" + "因火灾、交通事故等意外事件导致基本生活暂时出现严重困难的家庭" * 2
+    app = make_app(village)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "a01", AGENT_PIN)
+        app.push_screen(NoticeScreen(line, "notice-test"))
+        await settle(pilot)
+        shown = app.screen.query_one("#document-text")
+        assert shown.size.height >= 2 and shown.size.width <= 80

@@ -26,6 +26,8 @@ class DocumentScreen(StationScreen):
         Binding("p", "print", "print"),
     ]
     SAVED_KEY = "receipt_saved"
+    NO_WRAP = True
+    """A receipt's QR drawing must not wrap; a text-only document wraps to the screen."""
 
     class DocumentSaved(Message):
         def __init__(self, path: Path) -> None:
@@ -41,14 +43,14 @@ class DocumentScreen(StationScreen):
     def compose_body(self) -> ComposeResult:
         yield Static(self.title_text, id="document-title")
         with VerticalScroll(id="document-scroll"):
-            yield Static(Text(self.text, no_wrap=True), id="document-text")
+            yield Static(Text(self.text, no_wrap=self.NO_WRAP), id="document-text")
 
     def on_mount(self) -> None:
         self.query_one("#document-scroll").focus()
 
     def show_text(self, text: str) -> None:
         self.text = text
-        self.query_one("#document-text", Static).update(Text(text, no_wrap=True))
+        self.query_one("#document-text", Static).update(Text(text, no_wrap=self.NO_WRAP))
 
     def action_back(self) -> None:
         self.dismiss()

@@ -9,6 +9,7 @@ __all__ = ["NoticeScreen"]
 
 class NoticeScreen(DocumentScreen):
     SAVED_KEY = "notice_saved"
+    NO_WRAP = False
 
     def __init__(self, text: str, name: str) -> None:
         super().__init__(t("notice_title"), text, name)

@@ -13,7 +13,7 @@ from ..i18n import t
 __all__ = ["ConfirmStep"]
 
 
-class TickBox(Checkbox):
+class TickBox(ReportsFailures, Checkbox):
     """A checkbox that is empty until ticked (Textual's shows an "X" either way, told apart only by colour)."""
 
     BUTTON_INNER = " "
