@@ -148,7 +148,7 @@ class StationApp(ReportsFailures, App[None]):
 
     async def action_quit(self) -> None:
         if self._unsaved_case():
-            self._confirm_discard(self.exit)
+            self.confirm_discard(self.exit)
         else:
             await super().action_quit()
 
@@ -156,7 +156,7 @@ class StationApp(ReportsFailures, App[None]):
         """A new case being filled in and not saved yet, anywhere on the screen stack."""
         return any(getattr(screen, "has_unsaved", lambda: False)() for screen in self.screen_stack)
 
-    def _confirm_discard(self, then: Callable[[], object]) -> None:
+    def confirm_discard(self, then: Callable[[], object]) -> None:
         from .screens.confirm import ConfirmScreen
 
         self.push_screen(ConfirmScreen(t("discard_draft")), lambda yes: then() if yes else None)
@@ -165,7 +165,7 @@ class StationApp(ReportsFailures, App[None]):
         if isinstance(self.screen, SignInScreen):
             return
         if self._unsaved_case():
-            self._confirm_discard(self._switch_operator)
+            self.confirm_discard(self._switch_operator)
         else:
             self._switch_operator()
 

@@ -73,7 +73,7 @@ async def test_the_count_of_fields_to_fix_follows_each_fix(village: StationServi
         text_row.query_one(Input).value = "4"
         await settle(pilot)
         assert str(summary.render()) == f"还有 {len(bad) - 1} 处需要修改"
-        assert isinstance(app.screen.query_one(FormStep), FormStep)
+        assert text_row.problem() is None and app.screen.query_one(FormStep).checked
 
 
 async def test_a_long_line_of_the_notice_wraps_instead_of_being_cut(village: StationService) -> None:

@@ -15,6 +15,7 @@ from station.actions import ActionInput
 from forms import UnknownItem
 from station.errors import StationError
 from station.ledger import CaseState, display_case_no
+from station.service import StationService
 from station.views import case_view
 
 from ..case_actions import ActionChoice, available_actions
@@ -162,7 +163,7 @@ class CaseScreen(StationScreen):
         self.dismiss()
 
 
-def _field_labels(service: Any, state: CaseState) -> dict[str, str]:
+def _field_labels(service: StationService, state: CaseState) -> dict[str, str]:
     """The form's labels in the item version the case was filed under (keys when it is unknown here)."""
     try:
         item = service.catalogue.get(str(state.item.get("code")), state.item.get("version"))

@@ -125,7 +125,7 @@ class IntakeScreen(StationScreen):
         if index > 0:
             self._show_step(_STEPS[index - 1])
         elif self.has_unsaved():
-            self.station_app._confirm_discard(self.dismiss)
+            self.station_app.confirm_discard(self.dismiss)
         else:
             self.dismiss()
 
