@@ -28,6 +28,7 @@ from sync.wire import WireError, decode_batch, dicts_to_columns, gzip_json
 from .db import make_engine, migrate
 from .files import add_file_routes
 from .metrics import render_metrics
+from .notify.web import add_notify, link_matches
 from .publish import PublishedCalendar
 from .publish_api import add_publication_routes
 from .security import AuthFailure, HubHeaders, MissLimiter, authenticate
@@ -76,6 +77,7 @@ def create_app(settings: HubSettings) -> FastAPI:
     add_file_routes(app, settings.db_url)
     add_publication_routes(app)
     add_staff_routes(app)
+    add_notify(app, settings.topology_file)
     return app
 
 
@@ -208,7 +210,7 @@ def _tracking_routes(app: FastAPI) -> None:
         except InvalidCaseNo:
             normalised = ""
         state, stored_hash = store.case_for_tracking(normalised) if normalised else (None, "")
-        if state is None or not token_matches(stored_hash, token):
+        if state is None or not (token_matches(stored_hash, token) or link_matches(store.engine, normalised, token)):
             limiter.record_miss(client, time.time())
             raise _NotFound()
         return state

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from station.topology import TopologyError
 
+from .notify.cli import add_notices_command
 from .office_cli import add_office_commands
 
 __all__ = ["main", "build_parser", "default_db_url", "default_config", "app_from_env"]
@@ -39,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument("--station", default=None, help="only this station")
     verify.add_argument("--json", action="store_true", help="one JSON object on stdout")
     add_office_commands(commands)
+    add_notices_command(commands)
     return parser
 
 

@@ -195,9 +195,16 @@ def _staff_and_publications(conn: Connection) -> None:
     create_office_tables(conn)
 
 
+def _notices(conn: Connection) -> None:
+    from .notify.tables import create_notify_tables  # issue 14's text-message outbox
+
+    create_notify_tables(conn)
+
+
 Migration = tuple[str, Callable[[Connection], None]]
 MIGRATIONS: list[Migration] = [("0001_initial", _initial), ("0002_write_lock_and_chain", _write_lock_and_chain),
-                               ("0003_staff_and_publications", _staff_and_publications)]
+                               ("0003_staff_and_publications", _staff_and_publications),
+                               ("0004_notices", _notices)]
 
 
 def make_engine(url: str) -> Engine:

@@ -40,6 +40,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     intake.add_argument("--applicant-id", required=True)
     intake.add_argument("--applicant-name", required=True)
     intake.add_argument("--phone")
+    intake.add_argument("--no-sms", action="store_true", help="申请人不愿接收办件短信")
     intake.add_argument("--field", action="append", default=[], metavar="K=V")
     intake.add_argument("--received", action="append", default=[], metavar="KEY")
     intake.add_argument("--deferred", action="append", default=[], metavar="KEY")
@@ -126,7 +127,7 @@ def cmd_intake(ctx: Context) -> None:
     args = ctx.args
     request = IntakeRequest(item_code=args.item, applicant_id=args.applicant_id, applicant_name=args.applicant_name,
                             phone=args.phone, fields=_key_values(args.field), received=args.received,
-                            deferred=args.deferred)
+                            deferred=args.deferred, sms_opt_out=args.no_sms)
     operator = ctx.operator()
     result = ctx.service.intake(operator, request)
     lines = [f"已收件：{display_case_no(result['case_no'])}（{result['status']}）",

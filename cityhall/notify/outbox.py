@@ -1,0 +1,182 @@
+"""The notification outbox: storing drafts once, claiming them atomically, recording answers.
+
+A draft becomes a row keyed on (case, step). Rows made at ingest are written in the same
+transaction as the events, so a batch re-pushed, a retry after a timeout, two workers or
+a restart can never make a second row; rows made by the periodic scan rely on the same
+key (``INSERT … ON CONFLICT DO NOTHING``). A row is sent by whoever wins the
+``UPDATE … WHERE status = 'queued'`` that claims it.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Table, and_, exists, func, insert, or_, select, tuple_, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from station.home import CHINA_TZ
+from station.ledger import new_event_id
+from station.receipts import new_token, token_hash, tracking_url
+
+from .config import NotifyConfig
+from .steps import NoticeDraft, phone_problem
+from .tables import notices, sms_links, sms_opt_outs
+
+__all__ = ["NOTICE_STATUSES", "ClaimedNotice", "store_drafts", "claim_next", "finish", "list_notices",
+           "status_counts", "opt_out", "opted_out", "release_stale_claims", "mask_phone", "claims_since"]
+
+NOTICE_STATUSES = ("queued", "sending", "sent", "failed", "skipped")
+OPTED_OUT = "申请人选择不再接收短信"
+
+
+@dataclass(frozen=True)
+class ClaimedNotice:
+    id: str
+    case_no: str
+    step: str
+    phone: str
+    template: str
+    params: dict[str, str]
+
+
+def _insert_ignoring_duplicates(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    conn.execute(dialect.insert(table).on_conflict_do_nothing(), rows)
+
+
+def store_drafts(conn: Connection, drafts: Sequence[NoticeDraft], config: NotifyConfig, public_url: str,
+                 now: float, station_opt_outs: Iterable[str] = ()) -> int:
+    """Queue (or record as skipped) each draft whose case and step has no row yet; returns rows added."""
+    if not drafts:
+        return 0
+    _insert_ignoring_duplicates(conn, sms_opt_outs, [{"case_no": c, "source": "station", "at": now}
+                                                     for c in sorted(set(station_opt_outs))])
+    keys = {(d.case_no, d.step) for d in drafts}
+    existing = set(conn.execute(select(notices.c.case_no, notices.c.step)
+                                .where(tuple_(notices.c.case_no, notices.c.step).in_(sorted(keys)))).all())
+    refused = opted_out(conn, {d.case_no for d in drafts})
+    rows, links, seen = [], [], set(existing)
+    for draft in drafts:
+        if (draft.case_no, draft.step) in seen:
+            continue
+        seen.add((draft.case_no, draft.step))
+        row = _row(draft, config, now, refused)
+        if draft.needs_link and row["status"] == "queued":
+            link = new_token()
+            links.append({"token_hash": token_hash(link), "case_no": draft.case_no, "made_at": now})
+            url = tracking_url(public_url, draft.case_no, link)
+            row["params"] = json.dumps(draft.params | {"url": url}, ensure_ascii=False)
+        rows.append(row)
+    _insert_ignoring_duplicates(conn, sms_links, links)
+    _insert_ignoring_duplicates(conn, notices, rows)
+    return len(rows)
+
+
+def _row(draft: NoticeDraft, config: NotifyConfig, now: float, refused: set[str]) -> dict[str, Any]:
+    template = config.templates.get(draft.step, "")
+    why_not = (OPTED_OUT if draft.case_no in refused else phone_problem(draft.phone)
+               or (None if template else f"未配置“{draft.step}”步骤的短信模板"))
+    params = draft.params | ({"url": ""} if draft.needs_link else {})
+    return {"id": new_event_id(), "case_no": draft.case_no, "step": draft.step, "event_id": draft.event_id,
+            "position": draft.position, "phone": draft.phone, "template": template,
+            "params": json.dumps(params, ensure_ascii=False), "status": "skipped" if why_not else "queued",
+            "detail": why_not or "", "attempts": 0, "created_at": now, "claimed_at": None,
+            "done_at": now if why_not else None}
+
+
+def opted_out(conn: Connection, case_nos: Iterable[str]) -> set[str]:
+    wanted = sorted(set(case_nos))
+    if not wanted:
+        return set()
+    return set(conn.execute(select(sms_opt_outs.c.case_no).where(sms_opt_outs.c.case_no.in_(wanted))).scalars())
+
+
+def opt_out(engine: Engine, case_no: str, source: str, now: float) -> int:
+    """Record that the case's applicant wants no more texts; texts still waiting become skipped."""
+    with engine.begin() as conn:
+        _insert_ignoring_duplicates(conn, sms_opt_outs, [{"case_no": case_no, "source": source, "at": now}])
+        return conn.execute(update(notices).where(notices.c.case_no == case_no, notices.c.status == "queued")
+                            .values(status="skipped", detail=OPTED_OUT, done_at=now)).rowcount
+
+
+def release_stale_claims(engine: Engine, now: float, lease_s: float) -> int:
+    """Texts claimed by a process that died before it recorded the answer go back in the queue."""
+    with engine.begin() as conn:
+        return conn.execute(update(notices).where(notices.c.status == "sending", notices.c.claimed_at < now - lease_s)
+                            .values(status="queued")).rowcount
+
+
+def claims_since(engine: Engine, since: float) -> int:
+    """Texts handed (or being handed) to the provider since ``since``: what the rate cap counts."""
+    with engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(notices)
+                                .where(notices.c.claimed_at >= since)).scalar() or 0)
+
+
+def claim_next(engine: Engine, now: float) -> ClaimedNotice | None:
+    """Claim the oldest queued text whose case has no text in flight; None when nothing is waiting."""
+    busy = notices.alias("busy")
+    in_flight = exists().where(busy.c.case_no == notices.c.case_no, busy.c.status == "sending")
+    earlier = notices.alias("earlier")
+    waits_behind = exists().where(earlier.c.case_no == notices.c.case_no, earlier.c.status == "queued",
+                                  or_(earlier.c.created_at < notices.c.created_at,
+                                      and_(earlier.c.created_at == notices.c.created_at,
+                                           earlier.c.position < notices.c.position)))
+    candidates = (select(notices.c.id).where(notices.c.status == "queued", ~in_flight, ~waits_behind)
+                  .order_by(notices.c.created_at, notices.c.position).limit(5))
+    with engine.begin() as conn:
+        for notice_id in conn.execute(candidates).scalars().all():
+            won = conn.execute(update(notices).where(notices.c.id == notice_id, notices.c.status == "queued")
+                               .values(status="sending", claimed_at=now)).rowcount
+            if won:
+                row = conn.execute(select(notices).where(notices.c.id == notice_id)).one()
+                return ClaimedNotice(row.id, row.case_no, row.step, row.phone or "", row.template,
+                                     json.loads(row.params))
+    return None
+
+
+def finish(engine: Engine, notice_id: str, status: str, detail: str, attempts: int, now: float) -> None:
+    """Record the provider's answer; the one-off tracking link is blanked out of the stored parameters."""
+    with engine.begin() as conn:
+        params = json.loads(conn.execute(select(notices.c.params).where(notices.c.id == notice_id)).scalar_one())
+        if params.get("url"):
+            params["url"] = params["url"].rsplit("/", 1)[0] + "/****************"
+        conn.execute(update(notices).where(notices.c.id == notice_id, notices.c.status == "sending")
+                     .values(status=status, detail=detail[:1000], attempts=attempts, done_at=now,
+                             params=json.dumps(params, ensure_ascii=False)))
+
+
+def mask_phone(phone: str | None) -> str:
+    return f"{phone[:3]}****{phone[-4:]}" if phone and len(phone) >= 7 else ""
+
+
+def list_notices(engine: Engine, case_no: str | None = None, status: str | None = None,
+                 limit: int = 10_000) -> list[dict[str, Any]]:
+    query = select(notices).order_by(notices.c.created_at, notices.c.position, notices.c.id).limit(limit)
+    if case_no:
+        query = query.where(notices.c.case_no == case_no)
+    if status:
+        query = query.where(notices.c.status == status)
+    with engine.connect() as conn:
+        return [_public(row) for row in conn.execute(query)]
+
+
+def _public(row: Any) -> dict[str, Any]:
+    at = row.done_at or row.created_at
+    return {"case_no": row.case_no, "step": row.step, "status": row.status,
+            "at": datetime.fromtimestamp(at, timezone.utc).astimezone(CHINA_TZ).isoformat(timespec="seconds"),
+            "detail": row.detail, "template": row.template, "phone": mask_phone(row.phone),
+            "attempts": row.attempts, "params": json.loads(row.params)}
+
+
+def status_counts(engine: Engine) -> dict[str, int]:
+    with engine.connect() as conn:
+        found = dict(conn.execute(select(notices.c.status, func.count()).group_by(notices.c.status)).all())
+    return {status: int(found.get(status, 0)) for status in NOTICE_STATUSES}
+
+
