@@ -84,7 +84,7 @@ class NoticeSender:
     def _deliver(self, notice: Any) -> tuple[str, str, int]:
         """Hand one text over with back-off and jitter; returns (status, provider's answer, attempts)."""
         retrying = Retrying(stop=stop_after_attempt(self.config.retries),
-                            wait=wait_exponential_jitter(initial=self.config.retry_wait_s, max=_MAX_WAIT_S),
+                            wait=wait_exponential_jitter(multiplier=self.config.retry_wait_s, max=_MAX_WAIT_S),
                             retry=retry_if_exception_type(SendRetryable), reraise=False, sleep=self._sleep)
         try:
             receipt = retrying(self.provider.send, notice)

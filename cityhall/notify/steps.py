@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 from forms import InvalidValue, check_phone, mask_name
-from station.deadlines import case_deadline, supplement_due
+from station.deadlines import supplement_due
 from station.ledger import CaseState, Event, display_case_no
 from station.topology import Topology
 from station.workdays import CalendarUnknown, WorkCalendar
@@ -133,7 +133,9 @@ def _step_params(step: str, event: Event, state: CaseState, topology: Topology,
     if step == "supplement_requested":
         return {"materials": _short(_material_names(event, state)), "station": _short(_station_name(event.station, topology))}
     if step == "accepted":
-        deadline = case_deadline(state, calendar)
+        # the deadline as the acceptance set it: the batch may already have paused the clock again
+        promise = int(state.item.get("promise_days") or 0)
+        deadline = calendar.deadline_for(date.fromisoformat(event.day), promise)
         return {"deadline": deadline.iso or (deadline.note_zh or "以受理通知书为准")}
     if step == "decided":
         return {"result": _RESULTS[event.kind], "place": _short(_station_name(state.origin, topology))}
