@@ -19,7 +19,8 @@ def station_name(topology: Topology, code: str) -> str:
 
 
 def case_view(state: CaseState, topology: Topology, calendar: WorkCalendar, today_iso: str,
-              tracking_url: str | None = None) -> dict[str, Any]:
+              tracking_url: str | None = None, notices: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """``notices``: the city hall's texts to the applicant (step, status, at, detail), as last synced."""
     deadline, due = case_deadline(state, calendar), supplement_due(state, calendar)
     return {
         "case_no": state.case_no, "case_no_display": display_case_no(state.case_no),
@@ -36,6 +37,7 @@ def case_view(state: CaseState, topology: Topology, calendar: WorkCalendar, toda
         "timeline": [entry | {"station_name": station_name(topology, entry["station"])} for entry in state.timeline],
         "conflicts": state.conflicts, "ratings": state.ratings, "callbacks": state.callbacks,
         "notes": state.notes, "attachments": state.attachments, "tracking_url": tracking_url,
+        "notices": list(notices or []),
     }
 
 

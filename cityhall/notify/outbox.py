@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, and_, exists, func, insert, or_, select, tuple_, update
+from sqlalchemy import Connection, Engine, Table, and_, exists, func, or_, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from station.home import CHINA_TZ
@@ -23,10 +23,13 @@ from station.receipts import new_token, token_hash, tracking_url
 
 from .config import NotifyConfig
 from .steps import NoticeDraft, phone_problem
+from cityhall import db
+
 from .tables import notices, sms_links, sms_opt_outs
 
 __all__ = ["NOTICE_STATUSES", "ClaimedNotice", "store_drafts", "claim_next", "finish", "list_notices",
-           "status_counts", "opt_out", "opted_out", "release_stale_claims", "mask_phone", "claims_since"]
+           "status_counts", "opt_out", "opted_out", "release_stale_claims", "mask_phone", "claims_since",
+           "notices_for_station"]
 
 NOTICE_STATUSES = ("queued", "sending", "sent", "failed", "skipped")
 OPTED_OUT = "申请人选择不再接收短信"
@@ -180,3 +183,20 @@ def status_counts(engine: Engine) -> dict[str, int]:
     return {status: int(found.get(status, 0)) for status in NOTICE_STATUSES}
 
 
+
+
+def notices_for_station(engine: Engine, station: str, after: tuple[float, str], limit: int
+                        ) -> tuple[list[dict[str, Any]], tuple[float, str], bool]:
+    """Texts of the cases ``station`` may see, changed after the cursor (when, id); the next cursor and "more"."""
+    changed = func.coalesce(notices.c.done_at, notices.c.claimed_at, notices.c.created_at)
+    since, last_id = after
+    query = (select(notices, changed.label("changed"))
+             .join(db.case_viewers, and_(db.case_viewers.c.case_no == notices.c.case_no,
+                                         db.case_viewers.c.station == station))
+             .where(or_(changed > since, and_(changed == since, notices.c.id > last_id)))
+             .order_by(changed, notices.c.id).limit(limit + 1))
+    with engine.connect() as conn:
+        rows = conn.execute(query).all()
+    page = rows[:limit]
+    cursor = (page[-1].changed, page[-1].id) if page else after
+    return [_public(row) for row in page], cursor, len(rows) > limit

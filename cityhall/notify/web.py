@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from sqlalchemy import Engine, select
 from starlette.concurrency import run_in_threadpool
@@ -18,7 +18,7 @@ from station.receipts import token_hash
 
 from . import attach
 from .config import load_notify_config
-from .outbox import opt_out
+from .outbox import notices_for_station, opt_out
 from .providers import make_provider
 from .sender import NoticeSender
 from .tables import sms_links
@@ -42,6 +42,7 @@ def add_notify(app: FastAPI, topology_file: Path) -> NoticeSender | None:
     config = load_notify_config(topology_file)
     app.state.notify_enabled = config is not None
     _opt_out_routes(app)
+    _station_routes(app)
     if config is None:
         return None
     attach(store, config, app.state.calendar.get)
@@ -104,3 +105,27 @@ def _opt_out_routes(app: FastAPI) -> None:
             "headline": "已停止短信通知" if found else "没有找到该办件",
             "detail": ("本办件今后不再给您发送短信。进度仍可扫描回执上的二维码查看。" if found
                        else "请核对二维码或查询码。")}, status_code=200 if found else 404)
+
+
+_SIGNED = {"parameters": [{"name": h, "in": "header", "required": True, "schema": {"type": "string"}}
+                          for h in ("X-Station", "X-Timestamp", "X-Signature")]}
+MAX_NOTICES_PAGE = 1000
+
+
+def _station_routes(app: FastAPI) -> None:
+    store = app.state.store
+
+    @app.get("/api/v1/notices", tags=["sync"], openapi_extra=_SIGNED,
+             summary="Texts sent about the cases this station may see, changed after a cursor (signed like pull)")
+    def station_notices(request: Request, after: float = Query(0.0, ge=0.0), after_id: str = Query("", max_length=32),
+                        limit: int = Query(500, ge=1, le=MAX_NOTICES_PAGE)) -> Response:
+        from cityhall.security import AuthFailure, authenticate
+
+        try:
+            station = authenticate(request, b"", store, time.time())
+        except AuthFailure as refused:
+            return refused.response()
+        page, cursor, more = notices_for_station(store.engine, station, (after, after_id), limit)
+        shown = [{k: n[k] for k in ("case_no", "step", "status", "at", "detail", "phone", "attempts")} for n in page]
+        return JSONResponse({"notices": shown, "after": cursor[0], "after_id": cursor[1], "more": more,
+                             "hub_time": time.time()})

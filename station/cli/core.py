@@ -140,7 +140,7 @@ def _view(ctx: Context, case_no: str) -> dict[str, Any]:
     service = ctx.service
     state = service.case(case_no)
     return case_view(state, service.topology, service.calendar, service.today().isoformat(),
-                     service.tracking_url(state.case_no))
+                     service.tracking_url(state.case_no), service.store.sms_notices(state.case_no))
 
 
 def cmd_case(ctx: Context) -> None:

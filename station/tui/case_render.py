@@ -62,7 +62,27 @@ def case_timeline(view: dict[str, Any]) -> Text:
             text.append(f"\n     {detail}")
         if entry.get("conflict"):
             text.append(f"\n     ⚠ {entry['conflict']}", style="red")
+    _append_notices(text, view.get("notices") or [])
     return text
+
+
+_NOTICE_STEPS = {"received": "收件", "supplement_requested": "补正告知", "accepted": "受理", "decided": "办结结果",
+                 "deferred_due": "容缺到期提醒", "voided": "作废", "rate_invite": "邀请评价"}
+_NOTICE_STATUSES = {"queued": ("待发送", "yellow"), "sending": ("发送中", "yellow"), "sent": ("已发送", "green"),
+                    "failed": ("发送失败", "red"), "skipped": ("未发送", "dim")}
+
+
+def _append_notices(text: Text, notices: list[dict[str, Any]]) -> None:
+    """The city hall's texts to the applicant, so the agent can say "you were told on …"."""
+    if not notices:
+        return
+    text.append("\n\n短信通知", style="bold")
+    for notice in notices:
+        label, style = _NOTICE_STATUSES.get(notice["status"], (notice["status"], ""))
+        text.append(f"\n {notice['at'][:16].replace('T', ' ')} {_NOTICE_STEPS.get(notice['step'], notice['step'])} ")
+        text.append(label, style=style)
+        if notice["status"] in ("failed", "skipped") and notice.get("detail"):
+            text.append(f"（{notice['detail'][:40]}）", style="dim")
 
 
 def _entry_detail(data: dict[str, Any], names: dict[str, str]) -> str:

@@ -119,6 +119,12 @@ def test_one_text_per_step_in_order_through_a_failing_provider_and_sigkills(
     metrics = httpx.get(f"{hub.url}/metrics").text
     assert 'cityhall_notices{status="sent"} 4' in metrics
 
+    _run(village, "sync")
+    shown = json_of(run_station(village, "case", case_no, "--json"))["notices"]
+    assert [(n["step"], n["status"]) for n in shown] == [
+        (step, "sent") for step in ("received", "accepted", "supplement_requested", "decided")]
+    assert shown[0]["phone"] == "139****5678"
+
 
 def test_cityhall_notices_lists_every_bad_option_at_once(tmp_path: Path) -> None:
     result = subprocess.run([str(VENV_BIN / "cityhall"), "notices", "--db", f"sqlite:///{tmp_path / 'h.db'}",
