@@ -204,3 +204,21 @@ def test_a_provider_down_for_good_fails_after_the_retries(bench: Bench) -> None:
     notice = list_notices(bench.store.engine, case_no)[0]
     assert notice["status"] == "failed" and notice["attempts"] == 3 and "HTTP 500" in notice["detail"]
     assert [r["status"] for r in bench.recorder.requests] == [503, 502, 500]
+
+
+def test_staff_pages_and_metrics_count_the_texts(bench: Bench) -> None:
+    from cityhall.staff_accounts import add_staff
+    from tests.staff.conftest import PASSWORD, log_in
+
+    intake(bench.village)
+    intake(bench.village, phone=None)
+    bench.sender.run_once()
+    add_staff(bench.store.engine, "sms01", "陈督查", PASSWORD)
+    with httpx.Client(base_url=bench.hub_url, timeout=10) as client:
+        assert log_in(client, "sms01").status_code == 303
+        counts = client.get("/staff/api/digest").json()["notices"]
+        page = client.get("/staff/").text
+    assert counts == {"queued": 0, "sending": 0, "sent": 1, "failed": 0, "skipped": 1}
+    assert '<span class="n" data-notices="sent">1</span>已发送' in page
+    metrics = httpx.get(f"{bench.hub_url}/metrics").text
+    assert 'cityhall_notices{status="sent"} 1' in metrics and 'cityhall_notices{status="skipped"} 1' in metrics
