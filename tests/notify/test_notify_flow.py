@@ -16,11 +16,12 @@ from .conftest import TEMPLATES, Bench, Site
 APPLICANT_ID, APPLICANT_NAME, PHONE = "11010519491231002X", "曾𠮷", "13800138000"
 
 
-def intake(site: Site, phone: str | None = PHONE, **options: object) -> str:
+def intake(site: Site, phone: str | None = PHONE, forward: bool = True, **options: object) -> str:
     request = IntakeRequest(ITEM, APPLICANT_ID, APPLICANT_NAME, phone=phone, fields=dict(INTAKE_FIELDS),
                             received=["id_and_hukou", "application_form"], deferred=["bank_card_copy"], **options)
     case_no = site.service.intake(site.operator, request)["case_no"]
-    site.act(case_no, "forwarded")
+    if forward:
+        site.act(case_no, "forwarded")
     site.sync()
     return case_no
 
@@ -173,6 +174,16 @@ def test_the_citizen_stops_texts_from_the_tracking_page(bench: Bench) -> None:
     assert list_notices(bench.store.engine, case_no)[0]["detail"] == "申请人选择不再接收短信"
 
 
+def test_the_opt_out_also_answers_json_and_reaches_texts_already_queued(bench: Bench) -> None:
+    case_no = intake(bench.village)
+    token = bench.village.service.tracking_url(case_no).rsplit("/", 1)[1]
+    assert httpx.post(f"{bench.hub_url}/api/v1/track/{case_no}/{'B' * 16}/sms-opt-out").status_code == 404
+    answer = httpx.post(f"{bench.hub_url}/api/v1/track/{case_no}/{token.lower()}/sms-opt-out")
+    assert answer.status_code == 200 and answer.json() == {"ok": True, "skipped": 1}
+    bench.sender.run_once()
+    assert steps_of(bench, case_no) == [("received", "skipped")] and bench.recorder.accepted == []
+
+
 def test_the_station_records_no_texts_at_intake(bench: Bench) -> None:
     case_no = intake(bench.village, sms_opt_out=True)
     bench.township.sync()
@@ -222,3 +233,14 @@ def test_staff_pages_and_metrics_count_the_texts(bench: Bench) -> None:
     assert '<span class="n" data-notices="sent">1</span>已发送' in page
     metrics = httpx.get(f"{bench.hub_url}/metrics").text
     assert 'cityhall_notices{status="sent"} 1' in metrics and 'cityhall_notices{status="skipped"} 1' in metrics
+
+
+def test_a_voided_case_is_told_so(bench: Bench) -> None:
+    case_no = intake(bench.village, forward=False)
+    bench.clock.now = bench.clock.now.replace(day=27)  # the bank card copy was due long ago
+    bench.village.act(case_no, "voided", reason="容缺材料逾期未补交")
+    bench.village.sync()
+    bench.sender.run_once()
+    voided = bench.recorder.wait_for(2)[-1]
+    assert voided["template"] == TEMPLATES["voided"]
+    assert voided["params"] == {"case_no": display_case_no(case_no), "item": "高龄津贴", "name": "曾*"}

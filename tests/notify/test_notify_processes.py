@@ -104,7 +104,8 @@ def test_one_text_per_step_in_order_through_a_failing_provider_and_sigkills(
                and t["params"]["name"] == "曾*" for t in texts)
     assert texts[1]["params"]["deadline"] and texts[2]["params"]["materials"] == "高龄津贴申请表"
     assert texts[3]["params"]["result"] == "准予"
-    assert httpx.get(texts[0]["params"]["url"]).status_code == 200
+    page = httpx.get(texts[0]["params"]["url"])
+    assert page.status_code == 200 and "不再接收短信" in page.text, "the text's link opens the page, with the opt-out"
     assert "11010519491231002X" not in json.dumps(texts) and "曾𠮷" not in json.dumps(texts, ensure_ascii=False)
     first_two = recorder.requests[:2]
     assert [r["status"] for r in first_two] == [500, 200], "the first attempt got 500 and was retried"
