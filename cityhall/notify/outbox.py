@@ -8,14 +8,16 @@ key (``INSERT … ON CONFLICT DO NOTHING``). A row is sent by whoever wins the
 """
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, and_, exists, func, or_, select, tuple_, update
+from sqlalchemy import Connection, Engine, Table, and_, bindparam, exists, func, or_, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Dialect
 
 from station.home import CHINA_TZ
 from station.ledger import new_event_id
@@ -29,7 +31,7 @@ from .tables import notices, sms_links, sms_opt_outs
 
 __all__ = ["NOTICE_STATUSES", "ClaimedNotice", "store_drafts", "claim_next", "finish", "list_notices",
            "status_counts", "opt_out", "opted_out", "release_stale_claims", "mask_phone", "claims_since",
-           "notices_for_station"]
+           "notices_for_station", "claim_batch", "requeue"]
 
 NOTICE_STATUSES = ("queued", "sending", "sent", "failed", "skipped")
 OPTED_OUT = "申请人选择不再接收短信"
@@ -46,10 +48,24 @@ class ClaimedNotice:
 
 
 def _insert_ignoring_duplicates(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """``INSERT … ON CONFLICT DO NOTHING`` of rows with the same keys, as one driver ``executemany``.
+
+    Compiled once per dialect and column set (like ``db.insert_many``): through
+    ``conn.execute`` SQLAlchemy's per-row parameter handling cost the ingest more than the insert.
+    """
     if not rows:
         return
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    conn.execute(dialect.insert(table).on_conflict_do_nothing(), rows)
+    sql, order = _compiled_insert_ignoring(conn.dialect, table, tuple(rows[0]))
+    params: list[Any] = [tuple(row[name] for name in order) for row in rows] if order else rows
+    conn.exec_driver_sql(sql, params)
+
+
+@functools.lru_cache(maxsize=16)
+def _compiled_insert_ignoring(dialect: Dialect, table: Table, columns: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
+    flavour = postgresql if dialect.name == "postgresql" else sqlite
+    statement = flavour.insert(table).values({name: bindparam(name) for name in columns}).on_conflict_do_nothing()
+    compiled = statement.compile(dialect=dialect)
+    return compiled.string, tuple(compiled.positiontup or ())
 
 
 def store_drafts(conn: Connection, drafts: Sequence[NoticeDraft], config: NotifyConfig, public_url: str,
@@ -123,6 +139,17 @@ def claims_since(engine: Engine, since: float) -> int:
 
 def claim_next(engine: Engine, now: float) -> ClaimedNotice | None:
     """Claim the oldest queued text whose case has no text in flight; None when nothing is waiting."""
+    claimed = claim_batch(engine, now, 1)
+    return claimed[0] if claimed else None
+
+
+def claim_batch(engine: Engine, now: float, limit: int) -> list[ClaimedNotice]:
+    """Claim up to ``limit`` of the oldest queued texts, at most one per case, in one transaction.
+
+    A case's texts go out one after another in the order they were made: a text waits
+    while an older one of its case is queued or in flight. Each row is won by the one
+    ``UPDATE … WHERE status = 'queued'`` that changes it, whoever else is claiming.
+    """
     busy = notices.alias("busy")
     in_flight = exists().where(busy.c.case_no == notices.c.case_no, busy.c.status == "sending")
     earlier = notices.alias("earlier")
@@ -131,16 +158,25 @@ def claim_next(engine: Engine, now: float) -> ClaimedNotice | None:
                                       and_(earlier.c.created_at == notices.c.created_at,
                                            earlier.c.position < notices.c.position)))
     candidates = (select(notices.c.id).where(notices.c.status == "queued", ~in_flight, ~waits_behind)
-                  .order_by(notices.c.created_at, notices.c.position).limit(5))
+                  .order_by(notices.c.created_at, notices.c.position).limit(limit))
+    claimed: list[ClaimedNotice] = []
     with engine.begin() as conn:
         for notice_id in conn.execute(candidates).scalars().all():
             won = conn.execute(update(notices).where(notices.c.id == notice_id, notices.c.status == "queued")
                                .values(status="sending", claimed_at=now)).rowcount
             if won:
                 row = conn.execute(select(notices).where(notices.c.id == notice_id)).one()
-                return ClaimedNotice(row.id, row.case_no, row.step, row.phone or "", row.template,
-                                     json.loads(row.params))
-    return None
+                claimed.append(ClaimedNotice(row.id, row.case_no, row.step, row.phone or "", row.template,
+                                             json.loads(row.params)))
+    return claimed
+
+
+def requeue(engine: Engine, notice_ids: list[str]) -> None:
+    """Put claimed texts back in the queue untouched (the sender is stopping)."""
+    if notice_ids:
+        with engine.begin() as conn:
+            conn.execute(update(notices).where(notices.c.id.in_(notice_ids), notices.c.status == "sending")
+                         .values(status="queued", claimed_at=None))
 
 
 def finish(engine: Engine, notice_id: str, status: str, detail: str, attempts: int, now: float) -> None:

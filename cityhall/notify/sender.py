@@ -25,7 +25,7 @@ from station.topology import Topology
 from station.workdays import WorkCalendar
 
 from .config import NotifyConfig
-from .outbox import claim_next, claims_since, finish, release_stale_claims, store_drafts
+from .outbox import claim_batch, claims_since, finish, release_stale_claims, requeue, store_drafts
 from .providers import Provider, SendRefused, SendRetryable
 from .steps import NoticeDraft, deferred_due_draft, rate_invite_draft
 from .tables import notices
@@ -37,6 +37,8 @@ Clock = Callable[[], datetime]
 LEASE_S = 300.0
 """A claim older than this belongs to a dead process (one send, retries included, takes far less)."""
 _MAX_WAIT_S = 60.0
+_CLAIM_AT_ONCE = 20
+"""Texts claimed in one transaction: one commit for many, few enough that a dying process strands little."""
 _SCANNED_STATUSES = ("received", "submitted", "needs_supplement", "accepted", "approved", "denied", "delivered")
 
 
@@ -65,13 +67,21 @@ class NoticeSender:
             return 0
         release_stale_claims(self.engine, now.timestamp(), LEASE_S)
         sent = 0
-        while not self._stop.is_set() and self._room(self.clock()) > 0:
-            notice = claim_next(self.engine, self.clock().timestamp())
-            if notice is None:
+        while not self._stop.is_set():
+            room = min(self._room(self.clock()), _CLAIM_AT_ONCE)
+            claimed = claim_batch(self.engine, self.clock().timestamp(), room) if room > 0 else []
+            if not claimed:
                 break
-            status, detail, attempts = self._deliver(notice)
-            finish(self.engine, notice.id, status, detail, attempts, self.clock().timestamp())
-            sent += 1
+            for index, notice in enumerate(claimed):
+                if self._stop.is_set():  # shutting down: what was not tried yet waits for the next process
+                    requeue(self.engine, [n.id for n in claimed[index:]])
+                    return sent
+                status, detail, attempts = self._deliver(notice)
+                if status == "queued":
+                    requeue(self.engine, [notice.id])
+                    continue
+                finish(self.engine, notice.id, status, detail, attempts, self.clock().timestamp())
+                sent += 1
         return sent
 
     def quiet(self, now: datetime) -> bool:
@@ -83,12 +93,14 @@ class NoticeSender:
 
     def _deliver(self, notice: Any) -> tuple[str, str, int]:
         """Hand one text over with back-off and jitter; returns (status, provider's answer, attempts)."""
-        retrying = Retrying(stop=stop_after_attempt(self.config.retries),
+        retrying = Retrying(stop=stop_after_attempt(self.config.retries) | (lambda _: self._stop.is_set()),
                             wait=wait_exponential_jitter(multiplier=self.config.retry_wait_s, max=_MAX_WAIT_S),
                             retry=retry_if_exception_type(SendRetryable), reraise=False, sleep=self._sleep)
         try:
             receipt = retrying(self.provider.send, notice)
         except RetryError as exc:
+            if self._stop.is_set():
+                return "queued", "", 0  # interrupted by shutdown, not given up on
             cause = exc.last_attempt.exception()
             return "failed", f"重试 {self.config.retries} 次仍未成功：{cause}", self.config.retries
         except SendRefused as exc:

@@ -25,6 +25,7 @@ notices = Table(
     Column("done_at", Float, nullable=True),
     UniqueConstraint("case_no", "step", name="notices_one_per_case_step"),
     Index("notices_by_status", "status", "created_at"),
+    Index("notices_by_claim", "claimed_at"),
 )
 """One text per case and step; the unique key is what makes retries, re-pushes and restarts harmless."""
 

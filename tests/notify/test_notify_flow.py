@@ -244,3 +244,21 @@ def test_a_voided_case_is_told_so(bench: Bench) -> None:
     voided = bench.recorder.wait_for(2)[-1]
     assert voided["template"] == TEMPLATES["voided"]
     assert voided["params"] == {"case_no": display_case_no(case_no), "item": "高龄津贴", "name": "曾*"}
+
+
+@pytest.mark.parametrize("notify_options", [{"retries": 5, "retry_wait_s": 0.5}])
+def test_a_hub_shutting_down_mid_retry_leaves_the_text_queued_not_failed(bench: Bench) -> None:
+    import threading
+    import time
+
+    bench.recorder.fail_first = [503] * 10
+    case_no = intake(bench.village)
+    worker = threading.Thread(target=bench.sender.run_once)
+    worker.start()
+    deadline = time.monotonic() + 20
+    while not bench.recorder.requests and time.monotonic() < deadline:
+        time.sleep(0.01)
+    bench.sender._stop.set()
+    worker.join(20)
+    assert not worker.is_alive() and len(bench.recorder.requests) < 5
+    assert steps_of(bench, case_no) == [("received", "queued")]
