@@ -84,25 +84,31 @@ def store_drafts(conn: Connection, drafts: Sequence[NoticeDraft], config: Notify
         if (draft.case_no, draft.step) in seen:
             continue
         seen.add((draft.case_no, draft.step))
-        row = _row(draft, config, now, refused)
-        if draft.needs_link and row["status"] == "queued":
+        why_not = _why_not(draft, config, refused)
+        url = ""
+        if draft.needs_link and why_not is None:
             link = new_token()
             links.append({"token_hash": token_hash(link), "case_no": draft.case_no, "made_at": now})
             url = tracking_url(public_url, draft.case_no, link)
-            row["params"] = json.dumps(draft.params | {"url": url}, ensure_ascii=False)
-        rows.append(row)
+        rows.append(_row(draft, config, now, why_not, url))
     _insert_ignoring_duplicates(conn, sms_links, links)
     _insert_ignoring_duplicates(conn, notices, rows)
     return len(rows)
 
 
-def _row(draft: NoticeDraft, config: NotifyConfig, now: float, refused: set[str]) -> dict[str, Any]:
-    template = config.templates.get(draft.step, "")
-    why_not = (OPTED_OUT if draft.case_no in refused else phone_problem(draft.phone)
-               or (None if template else f"未配置“{draft.step}”步骤的短信模板"))
-    params = draft.params | ({"url": ""} if draft.needs_link else {})
+def _why_not(draft: NoticeDraft, config: NotifyConfig, refused: set[str]) -> str | None:
+    """Why this text will not be sent (it is kept as ``skipped`` with the reason); None to queue it."""
+    if draft.case_no in refused:
+        return OPTED_OUT
+    if not config.templates.get(draft.step):
+        return phone_problem(draft.phone) or f"未配置“{draft.step}”步骤的短信模板"
+    return phone_problem(draft.phone)
+
+
+def _row(draft: NoticeDraft, config: NotifyConfig, now: float, why_not: str | None, url: str) -> dict[str, Any]:
+    params = draft.params | ({"url": url} if draft.needs_link else {})
     return {"id": new_event_id(), "case_no": draft.case_no, "step": draft.step, "event_id": draft.event_id,
-            "position": draft.position, "phone": draft.phone, "template": template,
+            "position": draft.position, "phone": draft.phone, "template": config.templates.get(draft.step, ""),
             "params": json.dumps(params, ensure_ascii=False), "status": "skipped" if why_not else "queued",
             "detail": why_not or "", "attempts": 0, "created_at": now, "claimed_at": None,
             "done_at": now if why_not else None}

@@ -262,3 +262,12 @@ def test_a_hub_shutting_down_mid_retry_leaves_the_text_queued_not_failed(bench: 
     worker.join(20)
     assert not worker.is_alive() and len(bench.recorder.requests) < 5
     assert steps_of(bench, case_no) == [("received", "queued")]
+
+
+@pytest.mark.parametrize("notify_options", [{"templates": {"accepted": "SMS_0003"}}])
+def test_a_step_without_a_template_code_is_skipped_saying_so(bench: Bench) -> None:
+    case_no = intake(bench.village)
+    bench.sender.run_once()
+    notice = list_notices(bench.store.engine, case_no)[0]
+    assert (notice["step"], notice["status"], notice["detail"]) == ("received", "skipped", "未配置“received”步骤的短信模板")
+    assert notice["params"]["url"] == "", "no link is made for a text that never goes out"
