@@ -36,7 +36,7 @@ class NotifyConfigError(ValueError):
     """The ``[notify]`` table is wrong; ``problems`` lists every mistake."""
 
     def __init__(self, problems: list[str]) -> None:
-        super().__init__("[notify] 配置有误：" + "；".join(problems))
+        super().__init__("[notify] 配置有误：\n" + "\n".join(problems))
         self.problems = problems
 
 

@@ -39,3 +39,18 @@ def test_quiet_hours_across_midnight_and_within_a_day() -> None:
     assert night.contains(time(23, 59)) and night.contains(time(7, 59)) and not night.contains(time(8))
     lunch = QuietHours(time(12), time(13, 30))
     assert lunch.contains(time(12, 30)) and not lunch.contains(time(13, 30))
+
+
+def test_serve_refuses_a_wrong_table_with_every_problem_and_no_traceback(tmp_path, capsys, monkeypatch) -> None:  # noqa: ANN001
+    from cityhall.cli import main
+    from tests.support.demo import DEMO_TOPOLOGY_FILE
+
+    for name in ("ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_ACCESS_KEY_SECRET"):
+        monkeypatch.delenv(name, raising=False)
+    config = tmp_path / "stations.toml"
+    config.write_text(DEMO_TOPOLOGY_FILE.read_text(encoding="utf-8")
+                      + '\n[notify]\nprovider = "aliyun"\nquiet_hours = "late"\n', encoding="utf-8")
+    code = main(["serve", "--db", f"sqlite:///{tmp_path / 'hub.db'}", "--config", str(config), "--port", "0"])
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(lines) == 4 and "Traceback" not in "".join(lines)
+    assert "quiet_hours" in lines[1] and "ALIBABA_CLOUD_ACCESS_KEY_ID" in lines[2] and "sign_name" in lines[3]
