@@ -5,6 +5,8 @@ from typing import Any
 
 from rich.text import Text
 
+from station.views import NOTICE_STATUS_LABELS, NOTICE_STEP_LABELS
+
 from .i18n import kind_label, role_label, status_label, t
 
 __all__ = ["case_summary", "case_fields", "case_materials", "case_timeline", "case_conflicts"]
@@ -66,10 +68,7 @@ def case_timeline(view: dict[str, Any]) -> Text:
     return text
 
 
-_NOTICE_STEPS = {"received": "收件", "supplement_requested": "补正告知", "accepted": "受理", "decided": "办结结果",
-                 "deferred_due": "容缺到期提醒", "voided": "作废", "rate_invite": "邀请评价"}
-_NOTICE_STATUSES = {"queued": ("待发送", "yellow"), "sending": ("发送中", "yellow"), "sent": ("已发送", "green"),
-                    "failed": ("发送失败", "red"), "skipped": ("未发送", "dim")}
+_NOTICE_STYLES = {"queued": "yellow", "sending": "yellow", "sent": "green", "failed": "red", "skipped": "dim"}
 
 
 def _append_notices(text: Text, notices: list[dict[str, Any]]) -> None:
@@ -78,8 +77,8 @@ def _append_notices(text: Text, notices: list[dict[str, Any]]) -> None:
         return
     text.append("\n\n短信通知", style="bold")
     for notice in notices:
-        label, style = _NOTICE_STATUSES.get(notice["status"], (notice["status"], ""))
-        text.append(f"\n {notice['at'][:16].replace('T', ' ')} {_NOTICE_STEPS.get(notice['step'], notice['step'])} ")
+        label, style = NOTICE_STATUS_LABELS.get(notice["status"], notice["status"]), _NOTICE_STYLES.get(notice["status"], "")
+        text.append(f"\n {notice['at'][:16].replace('T', ' ')} {NOTICE_STEP_LABELS.get(notice['step'], notice['step'])} ")
         text.append(label, style=style)
         if notice["status"] in ("failed", "skipped") and notice.get("detail"):
             text.append(f"（{notice['detail'][:40]}）", style="dim")
