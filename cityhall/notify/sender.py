@@ -20,7 +20,7 @@ from tenacity import RetryError, Retrying, retry_if_exception_type, stop_after_a
 
 from cityhall import db
 from station.home import CHINA_TZ
-from station.ledger import Event, fold
+from station.ledger import Event, EventFormatError, fold
 from station.topology import Topology
 from station.workdays import WorkCalendar
 
@@ -159,7 +159,11 @@ def _scanned_cases(engine: Engine, topology: Topology) -> list[Any]:
     with engine.connect() as conn:
         for case_no in conn.execute(query).scalars().all():
             bodies = conn.execute(select(db.events.c.body).where(db.events.c.case_no == case_no)).scalars()
-            state = fold([Event.from_dict(json.loads(body)) for body in bodies], topology)
+            try:
+                state = fold([Event.from_dict(json.loads(body)) for body in bodies], topology)
+            except (EventFormatError, ValueError, KeyError, TypeError):  # one unreadable case never stops the rest
+                log.exception("case %s skipped by the reminder scan", case_no)
+                continue
             if state is not None:
                 states.append(state)
     return states

@@ -82,8 +82,8 @@ def _opt_out_routes(app: FastAPI) -> None:
             normalised = normalise_case_no(case_no)
         except InvalidCaseNo:
             normalised = ""
-        state, stored_hash = store.case_for_tracking(normalised) if normalised else (None, "")
-        if state is None or not (token_matches(stored_hash, token) or link_matches(store.engine, normalised, token)):
+        stored_hash = store.token_hash_of(normalised) if normalised else None
+        if stored_hash is None or not (token_matches(stored_hash, token) or link_matches(store.engine, normalised, token)):
             limiter.record_miss(client, time.time())
             return None
         return opt_out(store.engine, normalised, "citizen", time.time())
