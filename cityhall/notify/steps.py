@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from forms import InvalidValue, check_phone, mask_name
 from station.deadlines import supplement_due

@@ -1,7 +1,6 @@
 """Which texts a step calls for, with nothing in them that identifies the applicant: pure rules."""
 from __future__ import annotations
 
-from dataclasses import replace
 
 from hypothesis import given, settings, strategies as st
 
