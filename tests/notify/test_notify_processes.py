@@ -55,9 +55,15 @@ def _run(home: Path, *args: str) -> None:
     assert result.returncode == 0, result.stderr
 
 
+def _start(hub: HubProcess) -> None:
+    """Start and wait; a loaded 2-core machine running the suite in parallel needs more than 20 s."""
+    hub.start(wait=False)
+    hub.wait_ready(timeout=90)
+
+
 def _restart(hub: HubProcess) -> None:
     hub.kill()
-    hub.start()
+    _start(hub)
 
 
 def test_one_text_per_step_in_order_through_a_failing_provider_and_sigkills(
@@ -65,7 +71,7 @@ def test_one_text_per_step_in_order_through_a_failing_provider_and_sigkills(
     recorder = webhook[0]
     village = _init(tmp_path, hub, VILLAGE, "A01", "agent")
     township = _init(tmp_path, hub, TOWNSHIP, "T01", "approver")
-    hub.start()
+    _start(hub)
     fields = [arg for key, value in INTAKE_FIELDS.items() for arg in ("--field", f"{key}={value}")]
     intake = json_of(run_station(village, "intake", "--json", "--agent", "A01", "--item", ITEM, "--phone", PHONE,
                                  "--applicant-id", "11010519491231002X", "--applicant-name", "曾𠮷", *fields,
