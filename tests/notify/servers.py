@@ -37,7 +37,7 @@ class Recorder:
     """What each request that was answered with success carried."""
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def wait_for(self, count: int, timeout: float = 30.0) -> list[Any]:
+    def wait_for(self, count: int, timeout: float = 60.0) -> list[Any]:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             with self.lock:
