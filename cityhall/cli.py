@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -32,7 +33,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=1, help="uvicorn worker processes on the same database")
     enroll = commands.add_parser("enroll", help="register or replace a station's public key")
     enroll.add_argument("code", help="the station's 12-digit code")
-    enroll.add_argument("public_key", help="as printed by `station init`")
+    enroll.add_argument("public_key", nargs="?", help="as printed by `station init` or `station info`")
+    enroll.add_argument("--public-key", dest="public_key_option", metavar="KEY",
+                        help="the same key as an option (--public-key=KEY is safe for a key that begins with -)")
     enroll.add_argument("--db", default=None)
     verify = commands.add_parser("verify", help="check every station's hash chain; exit 1 if one is broken")
     verify.add_argument("--db", default=None)
@@ -43,7 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = build_parser().parse_args(_keys_as_options(list(sys.argv[1:] if argv is None else argv)))
     try:
         run = {"serve": _serve, "enroll": _enroll, "verify": _verify}.get(args.command) or args.run
         return run(args)
@@ -108,15 +111,36 @@ def _verify(args: argparse.Namespace) -> int:
     return 1 if broken else 0
 
 
+_PUBLIC_KEY_SHAPE = re.compile(r"-[A-Za-z0-9_-]{42}")
+"""An Ed25519 public key as ``station init`` prints it (43 base64url characters) that begins with ``-``."""
+
+
+def _keys_as_options(argv: list[str]) -> list[str]:
+    """``cityhall enroll CODE -Xy...``: one key in 64 begins with ``-`` and argparse would read it
+    as an option; after ``enroll`` such a word is the key, so it is passed as ``--public-key=``."""
+    if "enroll" not in argv:
+        return argv
+    start = argv.index("enroll") + 1
+    return argv[:start] + [f"--public-key={word}" if _PUBLIC_KEY_SHAPE.fullmatch(word) else word
+                           for word in argv[start:]]
+
+
 def _enroll(args: argparse.Namespace) -> int:
     from .db import make_engine, migrate
     from .store import enroll_station
 
+    keys = {key for key in (args.public_key, args.public_key_option) if key}
+    problems = []
     if not (len(args.code) == 12 and args.code.isdigit()):
-        raise ValueError(f"station code must be 12 digits, got {args.code!r}")
+        problems.append(f"station code must be 12 digits, got {args.code!r}")
+    if len(keys) != 1:
+        problems.append("give the station's public key once: cityhall enroll CODE --public-key=KEY"
+                        if not keys else "two different public keys given; give one")
+    if problems:
+        raise ValueError("; ".join(problems))
     engine = make_engine(args.db or default_db_url())
     migrate(engine)
-    replaced = enroll_station(engine, args.code, args.public_key)
+    replaced = enroll_station(engine, args.code, keys.pop())
     print(f"{'re-enrolled (key replaced)' if replaced else 'enrolled'} {args.code}")
     return 0
 

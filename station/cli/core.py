@@ -24,6 +24,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     init.add_argument("--config", type=Path, help="站点拓扑文件 stations.toml")
     init.set_defaults(handler=cmd_init)
 
+    commands.add_parser("info", help="本站信息：代码、层级、公钥、同步地址（登记到市中心时用）") \
+        .set_defaults(handler=cmd_info)
+
     agent = commands.add_parser("agent", help="操作员").add_subparsers(dest="agent_command", required=True)
     add = agent.add_parser("add", help="添加操作员（密码取自 STATION_PIN）")
     add.add_argument("--id", required=True)
@@ -79,9 +82,28 @@ def run_tui(ctx: Context) -> None:
 
 
 def cmd_init(ctx: Context) -> None:
+    from station.info import LEVEL_LABELS, enrol_command
+
     config = ctx.args.config or _default_topology_file()
     result = init_station(ctx.home, ctx.args.station, config)
-    emit(ctx, result, f"已初始化 {result['name']}（{result['station']}，{result['level']}）\n公钥：{result['public_key']}")
+    level = LEVEL_LABELS.get(result["level"], result["level"])
+    emit(ctx, {**result, "enroll": enrol_command(result["station"], result["public_key"])},
+         f"已初始化 {result['name']}（{result['station']}，{level}）\n公钥：{result['public_key']}\n"
+         f"在市政务服务中心登记本站：\n  {enrol_command(result['station'], result['public_key'])}\n"
+         "以后随时可用 station info 再看公钥和同步地址")
+
+
+def cmd_info(ctx: Context) -> None:
+    from station.info import enrol_command, station_info
+
+    info = station_info(ctx.service)
+    source = "环境变量 STATION_CITYHALL_URL" if info.hub_url_source == "env" else info.topology_file
+    lines = [f"站点：{info.name}（{info.station}）", f"层级：{info.level_label}",
+             f"上级：{info.parent or '无'}", f"公钥：{info.public_key}",
+             f"同步地址：{info.hub_url}（来自 {source}；改地址后请重新打开终端界面）",
+             f"查询网址：{info.public_url}", f"数据目录：{info.home}",
+             f"在市政务服务中心登记本站：\n  {enrol_command(info.station, info.public_key)}"]
+    emit(ctx, {**info.to_dict(), "enroll": enrol_command(info.station, info.public_key)}, "\n".join(lines))
 
 
 def _default_topology_file() -> Path:

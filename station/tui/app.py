@@ -36,6 +36,7 @@ log = logging.getLogger("station.tui")
 
 
 _SCREEN_STYLES = ["action_dialog", "case", "cases", "confirm", "document", "home", "intake", "sign_in", "sync"]
+# the station info screen reuses document.tcss (title line, scrolling text)
 
 
 class StationApp(ReportsFailures, App[None]):
@@ -230,6 +231,7 @@ class StationApp(ReportsFailures, App[None]):
             yield SystemCommand(t("cases"), t("cases_title"), self.open_cases)
             yield SystemCommand(t("sync"), t("sync_title"), self.open_sync)
             yield SystemCommand(t("home"), t("home"), self.open_home)
+            yield SystemCommand(t("station_info"), t("info_title"), self.open_info)
             yield SystemCommand(t("switch_operator"), t("switch_operator"), self.action_switch_operator)
             yield SystemCommand(t("lock"), t("lock"), self.action_lock)
         yield SystemCommand(t("language"), t("language_help"), self.toggle_language)
@@ -261,6 +263,11 @@ class StationApp(ReportsFailures, App[None]):
         from .screens.sync import SyncScreen
 
         self.push_screen(SyncScreen())
+
+    def open_info(self) -> None:
+        from .screens.info import InfoScreen
+
+        self.push_screen(InfoScreen())
 
     def toggle_language(self) -> None:
         set_language("en" if language() == "zh" else "zh")

@@ -21,6 +21,7 @@ class HomeScreen(StationScreen):
         Binding("c", "cases", "cases"),
         Binding("s", "sync", "sync"),
         Binding("r", "refresh", "refresh"),
+        Binding("i", "info", "station_info"),
     ]
 
     class BoardLoaded(Message):
@@ -80,3 +81,6 @@ class HomeScreen(StationScreen):
 
     def action_sync(self) -> None:
         self.station_app.open_sync()
+
+    def action_info(self) -> None:
+        self.station_app.open_info()
