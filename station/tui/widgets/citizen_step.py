@@ -66,6 +66,8 @@ class CitizenStep(ReportsFailures, Widget):
         self._rows: dict[str, dict[str, Any]] = {}
         self._registered: dict[str, Any] | None = None
         """The register's record of the ID number in the fields, once read."""
+        self._filled: dict[str, str] = {}
+        """What the register filled in, by row id: taken back when the ID number changes to another person."""
         self._kind_note = t("new_citizen")
 
     def compose(self) -> ComposeResult:
@@ -130,10 +132,22 @@ class CitizenStep(ReportsFailures, Widget):
     def _take_registered(self, row: dict[str, Any], note: str) -> None:
         """Fill in the details exactly as registered (a rare character in the name included)."""
         self._registered, self._kind_note = row, note
+        self._filled = {"#citizen-name": row["name"]}
         self.query_one("#citizen-name", FieldRow).set_value(row["name"])
         if row.get("phone"):
+            self._filled["#citizen-phone"] = row["phone"]
             self.query_one("#citizen-phone", FieldRow).set_value(row["phone"])
         self._show_kind()
+
+    def _take_back_filled(self) -> None:
+        """Another ID number now: the previous person's name and phone must not stay on this one.
+
+        What the operator typed over them stays (it was meant for this citizen)."""
+        for row_id, filled in self._filled.items():
+            row = self.query_one(row_id, FieldRow)
+            if row.value.strip() == filled:
+                row.clear()
+        self._filled = {}
 
     def _show_kind(self) -> None:
         """New or returning citizen; a warning when the name differs from the registered one."""
@@ -155,6 +169,7 @@ class CitizenStep(ReportsFailures, Widget):
         id_number = self._typed_id_number()
         if self._registered is not None and self._registered["id_number"] != id_number:
             self._registered, self._kind_note = None, t("new_citizen")
+            self._take_back_filled()
             self._show_kind()
         if id_number is not None and self._registered is None:
             self._read_register(id_number)

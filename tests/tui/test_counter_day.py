@@ -1,0 +1,181 @@
+"""A day at the counter: the small things an agent trips over many times a day (issue 17).
+
+Each test drives the app at 80×24 with Pilot the way the agent's keys would.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from textual.widgets import Input, Select, Static
+
+from station.home import CHINA_TZ
+from station.service import StationService
+from station.tui.screens.home import HomeScreen
+from station.tui.screens.info import InfoScreen
+from station.tui.widgets.field_row import FieldRow
+from station.tui.widgets.form_step import FormStep
+from station.tui.widgets.materials_checklist import MaterialsChecklist
+from station.tui.widgets.sync_bar import SyncBar
+
+from .conftest import AGENT_PIN, CITIZEN_ID, example_fields, make_app, paste, settle, sign_in, type_text
+
+ZENG_ID = "11010519491231002X"
+ZENG_NAME = "曾𠮷"
+ZENG_PHONE = "13812345678"
+
+
+def _bar_text(app) -> str:  # noqa: ANN001 - the app under test
+    return str(app.screen.query_one(SyncBar).render())
+
+
+async def test_the_last_contact_reads_as_a_date_and_time(village: StationService) -> None:
+    contact = datetime(2026, 11, 23, 9, 5, tzinfo=CHINA_TZ).timestamp()
+    village.store.set_meta("last_contact", f"{contact:.3f}")  # what a sync round stores: Unix seconds
+    app = make_app(village)
+    app.sync_refresh_seconds = 3600
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "a01", AGENT_PIN)
+        await settle(pilot)
+        assert "上次联系 11-23 09:05" in _bar_text(app)
+
+
+async def test_station_info_is_one_key_away_on_the_today_screen(village: StationService) -> None:
+    from station.info import station_info
+
+    key = station_info(village).public_key
+    app = make_app(village)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "a01", AGENT_PIN)
+        await pilot.press("i")
+        await settle(pilot)
+        assert isinstance(app.screen, InfoScreen)
+        shown = str(app.screen.query_one("#info-text", Static).render())
+        assert key in shown and village.station.code in shown and "村（社区）" in shown
+        assert "http://127.0.0.1:8700" in shown and f"--public-key={key}" in shown
+        await pilot.press("escape")
+        assert isinstance(app.screen, HomeScreen)
+
+
+async def _to_the_form(pilot, item_initials: str = "lsjz") -> None:  # noqa: ANN001 - textual Pilot
+    await sign_in(pilot, "a01", AGENT_PIN)
+    await pilot.press("n")
+    await settle(pilot)
+    await paste(pilot, CITIZEN_ID)
+    await pilot.press("enter")
+    await paste(pilot, "王𠮷祥")
+    await pilot.press("enter", "enter")
+    await type_text(pilot, item_initials)
+    await settle(pilot)
+    await pilot.press("enter")
+    await settle(pilot)
+    assert app_focus_in_form(pilot.app)
+
+
+def app_focus_in_form(app) -> bool:  # noqa: ANN001 - the app under test
+    return app.focused is not None and app.screen.query_one(FormStep) in app.focused.ancestors
+
+
+def _row(app, key: str) -> FieldRow:  # noqa: ANN001 - the app under test
+    return app.screen.query_one(f"#field-{key}", FieldRow)
+
+
+async def test_choosing_from_a_dropdown_keeps_the_cursor_there(village: StationService) -> None:
+    app = make_app(village)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _to_the_form(pilot)
+        rows = list(app.screen.query_one(FormStep).query(FieldRow))
+        first = rows[0]
+        assert first.choices and app.focused is first.query_one(Select)
+        await pilot.press("enter", "down", "enter")  # open, pick the first choice
+        await settle(pilot)
+        assert first.value and app.focused is first.query_one(Select)
+        await pilot.press("tab")
+        assert app.focused is rows[1].query_one(Input)  # Tab goes to the very next field, none skipped
+
+
+async def test_choosing_on_the_last_field_does_not_leave_the_form(village: StationService) -> None:
+    app = make_app(village)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _to_the_form(pilot, "420115XK0001")  # 宅基地: its form ends with a yes/no choice
+        *others, last = list(app.screen.query_one(FormStep).query(FieldRow))
+        examples = example_fields(village, "420115XK0001")
+        for row in others:  # everything else filled in: a finished form would move on to the materials
+            row.set_value(examples[row.key])
+        assert last.choices
+        others[-1].focus_input()
+        await settle(pilot)
+        await pilot.press("tab")
+        await settle(pilot)
+        assert app.focused is last.query_one(Select)
+        await pilot.press("enter", "down", "enter")
+        await settle(pilot)
+        assert app.screen.query_one(FormStep).display and not isinstance(app.focused, MaterialsChecklist)
+
+
+async def test_entering_a_filled_field_does_not_select_its_text(village: StationService) -> None:
+    app = make_app(village)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "a01", AGENT_PIN)
+        await pilot.press("n")
+        await settle(pilot)
+        await pilot.press("tab")
+        await paste(pilot, CITIZEN_ID)
+        await pilot.press("tab", "shift+tab")  # leave the ID number and come back to it
+        await pilot.press("backspace")
+        id_row = app.screen.query_one("#citizen-id", FieldRow)
+        assert id_row.value == CITIZEN_ID[:-1]  # one digit gone, not all 18
+
+
+async def test_a_refused_step_does_not_select_the_bad_field(village: StationService) -> None:
+    app = make_app(village)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "a01", AGENT_PIN)
+        await pilot.press("n")
+        await settle(pilot)
+        await pilot.press("tab")
+        await paste(pilot, CITIZEN_ID[:-1] + "9")  # a wrong check digit
+        await pilot.press("tab")
+        await paste(pilot, "王𠮷祥")
+        await pilot.press("ctrl+n")  # refused: back to the ID number
+        await settle(pilot)
+        focused = app.focused
+        assert isinstance(focused, Input) and focused.value == CITIZEN_ID[:-1] + "9"
+        assert focused.selection.is_empty
+
+
+async def test_another_id_number_takes_back_the_registered_name_and_phone(village: StationService) -> None:
+    with village.store.write():
+        village.store.remember_citizen(ZENG_ID, ZENG_NAME, ZENG_PHONE)
+    app = make_app(village)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "a01", AGENT_PIN)
+        await pilot.press("n")
+        await settle(pilot)
+        await pilot.press("tab")
+        await paste(pilot, ZENG_ID)
+        await settle(pilot)
+        name, phone = (app.screen.query_one(f"#citizen-{key}", FieldRow) for key in ("name", "phone"))
+        assert (name.value, phone.value) == (ZENG_NAME, ZENG_PHONE)
+        id_input = app.screen.query_one("#citizen-id", FieldRow).query_one(Input)
+        id_input.value = CITIZEN_ID  # an unregistered person after all
+        await settle(pilot)
+        assert (name.value, phone.value) == ("", "")
+        assert "请填写" not in str(name.query_one(".field-problem", Static).render())
+
+
+async def test_a_name_typed_over_the_registered_one_stays_when_the_id_changes(village: StationService) -> None:
+    with village.store.write():
+        village.store.remember_citizen(ZENG_ID, ZENG_NAME, ZENG_PHONE)
+    app = make_app(village)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "a01", AGENT_PIN)
+        await pilot.press("n")
+        await settle(pilot)
+        await pilot.press("tab")
+        await paste(pilot, ZENG_ID)
+        await settle(pilot)
+        name = app.screen.query_one("#citizen-name", FieldRow)
+        name.query_one(Input).value = "曾小𠮷"
+        app.screen.query_one("#citizen-id", FieldRow).query_one(Input).value = CITIZEN_ID
+        await settle(pilot)
+        assert name.value == "曾小𠮷"
