@@ -27,6 +27,7 @@ from .bindings import localize_bindings
 from .failures import ReportsFailures
 from .i18n import language, set_language, t
 from .queries import CaseQueries, TodayBoard
+from .quitting import use_daemon_workers
 from .screens.sign_in import SignInScreen
 from .sync_port import StoreSyncPort, SyncPort, SyncStatus, connect_sync
 
@@ -92,6 +93,7 @@ class StationApp(ReportsFailures, App[None]):
         # Modules, the catalogue and the styles live as long as the app: frozen, the garbage
         # collector stops walking them, which took a full collection (~30 ms) from start-up.
         gc.freeze()
+        use_daemon_workers()  # ctrl+q must not wait for a sync stuck on the network
         self.push_screen(SignInScreen())
         self.set_interval(min(15.0, max(self.idle_lock_seconds / 4, 0.05)), self._lock_if_idle)
         self.set_interval(self.sync_refresh_seconds, self.refresh_sync_status)
