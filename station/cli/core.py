@@ -189,8 +189,10 @@ def cmd_receipt(ctx: Context) -> None:
     if not view["tracking_url"]:
         raise NotFound("回执由收件站打印：本站没有该案件的查询码")
     agent = service.store.agent(view["timeline"][0]["actor"])
-    data = receipt_data(view, int(service.case(args.case_no).item.get("promise_days") or 0),
-                        agent["name"] if agent else view["timeline"][0]["actor"], service.topology.cityhall.name)
+    item = service.case(args.case_no).item
+    data = receipt_data(view, int(item.get("promise_days") or 0),
+                        agent["name"] if agent else view["timeline"][0]["actor"], service.topology.cityhall.name,
+                        instant=bool(item.get("instant")))
     written: dict[str, str] = {}
     if args.png:
         render_png(data, args.png)

@@ -5,6 +5,8 @@ from typing import Any
 
 from rich.cells import cell_len
 
+from station.ledger import display_case_no
+
 __all__ = ["items_text", "case_text", "cases_text", "pad", "upload_text"]
 
 
@@ -50,7 +52,7 @@ def cases_text(rows: list[dict[str, Any]]) -> str:
     if not rows:
         return "没有符合条件的案件"
     return "\n".join(
-        f"{row['case_no']}  {pad(row['status_label'], 12)} {pad(row['item_name'], 28)} "
+        f"{display_case_no(row['case_no'])}  {pad(row['status_label'], 12)} {pad(row['item_name'], 28)} "
         f"{pad(row['applicant_name'], 10)} {row['deadline'] or '-'}{'  逾期' if row['overdue'] else ''}"
         for row in rows)
 

@@ -179,3 +179,43 @@ async def test_a_name_typed_over_the_registered_one_stays_when_the_id_changes(vi
         app.screen.query_one("#citizen-id", FieldRow).query_one(Input).value = CITIZEN_ID
         await settle(pilot)
         assert name.value == "曾小𠮷"
+
+
+async def test_one_case_number_is_spelled_one_way_on_every_screen(village: StationService) -> None:
+    from rich.cells import cell_len
+
+    from station.ledger import display_case_no
+    from station.tui.widgets.board_list import BoardList
+    from station.tui.widgets.case_table import CaseTable
+
+    from .conftest import file_example_case
+
+    agent = village.sign_in("a01", AGENT_PIN)
+    grouped = display_case_no(file_example_case(village, agent))
+    app = make_app(village)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "a01", AGENT_PIN)
+        await settle(pilot)
+        board_rows = [str(option.prompt) for option in app.screen.query_one(BoardList).options if option.id]
+        assert board_rows and all(grouped in row and cell_len(row) <= 78 for row in board_rows)
+        await pilot.press("c")
+        await settle(pilot)
+        table = app.screen.query_one(CaseTable)
+        assert str(table.get_row_at(0)[0]) == grouped
+        assert sum(column.get_render_width(table) for column in table.columns.values()) <= 80
+
+
+def test_an_on_the_spot_item_s_receipt_says_done_the_day_it_is_accepted(village: StationService) -> None:
+    from station.service import IntakeRequest
+    from station.tui.screens.receipt import receipt_text
+
+    from .conftest import example_fields
+
+    item = village.catalogue.get("420115GG0003")  # 生育登记: an instant item, promise 0 days
+    assert item.instant and item.promise_days == 0
+    agent = village.sign_in("a01", AGENT_PIN)
+    filed = village.intake(agent, IntakeRequest(item.code, CITIZEN_ID, "王𠮷祥", "13907181234",
+                                                example_fields(village, item.code),
+                                                [m.key for m in item.materials if m.required], []))
+    text = receipt_text(village, str(filed["case_no"]))
+    assert "即办件，受理当日办结" in text and "承诺 0 个工作日" not in text

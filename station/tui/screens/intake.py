@@ -217,7 +217,7 @@ class IntakeScreen(StationScreen):
 
     def _open_cases_warning(self, open_cases: list[CaseLine]) -> str:
         assert self.draft.item is not None
-        return t("open_case_exists", item=self.draft.item.name, cases="、".join(c.list_no for c in open_cases))
+        return t("open_case_exists", item=self.draft.item.name, cases="、".join(c.display_no for c in open_cases))
 
     # -- saving -------------------------------------------------------------------
 

@@ -25,7 +25,7 @@ def receipt_text(service, case_no: str) -> str:  # noqa: ANN001 - StationService
     actor = view["timeline"][0]["actor"]
     agent = service.store.agent(actor)
     data = receipt_data(view, int(state.item.get("promise_days") or 0), agent["name"] if agent else actor,
-                        service.topology.cityhall.name)
+                        service.topology.cityhall.name, instant=bool(state.item.get("instant")))
     return render_text(data)
 
 

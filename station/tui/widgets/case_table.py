@@ -31,7 +31,7 @@ class CaseTable(ReportsFailures, DataTable[object]):
             deadline = Text(line.deadline or "—", style="bold red" if line.deadline and line.deadline < today
                             and line.status in ("received", "submitted", "needs_supplement", "accepted") else "")
             status = Text(line.status_label + (" ⚠" if line.conflicts else ""))
-            self.add_row(line.list_no, line.applicant_name, line.item_name[:10],
+            self.add_row(line.display_no, line.applicant_name, line.item_name[:7],
                          status, deadline, key=line.case_no)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
