@@ -219,3 +219,27 @@ def test_an_on_the_spot_item_s_receipt_says_done_the_day_it_is_accepted(village:
                                                 [m.key for m in item.materials if m.required], []))
     text = receipt_text(village, str(filed["case_no"]))
     assert "即办件，受理当日办结" in text and "承诺 0 个工作日" not in text
+
+
+async def test_no_toast_covers_the_receipt_after_filing(village: StationService) -> None:
+    from station.tui.screens.receipt import ReceiptScreen
+
+    from .test_flows import _fill_citizen_and_item, _fill_form
+
+    app = make_app(village)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "a01", AGENT_PIN)
+        app.notify("a message from before the receipt", timeout=120)
+        await _fill_citizen_and_item(pilot, CITIZEN_ID, "王𠮷祥")
+        await _fill_form(pilot)
+        await pilot.press("r", "r", "r", "d", "ctrl+n")
+        await settle(pilot)
+        await pilot.press("space", "ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, ReceiptScreen)
+        assert list(app._notifications) == []
+        assert "已收件" in str(app.screen.query_one("#document-message", Static).render())
+        await pilot.press("p")  # saved for printing: said on the message line, not in a toast
+        await settle(pilot)
+        assert list(app._notifications) == []
+        assert "receipt-" in str(app.screen.query_one("#document-message", Static).render())

@@ -14,6 +14,7 @@ from textual.widgets import ContentSwitcher, Input, Static
 
 from forms import ServiceItem
 from station.errors import StationError
+from station.ledger import display_case_no
 from station.service import IntakeRequest
 
 from ..i18n import t
@@ -176,8 +177,8 @@ class IntakeScreen(StationScreen):
         if blocks_filing(missing):
             text = notice_text(draft.item, draft.name, missing, app.service.station.name,
                                app.operator.name if app.operator else "", app.service.today())
-            self.notify(t("notice_shown"), severity="warning")
-            app.push_screen(NoticeScreen(text, f"notice-{draft.id_number[-4:]}-{draft.item.code}"))
+            app.push_screen(NoticeScreen(text, f"notice-{draft.id_number[-4:]}-{draft.item.code}",
+                                         message=t("notice_shown")))
             return
         confirm = self.query_one("#step-confirm", ConfirmStep)
         confirm.show_summary(t("confirm_summary", name=draft.name, id=draft.id_number, item=draft.item.name,
@@ -246,9 +247,9 @@ class IntakeScreen(StationScreen):
     def on_intake_screen_intake_filed(self, message: IntakeFiled) -> None:
         from .receipt import ReceiptScreen
 
-        self.notify(t("filed", case_no=message.result["case_no"]))
+        case_no = message.result["case_no"]
         self.station_app.refresh_sync_status()
-        self.app.switch_screen(ReceiptScreen(message.result["case_no"]))
+        self.app.switch_screen(ReceiptScreen(case_no, message=t("filed", case_no=display_case_no(case_no))))
 
 
 def _steps_line(current: str) -> Text:

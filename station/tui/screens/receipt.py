@@ -35,8 +35,9 @@ class ReceiptScreen(DocumentScreen):
             super().__init__()
             self.text = text
 
-    def __init__(self, case_no: str) -> None:
-        super().__init__(f"{t('receipt_title')} {display_case_no(case_no)}", "", f"receipt-{case_no}")
+    def __init__(self, case_no: str, *, message: str = "") -> None:
+        super().__init__(f"{t('receipt_title')} {display_case_no(case_no)}", "", f"receipt-{case_no}",
+                         message=message)
         self.case_no = case_no
 
     def on_mount(self) -> None:
