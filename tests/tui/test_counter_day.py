@@ -243,3 +243,16 @@ async def test_no_toast_covers_the_receipt_after_filing(village: StationService)
         await settle(pilot)
         assert list(app._notifications) == []
         assert "receipt-" in str(app.screen.query_one("#document-message", Static).render())
+
+
+async def test_long_labels_are_shown_whole_with_their_units(village: StationService) -> None:
+    from textual.widgets import Label
+
+    app = make_app(village)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _to_the_form(pilot, "420115XK0001")  # 宅基地: 拟用宅基地面积（平方米） and longer
+        await settle(pilot)
+        for row in app.screen.query_one(FormStep).query(FieldRow):
+            label = row.query_one(".field-label", Label)
+            shown = "".join(strip.text for strip in label.render_lines(label.size.region)).replace(" ", "")
+            assert shown == ("*" if row.required else "") + row.label.replace(" ", ""), shown

@@ -31,7 +31,7 @@ def check_person_name(raw: str) -> str:
 class CitizenStep(ReportsFailures, Widget):
     DEFAULT_CSS = """
     CitizenStep { height: auto; }
-    CitizenStep #citizen-results { height: 6; border: none; margin: 0 0 0 20; }
+    CitizenStep #citizen-results { height: 6; border: none; margin: 0 0 0 24; }
     CitizenStep #citizen-kind { height: 1; margin: 1 0 0 0; color: $text-muted; }
     CitizenStep #citizen-kind.-warning { color: $warning; text-style: bold; }
     """

@@ -25,12 +25,12 @@ Check = Callable[[str], Any]
 class FieldRow(ReportsFailures, Widget):
     DEFAULT_CSS = """
     FieldRow { height: auto; }
-    FieldRow > Horizontal { height: 1; }
-    FieldRow .field-label { width: 20; height: 1; }
+    FieldRow > Horizontal { height: auto; }
+    FieldRow .field-label { width: 24; height: auto; }
     FieldRow Input, FieldRow Select { width: 1fr; }
     FieldRow Input { background: $panel; }
     FieldRow Input:focus { background: $panel-lighten-2; }
-    FieldRow .field-problem { color: $error; height: auto; padding-left: 20; }
+    FieldRow .field-problem { color: $error; height: auto; padding-left: 24; }
     FieldRow .field-problem.-empty { display: none; }
     """
 
@@ -73,7 +73,8 @@ class FieldRow(ReportsFailures, Widget):
     def compose(self) -> ComposeResult:
         mark = "*" if self.required else " "
         with Horizontal():
-            yield Label(Text(f"{mark}{self.label}", overflow="ellipsis", no_wrap=True), classes="field-label")
+            # a long label wraps onto a second line: cut, it hid what the field means and its unit
+            yield Label(Text(f"{mark}{self.label}", overflow="fold"), classes="field-label")
             if self.choices:
                 yield Select([(c, c) for c in self.choices], value=self.initial if self.initial in self.choices
                              else Select.NULL, prompt=self.placeholder or "—", compact=True)
