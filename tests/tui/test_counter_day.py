@@ -256,3 +256,67 @@ async def test_long_labels_are_shown_whole_with_their_units(village: StationServ
             label = row.query_one(".field-label", Label)
             shown = "".join(strip.text for strip in label.render_lines(label.size.region)).replace(" ", "")
             assert shown == ("*" if row.required else "") + row.label.replace(" ", ""), shown
+
+
+async def test_the_action_menu_starts_at_the_first_action_again_after_a_cancel(village: StationService) -> None:
+    from station.tui.screens.action_dialog import ActionDialog
+    from station.tui.screens.case import CaseScreen
+
+    from .conftest import file_example_case
+
+    case_no = file_example_case(village, village.sign_in("a01", AGENT_PIN))
+    app = make_app(village)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "a01", AGENT_PIN)
+        app.open_case(case_no)
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, CaseScreen) and len(screen.actions) >= 2
+        await pilot.press("a", "down", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ActionDialog) and app.screen.choice.kind == screen.actions[1].kind
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("a", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ActionDialog) and app.screen.choice.kind == screen.actions[0].kind
+
+
+async def test_down_then_enter_picks_the_citizen_found(village: StationService) -> None:
+    with village.store.write():
+        village.store.remember_citizen(ZENG_ID, ZENG_NAME, ZENG_PHONE)
+    app = make_app(village)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "a01", AGENT_PIN)
+        await pilot.press("n")
+        await settle(pilot)
+        await type_text(pilot, "zj")
+        await settle(pilot)
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        assert app.screen.query_one("#citizen-id", FieldRow).value == ZENG_ID
+
+
+async def test_one_enter_in_the_search_picks_the_highlighted_citizen(village: StationService) -> None:
+    with village.store.write():
+        village.store.remember_citizen(ZENG_ID, ZENG_NAME, ZENG_PHONE)
+    app = make_app(village)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "a01", AGENT_PIN)
+        await pilot.press("n")
+        await settle(pilot)
+        await type_text(pilot, "zj")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen.query_one("#citizen-id", FieldRow).value == ZENG_ID
+        assert app.focused is app.screen.query_one("#citizen-phone", FieldRow).query_one(Input)
+
+
+def test_the_case_shows_form_answers_in_the_form_s_order() -> None:
+    from station.tui.case_render import case_fields
+
+    view = {"fields": {"bank_name": "农商行", "age_band": "90-99周岁", "zz_old_key": "x"},
+            "field_labels": {"age_band": "年龄段", "bank_name": "开户银行"}}
+    lines = case_fields(view).plain.splitlines()[1:]
+    assert lines == [" 年龄段：90-99周岁", " 开户银行：农商行", " zz_old_key：x"]

@@ -129,6 +129,8 @@ class CaseScreen(StationScreen):
     def _act(self, action: ActionInput | None) -> None:
         if action is not None:
             self._record(action)
+        else:  # cancelled: the next `a` Enter must not reopen the action just turned down
+            self._highlight_first_action()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="act")
     def _record(self, action: ActionInput) -> None:
@@ -152,7 +154,14 @@ class CaseScreen(StationScreen):
         self.action_reload()
 
     def action_focus_actions(self) -> None:
+        """`a` always lands on the first (the usual) action, never on the one chosen last time."""
+        self._highlight_first_action()
         self.query_one("#case-actions", OptionList).focus()
+
+    def _highlight_first_action(self) -> None:
+        listing = self.query_one("#case-actions", OptionList)
+        if self.actions:
+            listing.highlighted = 0
 
     def action_receipt(self) -> None:
         from .receipt import ReceiptScreen

@@ -9,7 +9,8 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import OptionList, Static
+from textual.binding import Binding
+from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from forms import InvalidValue, check_id_number, check_phone, mask_id_number
@@ -29,6 +30,7 @@ def check_person_name(raw: str) -> str:
 
 
 class CitizenStep(ReportsFailures, Widget):
+    BINDINGS = [Binding("down", "to_results", show=False)]
     DEFAULT_CSS = """
     CitizenStep { height: auto; }
     CitizenStep #citizen-results { height: 6; border: none; margin: 0 0 0 24; }
@@ -105,12 +107,21 @@ class CitizenStep(ReportsFailures, Widget):
 
     @on(FieldRow.Submitted, "#citizen-search")
     def _search_submitted(self, event: FieldRow.Submitted) -> None:
+        """Enter with people found takes the highlighted one at once (it took two Enters)."""
         event.stop()
         results = self.query_one("#citizen-results", OptionList)
-        if results.option_count:
-            results.focus()
+        if results.option_count and results.highlighted is not None:
+            self._pick(results.get_option_at_index(results.highlighted).id)
         else:
             self._fill_from_query(event.row.value.strip())
+
+    def action_to_results(self) -> None:
+        """Down in the search box goes into the people found, on the first of them."""
+        results = self.query_one("#citizen-results", OptionList)
+        search = self.query_one("#citizen-search", FieldRow).query_one(Input)
+        if not (search.has_focus and results.option_count):
+            return
+        results.focus()
 
     def _fill_from_query(self, query: str) -> None:
         """Nobody found: what was typed becomes the new citizen's ID or name."""
@@ -122,7 +133,10 @@ class CitizenStep(ReportsFailures, Widget):
     @on(OptionList.OptionSelected, "#citizen-results")
     def _citizen_picked(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        row = self._rows.get(event.option_id or "")
+        self._pick(event.option_id)
+
+    def _pick(self, id_number: str | None) -> None:
+        row = self._rows.get(id_number or "")
         if row is None:
             return
         self._take_registered(row, t("returning_citizen"))
