@@ -44,6 +44,7 @@ _ZH: dict[str, str] = {
     "info_home": "数据目录：{home}",
     "info_enrol": "在市政务服务中心登记本站的命令：",
     "none": "无",
+    "choose": "（请选择）",
     # sign-in
     "sign_in_title": "操作员登录",
     "locked_title": "已锁屏：请重新登录",
@@ -195,7 +196,7 @@ _EN: dict[str, str] = {
     "info_key": "Public key:", "info_hub": "Syncs to: {url}",
     "info_hub_source": "  (from {source}; quit and reopen the app after changing it)",
     "info_public_url": "Tracking address (receipt QR): {url}", "info_home": "Home: {home}",
-    "info_enrol": "Enrol this station at the city hall with:", "none": "none",
+    "info_enrol": "Enrol this station at the city hall with:", "none": "none", "choose": "(choose)",
     "sign_in_title": "Operator sign-in", "locked_title": "Locked: sign in again", "operator_id": "ID",
     "pin": "PIN", "sign_in": "Sign in", "sign_in_hint": "Type your ID and PIN, then Enter",
     "no_operators": "No operators yet: run station agent add --id ID --name NAME --role agent",

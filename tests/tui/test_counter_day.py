@@ -320,3 +320,29 @@ def test_the_case_shows_form_answers_in_the_form_s_order() -> None:
             "field_labels": {"age_band": "年龄段", "bank_name": "开户银行"}}
     lines = case_fields(view).plain.splitlines()[1:]
     assert lines == [" 年龄段：90-99周岁", " 开户银行：农商行", " zz_old_key：x"]
+
+
+async def test_the_form_offers_no_example_as_a_choice_and_names_this_village(village: StationService) -> None:
+    app = make_app(village)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _to_the_form(pilot, "gljt")  # 高龄津贴
+        form = app.screen.query_one(FormStep)
+        age_band = form.query_one("#field-age_band", FieldRow)
+        assert age_band.placeholder == "（请选择）"
+        group = form.query_one("#field-village_group", FieldRow)
+        assert group.placeholder == "例：光星村五组"  # the catalogue's example is 和平村五组
+        collector = form.query_one("#field-collector_name", FieldRow)
+        assert "行动不便" not in collector.placeholder  # a help sentence is not a placeholder
+        collector.focus_input()
+        await settle(pilot)
+        assert "本人行动不便" in str(form.query_one("#form-help", Static).render())
+
+
+async def test_ctrl_s_is_offered_only_where_it_saves(village: StationService) -> None:
+    app = make_app(village)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "a01", AGENT_PIN)
+        await pilot.press("n")
+        await settle(pilot)
+        footer_keys = {binding.key for (_, binding, enabled, _) in app.screen.active_bindings.values() if enabled}
+        assert "ctrl+s" not in footer_keys and "ctrl+n" in footer_keys

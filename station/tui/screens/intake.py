@@ -110,6 +110,13 @@ class IntakeScreen(StationScreen):
         self.query_one("#intake-switcher", ContentSwitcher).current = f"step-{step}"
         self.query_one("#intake-steps", Static).update(_steps_line(step))
         self.call_after_refresh(self._current_step().focus_first)
+        self.refresh_bindings()  # ^s is offered on the confirm step only
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Saving is the last step's key: shown on every step, it did nothing, silently, before it."""
+        if action == "save":
+            return self.step == "confirm"
+        return True
 
     def _current_step(self) -> Any:
         return self.query_one(f"#step-{self.step}", Widget)
@@ -155,7 +162,7 @@ class IntakeScreen(StationScreen):
         switcher = self.query_one("#intake-switcher", ContentSwitcher)
         for old in self.query("#step-form, #step-materials"):
             await old.remove()
-        form = FormStep(item, service.today())
+        form = FormStep(item, service.today(), village_name=_village_name(service))
         form.id = "step-form"
         materials = MaterialsStep(item, service.today(), service.calendar)
         materials.id = "step-materials"
@@ -250,6 +257,15 @@ class IntakeScreen(StationScreen):
         case_no = message.result["case_no"]
         self.station_app.refresh_sync_status()
         self.app.switch_screen(ReceiptScreen(case_no, message=t("filed", case_no=display_case_no(case_no))))
+
+
+def _village_name(service: Any) -> str | None:
+    """光星村 of 光星村便民服务站: a village station's own village, for the form's examples."""
+    station = service.station
+    if station.level != "village":
+        return None
+    name = station.name
+    return name[:name.index("村") + 1] if "村" in name else None
 
 
 def _steps_line(current: str) -> Text:
