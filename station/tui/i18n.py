@@ -45,6 +45,7 @@ _ZH: dict[str, str] = {
     "info_enrol": "在市政务服务中心登记本站的命令：",
     "none": "无",
     "choose": "（请选择）",
+    "nothing_new": "这些记录本站都已有，无需再导入",
     # sign-in
     "sign_in_title": "操作员登录",
     "locked_title": "已锁屏：请重新登录",
@@ -197,6 +198,7 @@ _EN: dict[str, str] = {
     "info_hub_source": "  (from {source}; quit and reopen the app after changing it)",
     "info_public_url": "Tracking address (receipt QR): {url}", "info_home": "Home: {home}",
     "info_enrol": "Enrol this station at the city hall with:", "none": "none", "choose": "(choose)",
+    "nothing_new": "this station already has all of it",
     "sign_in_title": "Operator sign-in", "locked_title": "Locked: sign in again", "operator_id": "ID",
     "pin": "PIN", "sign_in": "Sign in", "sign_in_hint": "Type your ID and PIN, then Enter",
     "no_operators": "No operators yet: run station agent add --id ID --name NAME --role agent",

@@ -77,10 +77,10 @@ class LoopSyncPort:
 
         return import_bundle(self.service, path)
 
-    def close(self) -> None:
-        # tell the loop to stop, but never wait for it: a round stuck on an unreachable hub
+    def close(self, grace_s: float = 0.3) -> None:
+        # tell the loop to stop and wait only a moment: a round stuck on an unreachable hub
         # would hold the quit; its thread is a daemon and its writes are transactions
-        self.loop.stop(timeout_s=0)
+        self.loop.stop(timeout_s=grace_s)
 
 
 class _Telling:

@@ -33,6 +33,7 @@ class CaseScreen(StationScreen):
         Binding("a", "focus_actions", "act"),
         Binding("p", "receipt", "receipt_title"),
         Binding("f5", "reload", "refresh"),
+        Binding("f6", "sync", "sync"),
     ]
 
     class CaseLoaded(Message):
@@ -167,6 +168,14 @@ class CaseScreen(StationScreen):
         from .receipt import ReceiptScreen
 
         self.app.push_screen(ReceiptScreen(self.case_no))
+
+    def events_arrived(self) -> None:
+        """A background sync brought changes (a decision, a supplement request): show them."""
+        self.action_reload()
+
+    def action_sync(self) -> None:
+        """f6: the sync screen (sync now, bundles) from here too, not only from Today."""
+        self.station_app.open_sync()
 
     def action_back(self) -> None:
         self.dismiss()
