@@ -287,9 +287,19 @@ def localize_bindings_again(app: StationApp) -> None:
 
 def run(home: StationHome) -> None:
     """Entry point of ``station`` / ``station tui``."""
+    from .single_app import AppLock
+
     logging.basicConfig(filename=home.root / "tui.log", level=logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    service = StationService(home)
+    service = StationService(home)  # first: a folder that is no station home says so (exit 3)
+    try:
+        with AppLock(home.root):
+            _run_app(service)
+    finally:
+        service.close()
+
+
+def _run_app(service: StationService) -> None:
     app = StationApp(service, sync=lambda: connect_sync(service))
     try:
         app.run()
@@ -297,4 +307,3 @@ def run(home: StationHome) -> None:
         closing = getattr(app._sync_source, "close", None)
         if callable(closing):
             closing()
-        service.close()

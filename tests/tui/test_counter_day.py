@@ -346,3 +346,41 @@ async def test_ctrl_s_is_offered_only_where_it_saves(village: StationService) ->
         await settle(pilot)
         footer_keys = {binding.key for (_, binding, enabled, _) in app.screen.active_bindings.values() if enabled}
         assert "ctrl+s" not in footer_keys and "ctrl+n" in footer_keys
+
+
+def test_a_second_copy_of_the_app_on_one_home_is_refused(village: StationService) -> None:
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from station.tui.single_app import AppLock
+
+    station = str(Path(sys.executable).parent / "station")
+    env = os.environ | {"STATION_HOME": str(village.home.root)}
+    with AppLock(village.home.root):  # the first copy, open at the counter
+        second = subprocess.run([station, "tui"], capture_output=True, text=True, env=env, timeout=60,
+                                stdin=subprocess.DEVNULL)
+    assert second.returncode == 4
+    assert "已经在运行" in second.stderr and "Traceback" not in second.stderr
+    with AppLock(village.home.root):  # once the first has quit, the app opens again
+        pass
+
+
+async def test_marking_the_last_material_does_not_wrap_to_the_first(village: StationService) -> None:
+    from .test_flows import _fill_citizen_and_item, _fill_form
+
+    app = make_app(village)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "a01", AGENT_PIN)
+        await _fill_citizen_and_item(pilot, CITIZEN_ID, "王𠮷祥")
+        await _fill_form(pilot)
+        checklist = app.focused
+        assert isinstance(checklist, MaterialsChecklist)
+        count = checklist.option_count
+        await pilot.press(*["r"] * count)  # every material received, top to bottom
+        await pilot.press("d")  # once too often: it marks the last one again, not the first
+        await settle(pilot)
+        assert checklist.highlighted == count - 1
+        first = checklist.materials[0].key
+        assert first in checklist.keys_with("received")
