@@ -98,3 +98,33 @@ async def test_an_open_case_screen_shows_a_decision_pulled_in_the_background(vil
             assert "准予" in str(summary.render())  # no key pressed: the screen read the case again
     finally:
         port.close()
+
+
+class _Unreachable:
+    def __enter__(self) -> _Unreachable:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        pass
+
+    def sync_once(self) -> SyncReport:
+        from station.errors import Unreachable
+
+        raise Unreachable("连不上市政务服务中心 http://127.0.0.1:9")
+
+
+def test_a_failed_round_leaves_a_trace_in_the_log_and_retries_within_a_minute(village: StationService,
+                                                                              caplog) -> None:  # noqa: ANN001
+    import logging
+
+    caplog.set_level(logging.WARNING, logger="station.sync")
+    port = LoopSyncPort(village, client_factory=lambda svc: _Unreachable())
+    try:
+        for _ in range(100):
+            if any("sync round failed" in r.getMessage() for r in caplog.records):
+                break
+            threading.Event().wait(0.05)
+        assert any("连不上市政务服务中心" in r.getMessage() for r in caplog.records)
+        assert port.loop.max_interval_s <= 60
+    finally:
+        port.close()
