@@ -215,13 +215,22 @@ class IntakeScreen(StationScreen):
         """Not reasons to refuse, but the agent must see them before filing."""
         history, name = self.history, self.draft.name
         if history is None:
-            return []
+            return self._age_band_warnings()
         warnings = []
         if history.registered_name is not None and history.registered_name != name:
             warnings.append(t("confirm_name_change", registered=history.registered_name, name=name))
         if history.open_cases:
             warnings.append(self._open_cases_warning(history.open_cases))
-        return warnings
+        return warnings + self._age_band_warnings()
+
+    def _age_band_warnings(self) -> list[str]:
+        from ..likely_mistakes import age_band_conflicts
+
+        item = self.draft.item
+        if item is None:
+            return []
+        labels = {spec.key: spec.label for spec in item.fields}
+        return age_band_conflicts(self.draft.fields, labels, self.draft.id_number, self.station_app.service.today())
 
     def _open_cases_warning(self, open_cases: list[CaseLine]) -> str:
         assert self.draft.item is not None
