@@ -7,6 +7,7 @@ and 和平村; the township 湖泗乡 and its village 夏祠村 belong to anothe
 """
 from __future__ import annotations
 
+import itertools
 import os
 import subprocess
 from collections.abc import Iterator
@@ -29,7 +30,8 @@ from .forge import Signer
 
 ROLES = {VILLAGE: "agent", VILLAGE_2: "agent", TOWNSHIP: "approver", OTHER_TOWNSHIP: "approver",
          OTHER_VILLAGE: "agent"}
-STAFF_ID, STAFF_PASSWORD = "S01", "督查-2026-secure"
+STAFF_PASSWORD = "督查-2026-secure"
+_databases = itertools.count(1)
 
 
 @dataclass
@@ -127,6 +129,17 @@ def build_city(folder: Path, db_url: str | None = None) -> City:
     enroll_all(hub_db, keys)
     hub = HubProcess(hub_db, config, port=port, log=folder / "cityhall.log").start()
     return City(hub, folder, config, sites)
+
+
+def fresh_pg_database(server_url: str) -> str:
+    """A new, empty database on the session's PostgreSQL server; its URL."""
+    import psycopg
+
+    name = f"hostile_{next(_databases)}"
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name}")
+        conn.execute(f"CREATE DATABASE {name}")
+    return server_url.rsplit("/", 1)[0] + f"/{name}"
 
 
 def close_city(city: City) -> None:

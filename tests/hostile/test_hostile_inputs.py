@@ -8,7 +8,6 @@ where column types and text rules differ (NUL, lengths).
 from __future__ import annotations
 
 import gzip
-import itertools
 import json
 import time
 from collections.abc import Iterator
@@ -22,10 +21,9 @@ from station.ledger.hlc import format_hlc
 from station.receipts import new_token, token_hash
 from sync.wire import dicts_to_columns
 
-from .conftest import City, build_city, close_city
+from .conftest import City, build_city, close_city, fresh_pg_database
 from .forge import forged_event, statuses
 
-_databases = itertools.count(1)
 FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 
 
@@ -36,22 +34,12 @@ def full_width(case_no: str) -> str:
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def city(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[City]:
-    db_url = None if request.param == "sqlite" else _fresh_pg_database(request.getfixturevalue("pg_url"))
+    db_url = None if request.param == "sqlite" else fresh_pg_database(request.getfixturevalue("pg_url"))
     built = build_city(tmp_path_factory.mktemp(f"inputs-{request.param}"), db_url)
     try:
         yield built
     finally:
         close_city(built)
-
-
-def _fresh_pg_database(server_url: str) -> str:
-    import psycopg
-
-    name = f"hostile_{next(_databases)}"
-    with psycopg.connect(server_url, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {name}")
-        conn.execute(f"CREATE DATABASE {name}")
-    return server_url.rsplit("/", 1)[0] + f"/{name}"
 
 
 def _now_hlc() -> str:
