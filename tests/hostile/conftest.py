@@ -193,3 +193,36 @@ def staff_form(client: httpx.Client) -> StaffForm:
 def add_staff(city: City, staff_id: str, password: str = STAFF_PASSWORD) -> None:
     added = city.cityhall("staff", "add", "--id", staff_id, "--name", "陈督查", env={"CITYHALL_PASSWORD": password})
     assert added.returncode == 0, added.stderr
+
+
+def plant_stored_event(city: City, event: dict, viewers: list[str]) -> None:
+    """Write ``event`` into the hub's store as ingest wrote it before the hub checked events' data.
+
+    A city hall that ran older code may hold such events for good; what the hub does with
+    them now (show the case as unreadable, skip it in digests, keep the pull moving) is
+    what the isolation tests look at, whatever ingest would say about the event today.
+    """
+    import json
+    import time
+
+    from sqlalchemy import func, insert, select
+
+    from cityhall import db
+
+    engine = db.make_engine(city.hub.db_url)
+    body = json.dumps(event, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    with engine.begin() as conn:
+        db.take_write_lock(conn)
+        seq = (conn.execute(select(func.max(db.events.c.seq))).scalar() or 0) + 1
+        fseq = (conn.execute(select(func.max(db.feed.c.fseq))).scalar() or 0) + 1
+        conn.execute(insert(db.events).values(seq=seq, id=event["id"], case_no=event["case"], kind=event["kind"],
+                                              station=event["station"], hlc=event["hlc"], body=body,
+                                              ingested_at=time.time()))
+        conn.execute(insert(db.cases).values(case_no=event["case"], origin=event["station"],
+                                             token_hash=event["data"]["token_hash"], status="received",
+                                             last_hlc=event["hlc"]))
+        for offset, viewer in enumerate([event["station"], *viewers]):
+            conn.execute(insert(db.case_viewers).values(case_no=event["case"], station=viewer))
+            if viewer != event["station"]:
+                conn.execute(insert(db.feed).values(fseq=fseq + offset, station=viewer, event_seq=seq))
+    engine.dispose()

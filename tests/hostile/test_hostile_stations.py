@@ -24,9 +24,9 @@ from station.receipts import new_token, token_hash
 from sync.bundle import read_bundle
 from sync.wire import dicts_to_columns
 from tests.attachments.scans import tiny_pdf
-from tests.support.demo import VILLAGE
+from tests.support.demo import CITY, COUNTY, TOWNSHIP, VILLAGE
 
-from .conftest import STAFF_PASSWORD, City, Site, add_staff, staff_form, staff_login
+from .conftest import STAFF_PASSWORD, City, Site, add_staff, plant_stored_event, staff_form, staff_login
 from .forge import HubWatch, forged_event, gzip_bomb, hlc_after, hlc_before, json_bytes, reasons, statuses, watch_hub
 
 REAL_APPLICANT = "曾𠮷"  # the first applicant file_case uses
@@ -210,6 +210,28 @@ def test_4_poisoned_events_break_no_page_and_no_pull(hub_up: City) -> None:
         synced = city.township.cli("sync", "--json")
         assert synced.returncode == 0, synced.stderr[-800:]
     assert city.township.service.case(later).status == "received", "a case filed after the poison still arrives"
+
+
+def test_4_a_stored_case_that_cannot_be_read_is_shown_alone(hub_up: City) -> None:
+    city, sender = hub_up, hub_up.neighbour
+    honest = sender.file(forward=False)
+    assert sender.sync().rejected == 0
+    event, token = _poisoned(city, "at-garbage")
+    plant_stored_event(city, event, viewers=[TOWNSHIP, COUNTY, CITY])
+
+    assert city.get(f"/api/v1/track/{event['case']}/{token}").status_code < 500
+    assert city.get(sender.tracking_path(honest)).status_code == 200, "another case's page still opens"
+    add_staff(city, "S03")
+    with httpx.Client(base_url=city.url, follow_redirects=False, timeout=30) as browser:
+        assert staff_form(browser).post("S03", STAFF_PASSWORD).status_code == 303
+        for path in ("/staff/", "/staff/api/digest", "/staff/ranking", "/staff/api/ranking"):
+            assert browser.get(path).status_code == 200, f"{path} with an unreadable case in the store"
+    later = sender.file(forward=False)
+    assert sender.sync().rejected == 0
+    for _ in range(2):
+        synced = city.township.cli("sync", "--json")
+        assert synced.returncode == 0, synced.stderr[-800:]
+    assert city.township.service.case(later).status == "received", "the township's pull moves past the case"
 
 
 # -- 5. amplification --------------------------------------------------------------------
