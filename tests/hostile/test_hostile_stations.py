@@ -407,3 +407,31 @@ def test_8b_concurrent_wrong_passwords_lock_the_staff_account(hub_up: City) -> N
     refused = staff_login(city, "S02", STAFF_PASSWORD)
     assert 400 <= refused.status_code < 500, "40 wrong passwords must lock the account"
     assert "cityhall_staff" not in refused.cookies
+
+
+def test_8c_misses_from_one_address_never_refuse_a_correct_token(hub_up: City) -> None:
+    city, village = hub_up, hub_up.village
+    case_no = village.file(forward=False)
+    assert village.sync().rejected == 0
+    try:
+        misses = [city.get(f"/api/v1/track/{case_no}/{'A' * 16}").status_code for _ in range(40)]
+        assert set(misses) <= {404, 429} and 429 in misses, misses
+
+        assert city.get(village.tracking_path(case_no)).status_code == 200, "the citizen's own token still opens"
+        assert city.get(village.tracking_path(case_no).replace("/api/v1/track/", "/T/")).status_code == 200
+    finally:
+        city.hub.stop()  # the miss counter lives in the hub's memory: the next test starts clean
+        city.hub.start()
+
+
+# -- every public route is bounded -------------------------------------------------------
+
+def test_public_routes_keep_no_copies_and_no_metrics(hub_up: City) -> None:
+    city, village = hub_up, hub_up.village
+    case_no = village.file(forward=False)
+    assert village.sync().rejected == 0
+    for path in (village.tracking_path(case_no), village.tracking_path(case_no).replace("/api/v1/track/", "/T/")):
+        answer = city.get(path)
+        assert answer.status_code == 200
+        assert "no-store" in answer.headers.get("cache-control", ""), f"{path} may be kept by a shared cache"
+    assert city.get("/metrics").status_code in (401, 403, 404), "/metrics is not public unless configured"
