@@ -18,10 +18,10 @@ import httpx
 import pytest
 
 from forms import mask_name
-from station.ledger import case_date, make_case_no
+from station.ledger import Event, case_date, make_case_no
 from station.ledger.hlc import format_hlc
 from station.receipts import new_token, token_hash
-from sync.bundle import read_bundle
+from sync.bundle import read_bundle, write_bundle
 from sync.wire import dicts_to_columns
 from tests.attachments.scans import tiny_pdf
 from tests.support.demo import CITY, COUNTY, TOWNSHIP, VILLAGE
@@ -131,7 +131,8 @@ def test_2_a_village_cannot_approve_its_own_case(hub_up: City, lie: dict) -> Non
 
 # -- 3. events made to disappear ---------------------------------------------------------
 
-def test_3_another_station_cannot_make_a_village_event_a_duplicate(hub_up: City) -> None:
+@pytest.mark.parametrize("route", ["push", "bundle"])
+def test_3_another_station_cannot_make_a_village_event_a_duplicate(hub_up: City, route: str) -> None:
     city, village, rival = hub_up, hub_up.village, hub_up.rival_township
     case_no = village.file(forward=True)
     bundle_file = city.folder / f"{case_no}.bundle"
@@ -142,7 +143,12 @@ def test_3_another_station_cannot_make_a_village_event_a_duplicate(hub_up: City)
     squatters = [forged_event(rival.code, city.spare_case_no(rival.code), "received", hlc=_now_hlc(),
                               role="approver", actor="P01", event_id=e.id, data=e.data if e.kind == "received" else
                               village.first_event(case_no).data) for e in seen]
-    rival.signer.push(squatters)  # whatever the hub says to the squatter, the village's events are its own
+    if route == "push":
+        rival.signer.push(squatters)  # whatever the hub says to the squatter, the village's events are its own
+    else:  # the squatter's own signed bundle, relayed as a USB bundle is
+        bundle = write_bundle(rival.service.signing_key(), rival.code, [Event.from_dict(e) for e in squatters],
+                              time.strftime("%Y-%m-%dT%H:%M:%S+08:00"))
+        assert rival.signer.send("POST", "/api/v1/sync/bundle", bundle).status_code < 500
 
     report = village.sync()
     assert report.rejected == 0 and report.duplicates == 0, report
