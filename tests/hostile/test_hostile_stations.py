@@ -160,6 +160,27 @@ def test_3_another_station_cannot_make_a_village_event_a_duplicate(hub_up: City,
     assert [c["status"] for c in chain] == ["intact"], chain
 
 
+def test_3b_a_stick_cannot_make_a_village_event_a_duplicate_at_the_township(hub_up: City) -> None:
+    city, village, township, rival = hub_up, hub_up.village, hub_up.township, hub_up.rival_township
+    case_no = village.file(forward=False)
+    assert village.sync().rejected == 0
+    township.sync()
+    village.service.act(village.operator, case_no, "forwarded")
+    exported = city.folder / f"{case_no}.forward.bundle"
+    assert village.cli("bundle", "export", str(exported), "--json").returncode == 0
+    forward = next(e for e in read_bundle(exported.read_bytes()).events if e.kind == "forwarded")
+    squatter = forged_event(rival.code, case_no, "noted", hlc=_now_hlc(), role="approver", actor="P01",
+                            event_id=forward.id, data={"note": "已核实"})
+    stick = city.folder / f"{case_no}.rival.bundle"
+    stick.write_bytes(write_bundle(rival.service.signing_key(), rival.code, [Event.from_dict(squatter)],
+                                   time.strftime("%Y-%m-%dT%H:%M:%S+08:00")))
+    township.cli("bundle", "import", str(stick), "--json")  # refused or kept: the village's event is its own
+
+    assert village.sync().rejected == 0
+    township.sync()
+    assert township.service.case(case_no).status == "submitted", "the village's forwarded reached the township"
+
+
 # -- 4. one poisoned event breaks others -------------------------------------------------
 
 def _refused(answer: httpx.Response) -> bool:
