@@ -367,7 +367,7 @@ def _may_scrape(request: Request, metrics_token: str | None) -> bool:
     """
     if metrics_token:
         presented = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
-        return hmac.compare_digest(presented.encode("utf-8", "replace"), metrics_token.encode("utf-8"))
+        return hmac.compare_digest(presented.encode("latin-1", "replace"), metrics_token.encode("utf-8"))  # raw header bytes
     if "x-forwarded-for" in request.headers or "forwarded" in request.headers:
         return False
     try:
