@@ -293,7 +293,7 @@ def _tracking_routes(app: FastAPI) -> None:
         try:
             body = await read_small_body(request)
         except BodyTooLarge:
-            return await run_in_threadpool(page, request, case_no, token, "评价内容过长，请精简后再提交", 413)
+            return _too_large_page(request, templates, store)
         rating, problems = rating_from_form(body)
         if rating is None:
             return await run_in_threadpool(page, request, case_no, token, "；".join(problems), 400)
@@ -334,6 +334,12 @@ def _not_found_page(request: Request, templates: Jinja2Templates, store: HubStor
     return templates.TemplateResponse(request, "not_found.html", {
         "cityhall_name": store.topology.cityhall.name, "headline": "没有找到该办件",
         "detail": "请核对二维码或查询码；办件刚提交时，可能要等服务站联网后才能查到。"}, status_code=404)
+
+
+def _too_large_page(request: Request, templates: Jinja2Templates, store: HubStore) -> Response:
+    return templates.TemplateResponse(request, "not_found.html", {
+        "cityhall_name": store.topology.cityhall.name, "headline": "提交的内容过长",
+        "detail": f"评价意见最多 {MAX_COMMENT_CHARS} 个字，请返回上一页精简后再提交。"}, status_code=413)
 
 
 def _limited_page(request: Request, templates: Jinja2Templates, store: HubStore) -> Response:

@@ -134,6 +134,9 @@ def test_a_rating_body_over_4_kib_is_refused_before_it_is_read(city: City) -> No
                                        "Transfer-Encoding: chunked\r\n\r\n".encode()
                         + f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n")
     assert head.startswith(b"HTTP/1.1 413")
+    unknown = httpx.post(f"{city.url}/T/4201151022032026112299990/{token}/rating", content=b"level=5&comment=" + b"x" * 8192,
+                         headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert unknown.status_code == 413 and "过长" in unknown.text
     assert httpx.get(f"{city.url}/healthz", timeout=2).status_code == 200
     assert city.rated_events(case_no) == 0
 
