@@ -20,17 +20,15 @@ from fastapi import FastAPI, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
-from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from station.home import CHINA_TZ
-from station.ledger import Event, HybridClock, InvalidCaseNo, normalise_case_no
+from station.ledger import Event, EventFormatError, HybridClock, InvalidCaseNo, check_contract, normalise_case_no
 from station.topology import Topology
 from sync.bundle import BundleError, read_bundle
 from sync.ingest import Answer
 from sync.wire import MAX_PUSH_INFLATED, Malformed, WireError, decode_events, dicts_to_columns, gzip_json
 
-from . import db
 from .bodies import BodyTooLarge, read_small_body
 from .db import make_engine, migrate
 from .files import add_file_routes
@@ -217,13 +215,19 @@ def _tracking_routes(app: FastAPI) -> None:
         """The case when the token is its own; a miss otherwise, refused once this client missed too often.
 
         The token is checked before the limiter: a citizen's correct token is never refused
-        because others behind the same address (a village's shared link) guessed wrong.
+        because others behind the same address (a village's shared link) guessed wrong. A
+        miss costs one key lookup, never a fold of the case's history.
         """
         normalised = _case_or_blank(case_no)
-        if normalised and _TRACKING_TOKEN.fullmatch(token) and token_matches(_token_hash(store, normalised), token):
-            state, _ = store.case_for_tracking(normalised)
-            if state is not None:
-                return state
+        stored_hash = store.token_hash_of(normalised) if normalised and _TRACKING_TOKEN.fullmatch(token) else None
+        if stored_hash is not None and token_matches(stored_hash, token):
+            try:
+                state = store.case_for_tracking(normalised)[0]
+            except _UNREADABLE as exc:
+                raise _Unreadable(normalised) from exc
+            if state is None:
+                raise _Unreadable(normalised)
+            return state
         client = request.client.host if request.client else "?"
         if limiter.blocked(client, time.time()):
             raise _RateLimited()
@@ -231,17 +235,22 @@ def _tracking_routes(app: FastAPI) -> None:
         raise _NotFound()
 
     def view(state: Any) -> dict[str, Any]:
-        return track_view(state, store.topology, app.state.calendar.get(), datetime.now(CHINA_TZ).date())
+        try:
+            return track_view(state, store.topology, app.state.calendar.get(), datetime.now(CHINA_TZ).date())
+        except _UNREADABLE as exc:
+            raise _Unreadable(state.case_no) from exc
 
     def page(request: Request, case_no: str, token: str, message: str | None = None, status: int = 200) -> Response:
         try:
-            state = lookup(request, case_no, token)
+            case = view(lookup(request, case_no, token))
         except _NotFound:
             return _not_found_page(request, templates, store)
         except _RateLimited:
             return _limited_page(request, templates, store)
+        except _Unreadable:
+            return _unreadable_page(request, templates, store)
         return templates.TemplateResponse(request, "track.html", {
-            "case": view(state), "token": token.upper(), "cityhall_name": store.topology.cityhall.name,
+            "case": case, "token": token.upper(), "cityhall_name": store.topology.cityhall.name,
             "ratings": list(RATING_LABELS.items()), "message": message}, status_code=status)
 
     @app.get("/T/{case_no}/{token}", response_class=HTMLResponse, tags=["tracking"], summary="The citizen's page")
@@ -252,11 +261,14 @@ def _tracking_routes(app: FastAPI) -> None:
     def track_json(request: Request, case_no: str, token: str) -> Response:
         try:
             state = lookup(request, case_no, token)
+            case = view(state)
         except _NotFound:
             return _error(404, "not_found", "没有找到该办件，请核对二维码或查询码")
         except _RateLimited:
             return _error(429, "too_many_misses", "查询失败次数过多，请稍后再试")
-        return JSONResponse({k: v for k, v in view(state).items() if k not in ("can_rate",)} | {"can_rate": can_rate(state)})
+        except _Unreadable:
+            return _error(409, "unreadable", _UNREADABLE_TEXT)
+        return JSONResponse({k: v for k, v in case.items() if k not in ("can_rate",)} | {"can_rate": can_rate(state)})
 
     def rate(request: Request, case_no: str, token: str, rating: RatingInput) -> tuple[int, str]:
         try:
@@ -265,13 +277,19 @@ def _tracking_routes(app: FastAPI) -> None:
             return 404, "没有找到该办件，请核对二维码或查询码"
         except _RateLimited:
             return 429, "查询失败次数过多，请稍后再试"
+        except _Unreadable:
+            return 409, _UNREADABLE_TEXT
         if not can_rate(state):
             return 409, "办结后才能评价，每个办件只能评价一次"
         event = rating_event(state, rating.level, rating.comment, store.topology, datetime.now(CHINA_TZ),
                              app.state.hub_clock)
+        try:
+            check_contract(event)
+        except EventFormatError as exc:
+            return 400, f"评价内容无法保存：{exc}"
         # Judged again under the hub's write lock: of two ratings racing past can_rate, one is stored.
         answer = store.ingest([event], store.topology.cityhall.code, time.time())[0]
-        return (200, "ok") if answer.status == "accepted" else (409, "该办件已经评价过，每个办件只能评价一次")
+        return (200, "ok") if answer.status == "accepted" else (409, answer.reason or "该办件已经评价过，每个办件只能评价一次")
 
     @app.post("/api/v1/track/{case_no}/{token}/rating", tags=["tracking"], summary="Rate the service (1-5)",
               openapi_extra=_RATING_BODY)
@@ -320,14 +338,22 @@ def _case_or_blank(case_no: str) -> str:
         return ""
 
 
-def _token_hash(store: HubStore, case_no: str) -> str:
-    """Only the stored hash: a miss costs one key lookup, never a fold of the case's history."""
-    with store.engine.connect() as conn:
-        return str(conn.execute(select(db.cases.c.token_hash).where(db.cases.c.case_no == case_no)).scalar() or "")
-
-
 class _RateLimited(Exception):
     pass
+
+
+class _Unreadable(Exception):
+    """A case whose stored history cannot be shown: said so on its own page, nowhere else."""
+
+
+_UNREADABLE = (ValueError, TypeError, KeyError, AttributeError)
+_UNREADABLE_TEXT = "该办件的办理记录暂时无法显示，请联系受理站点核实；其他办件不受影响。"
+
+
+def _unreadable_page(request: Request, templates: Jinja2Templates, store: HubStore) -> Response:
+    return templates.TemplateResponse(request, "not_found.html", {
+        "cityhall_name": store.topology.cityhall.name, "headline": "办件记录暂时无法显示",
+        "detail": _UNREADABLE_TEXT}, status_code=409)
 
 
 def _not_found_page(request: Request, templates: Jinja2Templates, store: HubStore) -> Response:
