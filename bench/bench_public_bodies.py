@@ -2,8 +2,8 @@
 
     python bench/bench_public_bodies.py --mib 19
 
-Starts ``cityhall serve`` on SQLite, posts a JSON rating body and a form rating body of
-``--mib`` MiB to the public rating routes (no station, no token needed to send one), and
+Starts ``cityhall serve`` on SQLite, posts a JSON rating body, a form rating body and a JSON body of
+millions of empty objects, each of ``--mib`` MiB, to the public rating routes (no station, no token needed to send one), and
 meanwhile asks ``/healthz`` every 50 ms. Prints, per body: the answer's status and time,
 the slowest ``/healthz`` while it was in flight, and the hub's peak resident memory (VmHWM).
 """
@@ -74,6 +74,8 @@ def main() -> None:
         send(hub, f"/api/v1/track/{CASE}/{TOKEN}/rating", b'{"level": 5, "comment": "' + comment + b'"}',
              "application/json")
         send(hub, f"/T/{CASE}/{TOKEN}/rating", b"level=5&comment=" + comment, "application/x-www-form-urlencoded")
+        objects = b"{}," * (size // 3)  # millions of tiny objects: what costs a JSON parser most
+        send(hub, f"/api/v1/track/{CASE}/{TOKEN}/rating", b'{"level": 5, "x": [' + objects + b'{}]}', "application/json")
 
 
 if __name__ == "__main__":
