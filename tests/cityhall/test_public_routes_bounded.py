@@ -12,6 +12,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,19 +53,19 @@ class City:
             engine.dispose()
 
 
-@pytest.fixture(scope="module")
-def city(tmp_path_factory: pytest.TempPathFactory) -> Iterator[City]:
-    folder = tmp_path_factory.mktemp("public")
+@contextmanager
+def decided_city(folder: Path, cases: int, db_url: str | None = None) -> Iterator[City]:
+    """A hub process (SQLite unless ``db_url``), a village and its township, ``cases`` decided cases."""
     port = free_port()
     config = topology_for(folder, port)
-    hub = HubProcess(folder, port, config)
+    hub = HubProcess(folder, port, config, db_url)
     village, village_agent, village_key = make_station(folder, VILLAGE, config)
     township, approver, township_key = make_station(folder, TOWNSHIP, config, role="approver", agent="P01")
     hub.enroll(VILLAGE, village_key)
     hub.enroll(TOWNSHIP, township_key)
     hub.start(wait=False).wait_ready(timeout=120)  # a loaded test machine can take a while
     try:
-        case_nos = [file_case(village, village_agent, index) for index in range(4)]
+        case_nos = [file_case(village, village_agent, index) for index in range(cases)]
         _sync(village)
         _sync(township)
         for case_no in case_nos:
@@ -78,6 +79,12 @@ def city(tmp_path_factory: pytest.TempPathFactory) -> Iterator[City]:
         township.close()
 
 
+@pytest.fixture(scope="module")
+def city(tmp_path_factory: pytest.TempPathFactory) -> Iterator[City]:
+    with decided_city(tmp_path_factory.mktemp("public"), 4) as decided:
+        yield decided
+
+
 def _sync(service: StationService) -> None:
     with SyncClient(service, give_up_after=5.0) as client:
         client.sync_once()
@@ -86,7 +93,10 @@ def _sync(service: StationService) -> None:
 # -- ratings: exactly once, small, every problem at once -------------------------------
 
 def test_twelve_concurrent_ratings_store_exactly_one_and_the_others_hear_409(city: City) -> None:
-    case_no, token = city.cases[0]
+    twelve_ratings_at_once(city, *city.cases[0])
+
+
+def twelve_ratings_at_once(city: City, case_no: str, token: str) -> None:
     url = f"{city.url}/api/v1/track/{case_no}/{token}/rating"
     start = threading.Barrier(12)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
@@ -13,6 +14,7 @@ import pytest
 
 from cityhall.db import make_engine, migrate
 from cityhall.staff_accounts import MAX_FAILURES, add_staff
+from tests.cityhall.test_public_routes_bounded import decided_city, twelve_ratings_at_once
 from tests.staff.conftest import PASSWORD, login_csrf
 from tests.support.demo import DEMO_TOPOLOGY_FILE
 from tests.support.hubproc import HubProcess
@@ -30,6 +32,11 @@ def pg_hub(pg_url: str) -> Iterator[HubProcess]:
     hub = HubProcess(url, DEMO_TOPOLOGY_FILE).start(wait_s=120)
     yield hub
     hub.stop()
+
+
+def test_twelve_racing_ratings_store_one_on_postgresql(pg_url: str, tmp_path: Path) -> None:
+    with decided_city(tmp_path, 1, fresh_pg_database(pg_url)) as city:
+        twelve_ratings_at_once(city, *city.cases[0])
 
 
 def _message(page: str) -> str:
