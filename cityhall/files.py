@@ -301,7 +301,8 @@ class HubFiles:
                                                         started_at=started or now, stored_at=time.time()))
             else:  # the hub had the bytes already: this upload only proved the station has them too
                 staged.unlink(missing_ok=True)
-            conn.execute(insert(holders_table).values(sha256=sha256, station=station))
+            if station not in self._holders(conn, sha256):  # another worker may have finished the same upload
+                conn.execute(insert(holders_table).values(sha256=sha256, station=station))
 
     def _adopt_shared_staging(self) -> None:
         """Staged bytes named by the file alone (before uploads were kept apart per station) go to their uploader."""
