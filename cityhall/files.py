@@ -307,7 +307,7 @@ class HubFiles:
     def _adopt_shared_staging(self) -> None:
         """Staged bytes named by the file alone (before uploads were kept apart per station) go to their uploader."""
         with self.engine.connect() as conn:
-            owners = dict(conn.execute(select(uploads_table.c.sha256, uploads_table.c.station)).tuples().all())
+            owners = {row.sha256: row.station for row in conn.execute(select(uploads_table.c.sha256, uploads_table.c.station))}
         for path in self.staging.iterdir():
             if path.is_file() and _SHA256.fullmatch(path.name) and path.name in owners:
                 path.replace(self.staged(path.name, owners[path.name]))

@@ -134,3 +134,30 @@ def test_nobody_can_add_to_or_finish_another_stations_upload(tmp_path: Path) -> 
     files.receive(VILLAGE_2, sha, 0, len(data), b"\0" * 5_000, 2.0)
     assert files.receive(VILLAGE, sha, 20_000, len(data), data[20_000:], 3.0)["complete"]
     assert files.may_see(TOWNSHIP, sha) and not files.may_see(VILLAGE_2, sha)
+
+
+def test_an_older_hub_upgrades_in_place_keeping_its_files_and_uploads_under_way(tmp_path: Path) -> None:
+    from cityhall.files import _first_tables
+
+    engine = db.make_engine(f"sqlite:///{tmp_path / 'hub.db'}")
+    db.migrate(engine)
+    stored, partial = os.urandom(5000), os.urandom(8000)
+    stored_sha, partial_sha = hashlib.sha256(stored).hexdigest(), hashlib.sha256(partial).hexdigest()
+    with engine.begin() as conn:  # the file tables as the first release left them
+        _first_tables(conn)
+        conn.execute(insert(db.migrations_table).values(name="files_0001_tables", applied_at="2026-11-01T00:00:00Z"))
+        conn.exec_driver_sql("INSERT INTO files VALUES (?, ?, ?, 1.0, 2.0)", (stored_sha, len(stored), VILLAGE))
+        conn.exec_driver_sql("INSERT INTO file_uploads VALUES (?, ?, ?, 1.0)", (partial_sha, len(partial), VILLAGE))
+    staging = tmp_path / "staging"
+    staging.mkdir()
+    (staging / partial_sha).write_bytes(partial[:3000])  # staged under the file's name alone
+    storage = LocalStorage(tmp_path / "files")
+    (tmp_path / "stored").write_bytes(stored)
+    storage.commit(stored_sha, tmp_path / "stored")
+
+    files = HubFiles(engine, storage, staging)
+    _attached(files, 1, CASE_V, VILLAGE, stored_sha, (VILLAGE, TOWNSHIP))
+    _attached(files, 2, CASE_W, VILLAGE, partial_sha, (VILLAGE,))
+    assert files.may_see(TOWNSHIP, stored_sha)  # its first uploader became its holder
+    assert files.status(partial_sha, VILLAGE)["received"] == 3000  # the upload carries on from where it was
+    assert files.receive(VILLAGE, partial_sha, 3000, len(partial), partial[3000:], 3.0)["complete"]
