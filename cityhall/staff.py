@@ -24,6 +24,7 @@ from station.topology import LEVEL_LABELS, LEVELS
 from .citywide import DIGEST_SECTION_LABELS, RANKING_COLUMNS, RATE_COLUMNS, all_case_states, city_digest, ranking
 from .publish import hub_calendar
 from .ranking_export import ranking_csv, ranking_file_stem, ranking_xlsx
+from .bodies import BodyTooLarge, read_small_body
 from .staff_accounts import LoginRefused, Session, check_login, close_session, find_session, open_session, session_key
 from .staff_session import (
     NO_STORE, SESSION_COOKIE, clear_session_cookie, csrf_matches, login_csrf_matches, new_login_csrf,
@@ -80,7 +81,11 @@ def _safe_next(target: str) -> str:
 
 
 async def _form(request: Request) -> dict[str, str]:
-    body = (await request.body())[:_MAX_FORM_BYTES]
+    """The form's fields; a body over ``_MAX_FORM_BYTES`` reads as an empty form (it is never read whole)."""
+    try:
+        body = await read_small_body(request, _MAX_FORM_BYTES)
+    except BodyTooLarge:
+        return {}
     return {key: values[0] for key, values in parse_qs(body.decode("utf-8", "replace")).items()}
 
 

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from station.deadlines import case_deadline
+from station.filewrite import replacing
 from station.ledger import STATUS_LABELS, CaseState
 from station.supervision import FollowUp, concerns, follow_ups
 from station.workdays import CalendarUnknown, WorkCalendar
@@ -269,12 +270,13 @@ def write_xlsx(report: StationReport, path: Path) -> None:
     for line in report.cases:
         cases.append(_case_cells(line))
     cases.column_dimensions["A"].width = 28
-    book.save(path)
+    with replacing(path) as temporary:
+        book.save(temporary)
 
 
 def write_csv(report: StationReport, path: Path) -> None:
     """The figures, one a row; UTF-8 with a BOM so that Excel reads the Chinese labels."""
-    with path.open("w", encoding="utf-8-sig", newline="") as out:
+    with replacing(path) as temporary, temporary.open("w", encoding="utf-8-sig", newline="") as out:
         writer = csv.writer(out)
         writer.writerow(["指标", "代码", "数值"])
         for key, label, value in _figure_rows(report):
