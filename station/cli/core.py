@@ -62,6 +62,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     act.add_argument("--reason")
     act.add_argument("--material", action="append", default=[])
     act.add_argument("--level", type=int)
+    act.add_argument("--days", type=int, help="延期办理（extended）的工作日数")
+    act.add_argument("--until", metavar="YYYY-MM-DD", help="暂停计时（suspended）的预计结束日期")
     act.set_defaults(handler=cmd_act)
 
     receipt = commands.add_parser("receipt", help="回执")
@@ -156,7 +158,7 @@ def cmd_act(ctx: Context) -> None:
     args = ctx.args
     operator = ctx.operator()
     state = ctx.service.act(operator, args.case_no, args.kind, reason=args.reason,
-                            materials=args.material, level=args.level)
+                            materials=args.material, level=args.level, days=args.days, until=args.until)
     view = _view(ctx, state.case_no)
     emit(ctx, view, f"已记录：{args.kind}\n" + case_text(view))
 

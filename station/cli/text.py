@@ -5,6 +5,8 @@ from typing import Any
 
 from rich.cells import cell_len
 
+from station.clock_lines import clock_lines
+
 __all__ = ["items_text", "case_text", "cases_text", "pad", "upload_text"]
 
 
@@ -31,6 +33,8 @@ def case_text(view: dict[str, Any]) -> str:
         f"申请人    {applicant.get('name')}  {applicant.get('id_number')}  {applicant.get('phone') or ''}",
         f"办结期限  {view['deadline'] or view['deadline_note_zh']}",
     ]
+    lines += [f"{pad(line.label, 10)}{'⚠ ' if line.loudness == 'loudest' else ''}{line.text}"
+              for line in clock_lines(view)[1:]]  # the promised limit is the 办结期限 above
     if view["supplement_due"]:
         lines.append(f"容缺补交  {view['supplement_due']}")
     lines += [f"  {k}：{v}" for k, v in view["fields"].items()]
