@@ -12,7 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from station.deadlines import legal_clock
-from station.ledger import Event, fold
+from station.ledger import Event, EventFormatError, fold
+from station.ledger.contract import parse_event
 from station.topology import Topology
 from station.workdays import default_calendar
 from tests.ledger.factory import event
@@ -27,7 +28,8 @@ HOMESTEAD = {"code": "420115XK0001", "version": 1, "name": "农村宅基地和�
 
 def received(day: str) -> Event:
     data = {"item": HOMESTEAD, "applicant": {"id_number": "11010519491231002X", "name": "曾𠮷", "phone": None},
-            "fields": {}, "materials": [{"key": "form", "name": "申请表", "status": "received"}], "token_hash": "x"}
+            "fields": {}, "materials": [{"key": "form", "name": "申请表", "required": True, "deferrable": False,
+                                         "status": "received"}], "token_hash": "0" * 64}
     return event("received", VILLAGE, data=data, day=day)
 
 
@@ -182,3 +184,43 @@ def test_extension_and_pause_move_the_promise_by_exactly_their_working_days(
     counted = CALENDAR.workdays_between(date(2026, 10, 9), deadline) - CALENDAR.workdays_between(start, end)
     assert counted == 10 + extension
     assert clock.legal.date >= deadline
+
+
+# -- the contract of the clock's kinds (checked on push, bundle import, pull and local writes) --
+
+def _raw(kind: str, data: dict) -> dict:
+    return at_township(kind, "2026-10-12", role="approver", **data).to_dict()
+
+
+@pytest.mark.parametrize(("kind", "data"), [
+    ("extended", {"days": 5, "reason": "需现场踏勘"}),
+    ("suspended", {"reason": "公示", "until": "2026-10-19"}),
+    ("suspended", {"reason": "检测"}),
+    ("resumed", {}),
+])
+def test_the_contract_takes_the_clock_kinds(kind: str, data: dict) -> None:
+    assert parse_event(_raw(kind, data)).data == data
+
+
+@pytest.mark.parametrize(("kind", "data", "where"), [
+    ("extended", {"days": 0, "reason": "x"}, "days"),
+    ("extended", {"days": 366, "reason": "x"}, "days"),
+    ("extended", {"days": "5", "reason": "x"}, "days"),
+    ("extended", {"days": 5}, "reason"),
+    ("extended", {"days": 5, "reason": "x" * 501}, "reason"),
+    ("extended", {"days": 5, "reason": "x", "extra": 1}, "extra"),
+    ("suspended", {"reason": "出差"}, "reason"),
+    ("suspended", {"reason": "公示", "until": "2026-13-40"}, "until"),
+    ("suspended", {"reason": "公示", "until": "next week"}, "until"),
+])
+def test_the_contract_refuses_malformed_clock_data(kind: str, data: dict, where: str) -> None:
+    with pytest.raises(EventFormatError, match=where):
+        parse_event(_raw(kind, data))
+
+
+def test_the_contract_takes_the_item_clock_facts_and_refuses_unknown_pauses() -> None:
+    event = received(FRIDAY).to_dict()
+    assert parse_event(event).data["item"]["pauses"] == ["听证", "专家评审", "公示"]
+    event["data"]["item"] = HOMESTEAD | {"pauses": ["开会"]}
+    with pytest.raises(EventFormatError, match="pauses"):
+        parse_event(event)
