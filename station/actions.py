@@ -12,7 +12,9 @@ from typing import Any
 from forms import ServiceItem
 from station.deadlines import supplement_due
 from station.errors import BadInput
-from station.ledger import KIND_LABELS, KINDS, MAX_EXTENSION_REASON, STATUTORY_PAUSES, CaseState
+from station.ledger import (
+    KIND_LABELS, KINDS, MAX_EXTENSION_REASON, CaseState, extension_limit_problems, pause_problem,
+)
 from station.workdays import WorkCalendar
 
 __all__ = ["ActionInput", "action_data", "REASON_PROMPTS"]
@@ -109,6 +111,8 @@ def _extension(state: CaseState, action: ActionInput, item: ServiceItem | None,
                calendar: WorkCalendar, today: date, problems: list[str]) -> dict[str, Any]:
     if action.days is None or not 1 <= action.days <= 365:
         problems.append(f"请用 --days 写明延期多少个工作日（1-365），收到 {action.days!r}")
+    else:  # the ledger judges it again; asked here too so every problem is listed at once
+        problems += extension_limit_problems(state, action.days)
     if len(action.reason.strip()) > MAX_EXTENSION_REASON:
         problems.append(f"延期理由最长 {MAX_EXTENSION_REASON} 字，现在 {len(action.reason.strip())} 字")
     return {"days": action.days} if action.days is not None else {}
@@ -117,8 +121,9 @@ def _extension(state: CaseState, action: ActionInput, item: ServiceItem | None,
 def _suspension(state: CaseState, action: ActionInput, item: ServiceItem | None,
                 calendar: WorkCalendar, today: date, problems: list[str]) -> dict[str, Any]:
     reason = action.reason.strip()
-    if reason and reason not in STATUTORY_PAUSES:
-        problems.append(f"暂停计时的理由（--reason）应为法定环节之一：{'、'.join(STATUTORY_PAUSES)}；收到“{reason}”")
+    wrong_step = pause_problem(state, reason) if reason else None
+    if wrong_step:
+        problems.append(f"{wrong_step}（--reason）")
     until = _until(action.until, today, problems)
     notice_days = int(state.item.get("public_notice_days") or 0)
     if until is None and reason == "公示" and notice_days:

@@ -109,6 +109,8 @@ def _item_json(item: Any) -> dict[str, Any]:
     return {
         "code": item.code, "name": item.name, "version": item.version, "kind": item.kind, "level": item.level,
         "legal_days": item.legal_days, "promise_days": item.promise_days, "instant": item.instant,
+        "max_extension_days": item.max_extension_days, "pauses": list(item.pauses),
+        "public_notice_days": item.public_notice_days,
         "on_behalf": item.on_behalf, "fee": item.fee, "basis": item.basis, "conditions": list(item.conditions),
         "fields": [{"key": f.key, "label": f.label, "type": f.type, "required": f.required,
                     "choices": list(f.choices), "example": f.example} for f in item.fields],

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 __all__ = [
     "STATUSES", "STATUS_LABELS", "OPEN_STATUSES", "DECIDED_STATUSES", "KINDS", "KIND_LABELS",
     "ROLES", "ROLE_LABELS", "ATTRIBUTE_KINDS", "CLOCK_KINDS", "STATUTORY_PAUSES", "MAX_EXTENSION_REASON",
-    "Verdict", "check", "kinds_for_role",
+    "Verdict", "check", "kinds_for_role", "extension_limit_problems", "pause_problem",
 ]
 
 STATUS_LABELS = {
@@ -206,11 +206,11 @@ def _extension_problem(state: CaseState, data: dict[str, Any]) -> Verdict | None
     if state.extension is not None:
         problems.append(f"该案件已于 {state.extension['on']} 延期 {state.extension['days']} 个工作日，只能延期一次")
     if not problems and isinstance(days, int):
-        problems += _extension_cap_problem(state, days)
+        problems += extension_limit_problems(state, days)
     return Verdict(False, "；".join(problems)) if problems else None
 
 
-def _extension_cap_problem(state: CaseState, days: int) -> list[str]:
+def extension_limit_problems(state: CaseState, days: int) -> list[str]:
     """The extended promise may not pass the legal limit plus the extension the law allows."""
     promise, legal = int(state.item.get("promise_days") or 0), int(state.item.get("legal_days") or 0)
     allowed = int(state.item.get("max_extension_days") or 0)
@@ -225,18 +225,23 @@ def _extension_cap_problem(state: CaseState, days: int) -> list[str]:
 
 def _suspension_problem(state: CaseState, data: dict[str, Any], day: str) -> Verdict | None:
     reason, until = data.get("reason"), data.get("until")
-    allowed = tuple(state.item.get("pauses", STATUTORY_PAUSES))
     problems = []
     if state.suspended:
         problems.append(f"该案件已于 {state.suspensions[-1]['since']} 起{state.suspensions[-1]['reason']}，请先恢复计时")
-    if reason not in STATUTORY_PAUSES:
-        problems.append(f"暂停计时的理由应为法定环节之一：{'、'.join(STATUTORY_PAUSES)}；收到 {reason!r}")
-    elif reason not in allowed:
-        listing = "、".join(allowed) or "无"
-        problems.append(f"该事项没有“{reason}”环节；可暂停计时的环节：{listing}")
+    problems += [p for p in [pause_problem(state, reason)] if p]
     if until is not None and not _iso_day_on_or_after(until, day):
         problems.append(f"预计结束日期应为不早于今天的日期（YYYY-MM-DD），收到 {until!r}")
     return Verdict(False, "；".join(problems)) if problems else None
+
+
+def pause_problem(state: CaseState, reason: Any) -> str | None:
+    """Why ``reason`` is not a statutory pause this case's item has; None when it is."""
+    allowed = tuple(state.item.get("pauses", STATUTORY_PAUSES))
+    if reason not in STATUTORY_PAUSES:
+        return f"暂停计时的理由应为法定环节之一：{'、'.join(STATUTORY_PAUSES)}；收到 {reason!r}"
+    if reason not in allowed:
+        return f"该事项没有“{reason}”环节；可暂停计时的环节：{'、'.join(allowed) or '无'}"
+    return None
 
 
 def _iso_day_on_or_after(value: Any, day: str) -> bool:
