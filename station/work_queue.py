@@ -45,6 +45,9 @@ class QueueEntry:
     urgency_label: str
     deadline: str | None
     legal_deadline: str | None
+    promised_warning: str | None
+    legal_warning: str | None
+    """``overdue`` / ``due_soon`` / ``ok`` / ``unknown``; None before the clock starts."""
     answer_by: str | None
     """Last day to accept, refuse or ask for supplements (submitted cases)."""
     deemed_accepted: bool
@@ -111,6 +114,7 @@ def _entry(state: CaseState, clock: LegalClock, topology: Topology) -> QueueEntr
         instant=bool(state.item.get("instant")), origin=state.origin, origin_name=_name(topology, state.origin),
         applicant_name=str(state.applicant.get("name", "")), urgency=urgency, urgency_label=URGENCY_LABELS[urgency],
         deadline=clock.promised.iso, legal_deadline=clock.legal.iso,
+        promised_warning=clock.promised_warning, legal_warning=clock.legal_warning,
         answer_by=answer_by.isoformat() if answer_by else None, deemed_accepted=clock.deemed_accepted,
         paused=paused.label if paused else None, received_on=state.received_on,
     )

@@ -27,6 +27,8 @@ from .decide_menu import DecideMenu
 
 __all__ = ["QueueScreen"]
 
+_COLUMNS = (("紧急", 6), ("编号", 9), ("村", 6), ("申请人", 8), ("事项", 10), ("状态", 6), ("期限", 12))
+"""Fixed widths (cells) that fit 80 columns: content-sized columns could be cut to their labels."""
 _URGENCY_MARKS = {"acceptance_overdue": ("超5日", "bold reverse red"), "overdue": ("逾期", "bold red"),
                   "due_soon": ("将到期", "bold yellow"), "normal": ("", "")}
 
@@ -68,8 +70,8 @@ class QueueScreen(StationScreen):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        for label in ("紧急", "编号", "村", "申请人", "事项", "状态", "期限"):
-            table.add_column(label, key=label)
+        for label, width in _COLUMNS:
+            table.add_column(label, key=label, width=width)
         table.focus()
 
     def on_screen_resume(self) -> None:
@@ -231,12 +233,17 @@ def _row(entry: QueueEntry) -> tuple[Text | str, ...]:
     if entry.paused:
         when = entry.paused
     return (Text(mark, style=style), _short_no(entry.case_no), entry.origin_name.removesuffix("便民服务站")[:6],
-            entry.applicant_name[:6], entry.item_name[:8], entry.status_label, when)
+            entry.applicant_name[:4], entry.item_name[:5], entry.status_label[:3], when)
 
 
 def _detail(entry: QueueEntry) -> Text:
     text = Text(f"{entry.case_no}  {entry.item_name}  {entry.applicant_name}\n", style="bold")
-    text.append(f"承诺时限 {entry.deadline or '—'}  法定时限 {entry.legal_deadline or '—'}")
+    text.append(f"承诺时限 {entry.deadline or '—'}")
+    if entry.promised_warning == "overdue":
+        text.append(" 已逾期", style="bold red")
+    text.append(f"  法定时限 {entry.legal_deadline or '—'}")
+    if entry.legal_warning == "overdue":
+        text.append(" 已超过法定时限", style="bold reverse red")
     if entry.deemed_accepted:
         text.append("  视为受理", style="bold red")
     elif entry.answer_by:
