@@ -246,8 +246,8 @@ def _watch_deadline(state: CaseState, clock: LegalClock, calendar: WorkCalendar,
         return
     try:
         if today > deadline.date:
-            legal_past = clock.legal_warning == "overdue"
-            note = f"已超过法定时限（{clock.legal.iso}）" if legal_past else ""
+            note = {"overdue": f"已超过法定时限（{clock.legal.iso}）",
+                    "due_soon": f"法定时限 {clock.legal.iso} 将到"}.get(clock.legal_warning or "", "")
             lists.past.append(_alert(state, deadline.iso, calendar.workdays_between(deadline.date, today), can_act, note))
             return
         left = calendar.workdays_between(today, deadline.date)
