@@ -321,7 +321,23 @@ class StationService:
             where.append(f"deadline < ? AND status IN ({_OPEN_SQL})")
             params.append(self.today().isoformat())
         rows = self.store.case_rows(" AND ".join(where), params, limit=limit, offset=offset)
-        return [self._case_row(row) for row in rows]
+        if overdue and status in (None, "submitted"):
+            rows = rows + self._deemed_overdue_rows(limit)
+        return [self._case_row(row) for row in self._live_deadlines(rows)][:limit]
+
+    def _live_deadlines(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """A case nobody answered within 5 working days counts as accepted as days pass, with no
+        event to fold it again: its stored deadline is still empty, so it is worked out now."""
+        today, live = self.today(), []
+        for row in rows:
+            state = self.store.case_state(row["case_no"]) if row["status"] == "submitted" and not row["deadline"] else None
+            live.append(dict(row) | {"deadline": case_deadline(state, self.calendar, today).iso} if state else row)
+        return live
+
+    def _deemed_overdue_rows(self, limit: int) -> list[dict[str, Any]]:
+        today = self.today().isoformat()
+        waiting = self.store.case_rows("status = 'submitted' AND deadline IS NULL", [], limit=limit)
+        return [row for row in self._live_deadlines(waiting) if row["deadline"] and row["deadline"] < today]
 
     def _case_row(self, row: dict[str, Any]) -> dict[str, Any]:
         today = self.today().isoformat()
