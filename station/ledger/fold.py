@@ -41,9 +41,9 @@ class CaseState:
     pauses: list[list[str | None]] = field(default_factory=list)
     """[start, end] days the deadline clock stood still waiting for materials."""
     reached_handler_on: str | None = None
-    """The day the case (or its supplemented materials) last reached a handler that must
-    accept, refuse or ask for supplements within 5 working days (Art. 32); None when the
-    origin itself handles it and accepted it on receipt."""
+    """The day the case (forwarded, escalated, or its supplements complete) last reached a
+    handler that must accept, refuse or ask for supplements within 5 working days (Art. 32);
+    None before it is forwarded, and when the origin itself decides and accepted on receipt."""
     answered_on: str | None = None
     """The day the handler answered (accepted, refused or asked for supplements) after
     ``reached_handler_on``; None while no answer was recorded."""
@@ -128,8 +128,6 @@ def _open_case(event: Event, topology: Topology) -> CaseState:
     }
     if event.station in topology and topology.get(event.station).level == item.get("level"):
         state.status, state.accepted_on = "accepted", event.day
-    else:
-        state.reached_handler_on = event.day
     state.timeline.append(_timeline_entry(event))
     state.last_hlc = event.hlc
     return state
