@@ -62,6 +62,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     act.add_argument("--reason")
     act.add_argument("--material", action="append", default=[])
     act.add_argument("--level", type=int)
+    act.add_argument("--days", type=int, help="延期办理（extended）的工作日数")
+    act.add_argument("--until", metavar="YYYY-MM-DD", help="暂停计时（suspended）的预计结束日期")
     act.set_defaults(handler=cmd_act)
 
     receipt = commands.add_parser("receipt", help="回执")
@@ -107,6 +109,8 @@ def _item_json(item: Any) -> dict[str, Any]:
     return {
         "code": item.code, "name": item.name, "version": item.version, "kind": item.kind, "level": item.level,
         "legal_days": item.legal_days, "promise_days": item.promise_days, "instant": item.instant,
+        "max_extension_days": item.max_extension_days, "pauses": list(item.pauses),
+        "public_notice_days": item.public_notice_days,
         "on_behalf": item.on_behalf, "fee": item.fee, "basis": item.basis, "conditions": list(item.conditions),
         "fields": [{"key": f.key, "label": f.label, "type": f.type, "required": f.required,
                     "choices": list(f.choices), "example": f.example} for f in item.fields],
@@ -156,7 +160,7 @@ def cmd_act(ctx: Context) -> None:
     args = ctx.args
     operator = ctx.operator()
     state = ctx.service.act(operator, args.case_no, args.kind, reason=args.reason,
-                            materials=args.material, level=args.level)
+                            materials=args.material, level=args.level, days=args.days, until=args.until)
     view = _view(ctx, state.case_no)
     emit(ctx, view, f"已记录：{args.kind}\n" + case_text(view))
 

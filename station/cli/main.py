@@ -10,12 +10,12 @@ from station.errors import BadInput, DiskUnwritable, StationError
 from station.filewrite import disk_failure, disk_problem
 from station.home import StationHome, default_home
 
-from . import attachments, core, documents, sync
+from . import attachments, core, documents, queue, sync
 from .context import Context
 
 __all__ = ["main", "build_parser", "undecodable_arguments"]
 
-COMMAND_MODULES = [core, documents, sync, attachments]
+COMMAND_MODULES = [core, documents, sync, attachments, queue]
 """Each module's ``register(subparsers)`` adds its commands."""
 
 

@@ -5,6 +5,8 @@ from typing import Any
 
 from rich.cells import cell_len
 
+from station.clock_lines import clock_lines
+
 __all__ = ["items_text", "case_text", "cases_text", "pad", "upload_text"]
 
 
@@ -29,8 +31,11 @@ def case_text(view: dict[str, Any]) -> str:
         f"状态      {view['status_label']}（{view['status']}）",
         f"经办站    {view['handler_name']}",
         f"申请人    {applicant.get('name')}  {applicant.get('id_number')}  {applicant.get('phone') or ''}",
-        f"办结期限  {view['deadline'] or view['deadline_note_zh']}",
+        f"办结期限  {view['deadline'] or view['deadline_note_zh']}"
+        f"{'  已逾期' if view.get('promised_warning') == 'overdue' else ''}",
     ]
+    lines += [f"{pad(line.label, 10)}{'⚠ ' if line.loudness == 'loudest' else ''}{line.text}"
+              for line in clock_lines(view)[1:]]  # the promised limit is the 办结期限 above
     if view["supplement_due"]:
         lines.append(f"容缺补交  {view['supplement_due']}")
     lines += [f"  {k}：{v}" for k, v in view["fields"].items()]

@@ -5,6 +5,8 @@ from typing import Any
 
 from rich.text import Text
 
+from station.clock_lines import clock_lines
+
 from .i18n import kind_label, role_label, status_label, t
 
 __all__ = ["case_summary", "case_fields", "case_materials", "case_timeline", "case_conflicts"]
@@ -27,7 +29,13 @@ def case_summary(view: dict[str, Any]) -> Text:
         text.append(f"  {t(key)}", style=style)
     if view.get("supplement_due"):
         text.append(f"  {t('supplement_due')}：{view['supplement_due']}", style="yellow")
+    for line in clock_lines(view)[1:] if "legal_deadline" in view else []:  # the promise is shown above
+        text.append(f"\n{line.label}：{line.text}", style=CLOCK_STYLES[line.loudness])
     return text
+
+
+CLOCK_STYLES = {"plain": "", "warn": "bold yellow", "alarm": "bold red", "loudest": "bold reverse red"}
+"""How loud a legal-clock line is on screen: an overdue legal limit is the loudest."""
 
 
 def case_fields(view: dict[str, Any]) -> Text:
