@@ -64,7 +64,15 @@ def _date(text: str) -> date:
     return date.fromisoformat(text)
 
 
-def receipt_data(view: dict[str, Any], promise_days: int, agent_name: str, cityhall_name: str) -> ReceiptData:
+def promise_note(promise_days: int, instant: bool) -> str:
+    """The promised limit in the receipt's words; an on-the-spot item is done the day it is accepted."""
+    if instant or promise_days <= 0:
+        return "即办件，受理当日办结"
+    return f"承诺 {promise_days} 个工作日办结"
+
+
+def receipt_data(view: dict[str, Any], promise_days: int, agent_name: str, cityhall_name: str, *,
+                 instant: bool = False) -> ReceiptData:
     applicant = view["applicant"]
     received = tuple(m["name"] for m in view["materials"] if m["status"] == "received")
     owed = tuple((m["name"], view["supplement_due"]) for m in view["materials"] if m["status"] == "deferred")
@@ -76,7 +84,7 @@ def receipt_data(view: dict[str, Any], promise_days: int, agent_name: str, cityh
         agent_name=agent_name, station_name=view["origin_name"],
         received_at=f"{received_at[:10]} {received_at[11:16]}", materials_received=received,
         materials_owed=owed, deadline=view["deadline"],
-        deadline_note=None if view["deadline"] else f"{view['deadline_note_zh']}；承诺 {promise_days} 个工作日办结",
+        deadline_note=None if view["deadline"] else f"{view['deadline_note_zh']}；{promise_note(promise_days, instant)}",
         tracking_url=view["tracking_url"], cityhall_name=cityhall_name,
     )
 

@@ -6,6 +6,7 @@ wait between attempts grows (with jitter) up to ``max_interval_s``; one success 
 """
 from __future__ import annotations
 
+import logging
 import random
 import threading
 import time
@@ -19,6 +20,8 @@ from .client import SyncClient, SyncReport
 from .files import transfer_files_quietly
 
 __all__ = ["BackgroundSync", "SyncStatus"]
+
+log = logging.getLogger("station.sync")
 
 
 @dataclass(frozen=True)
@@ -83,12 +86,16 @@ class BackgroundSync:
             with self._client_factory(self.service) as client:
                 report = client.sync_once()
         except StationError as exc:
+            log.warning("sync round failed (will retry): %s", exc)  # the app's log keeps a trace of each failure
             counts = self.service.store.outbox_counts()
             self._set(online=False, last_error=str(exc), pending=counts["pending"], rejected=counts["rejected"])
             return False
         except Exception as exc:  # noqa: BLE001 - the loop must outlive any one bad round
+            log.exception("sync round failed unexpectedly (will retry)")
             self._set(online=False, last_error=f"{type(exc).__name__}: {exc}")
             return False
+        if not self._status.online:
+            log.info("sync: in contact with the city hall again")
         self._set(online=True, last_error=None, pending=report.pending, rejected=report.rejected,
                   last_contact=time.time(), last_report=report)
         transfer_files_quietly(self.service)  # attachments go after the events (sync/files.py)

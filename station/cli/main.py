@@ -11,6 +11,7 @@ from station.filewrite import disk_failure, disk_problem
 from station.home import StationHome, default_home
 
 from . import attachments, core, documents, queue, sync
+from .chinese_argparse import ChineseArgumentParser
 from .context import Context
 
 __all__ = ["main", "build_parser", "undecodable_arguments"]
@@ -19,10 +20,8 @@ COMMAND_MODULES = [core, documents, sync, attachments, queue]
 """Each module's ``register(subparsers)`` adds its commands."""
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # type: ignore[override]
-        sys.stderr.write(f"命令参数有误：{message}\n用 station --help 查看用法\n")
-        raise SystemExit(2)
+class _Parser(ChineseArgumentParser):
+    hint = "用 station --help 查看用法"
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -42,7 +42,9 @@ def case_fields(view: dict[str, Any]) -> Text:
     """What was filled in on the form, under the labels of the item version it was filed with."""
     text = Text(t("case_fields"), style="bold")
     labels = view.get("field_labels") or {}
-    for key, value in view["fields"].items():
+    # in the form's order (the labels' order), not the stored keys' order; unknown keys last
+    order = {key: index for index, key in enumerate(labels)}
+    for key, value in sorted(view["fields"].items(), key=lambda pair: order.get(pair[0], len(order))):
         if value not in (None, ""):
             text.append(f"\n {labels.get(key, key)}：{value}")
     return text

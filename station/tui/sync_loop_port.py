@@ -22,6 +22,7 @@ ClientFactory = Callable[[StationService], "SyncClient"]
 
 
 _SYNC_NOW_GIVE_UP_S = 6.0
+_RETRY_CAP_S = 60.0
 
 
 class LoopSyncPort:
@@ -40,7 +41,8 @@ class LoopSyncPort:
             # the loop only enters its client and calls sync_once()
             return _Telling(make_client(svc), self._pulled)  # type: ignore[return-value]
 
-        self.loop = BackgroundSync(service, client_factory=telling_client)
+        # at most a minute between attempts: at the counter, a hub that is back must be seen soon
+        self.loop = BackgroundSync(service, client_factory=telling_client, max_interval_s=_RETRY_CAP_S)
         self.loop.start()
 
     def status(self) -> SyncStatus:
@@ -77,8 +79,10 @@ class LoopSyncPort:
 
         return import_bundle(self.service, path)
 
-    def close(self) -> None:
-        self.loop.stop(timeout_s=2.0)
+    def close(self, grace_s: float = 0.3) -> None:
+        # tell the loop to stop and wait only a moment: a round stuck on an unreachable hub
+        # would hold the quit; its thread is a daemon and its writes are transactions
+        self.loop.stop(timeout_s=grace_s)
 
 
 class _Telling:

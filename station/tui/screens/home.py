@@ -22,6 +22,7 @@ class HomeScreen(StationScreen):
         Binding("w", "queue", "待办"),
         Binding("s", "sync", "sync"),
         Binding("r", "refresh", "refresh"),
+        Binding("i", "info", "station_info"),
     ]
 
     class BoardLoaded(Message):
@@ -84,3 +85,6 @@ class HomeScreen(StationScreen):
 
     def action_sync(self) -> None:
         self.station_app.open_sync()
+
+    def action_info(self) -> None:
+        self.station_app.open_info()
