@@ -3,16 +3,18 @@ from __future__ import annotations
 
 import gzip
 import json
+from dataclasses import replace
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from hypothesis import given, settings
 from hypothesis import strategies as st
+import zstandard
 
 from station.keys import load_public_key, public_key_text
 from sync.bundle import BundleError, read_bundle, write_bundle
 from sync.signing import SKEW_WINDOW_S, signed_headers, verify_request
-from sync.wire import WireError, decode_batch, encode_batch
+from sync.wire import WireError, decode_batch, encode_batch, encode_push, events_to_columns
 
 from tests.support.events import sample_events
 
@@ -89,3 +91,47 @@ def test_bundle_round_trip_and_tampering() -> None:
     header_swapped = data.replace(b'"420115102203"', b'"420115102205"', 1)
     with pytest.raises(BundleError, match="签名无效"):
         read_bundle(header_swapped)
+
+
+def test_push_batch_round_trips_and_fills_prev_back_in() -> None:
+    events = sample_events(40)
+    decoded, extra = decode_batch(encode_push(events))
+    assert decoded == events
+    assert [e.digest() for e in decoded] == [e.digest() for e in events]
+    assert extra == {}
+
+
+def test_push_batch_leaves_out_only_the_prev_it_can_rebuild() -> None:
+    events = sample_events(6)
+    broken = events[:3] + [replace(events[3], prev="00" * 32)] + events[4:]
+    payload = json.loads(zstandard.ZstdDecompressor().decompress(encode_push(broken)))
+    assert payload["w"] == 2
+    assert payload["events"]["prev"] == ["", None, None, "00" * 32, broken[4].prev, None]
+    assert decode_batch(encode_push(broken))[0] == broken
+
+
+def test_push_batch_costs_less_than_half_of_version_one() -> None:
+    events = sample_events(2000)
+    assert len(encode_push(events)) * 2 < len(encode_batch(events))
+    assert len(encode_push(events)) / len(events) <= 30
+
+
+def test_push_batch_may_not_start_with_a_left_out_prev() -> None:
+    columns = events_to_columns(sample_events(2))
+    columns["prev"] = [None, None]
+    body = zstandard.ZstdCompressor().compress(json.dumps({"w": 2, "events": columns}).encode())
+    with pytest.raises(WireError, match="event #1: 'prev' may be left out only after"):
+        decode_batch(body)
+
+
+def test_zstd_bomb_and_broken_frame_are_refused() -> None:
+    bomb = zstandard.ZstdCompressor(level=1).compress(b"[" + b" " * (70 * 1024 * 1024) + b"]")
+    with pytest.raises(WireError, match="inflates to more than"):
+        decode_batch(bomb)
+    with pytest.raises(WireError, match="not a zstd frame"):
+        decode_batch(bomb[:4] + b"\x00" * 40)
+
+
+def test_push_batch_with_an_integer_past_64_bits_still_travels() -> None:
+    event = replace(sample_events(1)[0], data={"count": 2**70, "name": "曾𠮷"})
+    assert decode_batch(encode_push([event]))[0] == [event]
