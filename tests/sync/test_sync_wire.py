@@ -129,7 +129,9 @@ def test_zstd_bomb_and_broken_frame_are_refused() -> None:
     with pytest.raises(WireError, match="inflates to more than"):
         decode_batch(bomb)
     with pytest.raises(WireError, match="not a zstd frame"):
-        decode_batch(bomb[:4] + b"\x00" * 40)
+        decode_batch(bomb[:4] + b"\xff" * 40)
+    with pytest.raises(WireError, match="not UTF-8 JSON"):
+        decode_batch(zstandard.ZstdCompressor().compress(b"\xff{"))
 
 
 def test_push_batch_with_an_integer_past_64_bits_still_travels() -> None:
