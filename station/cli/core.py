@@ -8,7 +8,6 @@ from typing import Any
 
 from station.errors import BadInput, NotFound
 from station.ledger import KINDS, ROLES, STATUSES, display_case_no
-from station.receipts import render_png, render_text
 from station.service import IntakeRequest, init_station
 from station.views import case_view, receipt_data
 
@@ -162,6 +161,8 @@ def cmd_act(ctx: Context) -> None:
 
 
 def cmd_receipt(ctx: Context) -> None:
+    from station.receipts import render_png, render_text  # Pillow and qrcode load only for a receipt
+
     args, service = ctx.args, ctx.service
     view = _view(ctx, args.case_no)
     if not view["tracking_url"]:

@@ -15,7 +15,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from station.errors import StationError
-from station.receipts import qr_matrix
 
 from .content import Document, Heading, KeyValue, Numbered, Paragraph, QRCode, Section, SignLine, Title
 
@@ -130,6 +129,8 @@ class EscPos:
 
 def qr_module_dots(url: str, paper: PaperWidth) -> int:
     """Module size so the code takes about two thirds of the paper, between 3 and 8 dots."""
+    from station.receipts import qr_matrix  # qrcode and Pillow load only when a document is printed
+
     modules = qr_matrix(url, border=0, max_version=40).size + 8  # with the printer's quiet zone
     return max(3, min(8, (paper.dots * 2 // 3) // modules))
 
