@@ -83,6 +83,14 @@ class StationStore:
             return self._db
 
     def close(self) -> None:
+        # a sync thread cut short at quit may be inside a statement: let it finish (the lock is
+        # never held across network I/O), but never hang the quit on it
+        if self._lock.acquire(timeout=1.0):
+            try:
+                self.conn.close()
+            finally:
+                self._lock.release()
+            return
         self.conn.close()
 
     # -- transactions -------------------------------------------------------------

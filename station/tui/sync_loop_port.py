@@ -78,7 +78,7 @@ class LoopSyncPort:
         return import_bundle(self.service, path)
 
     def close(self) -> None:
-        self.loop.stop(timeout_s=2.0)
+        self.loop.stop()  # never waits for the network (sync/loop.py says why that is safe)
 
 
 class _Telling:
