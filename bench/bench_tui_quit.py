@@ -4,7 +4,7 @@ The city hall here is a loopback socket that accepts connections and never answe
 that hangs), so the app's background sync is mid-request when ``ctrl+q`` is pressed. A
 child process runs the real app (headless, 80×24) with its real background sync, signs
 in, waits until the sync's request has reached the socket, notes the time and presses
-``ctrl+q``, then closes what ``station tui`` closes; the figure is from that key to the
+``ctrl+q``, then closes and leaves the way ``station tui`` does; the figure is from that key to the
 child's exit as the parent sees it. Baseline in the same run: the same child that exits
 without starting the app, so the interpreter's own shutdown is not counted against the app.
 
@@ -58,6 +58,7 @@ def child(home: str, connected_file: str, start_app: bool) -> None:
     if not start_app:
         print(json.dumps({"key_at": time.time()}), flush=True)
         return
+    from station.cli.core import leave_now
     from station.home import StationHome
     from station.service import Operator, StationService
     from station.tui.app import StationApp
@@ -82,11 +83,15 @@ def child(home: str, connected_file: str, start_app: bool) -> None:
     try:
         app.run(headless=True, size=(80, 24), auto_pilot=quit_mid_sync)
     finally:  # what station.tui.app.run closes after the app
+        marks["app_done_at"] = time.time()
         closing = getattr(app._sync_source, "close", None)
         if callable(closing):
             closing()
+        marks["sync_closed_at"] = time.time()
         service.close()
+        marks["closed_at"] = time.time()
     print(json.dumps(marks), flush=True)
+    leave_now()  # what ``station tui`` does next
 
 
 def one_round(home: Path, start_app: bool) -> float:
@@ -103,7 +108,10 @@ def one_round(home: Path, start_app: bool) -> float:
     hub.close()
     if process.returncode != 0:
         raise RuntimeError(f"the app exited with {process.returncode}")
-    return exited_at - json.loads(out.strip().splitlines()[-1])["key_at"]
+    marks = json.loads(out.strip().splitlines()[-1])
+    if os.environ.get("BENCH_QUIT_DETAIL"):
+        print({k: round(v - marks["key_at"], 3) for k, v in marks.items()} | {"exit": round(exited_at - marks["key_at"], 3)})
+    return exited_at - marks["key_at"]
 
 
 def _note_connection(hub: HangingHub, connected: Path) -> None:

@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
+import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from station.errors import BadInput, NotFound
 from station.ledger import KINDS, ROLES, STATUSES, display_case_no
@@ -75,6 +77,22 @@ def run_tui(ctx: Context) -> None:
     from station.tui.app import run  # Textual loads only for the app, never for the commands
 
     run(ctx.home)
+    ctx.close()
+    leave_now()
+
+
+def leave_now() -> NoReturn:
+    """Back to the shell at once after the app closed its store.
+
+    The interpreter's own teardown of Textual's modules takes longer than the 0.3 s a quit
+    may take, and it would wait for nothing that matters: the store is closed, every commit
+    is on disk (``synchronous=FULL``), and a sync round still waiting on a dead link has
+    nothing uncommitted worth keeping (sync/loop.py). Logs and standard streams are flushed first.
+    """
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 def cmd_init(ctx: Context) -> None:
