@@ -3,8 +3,8 @@
 A 300 dpi A4 scan is 2480 × 3508 pixels and several MB. A page that is a document (dark
 marks on paper: forms, ID copies, certificates) travels bilevel: the paper's uneven light
 is taken out (the background is estimated on a small copy and subtracted), what is
-darker than the paper by a clear margin becomes black, the rest white, at 200 dpi on A4
-(2339 pixels on the long edge), as a 1-bit PNG: text and stamps stay sharp at well under
+darker than the paper by a clear margin becomes black, the rest white, at 180 dpi on A4
+(2105 pixels on the long edge), as a 1-bit PNG: text and stamps stay sharp at well under
 80 KB, where a colour JPEG of the same page was about 300 KB. Anything else, a photo of a
 person or a house, stays colour: a JPEG at quality 70, 1800 pixels on the long edge.
 PDFs travel byte-identical: they may be signed, and re-encoding them would break that.
@@ -24,8 +24,9 @@ __all__ = ["WIRE_LONG_EDGE", "WIRE_JPEG_QUALITY", "DOCUMENT_LONG_EDGE", "WireCop
 
 WIRE_LONG_EDGE = 1800
 WIRE_JPEG_QUALITY = 70
-DOCUMENT_LONG_EDGE = 2339
-"""200 dpi on A4: strokes of 10.5 pt characters stay several pixels wide when bilevel."""
+DOCUMENT_LONG_EDGE = 2105
+"""180 dpi on A4: a 10.5 pt character is some 26 pixels tall, its strokes several wide, when bilevel;
+a dense page stays under 80 KB (200 dpi took the densest test page past it)."""
 INK_MARGIN = 48
 """How much darker than the paper around it a pixel must be to count as ink (0-255)."""
 _SAMPLE_EDGE = 256
