@@ -62,6 +62,9 @@ def test_a_colour_photo_of_a_person_stays_colour(village: StationService, agent:
     [attached] = attach_files(village, agent, case_no, "application_form", [path])
     with Image.open(blob_files(village).path(attached.sha256)) as image:
         assert (image.format, image.mode) == ("JPEG", "RGB")
+    [grey] = attach_files(village, agent, case_no, "application_form", [path], grayscale=True)
+    with Image.open(blob_files(village).path(grey.sha256)) as image:  # the grayscale setting is for photos
+        assert (image.format, image.mode) == ("JPEG", "L")
 
 
 def test_a_page_under_uneven_light_keeps_its_strokes_and_drops_the_shadow() -> None:
