@@ -13,22 +13,26 @@ Two versions, told apart by the body's first bytes, both decoded by the hub:
   the receiver computes anyway, so it travels as ``null`` there and is filled back in on
   decoding: the signed, stored and hashed events are exactly the ones sent.
 
-The decoder is strict: a malformed batch is refused as a whole with the reason.
+The decoder is strict: a body that is not a batch is refused as a whole with the reason; an
+event that breaks the contract is answered alone (``Malformed``).
 """
 from __future__ import annotations
 
 import gzip
 import json
 import zlib
+from dataclasses import dataclass
 from typing import Any
 
+import msgspec
 import orjson
 import zstandard
 
 from station.ledger import Event, EventFormatError
 
-__all__ = ["WireError", "COLUMNS", "encode_batch", "encode_push", "decode_batch", "events_to_columns",
-           "dicts_to_columns", "columns_to_dicts", "gzip_json", "gunzip_json", "MAX_BODY_BYTES", "ZSTD_LEVEL"]
+__all__ = ["WireError", "COLUMNS", "encode_batch", "encode_push", "decode_batch", "decode_events", "Malformed",
+           "events_to_columns", "dicts_to_columns", "columns_to_dicts", "gzip_json", "gunzip_json", "MAX_BODY_BYTES",
+           "MAX_PUSH_INFLATED", "MAX_BATCH_EVENTS", "ZSTD_LEVEL"]
 
 WIRE_VERSION = 1
 PUSH_WIRE_VERSION = 2
@@ -38,6 +42,19 @@ _ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 COLUMNS = ("id", "case", "kind", "hlc", "at", "station", "actor", "data", "v", "role", "prev")
 MAX_BODY_BYTES = 64 * 1024 * 1024
 """Refuse to inflate more than this: a small gzip bomb must not exhaust the hub's memory."""
+MAX_PUSH_INFLATED = 16 * 1024 * 1024
+"""A push inflates to at most this (a 10,000-event backlog is a few MiB): a 60 KiB body
+holding millions of tiny objects is refused before it is parsed into them."""
+MAX_BATCH_EVENTS = 20_000
+
+
+@dataclass(frozen=True)
+class Malformed:
+    """An event of a batch that breaks the contract: answered ``rejected`` with the reason, alone."""
+
+    index: int
+    id: str
+    reason: str
 
 
 class WireError(ValueError):
@@ -68,14 +85,14 @@ def gzip_json(payload: Any) -> bytes:
     return gzip.compress(text.encode("utf-8"), compresslevel=9, mtime=0)
 
 
-def gunzip_json(body: bytes) -> Any:
+def gunzip_json(body: bytes, limit: int = MAX_BODY_BYTES) -> Any:
     try:
         inflater = zlib.decompressobj(wbits=31)
-        raw = inflater.decompress(body, MAX_BODY_BYTES)
+        raw = inflater.decompress(body, limit)
         if inflater.unconsumed_tail:
-            raise WireError(f"body inflates to more than {MAX_BODY_BYTES} bytes")
-        return json.loads(raw.decode("utf-8"))
-    except (zlib.error, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise WireError(f"body inflates to more than {limit} bytes")
+        return msgspec.json.decode(raw)
+    except (zlib.error, msgspec.DecodeError, msgspec.ValidationError) as exc:
         raise WireError(f"body is not gzip'd UTF-8 JSON: {exc}") from exc
     except RecursionError as exc:
         raise WireError("body nests JSON too deeply") from exc
@@ -95,26 +112,45 @@ def encode_push(events: list[Event], *, level: int = ZSTD_LEVEL) -> bytes:
 
 def decode_batch(body: bytes) -> tuple[list[Event], dict[str, Any]]:
     """Events of a batch (either version) and its other top-level keys; WireError if anything is malformed."""
+    events, extra = decode_events(body)
+    for event in events:
+        if isinstance(event, Malformed):
+            raise WireError(f"event #{event.index + 1}: {event.reason}")
+    return events, extra  # type: ignore[return-value]
+
+
+def decode_events(body: bytes, limit: int = MAX_BODY_BYTES) -> tuple[list[Event | Malformed], dict[str, Any]]:
+    """Each event of a batch (either version) checked on its own: a malformed one does not sink the rest."""
     if body[:4] == _ZSTD_MAGIC:
-        return _decode_version(_unzstd_json(body), PUSH_WIRE_VERSION)
-    return _decode_version(gunzip_json(body), WIRE_VERSION)
-
-
-def _decode_version(payload: Any, version: int) -> tuple[list[Event], dict[str, Any]]:
+        payload, version = _unzstd_json(body, limit), PUSH_WIRE_VERSION
+    else:
+        payload, version = gunzip_json(body, limit), WIRE_VERSION
     if not isinstance(payload, dict) or payload.get("w") != version:
         raise WireError(f"batch must be an object with \"w\": {version}")
     rows = columns_to_dicts(payload.get("events"))
-    events: list[Event] = []
+    if len(rows) > MAX_BATCH_EVENTS:
+        raise WireError(f"batch holds {len(rows)} events; at most {MAX_BATCH_EVENTS} are allowed")
+    events: list[Event | Malformed] = []
     for index, raw in enumerate(rows):
         if version == PUSH_WIRE_VERSION and raw["prev"] is None:
-            if not events:
-                raise WireError("event #1: 'prev' may be left out only after another event of the batch")
-            raw["prev"] = events[-1].digest()
+            before = events[-1] if events else None
+            if not isinstance(before, Event):
+                events.append(Malformed(index, _plain_id(raw), "'prev' may be left out only right after "
+                                                              "a well-formed event of the batch"))
+                continue
+            raw["prev"] = before.digest()
         try:
             events.append(Event.from_dict(raw))
         except EventFormatError as exc:
-            raise WireError(f"event #{index + 1}: {exc}") from exc
+            events.append(Malformed(index, _plain_id(raw), str(exc)))
     return events, {k: v for k, v in payload.items() if k not in ("w", "events")}
+
+
+def _plain_id(raw: dict[str, Any]) -> str:
+    """The id an event claims, if it is plain enough to repeat in an answer."""
+    claimed = raw.get("id")
+    plain = isinstance(claimed, str) and claimed.isascii() and claimed.isprintable() and len(claimed) <= 64
+    return claimed if plain else ""  # type: ignore[return-value]
 
 
 def _elided_prev(events: list[Event]) -> list[str | None]:
@@ -133,15 +169,15 @@ def _json_bytes(payload: Any) -> bytes:
         return json.dumps(payload, separators=(",", ":")).encode("ascii")
 
 
-def _unzstd_json(body: bytes) -> Any:
-    raw = _inflate_zstd(body)
+def _unzstd_json(body: bytes, limit: int) -> Any:
+    raw = _inflate_zstd(body, limit)
     try:
         return orjson.loads(raw)
     except orjson.JSONDecodeError:
         return _strict_json(raw)
 
 
-def _inflate_zstd(body: bytes) -> bytes:
+def _inflate_zstd(body: bytes, limit: int) -> bytes:
     """The frame's content, read in pieces so a small bomb never fills memory whatever it claims."""
     pieces: list[bytes] = []
     size = 0
@@ -149,8 +185,8 @@ def _inflate_zstd(body: bytes) -> bytes:
         with zstandard.ZstdDecompressor().stream_reader(body) as reader:
             while piece := reader.read(1 << 20):
                 size += len(piece)
-                if size > MAX_BODY_BYTES:
-                    raise WireError(f"body inflates to more than {MAX_BODY_BYTES} bytes")
+                if size > limit:
+                    raise WireError(f"body inflates to more than {limit} bytes")
                 pieces.append(piece)
     except zstandard.ZstdError as exc:
         raise WireError(f"body is not a zstd frame: {exc}") from exc
