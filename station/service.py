@@ -8,6 +8,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -91,8 +92,12 @@ class StationService:
         self.topology = Topology.load(home.topology_file)
         self.station = self.topology.get(self.config.station)
         self.store = StationStore(home.database)
-        self.catalogue: Catalogue = merged_catalogue(builtin_catalogue(), home.catalogue_dir)
         self.calendar = WorkCalendar.load(home.calendar_dir)
+
+    @cached_property
+    def catalogue(self) -> Catalogue:
+        """The item catalogue, parsed on first use: a command that only reads cases never needs it."""
+        return merged_catalogue(builtin_catalogue(), self.home.catalogue_dir)
 
     def close(self) -> None:
         self.store.close()

@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
+import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from station.errors import BadInput, NotFound
 from station.ledger import KIND_LABELS, KINDS, ROLE_LABELS, ROLES, STATUS_LABELS, STATUSES, display_case_no
-from station.receipts import render_png, render_text
 from station.service import IntakeRequest, init_station
 from station.views import case_view, receipt_data
 
@@ -84,6 +85,22 @@ def run_tui(ctx: Context) -> None:
     from station.tui.app import run  # Textual loads only for the app, never for the commands
 
     run(ctx.home)
+    ctx.close()
+    leave_now()
+
+
+def leave_now() -> NoReturn:
+    """Back to the shell at once after the app closed its store.
+
+    The interpreter's own teardown of Textual's modules takes longer than the 0.3 s a quit
+    may take, and it would wait for nothing that matters: the store is closed, every commit
+    is on disk (``synchronous=FULL``), and a sync round still waiting on a dead link has
+    nothing uncommitted worth keeping (sync/loop.py). Logs and standard streams are flushed first.
+    """
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 def cmd_init(ctx: Context) -> None:
@@ -202,6 +219,8 @@ def cmd_act(ctx: Context) -> None:
 
 
 def cmd_receipt(ctx: Context) -> None:
+    from station.receipts import render_png, render_text  # Pillow and qrcode load only for a receipt
+
     args, service = ctx.args, ctx.service
     view = _view(ctx, args.case_no)
     if not view["tracking_url"]:

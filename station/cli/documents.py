@@ -15,7 +15,7 @@ __all__ = ["register"]
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    from station.documents.content import DOCUMENT_TITLES  # no fpdf2 here: it loads only for --pdf
+    from station.documents.titles import DOCUMENT_TITLES  # no drawing code here: it loads only for print
 
     printing = commands.add_parser("print", help="打印文书：回执、受理通知书、不予受理通知书、一次性告知书、容缺受理承诺书")
     printing.add_argument("case_no")

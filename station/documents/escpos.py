@@ -16,7 +16,6 @@ from urllib.parse import urlsplit
 
 from station.errors import DiskUnwritable, StationError
 from station.filewrite import DISK_ERRNOS, disk_problem, write_atomically
-from station.receipts import qr_matrix
 
 from .content import Document, Heading, KeyValue, Numbered, Paragraph, QRCode, Section, SignLine, Title
 
@@ -131,6 +130,8 @@ class EscPos:
 
 def qr_module_dots(url: str, paper: PaperWidth) -> int:
     """Module size so the code takes about two thirds of the paper, between 3 and 8 dots."""
+    from station.receipts import qr_matrix  # qrcode and Pillow load only when a document is printed
+
     modules = qr_matrix(url, border=0, max_version=40).size + 8  # with the printer's quiet zone
     return max(3, min(8, (paper.dots * 2 // 3) // modules))
 
