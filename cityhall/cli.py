@@ -34,6 +34,11 @@ def build_parser() -> argparse.ArgumentParser:
     enroll.add_argument("code", help="the station's 12-digit code")
     enroll.add_argument("public_key", help="as printed by `station init`")
     enroll.add_argument("--db", default=None)
+    revoke = commands.add_parser("revoke", help="refuse every request and bundle signed by a station's key from now on")
+    revoke.add_argument("code", help="the station's 12-digit code")
+    revoke.add_argument("--db", default=None)
+    revoke.add_argument("--reason", default="", help="why (lost, stolen, disk dead): shown to staff and stations")
+    revoke.add_argument("--json", action="store_true", help="one JSON object on stdout")
     verify = commands.add_parser("verify", help="check every station's hash chain; exit 1 if one is broken")
     verify.add_argument("--db", default=None)
     verify.add_argument("--station", default=None, help="only this station")
@@ -45,7 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        run = {"serve": _serve, "enroll": _enroll, "verify": _verify}.get(args.command) or args.run
+        run = {"serve": _serve, "enroll": _enroll, "verify": _verify, "revoke": _revoke}.get(args.command) or args.run
         return run(args)
     except (TopologyError, ValueError, OSError) as exc:
         sys.stderr.write(f"cityhall {args.command}: {exc}\n")
@@ -118,6 +123,25 @@ def _enroll(args: argparse.Namespace) -> int:
     migrate(engine)
     replaced = enroll_station(engine, args.code, args.public_key)
     print(f"{'re-enrolled (key replaced)' if replaced else 'enrolled'} {args.code}")
+    return 0
+
+
+def _revoke(args: argparse.Namespace) -> int:
+    import json
+
+    from .db import make_engine, migrate
+    from .revocation import revoke_station
+
+    if not (len(args.code) == 12 and args.code.isdigit()):
+        raise ValueError(f"station code must be 12 digits, got {args.code!r}")
+    engine = make_engine(args.db or default_db_url())
+    migrate(engine)
+    revocation = revoke_station(engine, args.code, args.reason.strip())
+    if args.json:
+        print(json.dumps(revocation.to_dict(), ensure_ascii=False))
+    else:
+        print(f"revoked the key of {args.code} at {revocation.to_dict()['revoked_at']}: every request it signs is "
+              f"refused from now on; enrol the new PC with `cityhall enroll {args.code} NEW_PUBLIC_KEY`")
     return 0
 
 

@@ -195,9 +195,16 @@ def _staff_and_publications(conn: Connection) -> None:
     create_office_tables(conn)
 
 
+def _revocations(conn: Connection) -> None:
+    from .revocation import create_revocations_table  # revoked station keys (cityhall revoke)
+
+    create_revocations_table(conn)
+
+
 Migration = tuple[str, Callable[[Connection], None]]
 MIGRATIONS: list[Migration] = [("0001_initial", _initial), ("0002_write_lock_and_chain", _write_lock_and_chain),
                                ("0003_staff_and_publications", _staff_and_publications)]
+MIGRATIONS.append(("0004_revocations", _revocations))
 
 
 def make_engine(url: str) -> Engine:

@@ -81,7 +81,8 @@ def run_tui(ctx: Context) -> None:
 def cmd_init(ctx: Context) -> None:
     config = ctx.args.config or _default_topology_file()
     result = init_station(ctx.home, ctx.args.station, config)
-    emit(ctx, result, f"已初始化 {result['name']}（{result['station']}，{result['level']}）\n公钥：{result['public_key']}")
+    emit(ctx, result, f"已初始化 {result['name']}（{result['station']}，{result['level']}）\n公钥：{result['public_key']}\n"
+                      f"恢复密钥（只显示这一次，请抄下交乡镇保管；打开备份要用它）：{result['recovery_key']}")
 
 
 def _default_topology_file() -> Path:

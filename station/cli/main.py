@@ -10,12 +10,12 @@ from pathlib import Path
 from station.errors import StationError
 from station.home import StationHome, default_home
 
-from . import attachments, core, documents, sync
+from . import attachments, core, documents, recovery, sync
 from .context import Context
 
 __all__ = ["main", "build_parser"]
 
-COMMAND_MODULES = [core, documents, sync, attachments]
+COMMAND_MODULES = [core, documents, sync, attachments, recovery]
 """Each module's ``register(subparsers)`` adds its commands."""
 
 
