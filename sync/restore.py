@@ -131,7 +131,7 @@ def _settle(service: StationService, standing: dict[str, Any], report: RestoreRe
         cursor = int(store.get_meta(CURSOR_META, "0") or 0)
         store.set_meta(CURSOR_META, str(max(cursor, int(standing.get("feed_cursor") or 0))))
         known = _known_serials(service, standing.get("case_numbers") or [])
-        floors = serial_floors(known, lost_window(tip, service.today()))
+        floors = serial_floors(known, lost_window(_latest_own_hlc(service, tip), service.today()))
         _raise_serials(service, known, floors)
     report.cases = store.case_count()
     report.last_serial = dict(sorted(known.items()))
@@ -153,7 +153,7 @@ def _continue_chain(service: StationService, tip: dict[str, Any]) -> None:
 
 
 def _known_serials(service: StationService, hub_numbers: list[str]) -> dict[str, int]:
-    """The highest serial per day among the hub's case numbers, this PC's cases and its serial counters."""
+    """The highest serial per day among the hub's case numbers and this PC's own cases."""
     code = service.station.code
     numbers = set(hub_numbers) | {row[0] for row in service.store.conn.execute(
         "SELECT case_no FROM cases WHERE origin = ?", [code])}
@@ -162,16 +162,28 @@ def _known_serials(service: StationService, hub_numbers: list[str]) -> dict[str,
         if len(number) == 25 and number.startswith(code):
             day = case_date(number).isoformat()
             known[day] = max(known.get(day, 0), int(number[20:24]))
-    for day, last in service.store.conn.execute("SELECT day, last FROM daily_serials"):
-        known[day] = max(known.get(day, 0), int(last))
+    # the serial counters are left out: a case row is written with every serial issued, and a
+    # counter an earlier restore raised is no case (counting it would skip ahead again each time)
     return known
 
 
-def lost_window(tip: dict[str, Any] | None, today: date) -> list[date]:
-    """Days on which the lost PC may have filed cases the hub never saw: its last held event's day to today."""
+def _latest_own_hlc(service: StationService, tip: dict[str, Any] | None) -> str | None:
+    """The clock of the last own event known anywhere: the hub's last link, or a later one from a backup."""
+    row = service.store.conn.execute("SELECT max(hlc) FROM events WHERE recorded_here = 1 AND station = ?",
+                                     [service.station.code]).fetchone()
+    candidates = [hlc for hlc in (row[0] if row else None, tip["hlc"] if tip else None) if hlc]
+    return max(candidates) if candidates else None
+
+
+def lost_window(latest_own_hlc: str | None, today: date) -> list[date]:
+    """Days on which the lost PC may have filed cases nobody kept: the day of its last known event to today.
+
+    Every day before it is complete: the outbox sends events in the order they were
+    recorded, so the hub (or the backup) holds all that came before its last one.
+    """
     start = today
-    if tip:
-        physical_ms, _ = parse_hlc(tip["hlc"])
+    if latest_own_hlc:
+        physical_ms, _ = parse_hlc(latest_own_hlc)
         start = min(datetime.fromtimestamp(physical_ms / 1000, CHINA_TZ).date(), today)
     days, day = [], start
     while day <= today:
