@@ -6,10 +6,13 @@ from pathlib import Path
 
 from cityhall.chainstore import chain_reports
 from cityhall.revocation import revoke_station
+from station.attachments import AUTHORISATION, attach_files, list_attachments
 from station.backup import write_backup
 from station.recovery import parse_recovery_key
 from station.restore_backup import restore_from_backup
+from sync.files import FileTransfer
 from sync.restore import RESTORE_SERIAL_GAP, lost_window, restore_from_hub, serial_floors
+from tests.attachments.scans import tiny_pdf
 from tests.support.demo import VILLAGE
 from tests.support.hub import file_case, make_station
 
@@ -85,3 +88,22 @@ def test_serials_skip_ahead_only_on_the_days_the_lost_pc_may_have_used() -> None
     floors = serial_floors({"2025-11-30": 40, "2025-12-01": 15, "2025-12-03": 9990}, window)
     assert floors == {"2025-12-01": 15 + RESTORE_SERIAL_GAP, "2025-12-02": RESTORE_SERIAL_GAP, "2025-12-03": 9999}
     assert [d.isoformat() for d in lost_window(None, date(2025, 12, 3))] == ["2025-12-03"]
+
+
+def test_attachments_of_restored_cases_can_be_fetched_again(world: World, tmp_path: Path) -> None:
+    old = world.sites[VILLAGE]
+    case_no = file_case(old.service, old.operator)
+    scan = tmp_path / "委托书.pdf"
+    scan.write_bytes(tiny_pdf())
+    attach_files(old.service, old.operator, case_no, AUTHORISATION, [scan])
+    with old.client() as client:
+        client.sync_once()
+    with FileTransfer(old.service, world.url) as transfer:
+        assert transfer.upload_pending().uploaded == 1
+    new = _new_pc(world, tmp_path / "new")
+    restore_from_hub(new.service, give_up_after=5)
+    assert [row["path"] for row in list_attachments(new.service, case_no)] == [None]
+    with FileTransfer(new.service, world.url) as transfer:
+        assert transfer.fetch_case(case_no).fetched == 1
+    assert Path(list_attachments(new.service, case_no)[0]["path"]).read_bytes() == scan.read_bytes()
+    new.service.close()
