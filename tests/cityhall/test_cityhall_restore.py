@@ -4,10 +4,13 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import pytest
+
 from cityhall.chainstore import chain_reports
 from cityhall.revocation import revoke_station
 from station.attachments import AUTHORISATION, attach_files, list_attachments
 from station.backup import write_backup
+from station.errors import NotAllowed
 from station.recovery import parse_recovery_key
 from station.restore_backup import restore_from_backup
 from sync.files import FileTransfer
@@ -107,3 +110,11 @@ def test_attachments_of_restored_cases_can_be_fetched_again(world: World, tmp_pa
         assert transfer.fetch_case(case_no).fetched == 1
     assert Path(list_attachments(new.service, case_no)[0]["path"]).read_bytes() == scan.read_bytes()
     new.service.close()
+
+
+def test_restore_before_the_new_key_is_enrolled_says_what_to_do(world: World, tmp_path: Path) -> None:
+    service, _, _ = make_station(tmp_path / "new", VILLAGE, world.sites[VILLAGE].service.home.topology_file)
+    with pytest.raises(NotAllowed, match="cityhall revoke.*cityhall enroll"):
+        restore_from_hub(service, give_up_after=5)
+    assert service.store.event_count() == 0 and service.store.get_meta("chain_head") is None
+    service.close()

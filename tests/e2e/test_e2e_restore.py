@@ -77,11 +77,12 @@ def test_stolen_pc_revoked_new_pc_restores_and_carries_on(tmp_path: Path, hub: H
     assert report["last_event"]["case_no"] == synced[-1] and report["last_event"]["kind"] == "forwarded"
     assert synced[-1] in report["lost"] and "无法找回" in report["lost"]
 
-    listed = json_of(run_station(new_home, "cases", "--json"))["cases"]
+    new_pc = StationService(StationHome(new_home))
+    listed = new_pc.store.case_rows()
     assert sorted(c["case_no"] for c in listed) == sorted(synced)
     assert {c["case_no"]: c["status"] for c in listed}[synced[0]] == "accepted"  # the township's decision came too
-
-    assert run_station(new_home, "agent", "add", "--id", "A01", "--name", "王小丽", "--role", "agent").returncode == 0
+    new_pc.add_agent("A01", "王小丽", "agent", "1234")  # operators are local: the admin adds them again
+    new_pc.close()
     fresh = _file(new_home, 1)[0]
     assert fresh not in synced + lost
     assert int(fresh[20:24]) > CASES_SYNCED + CASES_LOST  # past every serial the stolen PC may have used
