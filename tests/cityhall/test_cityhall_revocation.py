@@ -116,3 +116,22 @@ def test_staff_page_and_metrics_show_revocations(world: World) -> None:
         log_in(browser, "S01")
         page = browser.get("/staff/").text
     assert "已吊销的站点密钥" in page and "硬盘损坏" in page and "等待登记新电脑的密钥" in page
+
+
+def test_revoke_command_refuses_what_it_cannot_do_with_a_reason(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from cityhall.cli import main
+
+    url = f"sqlite:///{tmp_path / 'hub.db'}"
+    assert main(["revoke", VILLAGE, "--db", url]) == 2
+    assert "not enrolled" in capsys.readouterr().err
+    assert main(["revoke", "12345", "--db", url]) == 2
+    assert "12 digits" in capsys.readouterr().err
+    home = StationHome(tmp_path / "pc")
+    key = init_station(home, VILLAGE, Path(__file__).resolve().parents[2] / "stations.toml")["public_key"]
+    assert main(["enroll", VILLAGE, key, "--db", url]) == 0
+    assert main(["revoke", VILLAGE, "--db", url, "--reason", "被盗", "--json"]) == 0
+    assert '"reason": "被盗"' in capsys.readouterr().out
+    assert main(["revoke", VILLAGE, "--db", url]) == 2
+    assert "already revoked" in capsys.readouterr().err
+    assert main(["enroll", VILLAGE, key, "--db", url]) == 2
+    assert "revoked" in capsys.readouterr().err
