@@ -20,10 +20,11 @@ from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
 from station.home import CHINA_TZ
-from station.ledger import HybridClock, InvalidCaseNo, normalise_case_no
+from station.ledger import Event, HybridClock, InvalidCaseNo, normalise_case_no
 from station.topology import Topology
 from sync.bundle import BundleError, read_bundle
-from sync.wire import WireError, decode_batch, dicts_to_columns, gzip_json
+from sync.ingest import Answer
+from sync.wire import MAX_PUSH_INFLATED, Malformed, WireError, decode_events, dicts_to_columns, gzip_json
 
 from .db import make_engine, migrate
 from .files import add_file_routes
@@ -118,13 +119,15 @@ def _sync_routes(app: FastAPI) -> None:
             return signed
         station, body = signed
         try:
-            events, _ = decode_batch(body)
+            decoded, _ = await run_in_threadpool(decode_events, body, MAX_PUSH_INFLATED)
         except WireError as exc:
             return _error(400, "malformed_body", str(exc))
+        events = [e for e in decoded if isinstance(e, Event)]
         foreign = sorted({e.station for e in events if e.station != station})
         if foreign:
             return _error(403, "forbidden", f"station {station} cannot push events recorded at {', '.join(foreign)}")
-        answers = await run_in_threadpool(store.ingest, events, station, time.time())
+        ingested = iter(await run_in_threadpool(store.ingest, events, station, time.time()))
+        answers = [Answer(e.id, "rejected", e.reason) if isinstance(e, Malformed) else next(ingested) for e in decoded]
         if request.query_params.get("answers") == "compact":
             # in request order, no ids: on a 64 kbit/s link the answer must not cost what the batch did
             payload: dict[str, Any] = {"statuses": [a.status for a in answers],
@@ -141,7 +144,7 @@ def _sync_routes(app: FastAPI) -> None:
         if isinstance(signed, Response):
             return signed
         try:
-            bundle = read_bundle(signed[1])
+            bundle = await run_in_threadpool(read_bundle, signed[1])
         except BundleError as exc:
             return _error(400, "malformed_body", str(exc))
         results = await run_in_threadpool(_ingest_bundle_tree, store, bundle)

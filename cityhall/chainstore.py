@@ -34,14 +34,15 @@ def record_links(conn: Any, events: Sequence[Event], answers: Sequence[Answer], 
         for e in fresh.values()])
     resent = {e.id: e for e, a in own if a.status == "duplicate" and e.id not in fresh}
     if resent:
-        _alarm_on_changed(conn, resent, now)
+        _alarm_on_changed(conn, signer, resent, now)
 
 
-def _alarm_on_changed(conn: Any, resent: dict[str, Event], now: float) -> None:
-    stored = dict(conn.execute(select(db.chain_links.c.event_id, db.chain_links.c.digest)
-                               .where(db.chain_links.c.event_id.in_(list(resent)))).all())
-    known = set(conn.execute(select(db.chain_alarms.c.event_id)
-                             .where(db.chain_alarms.c.event_id.in_(list(resent)))).scalars())
+def _alarm_on_changed(conn: Any, signer: str, resent: dict[str, Event], now: float) -> None:
+    links, alarms = db.chain_links.c, db.chain_alarms.c
+    stored = dict(conn.execute(select(links.event_id, links.digest)
+                               .where(links.station == signer, links.event_id.in_(list(resent)))).all())
+    known = set(conn.execute(select(alarms.event_id)
+                             .where(alarms.station == signer, alarms.event_id.in_(list(resent)))).scalars())
     changed = [e for e in resent.values() if e.id in stored and stored[e.id] != e.digest() and e.id not in known]
     if changed:
         conn.execute(insert(db.chain_alarms), [

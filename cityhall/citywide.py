@@ -39,7 +39,7 @@ def all_case_states(engine: Engine, topology: Topology) -> list[CaseState]:
         rows = conn.execute(query).all()
     states = []
     for _, group in itertools.groupby(rows, key=lambda row: row[0]):
-        state = fold([Event.from_dict(json.loads(body)) for _, body in group], topology)
+        state = fold([Event.from_stored(json.loads(body)) for _, body in group], topology)
         if state is not None:
             states.append(state)
     return states

@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import (
-    BigInteger, Column, Connection, Engine, Float, Index, Integer, MetaData, String, Table, Text,
+    BigInteger, Column, Connection, Engine, Float, Index, Integer, MetaData, String, Table, Text, UniqueConstraint,
     bindparam, create_engine, event, insert, select, text,
 )
 from sqlalchemy.engine import Dialect
@@ -46,7 +46,7 @@ stations = Table(
 events = Table(
     "events", metadata,
     Column("seq", SeqType, primary_key=True, autoincrement=False),
-    Column("id", String(64), nullable=False, unique=True),
+    Column("id", String(64), nullable=False),
     Column("case_no", String(25), nullable=False),
     Column("kind", String(32), nullable=False),
     Column("station", String(12), nullable=False),
@@ -54,7 +54,9 @@ events = Table(
     Column("body", Text, nullable=False),
     Column("ingested_at", Float, nullable=False),
     Index("events_by_case", "case_no", "hlc"),
+    UniqueConstraint("station", "id", name="events_station_id"),
 )
+"""An event is its station's: (station, id) is unique, never the id alone (DESIGN §5)."""
 
 feed = Table(
     "feed", metadata,
@@ -84,7 +86,7 @@ parked = Table(
     "parked", metadata,
     Column("id", String(64), primary_key=True),
     Column("case_no", String(25), nullable=False, index=True),
-    Column("station", String(12), nullable=False),
+    Column("station", String(12), primary_key=True),
     Column("body", Text, nullable=False),
     Column("parked_at", Float, nullable=False),
 )
@@ -94,7 +96,7 @@ rejections = Table(
     "rejections", metadata,
     Column("id", String(64), primary_key=True),
     Column("case_no", String(25), nullable=False),
-    Column("station", String(12), nullable=False),
+    Column("station", String(12), primary_key=True),
     Column("reason", Text, nullable=False),
     Column("body", Text, nullable=False),
     Column("rejected_at", Float, nullable=False),
@@ -118,7 +120,7 @@ hub_lock = Table(
 chain_links = Table(
     "chain_links", metadata,
     Column("event_id", String(64), primary_key=True),
-    Column("station", String(12), nullable=False, index=True),
+    Column("station", String(12), primary_key=True, index=True),
     Column("digest", String(64), nullable=False),
     Column("prev", String(64), nullable=False),
     Column("hlc", String(64), nullable=False),
@@ -128,7 +130,7 @@ chain_links = Table(
 chain_alarms = Table(
     "chain_alarms", metadata,
     Column("event_id", String(64), primary_key=True),
-    Column("station", String(12), nullable=False),
+    Column("station", String(12), primary_key=True),
     Column("problem", Text, nullable=False),
     Column("seen_at", Float, nullable=False),
 )
@@ -182,7 +184,7 @@ def _backfill_chain_links(conn: Connection) -> None:
 
     links = []
     for row in conn.execute(select(events.c.id, events.c.station, events.c.hlc, events.c.body)):
-        event = Event.from_dict(json.loads(row.body))
+        event = Event.from_stored(json.loads(row.body))
         links.append({"event_id": row.id, "station": row.station, "hlc": row.hlc,
                       "digest": event.digest(), "prev": event.prev})
     for start in range(0, len(links), 1000):
@@ -195,6 +197,36 @@ def _staff_and_publications(conn: Connection) -> None:
     create_office_tables(conn)
 
 
+_STATION_KEYED = {"parked": "station, id", "rejections": "station, id", "chain_links": "station, event_id",
+                  "chain_alarms": "station, event_id"}
+
+
+def _event_identity(conn: Connection) -> None:
+    """(station, id) identifies an event everywhere: another station's equal id never collides."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("ALTER TABLE events DROP CONSTRAINT IF EXISTS events_id_key")
+        conn.exec_driver_sql("CREATE UNIQUE INDEX IF NOT EXISTS events_station_id ON events (station, id)")
+        for name, key in _STATION_KEYED.items():
+            conn.exec_driver_sql(f"ALTER TABLE {name} DROP CONSTRAINT {name}_pkey, ADD PRIMARY KEY ({key})")
+        return
+    for table in (events, parked, rejections, chain_links, chain_alarms):
+        _rebuild_sqlite_table(conn, table)
+
+
+def _rebuild_sqlite_table(conn: Connection, table: Table) -> None:
+    """SQLite cannot change a key in place: the table is made anew from its definition and filled."""
+    old = f"{table.name}__old"
+    conn.exec_driver_sql(f"ALTER TABLE {table.name} RENAME TO {old}")
+    indexes = [row[0] for row in conn.exec_driver_sql(
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL", (old,))]
+    for index in indexes:
+        conn.exec_driver_sql(f'DROP INDEX "{index}"')
+    table.create(conn)
+    columns = ", ".join(column.name for column in table.columns)
+    conn.exec_driver_sql(f"INSERT INTO {table.name} ({columns}) SELECT {columns} FROM {old}")
+    conn.exec_driver_sql(f"DROP TABLE {old}")
+
+
 def _revocations(conn: Connection) -> None:
     from .revocation import create_revocations_table  # revoked station keys (cityhall revoke)
 
@@ -203,8 +235,8 @@ def _revocations(conn: Connection) -> None:
 
 Migration = tuple[str, Callable[[Connection], None]]
 MIGRATIONS: list[Migration] = [("0001_initial", _initial), ("0002_write_lock_and_chain", _write_lock_and_chain),
-                               ("0003_staff_and_publications", _staff_and_publications)]
-MIGRATIONS.append(("0004_revocations", _revocations))
+                               ("0003_staff_and_publications", _staff_and_publications),
+                               ("0004_event_identity", _event_identity), ("0005_revocations", _revocations)]
 
 
 def make_engine(url: str) -> Engine:

@@ -18,14 +18,14 @@ from typing import Any
 
 from sqlalchemy import Engine, func, insert, select
 
-from forms import CatalogueError, ServiceItem, UnknownItem, builtin_catalogue, parse_item
+from forms import Catalogue, CatalogueError, ServiceItem, UnknownItem, builtin_catalogue, parse_item
 from station.workdays import CalendarError, WorkCalendar, YearTable, load_table, parse_table
 
 from .db import take_write_lock
 from .office_tables import publications
 
 __all__ = ["PublishRefused", "Publication", "publish_item", "publish_calendar", "publications_after",
-           "hub_calendar", "PublishedCalendar", "item_file_name", "ITEM", "CALENDAR"]
+           "hub_calendar", "PublishedCalendar", "hub_catalogue", "PublishedCatalogue", "item_file_name", "ITEM", "CALENDAR"]
 
 ITEM, CALENDAR = "item", "calendar"
 
@@ -171,3 +171,33 @@ class PublishedCalendar:
             if newest != self._seq:
                 self._calendar, self._seq = hub_calendar(self.engine), newest
             return self._calendar
+
+
+def hub_catalogue(engine: Engine) -> Catalogue:
+    """The built-in items with every published version laid over them: what cases are judged by."""
+    query = select(publications.c.name, publications.c.body).where(publications.c.kind == ITEM) \
+        .order_by(publications.c.seq)
+    with engine.connect() as conn:
+        published = [parse_item(body, f"published {name}") for name, body in conn.execute(query)]
+    base = builtin_catalogue()
+    every = [base.get(item.code, version) for item in base.items() for version in base.versions(item.code)]
+    return Catalogue([*every, *published])
+
+
+class PublishedCatalogue:
+    """``hub_catalogue`` for every push, read again only after an item is published (one indexed read)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._seq: int | None = -1
+        self._catalogue = builtin_catalogue()
+        self._lock = threading.Lock()
+
+    def get(self) -> Catalogue:
+        query = select(func.max(publications.c.seq)).where(publications.c.kind == ITEM)
+        with self.engine.connect() as conn:
+            newest = conn.execute(query).scalar()
+        with self._lock:
+            if newest != self._seq:
+                self._catalogue, self._seq = hub_catalogue(self.engine), newest
+            return self._catalogue

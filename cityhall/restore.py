@@ -56,17 +56,19 @@ def station_standing(engine: Engine, station: str) -> dict[str, Any]:
             select(db.parked.c.case_no).where(db.parked.c.case_no.like(f"{station}%")),
             select(db.rejections.c.case_no).where(db.rejections.c.case_no.like(f"{station}%")))).scalars())
         tip = max(links, key=lambda link: link.order) if links else None
-        tip_event = _event_summary(conn, tip.event_id) if tip else None
+        tip_event = _event_summary(conn, station, tip.event_id) if tip else None
     return {"feed_cursor": int(cursor or 0), "case_numbers": numbers, "chain_events": len(links),
             "chain_tip": None if tip is None else {"event_id": tip.event_id, "digest": tip.digest, "hlc": tip.hlc,
                                                     **(tip_event or {"held": False})}}
 
 
-def _event_summary(conn: Any, event_id: str) -> dict[str, Any] | None:
+def _event_summary(conn: Any, station: str, event_id: str) -> dict[str, Any] | None:
     """The tip event as people name it; None when the hub kept only its link (it refused the event)."""
-    body = conn.execute(select(db.events.c.body).where(db.events.c.id == event_id)).scalar()
+    body = conn.execute(select(db.events.c.body).where(db.events.c.station == station,
+                                                       db.events.c.id == event_id)).scalar()
     if body is None:
-        body = conn.execute(select(db.parked.c.body).where(db.parked.c.id == event_id)).scalar()
+        body = conn.execute(select(db.parked.c.body).where(db.parked.c.station == station,
+                                                           db.parked.c.id == event_id)).scalar()
     if body is None:
         return None
     event = json.loads(body)

@@ -14,13 +14,14 @@ import json
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from sqlalchemy import Engine, bindparam, delete, func, insert, select, union_all, update
+from sqlalchemy import Engine, bindparam, delete, func, insert, select, tuple_, union_all, update
 
+from forms import Catalogue
 from station.keys import load_public_key
 from station.ledger import CaseState, Event, apply, fold
 from station.topology import Topology
@@ -28,6 +29,7 @@ from sync.ingest import Answer, authority_problem, judge, viewers_of
 
 from . import db
 from .chainstore import record_links
+from .publish import PublishedCatalogue
 from .revocation import Revocation, all_revocations, revocations
 
 __all__ = ["HubStore", "PullPage", "enroll_station"]
@@ -39,8 +41,12 @@ _KEY_TTL_S = 2.0
 # Statements every batch runs, built once (building them per batch showed in the profile).
 _HIGHEST_SEQS = select(select(func.max(db.events.c.seq)).scalar_subquery(),
                        select(func.max(db.feed.c.fseq)).scalar_subquery())
-_KNOWN_IDS = union_all(select(db.events.c.id).where(db.events.c.id.in_(bindparam("ids", expanding=True))),
-                       select(db.parked.c.id).where(db.parked.c.id.in_(bindparam("ids", expanding=True))))
+# an event is its station's: only the sender's own events can make one of its ids a duplicate
+_KNOWN_IDS = union_all(
+    select(db.events.c.id).where(db.events.c.station == bindparam("station"),
+                                 db.events.c.id.in_(bindparam("ids", expanding=True))),
+    select(db.parked.c.id).where(db.parked.c.station == bindparam("station"),
+                                 db.parked.c.id.in_(bindparam("ids", expanding=True))))
 _EVENTS_OF_CASES = (select(db.events.c.case_no, db.events.c.seq, db.events.c.body)
                     .where(db.events.c.case_no.in_(bindparam("cases", expanding=True))).order_by(db.events.c.seq))
 _PARKED_OF_CASES = (select(db.parked.c.case_no, db.parked.c.body)
@@ -81,9 +87,11 @@ class PullPage:
 
 
 class HubStore:
-    def __init__(self, engine: Engine, topology: Topology) -> None:
+    def __init__(self, engine: Engine, topology: Topology, catalogue: Callable[[], Catalogue] | None = None) -> None:
         self.engine = engine
         self.topology = topology
+        self.catalogue = catalogue or PublishedCatalogue(engine).get
+        """The hub's own catalogue (built-in and published items): what every ``received`` is judged by."""
         self._lock = threading.Lock()
         self._cache: OrderedDict[str, _CaseEntry] = OrderedDict()
         self._next_seq: int | None = None
@@ -165,7 +173,7 @@ class HubStore:
     @staticmethod
     def _stored_events(conn: Any, case_no: str) -> list[Event]:
         rows = conn.execute(select(db.events.c.body).where(db.events.c.case_no == case_no)).scalars()
-        return [Event.from_dict(json.loads(body)) for body in rows]
+        return [Event.from_stored(json.loads(body)) for body in rows]
 
     def _claim_seqs(self, conn: Any) -> tuple[int, int]:
         """Next seq and fseq, read under the write lock; drop cached cases if another process wrote."""
@@ -221,8 +229,8 @@ class _IngestRun:
         self.pending_by_case: dict[str, list[tuple[int, Event]]] = {}
         self.feed_rows: list[dict[str, Any]] = []
         self.viewer_rows: list[dict[str, Any]] = []
-        self.parked_now: dict[str, Event] = {}
-        self.unparked_ids: list[str] = []
+        self.parked_now: dict[tuple[str, str], Event] = {}
+        self.unparked_ids: list[tuple[str, str]] = []
         self.rejection_rows: list[dict[str, Any]] = []
         self.answers: dict[str, Answer] = {}
         self.stored: dict[str, list[tuple[int, Event]]] = {}
@@ -233,11 +241,12 @@ class _IngestRun:
     def execute(self, conn: Any, events: list[Event]) -> list[Answer]:
         self.conn = conn
         self.seq, self.fseq = self.store._claim_seqs(conn)
-        known = self._known_ids([e.id for e in events])
+        self.catalogue = self.store.catalogue()
+        known = self._known_ids([e.id for e in events if e.station == self.signer])
         self._prefetch(sorted({e.case for e in events} - set(self.store._cache)))
         ordered: list[Answer] = []
         for event in events:
-            if event.id in known or event.id in self.answers:
+            if (event.station == self.signer and event.id in known) or event.id in self.answers:
                 ordered.append(Answer(event.id, "duplicate"))
                 continue
             self.answers[event.id] = Answer(event.id, "pending")
@@ -258,7 +267,7 @@ class _IngestRun:
         known: set[str] = set()
         for start in range(0, len(ids), _CHUNK):
             chunk = ids[start:start + _CHUNK]
-            known.update(self.conn.execute(_KNOWN_IDS, {"ids": chunk}).scalars())
+            known.update(self.conn.execute(_KNOWN_IDS, {"ids": chunk, "station": self.signer}).scalars())
         return known
 
     def _prefetch(self, case_nos: list[str]) -> None:
@@ -268,9 +277,9 @@ class _IngestRun:
         for start in range(0, len(case_nos), _CHUNK):
             chunk = case_nos[start:start + _CHUNK]
             for case_no, seq, body in self.conn.execute(_EVENTS_OF_CASES, {"cases": chunk}):
-                self.stored[case_no].append((seq, Event.from_dict(json.loads(body))))
+                self.stored[case_no].append((seq, Event.from_stored(json.loads(body))))
             for case_no, body in self.conn.execute(_PARKED_OF_CASES, {"cases": chunk}):
-                self.waiting[case_no].append(Event.from_dict(json.loads(body)))
+                self.waiting[case_no].append(Event.from_stored(json.loads(body)))
             seen = [case_no for case_no in chunk if self.stored[case_no]]
             if seen:  # a case has viewers only once it has events
                 for case_no, station in self.conn.execute(_VIEWERS_OF_CASES, {"cases": seen}):
@@ -280,7 +289,7 @@ class _IngestRun:
         if case_no not in self.stored:
             rows = self.conn.execute(select(db.events.c.seq, db.events.c.body)
                                      .where(db.events.c.case_no == case_no).order_by(db.events.c.seq))
-            self.stored[case_no] = [(seq, Event.from_dict(json.loads(body))) for seq, body in rows]
+            self.stored[case_no] = [(seq, Event.from_stored(json.loads(body))) for seq, body in rows]
         return self.stored[case_no]
 
     def _entry(self, case_no: str) -> _CaseEntry:
@@ -300,22 +309,27 @@ class _IngestRun:
         entry = self._entry(event.case)
         sorts_last = entry.state is None or event.hlc > entry.state.last_hlc
         before = entry.state if sorts_last else self._fold_before(event)
-        decision, reason = judge(before, event, self.topology)
+        decision, reason = judge(before, event, self.topology, self.catalogue)
         if decision == "park":
-            self.parked_now[event.id] = event
+            self.parked_now[event.identity] = event
             self._answer(event, "parked")
         elif decision == "reject":
             self._reject(event, reason or "", from_parking)
         else:
             self._accept(entry, event, sorts_last)
 
+    def _answer_of(self, event: Event) -> Answer | None:
+        """The answer this push owes for ``event``: none for another station's event released from parking."""
+        return self.answers.get(event.id) if event.station == self.signer else None
+
     def _answer(self, event: Event, status: str, reason: str | None = None) -> None:
-        if event.id in self.answers:
-            self.answers[event.id].status, self.answers[event.id].reason = status, reason
+        answer = self._answer_of(event)
+        if answer is not None:
+            answer.status, answer.reason = status, reason
 
     def _reject(self, event: Event, reason: str, from_parking: bool) -> None:
         self._answer(event, "rejected", reason)
-        if from_parking and event.id not in self.answers:
+        if from_parking and self._answer_of(event) is None:
             self.rejection_rows.append({"id": event.id, "case_no": event.case, "station": event.station,
                                         "reason": reason, "body": event.to_json(), "rejected_at": self.now})
 
@@ -374,19 +388,19 @@ class _IngestRun:
         waiting = self.waiting.get(case_no)
         if waiting is None:
             rows = self.conn.execute(select(db.parked.c.body).where(db.parked.c.case_no == case_no)).scalars()
-            waiting = [Event.from_dict(json.loads(body)) for body in rows]
+            waiting = [Event.from_stored(json.loads(body)) for body in rows]
         waiting = list(waiting)
-        self.unparked_ids += [e.id for e in waiting]
+        self.unparked_ids += [e.identity for e in waiting]
         waiting += [e for e in self.parked_now.values() if e.case == case_no]
         for event in waiting:
-            self.parked_now.pop(event.id, None)
+            self.parked_now.pop(event.identity, None)
         for event in sorted(waiting, key=lambda e: e.sort_key):
             self._consider(event, from_parking=True)
 
     def _write(self) -> None:
         conn = self.conn
         if self.unparked_ids:
-            conn.execute(delete(db.parked).where(db.parked.c.id.in_(self.unparked_ids)))
+            conn.execute(delete(db.parked).where(tuple_(db.parked.c.station, db.parked.c.id).in_(self.unparked_ids)))
         db.insert_many(conn, db.events, [
             {"seq": seq, "id": e.id, "case_no": e.case, "kind": e.kind, "station": e.station,
              "hlc": e.hlc, "body": e.to_json(), "ingested_at": self.now} for seq, e in self.pending_events])

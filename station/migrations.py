@@ -169,12 +169,77 @@ def _rare_name_keys(db: sqlite_utils.Database) -> None:
                                 [(key, row["id_number"]) for key in name_keys(row["name"])])
 
 
+def _event_identity(db: sqlite_utils.Database) -> None:
+    """An event is (station, id): another station's event with an equal id is stored beside it.
+
+    SQLite cannot change a key in place, so ``events`` is made anew (rowids kept: they are
+    the order this station recorded and received events in); ``outbox`` and
+    ``attachment_links`` lose a foreign key that named ``events(id)`` alone.
+    """
+    db.execute("PRAGMA defer_foreign_keys = ON")
+    _run_statements(
+        db,
+        """
+        CREATE TABLE events_new (
+            id TEXT NOT NULL,
+            case_no TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            hlc TEXT NOT NULL,
+            at TEXT NOT NULL,
+            station TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            body TEXT NOT NULL,
+            recorded_here INTEGER NOT NULL,
+            PRIMARY KEY (station, id)
+        );;
+        INSERT INTO events_new (rowid, id, case_no, kind, hlc, at, station, actor, body, recorded_here)
+            SELECT rowid, id, case_no, kind, hlc, at, station, actor, body, recorded_here FROM events ORDER BY rowid;;
+        CREATE TABLE outbox_new (
+            event_id TEXT PRIMARY KEY,
+            state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'pushed', 'rejected')),
+            reason TEXT,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            updated_at TEXT
+        );;
+        INSERT INTO outbox_new SELECT event_id, state, reason, attempts, updated_at FROM outbox;;
+        CREATE TABLE attachment_links_new (
+            event_id TEXT PRIMARY KEY,
+            case_no TEXT NOT NULL,
+            material TEXT NOT NULL,
+            sha256 TEXT NOT NULL,
+            original_sha256 TEXT NOT NULL,
+            name TEXT NOT NULL
+        );;
+        INSERT INTO attachment_links_new SELECT event_id, case_no, material, sha256, original_sha256, name
+            FROM attachment_links;;
+        DROP TABLE outbox;;
+        DROP TABLE attachment_links;;
+        DROP TRIGGER events_refuse_update;;
+        DROP TRIGGER events_refuse_delete;;
+        DROP TABLE events;;
+        ALTER TABLE events_new RENAME TO events;;
+        ALTER TABLE outbox_new RENAME TO outbox;;
+        ALTER TABLE attachment_links_new RENAME TO attachment_links;;
+        CREATE INDEX events_by_case ON events(case_no, hlc, id);;
+        CREATE INDEX events_by_id ON events(id);;
+        CREATE TRIGGER events_refuse_update BEFORE UPDATE ON events
+            BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;;
+        CREATE TRIGGER events_refuse_delete BEFORE DELETE ON events
+            BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;;
+        CREATE INDEX outbox_by_state ON outbox(state, event_id);;
+        CREATE INDEX attachment_links_by_sha ON attachment_links(sha256);;
+        CREATE INDEX attachment_links_by_case ON attachment_links(case_no);;
+        """
+    )
+
+
 MIGRATIONS: list[Migration] = [
     ("0001_initial", _initial),
     ("0002_case_filters", _case_filters),
     ("0003_attachments", _attachments),
     ("0004_board_indexes", _board_indexes),
     ("0005_rare_name_keys", _rare_name_keys),
+    ("0006_event_identity", _event_identity),
 ]
 
 

@@ -18,7 +18,7 @@ from station.deadlines import case_deadline, supplement_due
 from station.errors import BadInput, NotAllowed, NotFound
 from station.home import CHINA_TZ, StationConfig, StationHome
 from station.ledger import (
-    OPEN_STATUSES, ROLES, STATUS_LABELS, CaseState, Event, HybridClock, InvalidCaseNo, fold, make_case_no, new_event_id, normalise_case_no, step_problem,
+    EventFormatError, check_contract, OPEN_STATUSES, ROLES, STATUS_LABELS, CaseState, Event, HybridClock, InvalidCaseNo, fold, make_case_no, new_event_id, normalise_case_no, step_problem,
 )
 from station.pins import MAX_FAILURES, hash_pin, locked_until_after_failure, pin_problem, verify_pin
 from station.receipts import new_token, token_hash, tracking_url
@@ -157,6 +157,10 @@ class StationService:
         )
 
     def _record_local(self, event: Event) -> None:
+        try:  # the station's own events keep the contract the hub and other stations check
+            check_contract(event)
+        except EventFormatError as exc:
+            raise BadInput(f"这条记录的内容不合规范，未保存：{exc}") from exc
         self.store.insert_event(event, recorded_here=True)
         self.store.set_meta("chain_head", event.digest())
         self._project(event.case)

@@ -134,25 +134,25 @@ class StationStore:
 
     def case_events(self, case_no: str) -> list[Event]:
         rows = self._query("SELECT body FROM events WHERE case_no = ? ORDER BY hlc, id", [case_no])
-        return [Event.from_dict(json.loads(r["body"])) for r in rows]
+        return [Event.from_stored(json.loads(r["body"])) for r in rows]
 
     def event_count(self) -> int:
         return int(self._query("SELECT count(*) AS n FROM events")[0]["n"])
 
-    def has_event(self, event_id: str) -> bool:
-        return bool(self._query("SELECT 1 FROM events WHERE id = ?", [event_id]))
+    def has_event(self, station: str, event_id: str) -> bool:
+        return bool(self._query("SELECT 1 FROM events WHERE station = ? AND id = ?", [station, event_id]))
 
     def last_local_event(self) -> Event | None:
         rows = self._query("SELECT body FROM events WHERE recorded_here = 1 ORDER BY rowid DESC LIMIT 1")
-        return Event.from_dict(json.loads(rows[0]["body"])) if rows else None
+        return Event.from_stored(json.loads(rows[0]["body"])) if rows else None
 
     # -- outbox -------------------------------------------------------------------
 
     def pending_events(self, limit: int) -> list[Event]:
         rows = self._query(
-            "SELECT e.body FROM outbox o JOIN events e ON e.id = o.event_id "
+            "SELECT e.body FROM outbox o JOIN events e ON e.id = o.event_id AND e.recorded_here = 1 "
             "WHERE o.state = 'pending' ORDER BY e.rowid LIMIT ?", [limit])
-        return [Event.from_dict(json.loads(r["body"])) for r in rows]
+        return [Event.from_stored(json.loads(r["body"])) for r in rows]
 
     def mark_outbox(self, event_id: str, state: str, reason: str | None = None) -> None:
         with self.write() as db:
@@ -167,7 +167,8 @@ class StationStore:
 
     def rejected_events(self) -> list[dict[str, Any]]:
         return self._query(
-            "SELECT e.id, e.case_no, e.kind, e.at, o.reason FROM outbox o JOIN events e ON e.id = o.event_id "
+            "SELECT e.id, e.case_no, e.kind, e.at, o.reason FROM outbox o "
+            "JOIN events e ON e.id = o.event_id AND e.recorded_here = 1 "
             "WHERE o.state = 'rejected' ORDER BY e.rowid")
 
     # -- cases --------------------------------------------------------------------

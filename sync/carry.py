@@ -61,15 +61,15 @@ def _events_of_files(service: StationService, files: list[BundleFile]) -> list[E
     if not files:
         return []
     bodies = records.events_of_files(service.store, [listed.sha256 for listed in files])
-    return [Event.from_dict(json.loads(body)) for body in bodies]
+    return [Event.from_stored(json.loads(body)) for body in bodies]
 
 
 def _unique(events: list[Event]) -> list[Event]:
     """Each event once, where it first appears."""
-    by_id: dict[str, Event] = {}
+    by_identity: dict[tuple[str, str], Event] = {}
     for event in events:
-        by_id.setdefault(event.id, event)
-    return list(by_id.values())
+        by_identity.setdefault(event.identity, event)
+    return list(by_identity.values())
 
 
 def _files_to_carry(service: StationService) -> tuple[list[tuple[BundleFile, Path]], list[str]]:
@@ -94,7 +94,7 @@ def _events_for_descendants(service: StationService) -> list[Event]:
     rows = service.store._query(  # read-only query the store has no helper for
         f"SELECT e.body FROM events e JOIN cases c ON c.case_no = e.case_no "
         f"WHERE e.recorded_here = 0 AND c.origin IN ({marks}) ORDER BY e.rowid", below)
-    return [Event.from_dict(json.loads(r["body"])) for r in rows]
+    return [Event.from_stored(json.loads(r["body"])) for r in rows]
 
 
 def _write_atomically(path: Path, head: bytes, files: Sequence[tuple[BundleFile, Path]] = ()) -> None:

@@ -8,6 +8,7 @@ moment at worst re-sends events, which the hub answers as duplicates.
 """
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -17,13 +18,15 @@ from typing import Any
 import httpx
 
 from station.errors import BadInput, NotAllowed, StationError
-from station.ledger import Event
+from station.ledger import Event, EventFormatError
 from station.service import StationService
 
 from .adaptive import AdaptiveBatch
 from .publications import fetch_publications
 from .session import CITYHALL_URL_ENV, CONTACT_META, OFFSET_META, HubSession, OverHubSession, RetryableAnswer
 from .wire import columns_to_dicts, encode_batch
+
+_log = logging.getLogger(__name__)
 
 __all__ = ["SyncClient", "SyncReport", "AdaptiveBatch", "relay_dir", "CITYHALL_URL_ENV", "OFFSET_META",
            "CONTACT_META", "CURSOR_META"]
@@ -143,7 +146,7 @@ class SyncClient(OverHubSession):
         while True:
             cursor = int(self.store.get_meta(CURSOR_META, "0") or 0)
             page = self.get_json(f"/api/v1/sync/pull?after={cursor}&limit={PULL_PAGE}")
-            events = [Event.from_dict(raw) for raw in columns_to_dicts(page["events"])]
+            events = _checked(columns_to_dicts(page["events"]), cursor)
             with self.store.write():  # events and the cursor move together
                 applied += self.service.apply_events(events)
                 self.store.set_meta(CURSOR_META, str(page["cursor"]))
@@ -161,6 +164,19 @@ class SyncClient(OverHubSession):
 
     def _retrying(self, attempt: Callable[[], Any]) -> Any:
         return self.session.retrying(attempt)
+
+
+def _checked(rows: list[dict[str, Any]], cursor: int) -> list[Event]:
+    """The page's events that keep the contract; one that does not is logged and passed over,
+    so the cursor moves on and the station keeps receiving everything else."""
+    events = []
+    for raw in rows:
+        try:
+            events.append(Event.from_dict(raw))
+        except EventFormatError as exc:
+            _log.warning("pulled event %r after cursor %d breaks the event contract, skipped: %s",
+                         str(raw.get("id"))[:64], cursor, exc)
+    return events
 
 
 def _answers(events: list[Event], body: dict[str, Any]) -> list[dict[str, Any]]:

@@ -3,17 +3,24 @@
 The city hall store calls these inside its transaction; they read nothing and write
 nothing. An event is accepted, rejected with a reason, or parked until its case arrives.
 "Out of order for the state" is not a reason to reject: such an event is kept and the
-fold marks it as a conflict. Only what ``step_problem`` calls forbidden is refused.
+fold marks it as a conflict. What ``step_problem`` calls forbidden is refused, and so is
+a ``received`` whose item is not the hub's own published version of it: the code, level,
+limits and materials come from the hub's catalogue, never from what the event claims.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Literal
 
-from station.ledger import CaseState, Event, step_problem
+from typing import TYPE_CHECKING, Any
+
+from station.ledger import CITIZEN, CaseState, Event, step_problem
 from station.topology import Topology
 
-__all__ = ["Answer", "Decision", "judge", "authority_problem", "viewers_of", "ANSWER_STATUSES"]
+if TYPE_CHECKING:
+    from forms import Catalogue
+
+__all__ = ["Answer", "Decision", "judge", "authority_problem", "item_problem", "viewers_of", "ANSWER_STATUSES"]
 
 ANSWER_STATUSES = ("accepted", "duplicate", "rejected", "parked")
 Decision = Literal["accept", "park", "reject"]
@@ -40,14 +47,62 @@ def authority_problem(event: Event, signer: str, topology: Topology) -> str | No
     return None
 
 
-def judge(state_before: CaseState | None, event: Event, topology: Topology) -> tuple[Decision, str | None]:
-    """Accept, park or reject ``event`` given the case as folded from the events before it."""
+def judge(state_before: CaseState | None, event: Event, topology: Topology,
+          catalogue: Catalogue) -> tuple[Decision, str | None]:
+    """Accept, park or reject ``event`` given the case as folded from the events before it.
+
+    The hub records a citizen's own events (a rating) itself: those must be valid steps
+    now, or they are refused, so two ratings racing each other store one.
+    """
     if state_before is None and event.kind != "received":
         return "park", None
+    if event.kind == "received":
+        problem = item_problem(event.data, catalogue)
+        if problem:
+            return "reject", problem
     verdict = step_problem(state_before, event, topology)
-    if verdict is not None and verdict.forbidden:
+    if verdict is not None and (verdict.forbidden or event.actor == CITIZEN):
         return "reject", verdict.reason
     return "accept", None
+
+
+_ITEM_FACTS = ("name", "level", "promise_days", "instant")
+
+
+def item_problem(received: dict[str, Any], catalogue: Catalogue) -> str | None:
+    """Why the item a ``received`` was filed under is not the catalogue's own; None when it is."""
+    from forms import UnknownItem
+
+    claimed = received["item"]
+    try:
+        item = catalogue.get(claimed["code"], version=claimed["version"])
+    except UnknownItem:
+        return f"事项 {claimed['code']} 第{claimed['version']}版不在市级事项目录中"
+    wrong = [fact for fact in _ITEM_FACTS if claimed[fact] != getattr(item, fact)]
+    if wrong:
+        return f"事项 {item.code} 第{item.version}版的{'、'.join(wrong)}与市级目录不符"
+    return _materials_problem(received["materials"], item) or _fields_problem(received["fields"], item)
+
+
+def _materials_problem(materials: list[dict[str, Any]], item: Any) -> str | None:
+    listed = {m.key: m for m in item.materials}
+    if sorted(m["key"] for m in materials) != sorted(listed):
+        return f"材料清单与“{item.name}”第{item.version}版不符"
+    for material in materials:
+        official = listed[material["key"]]
+        if (material["required"], material["deferrable"], material.get("defer_days")) != (
+                official.required, official.deferrable, official.defer_days):
+            return f"材料“{official.name}”的必交、容缺或补交期限与市级目录不符"
+        if material.get("status") == "deferred" and not official.deferrable:
+            return f"材料“{official.name}”不能容缺"
+        if material.get("status") == "missing" and official.required:
+            return f"必要材料“{official.name}”未收，不能收件"
+    return None
+
+
+def _fields_problem(fields: dict[str, Any], item: Any) -> str | None:
+    unknown = sorted(set(fields) - {f.key for f in item.fields})
+    return f"“{item.name}”没有这些字段：{'、'.join(unknown)}" if unknown else None
 
 
 def viewers_of(state: CaseState, topology: Topology) -> set[str]:

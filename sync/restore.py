@@ -19,13 +19,14 @@ Running it again is harmless: every event is deduplicated by id.
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timezone
 from typing import Any
 
 from station.errors import BadInput, NotAllowed, StationError
 from station.home import CHINA_TZ
-from station.ledger import Event, HybridClock, KIND_LABELS
+from station.ledger import KIND_LABELS, Event, EventFormatError, HybridClock
 from station.ledger.caseno import case_date
 from station.ledger.hlc import parse_hlc
 from station.service import StationService
@@ -39,6 +40,7 @@ __all__ = ["RestoreReport", "restore_from_hub", "RESTORE_SERIAL_GAP", "serial_fl
 RESTORE_SERIAL_GAP = 1000
 """Serials skipped on the days the lost PC may have filed unsynced cases: far more than a station files in a day."""
 PAGE = 2000
+_log = logging.getLogger(__name__)
 _UNREACHABLE = "连不上市政务服务中心（{url}）：{problem}。本机数据没有改动，联网后请再运行 station restore"
 
 
@@ -59,6 +61,8 @@ class RestoreReport:
     """The last of this station's events the hub held: ``event_id``, ``case_no``, ``kind``, ``at``."""
     lost: str = ""
     """In plain words: what could not come back."""
+    skipped: int = 0
+    """Events the hub sent that break the ledger's contract (logged, not stored)."""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -82,11 +86,23 @@ def _fetch_all(service: StationService, session: HubSession, report: RestoreRepo
         page = session.retrying(lambda p=path: session.signed("GET", p).json())
         if cursor == 0:
             standing = {k: page.get(k) for k in ("feed_cursor", "chain_tip", "case_numbers")}
-        events = [Event.from_dict(raw) for raw in columns_to_dicts(page["events"])]
+        events = _checked(columns_to_dicts(page["events"]), report)
         _store_page(service, events, report)
         cursor = int(page["cursor"])
         if not page["more"]:
             return standing
+
+
+def _checked(rows: list[dict[str, Any]], report: RestoreReport) -> list[Event]:
+    """Events that keep the ledger's contract; one that does not is logged and counted, as a pull does."""
+    events = []
+    for raw in rows:
+        try:
+            events.append(Event.from_dict(raw))
+        except EventFormatError as exc:
+            report.skipped += 1
+            _log.warning("restored event %r breaks the event contract, skipped: %s", str(raw.get("id"))[:64], exc)
+    return events
 
 
 def _store_page(service: StationService, events: list[Event], report: RestoreReport) -> None:

@@ -5,6 +5,7 @@ Pure: no I/O, no clock reads, no UI. Used by the station and the city hall alike
 from __future__ import annotations
 
 from .caseno import InvalidCaseNo, case_date, case_station, display_case_no, make_case_no, normalise_case_no
+from .contract import check_contract, parse_event
 from .events import CITIZEN, SCHEMA_VERSION, Event, EventFormatError, new_event_id
 from .fold import CaseState, apply, fold, step_problem
 from .hlc import HybridClock, format_hlc, parse_hlc
@@ -15,7 +16,7 @@ from .rules import (
 
 __all__ = [
     "InvalidCaseNo", "case_date", "case_station", "display_case_no", "make_case_no", "normalise_case_no",
-    "CITIZEN", "SCHEMA_VERSION", "Event", "EventFormatError", "new_event_id",
+    "CITIZEN", "SCHEMA_VERSION", "Event", "EventFormatError", "new_event_id", "check_contract", "parse_event",
     "CaseState", "apply", "fold", "step_problem", "HybridClock", "format_hlc", "parse_hlc",
     "ATTRIBUTE_KINDS", "DECIDED_STATUSES", "KIND_LABELS", "KINDS", "OPEN_STATUSES", "ROLE_LABELS", "ROLES",
     "STATUS_LABELS", "STATUSES", "Verdict", "check", "kinds_for_role",

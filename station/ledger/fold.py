@@ -1,7 +1,8 @@
 """A case is the fold of its events.
 
-``fold`` sorts by (hlc, id), drops repeated ids and applies each event in turn, so the
-same set of events gives the same state whatever order it arrived in. An event that is
+``fold`` sorts by (hlc, id, station), drops repeats of an event (its station and id) and
+applies each event in turn, so the same set of events gives the same state whatever
+order it arrived in. Two stations' events never shadow each other, even with equal ids. An event that is
 not a valid step when its turn comes is kept in the timeline and listed as a conflict.
 """
 from __future__ import annotations
@@ -71,11 +72,11 @@ class CaseState:
 
 def fold(events: Iterable[Event], topology: Topology) -> CaseState | None:
     state: CaseState | None = None
-    seen: set[str] = set()
+    seen: set[tuple[str, str]] = set()
     for event in sorted(events, key=lambda e: e.sort_key):
-        if event.id in seen:
+        if event.identity in seen:
             continue
-        seen.add(event.id)
+        seen.add(event.identity)
         state = apply(state, event, topology)
     return state
 

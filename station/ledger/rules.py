@@ -98,6 +98,8 @@ def kinds_for_role(role: str) -> frozenset[str]:
 def check(state: CaseState | None, event: Event, topology: Topology) -> Verdict | None:
     """``None`` when ``event`` is a valid next step of ``state``; else why not."""
     if event.kind == "received":
+        if event.station != event.case[:12]:
+            return Verdict(True, f"案件编号 {event.case} 不是本站（{event.station}）编的号，不能以本站名义收件")
         return None if state is None else Verdict(False, "案件已存在，不能重复收件")
     if state is None:
         return Verdict(False, "尚未收到该案件的收件记录")
@@ -149,6 +151,8 @@ def _state_problem(state: CaseState, event: Event) -> Verdict | None:
             return Verdict(False, f"评价等级应为 1-5，收到 {level!r}")
         if event.actor == "citizen" and state.status not in DECIDED_STATUSES:
             return Verdict(False, "办结后才能评价")
+        if event.actor == "citizen" and any(r.get("by") == "citizen" for r in state.ratings):
+            return Verdict(False, "每个办件只能评价一次")
         return None
     if kind in ATTRIBUTE_KINDS:
         return None

@@ -25,4 +25,5 @@ def received(station: str = "420115102203", deferred: bool = True, **kw: Any) ->
                   "defer_days": 5}]
     data = {"item": ITEM, "applicant": {"id_number": "11010519491231002X", "name": "曾𠮷", "phone": None},
             "fields": {"area": 120}, "materials": materials, "token_hash": "x"}
+    kw.setdefault("case", make_case_no(station, date(2026, 11, 2), 1))  # a case number carries its origin
     return event("received", station, data=data, **kw)

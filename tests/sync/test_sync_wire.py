@@ -35,7 +35,7 @@ def test_malformed_event_names_its_position() -> None:
     events = sample_events(3)
     payload = json.loads(gzip.decompress(encode_batch(events)))
     payload["events"]["kind"][2] = "teleported"
-    with pytest.raises(WireError, match="event #3: unknown kind"):
+    with pytest.raises(WireError, match="event #3: .*kind"):
         decode_batch(gzip.compress(json.dumps(payload).encode()))
 
 

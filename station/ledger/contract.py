@@ -1,0 +1,219 @@
+"""The one typed contract of an event: its envelope and, per kind, its ``data``.
+
+Everything that crosses a boundary goes through ``parse_event``: a push at the hub, a
+bundle import, a pull at a station, and the station's own writes before they are
+recorded. It checks types, ranges, patterns, string lengths, list sizes, dates with
+offsets, that every text is valid Unicode, and the size of the whole event, and it says
+what is wrong in one line. The checks are msgspec types (compiled, so the hub's ingest
+stays fast); the event keeps the ``data`` exactly as it came, so its digest is the
+sender's.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+import msgspec
+from msgspec import Meta
+
+from .events import SCHEMA_VERSION, Event, EventFormatError
+from .rules import KINDS, ROLES
+
+__all__ = ["parse_event", "check_event", "check_contract", "MAX_EVENT_BYTES", "LEVELS"]
+
+MAX_EVENT_BYTES = 64 * 1024
+"""An event's canonical JSON may not be longer: the largest real one (a received with its
+item, fields and materials) is a few kilobytes."""
+
+LEVELS = ("village", "township", "county", "city")
+
+_Text = Annotated[str, Meta(max_length=2000)]
+_Short = Annotated[str, Meta(max_length=200)]
+_Key = Annotated[str, Meta(pattern=r"^[A-Za-z0-9_.-]{1,64}$")]
+_Sha256 = Annotated[str, Meta(pattern=r"^[0-9a-f]{64}$")]
+_IsoDay = Annotated[str, Meta(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
+_Days = Annotated[int, Meta(ge=0, le=3650)]
+_FieldValue = str | Annotated[int, Meta(ge=-(10**15), le=10**15)] | Annotated[float, Meta(ge=-1e15, le=1e15)] | bool | None
+
+
+class _Strict(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    pass
+
+
+class _Envelope(_Strict):
+    id: Annotated[str, Meta(pattern=r"^[0-9A-Za-z][0-9A-Za-z_.:-]{0,63}$")]
+    case: Annotated[str, Meta(pattern=r"^[0-9]{24}[0-9X]$")]
+    kind: Literal[KINDS]  # type: ignore[valid-type]
+    hlc: Annotated[str, Meta(pattern=r"^[0-9]{13}\.[0-9]{5}$")]
+    at: Annotated[str, Meta(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]{5,15}([+-][0-9]{2}:[0-9]{2}|Z)$")]
+    station: Annotated[str, Meta(pattern=r"^[0-9]{12}$")]
+    actor: Annotated[str, Meta(pattern=r"^[^\x00-\x1f\x7f]{1,64}$")]
+    data: dict[str, Any]
+    v: Annotated[int, Meta(ge=1, le=SCHEMA_VERSION)]
+    role: Literal[("", *ROLES)] = ""  # type: ignore[valid-type]
+    prev: Annotated[str, Meta(pattern=r"^([0-9a-f]{64})?$")] = ""
+
+
+class _ItemRef(_Strict):
+    code: _Key
+    version: Annotated[int, Meta(ge=1, le=1_000_000)]
+    name: Annotated[str, Meta(min_length=1, max_length=100)]
+    level: Literal[LEVELS]  # type: ignore[valid-type]
+    promise_days: _Days
+    instant: bool
+
+
+class _Applicant(_Strict):
+    id_number: Annotated[str, Meta(pattern=r"^[0-9]{17}[0-9X]$")]
+    name: Annotated[str, Meta(min_length=1, max_length=50)]
+    phone: Annotated[str, Meta(max_length=20)] | None = None
+
+
+class _Material(_Strict):
+    key: _Key
+    name: _Short
+    required: bool
+    deferrable: bool
+    defer_days: _Days | None = None
+    status: Literal["received", "deferred", "missing"] = "missing"
+
+
+class _Received(_Strict):
+    item: _ItemRef
+    applicant: _Applicant
+    fields: Annotated[dict[_Key, _FieldValue], Meta(max_length=100)]
+    materials: Annotated[list[_Material], Meta(max_length=50)]
+    token_hash: _Sha256
+    on_behalf: bool = False
+    sms_opt_out: bool = False
+
+
+class _Plain(_Strict):
+    reason: _Text = ""
+
+
+class _Moved(_Strict):
+    reason: _Text = ""
+    to: Annotated[str, Meta(pattern=r"^[0-9]{12}$")] | None = None
+
+
+class _MaterialAsked(_Strict):
+    key: _Key
+    name: _Short
+
+
+class _SupplementRequested(_Strict):
+    materials: Annotated[list[_MaterialAsked], Meta(min_length=1, max_length=50)]
+    reason: _Text = ""
+
+
+class _Supplemented(_Strict):
+    materials: Annotated[list[_Key], Meta(max_length=50)] = []
+    reason: _Text = ""
+
+
+class _Voided(_Strict):
+    due: _IsoDay | None = None
+    reason: _Text = ""
+
+
+class _Rated(_Strict):
+    level: Annotated[int, Meta(ge=1, le=5)]
+    comment: Annotated[str, Meta(max_length=500)] = ""
+
+
+class _CalledBack(_Strict):
+    note: _Text = ""
+    result: _Short = ""
+
+
+class _Noted(_Strict):
+    note: _Text = ""
+
+
+class _Attached(_Strict):
+    material: _Key
+    sha256: _Sha256
+    size: Annotated[int, Meta(ge=0, le=1 << 31)]
+    type: Annotated[str, Meta(max_length=64)]
+    name: _Short = ""
+    original_sha256: _Sha256 | None = None
+    original_size: Annotated[int, Meta(ge=0, le=1 << 31)] | None = None
+
+
+_DATA: dict[str, type[_Strict]] = {
+    "received": _Received,
+    "forwarded": _Moved,
+    "escalated": _Moved,
+    "accepted": _Plain,
+    "refused": _Plain,
+    "approved": _Plain,
+    "denied": _Plain,
+    "delivered": _Plain,
+    "withdrawn": _Plain,
+    "supplement_requested": _SupplementRequested,
+    "supplemented": _Supplemented,
+    "voided": _Voided,
+    "rated": _Rated,
+    "called_back": _CalledBack,
+    "noted": _Noted,
+    "attached": _Attached,
+}
+assert set(_DATA) == set(KINDS), "every kind needs its data schema"
+
+
+def parse_event(raw: Any) -> Event:
+    """The event ``raw`` describes, checked against the contract; EventFormatError says why not."""
+    try:
+        envelope = msgspec.convert(raw, _Envelope, strict=True)
+        msgspec.convert(envelope.data, _DATA[envelope.kind], strict=True)
+    except msgspec.ValidationError as exc:
+        raise EventFormatError(_readable(exc)) from None
+    event = Event(id=envelope.id, case=envelope.case, kind=envelope.kind, hlc=envelope.hlc, at=envelope.at,
+                  station=envelope.station, actor=envelope.actor, data=raw["data"], v=envelope.v,
+                  role=envelope.role, prev=envelope.prev)
+    check_event(event)
+    return event
+
+
+def check_contract(event: Event) -> None:
+    """``event`` as this process made it, held to the same contract as one from outside."""
+    parse_event(event.to_dict())
+
+
+def check_event(event: Event) -> None:
+    """What the types cannot say: a real date with its offset, valid Unicode, a bounded size."""
+    problems = []
+    try:
+        when = datetime.fromisoformat(event.at)
+        if when.tzinfo is None:
+            problems.append(f"'at' must carry its UTC offset: {event.at!r}")
+    except ValueError:
+        problems.append(f"'at' is not a date and time: {event.at!r}")
+    due = event.data.get("due") if event.kind == "voided" else None
+    if isinstance(due, str) and not _is_day(due):
+        problems.append(f"'data.due' is not a date: {due!r}")
+    try:
+        size = len(event.to_json().encode("utf-8"))
+    except UnicodeEncodeError:
+        problems.append("text holds an invalid character (a lone surrogate): send valid UTF-8")
+    except ValueError as exc:  # a float that JSON cannot carry
+        problems.append(f"a value cannot be written as JSON: {exc}")
+    else:
+        if size > MAX_EVENT_BYTES:
+            problems.append(f"event is {size} bytes; at most {MAX_EVENT_BYTES} are allowed")
+    if problems:
+        raise EventFormatError("; ".join(problems))
+
+
+def _is_day(text: str) -> bool:
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _readable(error: msgspec.ValidationError) -> str:
+    # msgspec says "Expected `int`, got `str` - at `$.data.item.promise_days`"; drop the `$.`
+    return str(error).replace("`$.", "`").replace("`$`", "the event")
