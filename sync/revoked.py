@@ -8,6 +8,7 @@ in the bundle tree it sits. Pure except for the two store helpers.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -30,9 +31,12 @@ class RevokedKey:
     reason: str = ""
 
     def refuses(self, created_at: str) -> bool:
-        """A bundle signed at or after the revocation, or at a time that cannot be read."""
+        """A bundle signed at or after the revocation, or at a time that cannot be read.
+
+        Bundle times are whole seconds: one written in the second of the revocation counts as after it.
+        """
         made = bundle_time(created_at)
-        return made is None or made >= self.revoked_at
+        return made is None or made >= math.floor(self.revoked_at)
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> RevokedKey:

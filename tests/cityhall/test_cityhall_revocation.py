@@ -135,3 +135,12 @@ def test_revoke_command_refuses_what_it_cannot_do_with_a_reason(tmp_path: Path, 
     assert "already revoked" in capsys.readouterr().err
     assert main(["enroll", VILLAGE, key, "--db", url]) == 2
     assert "revoked" in capsys.readouterr().err
+
+
+def test_a_bundle_written_in_the_second_of_the_revocation_counts_as_after_it() -> None:
+    from sync.revoked import RevokedKey
+
+    revoked = RevokedKey(VILLAGE, "k", revoked_at=1_800_000_000.7)
+    assert revoked.refuses("2027-01-15T16:00:00+08:00")  # 1_800_000_000.0: same second
+    assert not revoked.refuses("2027-01-15T15:59:59+08:00")
+    assert revoked.refuses("2027-01-15T16:00:00")  # no offset: cannot be placed in time
