@@ -11,23 +11,26 @@ from cityhall.restore import restore_page, station_standing
 from cityhall.revocation import all_revocations, revoke_station
 from cityhall.store import HubStore, enroll_station
 from station.topology import Topology
-from tests.support.simstation import SimStation, write_topology
-
-VILLAGE = "420115100200"
+from tests.support.demo import VILLAGE
+from tests.support.hub import file_case, make_station, topology_for
 
 
 def test_revocation_and_restore_reads(hub_db: str, tmp_path: Path) -> None:
-    village = SimStation(VILLAGE)
+    config = topology_for(tmp_path, 8700)
+    village, agent, public_key = make_station(tmp_path, VILLAGE, config)
+    cases = [file_case(village, agent, i, forward=i < 2) for i in range(3)]  # the last not forwarded
+    events = village.store.pending_events(100)
+    head = village.store.get_meta("chain_head")
+    village.close()
     engine = db.make_engine(hub_db)
     db.migrate(engine)
-    store = HubStore(engine, Topology.load(write_topology(tmp_path / "stations.toml", [VILLAGE])))
-    enroll_station(engine, VILLAGE, village.public_key)
-    events = village.backlog(5)  # three cases, the last not forwarded
+    store = HubStore(engine, Topology.load(config))
+    enroll_station(engine, VILLAGE, public_key)
     assert {a.status for a in store.ingest(events, VILLAGE, time.time())} == {"accepted"}
 
     standing = station_standing(engine, VILLAGE)
-    assert standing["case_numbers"] == sorted({e.case for e in events})
-    assert standing["chain_tip"]["event_id"] == events[-1].id and standing["chain_tip"]["digest"] == village.head
+    assert standing["case_numbers"] == sorted(cases)
+    assert standing["chain_tip"]["event_id"] == events[-1].id and standing["chain_tip"]["digest"] == head
     assert standing["chain_events"] == 5
     page, cursor, more = restore_page(engine, VILLAGE, 0, 3)
     rest, _, done = restore_page(engine, VILLAGE, cursor, 100)
@@ -35,7 +38,7 @@ def test_revocation_and_restore_reads(hub_db: str, tmp_path: Path) -> None:
 
     revoke_station(engine, VILLAGE, "被盗", now=1_800_000_000.0)
     assert [(r.station, r.revoked_at) for r in all_revocations(engine)] == [(VILLAGE, 1_800_000_000.0)]
-    assert store.revoked_keys(VILLAGE)[0].public_key == village.public_key
+    assert store.revoked_keys(VILLAGE)[0].public_key == public_key
     with pytest.raises(ValueError, match="revoked"):
-        enroll_station(engine, VILLAGE, village.public_key)
+        enroll_station(engine, VILLAGE, public_key)
     engine.dispose()
