@@ -10,10 +10,10 @@ is sealed to, an ephemeral X25519 public key) and then a gzip'd tar stream cut i
 1 MiB frames, each sealed with AES-256-GCM under a key agreed between the ephemeral key
 and the station's recovery key (HKDF-SHA256). Each frame's nonce is its number and a
 last-frame flag, and the header's hash is the associated data: a frame moved, dropped,
-changed or cut off, or a changed header, fails to open. Nothing readable is written:
-not the tar, not the store copy (it is made in a temporary file in the home, where the
-store itself lives, and removed at once). Written beside the target and renamed, so a
-power cut never leaves a half backup under the target's name.
+changed or cut off, or a changed header, fails to open. The target gets no readable
+byte; the one plain copy is the store's snapshot, made in a temporary file inside the
+home (beside the store it copies) and removed as soon as it is sealed. Written beside
+the target and renamed, so a power cut never leaves a half backup under the target's name.
 """
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ import hashlib
 import io
 import json
 import os
+import shutil
 import sqlite3
 import struct
 import tarfile
@@ -280,8 +281,4 @@ def _check_member(member: tarfile.TarInfo, name: str) -> None:
 
 
 def _remove_tree(folder: Path) -> None:
-    if not folder.exists():
-        return
-    for path in sorted(folder.rglob("*"), reverse=True):
-        path.unlink() if path.is_file() or path.is_symlink() else path.rmdir()
-    folder.rmdir()
+    shutil.rmtree(folder, ignore_errors=True)

@@ -28,6 +28,8 @@ from .backup import ATTACHMENTS_PREFIX, STORE_NAME, open_backup
 
 __all__ = ["BackupRestoreReport", "restore_from_backup"]
 
+_PULL_CURSOR = "pull_cursor"
+"""The sync client's cursor key (sync.client.CURSOR_META; the station package does not import sync)."""
 _COPIED_TABLES = ("tokens", "citizens", "citizen_keys", "agents", "attachment_blobs", "attachment_links")
 """Rows kept as the backup has them unless this PC already has the same key (its own win)."""
 
@@ -101,12 +103,12 @@ def _merge(service: StationService, copy: Path, report: BackupRestoreReport) -> 
 
 def _merge_meta(service: StationService, conn: sqlite3.Connection) -> None:
     store = service.store
-    backup = dict(conn.execute("SELECT key, value FROM backup.meta WHERE key IN ('chain_head', 'hlc', 'pull_cursor')"))
+    backup = dict(conn.execute("SELECT key, value FROM backup.meta WHERE key IN ('chain_head', 'hlc', ?)", [_PULL_CURSOR]))
     if backup.get("chain_head") and not store.get_meta("chain_head"):
         store.set_meta("chain_head", backup["chain_head"])  # a new PC's first event continues the backup's chain
     if backup.get("hlc"):
         clock = HybridClock.restore(store.get_meta("hlc"))
         clock.observe(backup["hlc"], int(service.now().timestamp() * 1000))
         store.set_meta("hlc", clock.current())
-    cursor = int(store.get_meta("pull_cursor", "0") or 0)
-    store.set_meta("pull_cursor", str(max(cursor, int(backup.get("pull_cursor") or 0))))
+    cursor = int(store.get_meta(_PULL_CURSOR, "0") or 0)
+    store.set_meta(_PULL_CURSOR, str(max(cursor, int(backup.get(_PULL_CURSOR) or 0))))

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from station.errors import BadInput, Unreachable
+from station.errors import BadInput, NotFound, Unreachable
 
 from .context import Context, add_give_up_option, emit, give_up_window
 
@@ -88,7 +88,8 @@ def cmd_backup(ctx: Context) -> None:
 def cmd_rekey(ctx: Context) -> None:
     from station.recovery import new_recovery_key, recovery_key_text, write_public
 
-    ctx.service  # noqa: B018 - the home must be a station's before its key changes
+    if not ctx.home.exists:
+        raise NotFound(f"{ctx.home.root} 还不是站点目录：请先运行 station init --station 站点代码")
     key = new_recovery_key()
     write_public(ctx.home.root, key)
     text = recovery_key_text(key)
