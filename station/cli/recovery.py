@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from station.errors import BadInput, NotFound, Unreachable
+from station.errors import BadInput, NotFound, StationError, Unreachable
 
 from .context import Context, add_give_up_option, emit, give_up_window
 
@@ -42,11 +42,12 @@ def cmd_restore(ctx: Context) -> None:
                      f"附件 {restored.attachment_files} 个。")
     try:
         report = restore_from_hub(ctx.service, give_up_after=give_up_window(ctx.args.give_up_after))
-    except Unreachable as exc:
+    except StationError as exc:  # unreachable, or the new key not enrolled yet: the backup part stands
         if not payload:
             raise
-        emit(ctx, payload | {"hub": "unreachable"}, "\n".join(lines))
-        raise Unreachable(str(exc), "备份已经恢复；联网后请再运行 station restore，取回市政务服务中心更新的记录") from exc
+        emit(ctx, payload | {"hub": "unreachable" if isinstance(exc, Unreachable) else "refused"}, "\n".join(lines))
+        raise type(exc)(*exc.problems, "备份已经恢复；问题解决后请再运行 station restore（不带 --from），"
+                                       "取回市政务服务中心更新的记录") from exc
     emit(ctx, payload | report.to_dict(), "\n".join(lines + [_hub_text(report)]))
 
 
