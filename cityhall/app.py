@@ -20,7 +20,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
 from station.home import CHINA_TZ
-from station.ledger import Event, HybridClock, InvalidCaseNo, normalise_case_no
+from station.ledger import Event, EventFormatError, HybridClock, InvalidCaseNo, check_contract, normalise_case_no
 from station.topology import Topology
 from sync.bundle import BundleError, read_bundle
 from sync.ingest import Answer
@@ -213,24 +213,35 @@ def _tracking_routes(app: FastAPI) -> None:
             normalised = normalise_case_no(case_no)
         except InvalidCaseNo:
             normalised = ""
-        state, stored_hash = store.case_for_tracking(normalised) if normalised else (None, "")
-        if state is None or not token_matches(stored_hash, token):
+        stored_hash = store.token_hash_of(normalised) if normalised else None
+        if stored_hash is None or not token_matches(stored_hash, token):
             limiter.record_miss(client, time.time())
             raise _NotFound()
+        try:
+            state = store.case_for_tracking(normalised)[0]
+        except _UNREADABLE as exc:
+            raise _Unreadable(normalised) from exc
+        if state is None:
+            raise _Unreadable(normalised)
         return state
 
     def view(state: Any) -> dict[str, Any]:
-        return track_view(state, store.topology, app.state.calendar.get(), datetime.now(CHINA_TZ).date())
+        try:
+            return track_view(state, store.topology, app.state.calendar.get(), datetime.now(CHINA_TZ).date())
+        except _UNREADABLE as exc:
+            raise _Unreadable(state.case_no) from exc
 
     def page(request: Request, case_no: str, token: str, message: str | None = None) -> Response:
         try:
-            state = lookup(request, case_no, token)
+            case = view(lookup(request, case_no, token))
         except _NotFound:
             return _not_found_page(request, templates, store)
         except _RateLimited:
             return _limited_page(request, templates, store)
+        except _Unreadable:
+            return _unreadable_page(request, templates, store)
         return templates.TemplateResponse(request, "track.html", {
-            "case": view(state), "token": token.upper(), "cityhall_name": store.topology.cityhall.name,
+            "case": case, "token": token.upper(), "cityhall_name": store.topology.cityhall.name,
             "ratings": list(RATING_LABELS.items()), "message": message})
 
     @app.get("/T/{case_no}/{token}", response_class=HTMLResponse, tags=["tracking"], summary="The citizen's page")
@@ -241,11 +252,14 @@ def _tracking_routes(app: FastAPI) -> None:
     def track_json(request: Request, case_no: str, token: str) -> Response:
         try:
             state = lookup(request, case_no, token)
+            case = view(state)
         except _NotFound:
             return _error(404, "not_found", "没有找到该办件，请核对二维码或查询码")
         except _RateLimited:
             return _error(429, "too_many_misses", "查询失败次数过多，请稍后再试")
-        return JSONResponse({k: v for k, v in view(state).items() if k not in ("can_rate",)} | {"can_rate": can_rate(state)})
+        except _Unreadable:
+            return _error(409, "unreadable", _UNREADABLE_TEXT)
+        return JSONResponse({k: v for k, v in case.items() if k not in ("can_rate",)} | {"can_rate": can_rate(state)})
 
     def rate(request: Request, case_no: str, token: str, level: Any, comment: Any) -> tuple[int, str]:
         try:
@@ -254,12 +268,18 @@ def _tracking_routes(app: FastAPI) -> None:
             return 404, "没有找到该办件，请核对二维码或查询码"
         except _RateLimited:
             return 429, "查询失败次数过多，请稍后再试"
+        except _Unreadable:
+            return 409, _UNREADABLE_TEXT
         if not isinstance(level, int) or isinstance(level, bool) or level not in RATING_LABELS:
             return 400, "评价等级应为 1-5（5 非常满意 … 1 非常不满意）"
         if not can_rate(state):
             return 409, "办结后才能评价，每个办件只能评价一次"
         event = rating_event(state, level, str(comment or "")[:200], store.topology, datetime.now(CHINA_TZ),
                              app.state.hub_clock)
+        try:
+            check_contract(event)
+        except EventFormatError as exc:
+            return 400, f"评价内容无法保存：{exc}"
         answer = store.ingest([event], store.topology.cityhall.code, time.time())[0]
         return (200, "ok") if answer.status == "accepted" else (409, answer.reason or "评价未被接受")
 
@@ -291,6 +311,20 @@ def _tracking_routes(app: FastAPI) -> None:
 
 class _RateLimited(Exception):
     pass
+
+
+class _Unreadable(Exception):
+    """A case whose stored history cannot be shown: said so on its own page, nowhere else."""
+
+
+_UNREADABLE = (ValueError, TypeError, KeyError, AttributeError)
+_UNREADABLE_TEXT = "该办件的办理记录暂时无法显示，请联系受理站点核实；其他办件不受影响。"
+
+
+def _unreadable_page(request: Request, templates: Jinja2Templates, store: HubStore) -> Response:
+    return templates.TemplateResponse(request, "not_found.html", {
+        "cityhall_name": store.topology.cityhall.name, "headline": "办件记录暂时无法显示",
+        "detail": _UNREADABLE_TEXT}, status_code=409)
 
 
 def _not_found_page(request: Request, templates: Jinja2Templates, store: HubStore) -> Response:

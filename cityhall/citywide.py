@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -24,6 +25,7 @@ from station.workdays import WorkCalendar
 
 from . import db
 
+_log = logging.getLogger(__name__)
 __all__ = ["all_case_states", "StationDigest", "CityDigest", "city_digest", "RankingRow", "ranking",
            "RANKING_COLUMNS", "DIGEST_SECTION_LABELS"]
 
@@ -38,8 +40,12 @@ def all_case_states(engine: Engine, topology: Topology) -> list[CaseState]:
     with engine.connect() as conn:
         rows = conn.execute(query).all()
     states = []
-    for _, group in itertools.groupby(rows, key=lambda row: row[0]):
-        state = fold([Event.from_stored(json.loads(body)) for _, body in group], topology)
+    for case_no, group in itertools.groupby(rows, key=lambda row: row[0]):
+        try:
+            state = fold([Event.from_stored(json.loads(body)) for _, body in group], topology)
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:
+            _log.warning("case %s cannot be folded, left out of the staff pages: %r", case_no, exc)
+            continue
         if state is not None:
             states.append(state)
     return states

@@ -178,7 +178,7 @@ def hub_catalogue(engine: Engine) -> Catalogue:
     query = select(publications.c.name, publications.c.body).where(publications.c.kind == ITEM) \
         .order_by(publications.c.seq)
     with engine.connect() as conn:
-        published = [parse_item(body, f"published {name}") for name, body in conn.execute(query)]
+        published = [parse_item(body, name) for name, body in conn.execute(query)]
     base = builtin_catalogue()
     every = [base.get(item.code, version) for item in base.items() for version in base.versions(item.code)]
     return Catalogue([*every, *published])

@@ -35,6 +35,7 @@ from .revocation import Revocation, all_revocations, revocations
 __all__ = ["HubStore", "PullPage", "enroll_station"]
 
 _CACHE_SIZE = 20_000
+MAX_PULL_BYTES = 4 * 1024 * 1024
 _CHUNK = 500
 _KEY_TTL_S = 2.0
 
@@ -192,10 +193,20 @@ class HubStore:
                  .order_by(db.feed.c.fseq).limit(limit + 1))
         with self.engine.connect() as conn:
             rows = conn.execute(query).all()
-        page = rows[:limit]
-        return PullPage([json.loads(body) for _, body in page], page[-1][0] if page else after, len(rows) > limit)
+        page, size = [], 0
+        for row in rows[:limit]:  # a page is bounded in bytes too: big events make short pages
+            if page and size + len(row[1]) > MAX_PULL_BYTES:
+                break
+            page.append(row)
+            size += len(row[1])
+        return PullPage([json.loads(body) for _, body in page], page[-1][0] if page else after, len(rows) > len(page))
 
     # -- reads for pages and metrics -----------------------------------------------
+
+    def token_hash_of(self, case_no: str) -> str | None:
+        """The stored hash of a case's tracking token (None: no such case): checked before any fold."""
+        with self.engine.connect() as conn:
+            return conn.execute(select(db.cases.c.token_hash).where(db.cases.c.case_no == case_no)).scalar()
 
     def case_for_tracking(self, case_no: str) -> tuple[CaseState | None, str]:
         with self.engine.connect() as conn:

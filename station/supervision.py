@@ -10,6 +10,8 @@ sees its villagers' cases late at the township but cannot accept or void them th
 """
 from __future__ import annotations
 
+import logging
+
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
@@ -20,6 +22,7 @@ from station.ledger import OPEN_STATUSES, STATUS_LABELS, CaseState
 from station.store import StationStore
 from station.workdays import CalendarUnknown, WorkCalendar
 
+_log = logging.getLogger(__name__)
 __all__ = [
     "BAD_RATING_MAX", "WatchPolicy", "FollowUp", "CaseAlert", "Digest",
     "follow_ups", "watch", "concerns", "case_states",
@@ -185,7 +188,11 @@ def watch(states: Iterable[CaseState], calendar: WorkCalendar, today: date,
     lists = _Lists()
     for state in states:
         if concerns(state, station):
-            _watch_case(state, calendar, today, station, policy, lists)
+            try:
+                _watch_case(state, calendar, today, station, policy, lists)
+            except (ValueError, TypeError, KeyError, AttributeError) as exc:
+                # a case whose history cannot be read is left out alone; it never sinks the digest
+                _log.warning("case %s cannot be watched: %r", state.case_no, exc)
     by_date = lambda alert: (alert.date or "9999", alert.case_no)  # noqa: E731
     return Digest(
         day=today.isoformat(), station=station, policy=policy,

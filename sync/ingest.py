@@ -86,13 +86,18 @@ def item_problem(received: dict[str, Any], catalogue: Catalogue) -> str | None:
 
 def _materials_problem(materials: list[dict[str, Any]], item: Any) -> str | None:
     listed = {m.key: m for m in item.materials}
-    if sorted(m["key"] for m in materials) != sorted(listed):
-        return f"材料清单与“{item.name}”第{item.version}版不符"
+    keys = [m["key"] for m in materials]
+    unknown = sorted(set(keys) - set(listed))
+    if unknown or len(keys) != len(set(keys)):
+        return f"材料清单与“{item.name}”第{item.version}版不符：{'、'.join(unknown) or '材料重复'}"
+    absent = [m.name for m in item.materials if m.required and m.key not in keys]
+    if absent:
+        return f"必要材料未列出：{'、'.join(absent)}"
     for material in materials:
         official = listed[material["key"]]
-        if (material["required"], material["deferrable"], material.get("defer_days")) != (
-                official.required, official.deferrable, official.defer_days):
-            return f"材料“{official.name}”的必交、容缺或补交期限与市级目录不符"
+        if (material["name"], material["required"], material["deferrable"], material.get("defer_days")) != (
+                official.name, official.required, official.deferrable, official.defer_days):
+            return f"材料“{official.name}”的名称、必交、容缺或补交期限与市级目录不符"
         if material.get("status") == "deferred" and not official.deferrable:
             return f"材料“{official.name}”不能容缺"
         if material.get("status") == "missing" and official.required:

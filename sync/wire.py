@@ -77,6 +77,8 @@ def gunzip_json(body: bytes, limit: int = MAX_BODY_BYTES) -> Any:
         return msgspec.json.decode(raw)
     except (zlib.error, msgspec.DecodeError, msgspec.ValidationError) as exc:
         raise WireError(f"body is not gzip'd UTF-8 JSON: {exc}") from exc
+    except RecursionError as exc:
+        raise WireError("body nests JSON too deeply") from exc
 
 
 def encode_batch(events: list[Event], **extra: Any) -> bytes:

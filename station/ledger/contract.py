@@ -36,8 +36,13 @@ _Days = Annotated[int, Meta(ge=0, le=3650)]
 _FieldValue = str | Annotated[int, Meta(ge=-(10**15), le=10**15)] | Annotated[float, Meta(ge=-1e15, le=1e15)] | bool | None
 
 
-class _Strict(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+class _Strict(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):
     pass
+
+
+class _Data(_Strict):
+    reason: _Text = ""
+    """Any step may say why (the station asks for it on refusals, denials, withdrawals)."""
 
 
 class _Envelope(_Strict):
@@ -78,7 +83,7 @@ class _Material(_Strict):
     status: Literal["received", "deferred", "missing"] = "missing"
 
 
-class _Received(_Strict):
+class _Received(_Data, kw_only=True):
     item: _ItemRef
     applicant: _Applicant
     fields: Annotated[dict[_Key, _FieldValue], Meta(max_length=100)]
@@ -88,12 +93,11 @@ class _Received(_Strict):
     sms_opt_out: bool = False
 
 
-class _Plain(_Strict):
-    reason: _Text = ""
+class _Plain(_Data, kw_only=True):
+    """Steps that carry nothing but, perhaps, a reason."""
 
 
-class _Moved(_Strict):
-    reason: _Text = ""
+class _Moved(_Data, kw_only=True):
     to: Annotated[str, Meta(pattern=r"^[0-9]{12}$")] | None = None
 
 
@@ -102,36 +106,33 @@ class _MaterialAsked(_Strict):
     name: _Short
 
 
-class _SupplementRequested(_Strict):
+class _SupplementRequested(_Data, kw_only=True):
     materials: Annotated[list[_MaterialAsked], Meta(min_length=1, max_length=50)]
-    reason: _Text = ""
 
 
-class _Supplemented(_Strict):
+class _Supplemented(_Data, kw_only=True):
     materials: Annotated[list[_Key], Meta(max_length=50)] = []
-    reason: _Text = ""
 
 
-class _Voided(_Strict):
+class _Voided(_Data, kw_only=True):
     due: _IsoDay | None = None
-    reason: _Text = ""
 
 
-class _Rated(_Strict):
+class _Rated(_Data, kw_only=True):
     level: Annotated[int, Meta(ge=1, le=5)]
     comment: Annotated[str, Meta(max_length=500)] = ""
 
 
-class _CalledBack(_Strict):
+class _CalledBack(_Data, kw_only=True):
     note: _Text = ""
     result: _Short = ""
 
 
-class _Noted(_Strict):
+class _Noted(_Data, kw_only=True):
     note: _Text = ""
 
 
-class _Attached(_Strict):
+class _Attached(_Data, kw_only=True):
     material: _Key
     sha256: _Sha256
     size: Annotated[int, Meta(ge=0, le=1 << 31)]
@@ -141,7 +142,7 @@ class _Attached(_Strict):
     original_size: Annotated[int, Meta(ge=0, le=1 << 31)] | None = None
 
 
-_DATA: dict[str, type[_Strict]] = {
+_DATA: dict[str, type[_Data]] = {
     "received": _Received,
     "forwarded": _Moved,
     "escalated": _Moved,

@@ -23,11 +23,9 @@ HOSTILE_TEXTS = [
 
 
 def hostile_intake(hub: FuzzHub, text: str):  # noqa: ANN201 - an Event
-    data = copy.deepcopy(RECEIVED_DATA)
-    data["item"]["name"] = text
-    data["applicant"]["name"] = text
+    data = copy.deepcopy(RECEIVED_DATA)  # the item and its materials are the hub's: only these texts are the station's
+    data["applicant"]["name"] = text[:50]
     data["fields"]["village_group"] = text
-    data["materials"][2]["name"] = text
     event = hub.village.intake()
     hub.village.recorded.pop()
     tampered = type(event)(**(event.to_dict() | {"data": data | {"token_hash": event.data["token_hash"]}}))
@@ -48,11 +46,10 @@ def test_hostile_text_is_stored_verbatim_and_shown_escaped(fuzz_hub: FuzzHub, te
     for dangerous in ("<script>", "<img", "<svg", "<b>", "</textarea>"):
         if dangerous in text:
             assert dangerous not in page.text, f"{dangerous!r} reached the page unescaped"
-    if "{{" in text:
-        assert "{{ 7*7 }}" in page.text, "template code in data was evaluated, not shown"
     as_json = fuzz_hub.client.get(f"/api/v1/track/{event.case}/{token}").json()
-    assert as_json["item"] == text
+    assert as_json["item"] == RECEIVED_DATA["item"]["name"]
     assert as_json["applicant"] != text, "the applicant's full name reached the public page"
+    assert text not in page.text, "a form answer or the full name reached the public page"
 
 
 @pytest.mark.parametrize("text", HOSTILE_TEXTS)
