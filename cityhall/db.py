@@ -227,6 +227,38 @@ def _rebuild_sqlite_table(conn: Connection, table: Table) -> None:
     conn.exec_driver_sql(f"DROP TABLE {old}")
 
 
+def _quarantine_broken_events(conn: Connection) -> None:
+    """Events stored before the event contract that break it leave the ledger for ``rejections``.
+
+    One such event (a date of "garbage", a limit of "abc") used to break its case's page,
+    every staff page and every pull that carried it; after this, what the store holds is
+    what the contract allows, and the event stays readable in ``rejections`` with why.
+    """
+    from station.ledger import Event, EventFormatError  # pure; imported here to keep the schema module light
+
+    last, broken = 0, []
+    while True:
+        rows = conn.execute(select(events.c.seq, events.c.id, events.c.case_no, events.c.station, events.c.body)
+                            .where(events.c.seq > last).order_by(events.c.seq).limit(1000)).all()
+        if not rows:
+            break
+        for row in rows:
+            try:
+                Event.from_dict(json.loads(row.body))
+            except (EventFormatError, ValueError) as exc:
+                broken.append((row, str(exc)))
+        last = rows[-1].seq
+    for row, problem in broken:
+        kept = conn.execute(select(rejections.c.id).where(rejections.c.station == row.station,
+                                                          rejections.c.id == row.id)).first()
+        conn.execute(feed.delete().where(feed.c.event_seq == row.seq))
+        conn.execute(events.delete().where(events.c.seq == row.seq))
+        if kept is None:
+            conn.execute(insert(rejections).values(id=row.id, case_no=row.case_no, station=row.station, body=row.body,
+                                                   reason=f"stored before the event contract and breaks it: {problem}",
+                                                   rejected_at=datetime.now(timezone.utc).timestamp()))
+
+
 def _revocations(conn: Connection) -> None:
     from .revocation import create_revocations_table  # revoked station keys (cityhall revoke)
 
@@ -236,7 +268,9 @@ def _revocations(conn: Connection) -> None:
 Migration = tuple[str, Callable[[Connection], None]]
 MIGRATIONS: list[Migration] = [("0001_initial", _initial), ("0002_write_lock_and_chain", _write_lock_and_chain),
                                ("0003_staff_and_publications", _staff_and_publications),
-                               ("0004_event_identity", _event_identity), ("0005_revocations", _revocations)]
+                               ("0004_event_identity", _event_identity),
+                               ("0005_quarantine_broken_events", _quarantine_broken_events),
+                               ("0006_revocations", _revocations)]
 
 
 def make_engine(url: str) -> Engine:

@@ -47,7 +47,7 @@ def authenticate(request: Request, body: bytes, store: HubStore, now: float) -> 
     station = request.headers.get(HEADER_STATION, "")
     if not station or not request.headers.get(HEADER_SIGNATURE) or not request.headers.get(HEADER_TIMESTAMP):
         raise AuthFailure(401, f"request must carry {HEADER_STATION}, {HEADER_TIMESTAMP} and {HEADER_SIGNATURE}")
-    if not (len(station) == 12 and station.isdigit()):
+    if not (len(station) == 12 and station.isascii() and station.isdigit()):
         raise AuthFailure(401, f"{HEADER_STATION} must be a 12-digit station code")
     path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     headers = {name: request.headers.get(name, "") for name in (HEADER_STATION, HEADER_TIMESTAMP, HEADER_SIGNATURE)}

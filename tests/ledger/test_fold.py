@@ -90,3 +90,37 @@ def test_citizen_rates_only_through_the_city_hall_once_decided(topology: Topolog
     state = fold(story, topology)
     assert state.status == "denied" and [r["level"] for r in state.ratings] == [2]
     assert state.conflicts[0]["event"] == early.id
+
+
+def _with(event_, **changes):  # noqa: ANN001, ANN202 - an Event with some fields replaced
+    return type(event_)(**(event_.to_dict() | changes))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.permutations(list(range(14))), st.lists(st.integers(0, 13), max_size=4))
+def test_clock_ties_and_another_stations_equal_ids_give_one_state_in_any_order(order: list[int],
+                                                                                repeats: list[int]) -> None:
+    """Events with equal hlc, and another station's events reusing a village's ids, fold the same
+    whatever order they arrive in, and the village's own events are never shadowed."""
+    from station.topology import Topology as T
+    from tests.support.demo import DEMO_TOPOLOGY_FILE
+
+    topology = T.load(DEMO_TOPOLOGY_FILE)
+    story = full_story()
+    tie = _with(story[8], id="01TIE00000000000000000000A", data={"level": 4})  # same hlc as the rating
+    copycats = [_with(story[1], station=OTHER_VILLAGE, kind="noted", data={"note": "copy"}),  # the forward's id
+                _with(story[8], station=OTHER_VILLAGE, data={"level": 1})]  # the rating's id, other content
+    everything = story + [tie] + copycats + [_with(story[0], station=OTHER_VILLAGE)]  # a received for the case
+    expected = asdict(fold(everything, topology))
+    assert expected["handler"] == TOWNSHIP and expected["origin"] == VILLAGE
+    assert [r["level"] for r in expected["ratings"]] == [5, 4] or [r["level"] for r in expected["ratings"]] == [4, 5]
+    shuffled = [everything[i] for i in order] + [everything[i] for i in repeats]
+    assert asdict(fold(shuffled, topology)) == expected
+
+
+def test_a_received_for_another_stations_case_number_never_takes_the_case(topology: Topology) -> None:
+    story = full_story()
+    forged = _with(received(station=OTHER_VILLAGE, case=story[0].case), hlc="0000000000001.00000")
+    state = fold([forged, *story], topology)
+    assert state is not None and state.origin == VILLAGE and state.applicant == story[0].data["applicant"]
+    assert state.status == "delivered" and forged.id not in {entry["id"] for entry in state.timeline}

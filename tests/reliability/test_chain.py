@@ -74,7 +74,7 @@ def test_the_hub_flags_an_event_resent_with_other_content_and_says_which(tmp_pat
     events = village.backlog(4)
     assert push(client, village, events) == ["accepted"] * 4
     assert verify(url)[0] == 0
-    altered = Event(**(events[1].to_dict() | {"data": {"note": "改过的"}}))
+    altered = Event(**(events[1].to_dict() | {"data": {"reason": "改过的"}}))
     assert push(client, village, [altered]) == ["duplicate"]
     code, report = verify(url)
     station = report["stations"][0]
