@@ -36,7 +36,8 @@ from .metrics import render_metrics
 from .publish import PublishedCalendar
 from .publish_api import add_publication_routes
 from .ratings import MAX_COMMENT_CHARS, RatingInput, rating_from_form, rating_from_json
-from .security import AuthFailure, HubHeaders, MissLimiter, authenticate
+from .restore import add_restore_routes
+from .security import AuthFailure, HubHeaders, MissLimiter, authenticate, bundle_key_problem
 from .staff import add_staff_routes
 from .store import HubStore
 from .tracking import RATING_LABELS, can_rate, rating_event, token_matches, track_view
@@ -85,6 +86,7 @@ def create_app(settings: HubSettings) -> FastAPI:
     _ops_routes(app, settings.metrics_token)
     add_file_routes(app, settings.db_url)
     add_publication_routes(app)
+    add_restore_routes(app)
     add_staff_routes(app)
     return app
 
@@ -194,8 +196,9 @@ async def _bounded_body(request: Request) -> bytes | Response:
 def _ingest_bundle_tree(store: HubStore, bundle: Any) -> list[dict[str, Any]]:
     """Each bundle is judged on its own origin's enrolled key; carried bundles likewise."""
     results = []
-    if store.enrolled_key_text(bundle.station) != bundle.public_key:
-        results.append({"station": bundle.station, "error": "origin station not enrolled with this key", "results": []})
+    problem = bundle_key_problem(store, bundle.station, bundle.public_key, bundle.created_at)
+    if problem:
+        results.append({"station": bundle.station, "error": problem, "results": []})
     else:
         answers = store.ingest(bundle.events, bundle.station, time.time())
         results.append({"station": bundle.station, "results": [a.to_dict() for a in answers]})

@@ -25,6 +25,7 @@ from .citywide import DIGEST_SECTION_LABELS, RANKING_COLUMNS, RATE_COLUMNS, all_
 from .publish import hub_calendar
 from .ranking_export import ranking_csv, ranking_file_stem, ranking_xlsx
 from .bodies import BodyTooLarge, read_small_body
+from .revocation import revocation_rows
 from .staff_accounts import LoginRefused, Session, check_login, close_session, find_session, open_session, session_key
 from .staff_session import (
     NO_STORE, SESSION_COOKIE, clear_session_cookie, csrf_matches, login_csrf_matches, new_login_csrf,
@@ -63,6 +64,11 @@ def add_staff_routes(app: FastAPI) -> None:
     _login_routes(app, staff)
     _digest_routes(app, staff)
     _ranking_routes(app, staff)
+
+
+def _station_name(staff: _Staff) -> Any:
+    topology = staff.store.topology
+    return lambda code: topology.get(code).name if code in topology else code
 
 
 def _to_login(request: Request) -> Response:
@@ -147,7 +153,8 @@ def _digest_routes(app: FastAPI, staff: _Staff) -> None:
         if session is None:
             return _to_login(request)
         return staff.page(request, "staff_digest.html", {
-            "session": session, "digest": compute(), "sections": DIGEST_SECTION_LABELS, "active": "digest"})
+            "session": session, "digest": compute(), "sections": DIGEST_SECTION_LABELS, "active": "digest",
+            "revocations": revocation_rows(staff.store.engine, _station_name(staff))})
 
     @app.get("/staff", include_in_schema=False)
     def staff_root() -> Response:

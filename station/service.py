@@ -76,10 +76,15 @@ def init_station(home: StationHome, station_code: str, topology_file: Path) -> d
     home.config_file.write_text(StationConfig(station=station_code).dump(), encoding="utf-8")
     from station.keys import generate_key, public_key_text  # cryptography loads only where keys are used
 
+    from station.recovery import new_recovery_key, recovery_key_text, write_public
+
     key = generate_key(home.key_file)
+    recovery = new_recovery_key()  # only its public half stays on this PC
+    write_public(home.root, recovery)
     StationStore(home.database).close()
     station = topology.get(station_code)
-    return {"station": station.code, "name": station.name, "level": station.level, "public_key": public_key_text(key)}
+    return {"station": station.code, "name": station.name, "level": station.level, "public_key": public_key_text(key),
+            "recovery_key": recovery_key_text(recovery)}
 
 
 class StationService:
@@ -179,6 +184,11 @@ class StationService:
             for case_no in touched:
                 self._project(case_no)
         return new
+
+    def project_cases(self, case_nos: Iterable[str]) -> None:
+        """Fold these cases again from their stored events (inside the caller's transaction)."""
+        for case_no in case_nos:
+            self._project(case_no)
 
     def _project(self, case_no: str) -> CaseState | None:
         state = fold(self.store.case_events(case_no), self.topology)

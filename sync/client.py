@@ -194,6 +194,9 @@ def _answers(events: list[Event], body: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _refusal(status: int, reason: str) -> StationError:
+    if status == 401 and reason == "revoked":
+        return NotAllowed("市政务服务中心已吊销本机的密钥（revoked：这台电脑已报失或停用），本机不能再同步。"
+                          "记录都还在本机；如果吊销有误，请联系市政务服务中心")
     if status == 401:
         return NotAllowed(f"市政务服务中心不认可本站的签名：{reason}。请确认本站公钥已登记（cityhall enroll 站点代码 公钥）")
     if status == 403:

@@ -112,7 +112,8 @@ def cmd_init(ctx: Context) -> None:
     emit(ctx, {**result, "enroll": enrol_command(result["station"], result["public_key"])},
          f"已初始化 {result['name']}（{result['station']}，{level}）\n公钥：{result['public_key']}\n"
          f"在市政务服务中心登记本站：\n  {enrol_command(result['station'], result['public_key'])}\n"
-         "以后随时可用 station info 再看公钥和同步地址")
+         "以后随时可用 station info 再看公钥和同步地址\n"
+         f"恢复密钥（只显示这一次，请抄下交乡镇保管；打开备份要用它）：{result['recovery_key']}")
 
 
 def cmd_info(ctx: Context) -> None:

@@ -10,13 +10,13 @@ from station.errors import BadInput, DiskUnwritable, StationError
 from station.filewrite import disk_failure, disk_problem
 from station.home import StationHome, default_home
 
-from . import attachments, core, documents, queue, sync
+from . import attachments, core, documents, queue, recovery, sync
 from .chinese_argparse import ChineseArgumentParser
 from .context import Context
 
 __all__ = ["main", "build_parser", "undecodable_arguments"]
 
-COMMAND_MODULES = [core, documents, sync, attachments, queue]
+COMMAND_MODULES = [core, documents, sync, attachments, queue, recovery]
 """Each module's ``register(subparsers)`` adds its commands."""
 
 
