@@ -33,6 +33,7 @@ from .bodies import BodyTooLarge, read_small_body
 from .db import make_engine, migrate
 from .files import add_file_routes
 from .metrics import render_metrics
+from .notify.web import add_notify, link_matches
 from .publish import PublishedCalendar
 from .publish_api import add_publication_routes
 from .ratings import MAX_COMMENT_CHARS, RatingInput, rating_from_form, rating_from_json
@@ -88,6 +89,7 @@ def create_app(settings: HubSettings) -> FastAPI:
     add_publication_routes(app)
     add_restore_routes(app)
     add_staff_routes(app)
+    add_notify(app, settings.topology_file)
     return app
 
 
@@ -223,7 +225,7 @@ def _tracking_routes(app: FastAPI) -> None:
         """
         normalised = _case_or_blank(case_no)
         stored_hash = store.token_hash_of(normalised) if normalised and _TRACKING_TOKEN.fullmatch(token) else None
-        if stored_hash is not None and token_matches(stored_hash, token):
+        if stored_hash is not None and (token_matches(stored_hash, token) or link_matches(store.engine, normalised, token)):
             try:
                 state = store.case_for_tracking(normalised)[0]
             except _UNREADABLE as exc:

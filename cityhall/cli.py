@@ -10,6 +10,7 @@ from pathlib import Path
 from station.cli.chinese_argparse import ChineseArgumentParser
 from station.topology import TopologyError
 
+from .notify.cli import add_notices_command
 from .office_cli import add_office_commands
 
 __all__ = ["main", "build_parser", "default_db_url", "default_config", "app_from_env"]
@@ -56,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument("--station", default=None, help="只核验这个站点")
     verify.add_argument("--json", action="store_true", help="输出一个 JSON 对象")
     add_office_commands(commands)
+    add_notices_command(commands)
     return parser
 
 

@@ -40,6 +40,15 @@ def _revocation_lines(store: HubStore) -> list[str]:
     return lines
 
 
+def _notice_lines(store: HubStore) -> list[str]:
+    from .notify.outbox import status_counts
+
+    counts = status_counts(store.engine)
+    return ["# HELP cityhall_notices Text messages to citizens, by status (queued, sending, sent, failed, skipped).",
+            "# TYPE cityhall_notices gauge",
+            *(f'cityhall_notices{{status="{status}"}} {n}' for status, n in counts.items())]
+
+
 def render_metrics(store: HubStore) -> str:
     parked = store.parked_by_station()
     lines = [
@@ -58,5 +67,6 @@ def render_metrics(store: HubStore) -> str:
         f"cityhall_events_stored {store.event_total()}",
         *_chain_lines(store),
         *_revocation_lines(store),
+        *_notice_lines(store),
     ]
     return "\n".join(lines) + "\n"

@@ -31,6 +31,7 @@ from .staff_session import (
     NO_STORE, SESSION_COOKIE, clear_session_cookie, csrf_matches, login_csrf_matches, new_login_csrf,
     set_login_csrf, set_session_cookie,
 )
+from .notify.outbox import status_counts
 from .store import HubStore
 
 __all__ = ["add_staff_routes"]
@@ -154,7 +155,8 @@ def _digest_routes(app: FastAPI, staff: _Staff) -> None:
             return _to_login(request)
         return staff.page(request, "staff_digest.html", {
             "session": session, "digest": compute(), "sections": DIGEST_SECTION_LABELS, "active": "digest",
-            "revocations": revocation_rows(staff.store.engine, _station_name(staff))})
+            "revocations": revocation_rows(staff.store.engine, _station_name(staff)),
+            "notices": status_counts(staff.store.engine)})
 
     @app.get("/staff", include_in_schema=False)
     def staff_root() -> Response:
@@ -164,7 +166,7 @@ def _digest_routes(app: FastAPI, staff: _Staff) -> None:
     def digest_json(request: Request) -> Response:
         if staff.session(request) is None:
             return _unauthorised()
-        return JSONResponse(compute().as_dict(), headers=NO_STORE)
+        return JSONResponse(compute().as_dict() | {"notices": status_counts(staff.store.engine)}, headers=NO_STORE)
 
 
 # -- the ranking ----------------------------------------------------------------------

@@ -27,7 +27,7 @@ from station.ledger import CaseState, Event, apply, fold
 from station.topology import Topology
 from sync.ingest import Answer, authority_problem, judge, viewers_of
 
-from . import db
+from . import db, notify
 from .chainstore import record_links
 from .publish import PublishedCatalogue
 from .revocation import Revocation, all_revocations, revocations
@@ -423,6 +423,7 @@ class _IngestRun:
             for e in self.parked_now.values()])
         self._write_cases()
         conn.execute(update(db.stations).where(db.stations.c.code == self.signer).values(last_contact=self.now))
+        notify.record_ingested(conn, self.store, self.pending_events, self.entries, self.now)
 
     def _write_cases(self) -> None:
         new_rows, changed = [], []

@@ -59,6 +59,8 @@ class IntakeRequest:
     deferred: list[str] = field(default_factory=list)
     authorised: bool = True
     """The citizen signed the authorisation for the agent to file (委托书)."""
+    sms_opt_out: bool = False
+    """The citizen asked for no text messages about the case (recorded in the ``received`` event)."""
 
 
 def init_station(home: StationHome, station_code: str, topology_file: Path) -> dict[str, str]:
@@ -249,7 +251,7 @@ class StationService:
                      "public_notice_days": item.public_notice_days},
             "applicant": applicant, "fields": values, "materials": self._material_list(item, request),
             "on_behalf": operator.role == "agent",
-        }
+        } | ({"sms_opt_out": True} if request.sms_opt_out else {})
 
     def _applicant(self, request: IntakeRequest, problems: list[str]) -> dict[str, Any]:
         applicant: dict[str, Any] = {"id_number": request.applicant_id, "name": request.applicant_name, "phone": None}

@@ -128,6 +128,20 @@ class StationStore:
             db.execute("INSERT INTO meta (key, value) VALUES (?, ?) "
                        "ON CONFLICT(key) DO UPDATE SET value = excluded.value", [key, value])
 
+    # -- the city hall's texts to applicants ----------------------------------------
+
+    def save_sms_notices(self, notices: list[dict[str, Any]]) -> None:
+        with self.write() as db:
+            db.conn.executemany(
+                "INSERT INTO sms_notices (case_no, step, status, at, detail, phone) VALUES (?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT(case_no, step) DO UPDATE SET status = excluded.status, at = excluded.at, "
+                "detail = excluded.detail, phone = excluded.phone",
+                [(n["case_no"], n["step"], n["status"], n["at"], n["detail"], n["phone"]) for n in notices])
+
+    def sms_notices(self, case_no: str) -> list[dict[str, Any]]:
+        return self._query("SELECT step, status, at, detail, phone FROM sms_notices WHERE case_no = ? "
+                           "ORDER BY at, rowid", [case_no])
+
     # -- events -------------------------------------------------------------------
 
     def insert_event(self, event: Event, recorded_here: bool) -> bool:

@@ -11,7 +11,12 @@ from station.receipts import ReceiptData
 from station.topology import Topology
 from station.workdays import WorkCalendar
 
-__all__ = ["case_view", "clock_view", "station_name", "receipt_data"]
+__all__ = ["case_view", "clock_view", "station_name", "receipt_data", "NOTICE_STEP_LABELS", "NOTICE_STATUS_LABELS"]
+
+NOTICE_STEP_LABELS = {"received": "收件", "supplement_requested": "补正告知", "accepted": "受理", "decided": "办结结果",
+                      "deferred_due": "容缺到期提醒", "voided": "作废", "rate_invite": "邀请评价"}
+"""The city hall's text messages (办件短信) by step, as the station shows them."""
+NOTICE_STATUS_LABELS = {"queued": "待发送", "sending": "发送中", "sent": "已发送", "failed": "发送失败", "skipped": "未发送"}
 
 
 def station_name(topology: Topology, code: str) -> str:
@@ -19,7 +24,8 @@ def station_name(topology: Topology, code: str) -> str:
 
 
 def case_view(state: CaseState, topology: Topology, calendar: WorkCalendar, today_iso: str,
-              tracking_url: str | None = None) -> dict[str, Any]:
+              tracking_url: str | None = None, notices: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """``notices``: the city hall's texts to the applicant (step, status, at, detail), as last synced."""
     clock = legal_clock(state, calendar, _date(today_iso))
     deadline, due = clock.promised, supplement_due(state, calendar)
     return {
@@ -37,6 +43,7 @@ def case_view(state: CaseState, topology: Topology, calendar: WorkCalendar, toda
         "timeline": [entry | {"station_name": station_name(topology, entry["station"])} for entry in state.timeline],
         "conflicts": state.conflicts, "ratings": state.ratings, "callbacks": state.callbacks,
         "notes": state.notes, "attachments": state.attachments, "tracking_url": tracking_url,
+        "notices": list(notices or []),
     } | clock_view(clock)
 
 

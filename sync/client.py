@@ -22,6 +22,7 @@ from station.ledger import Event, EventFormatError
 from station.service import StationService
 
 from .adaptive import AdaptiveBatch
+from .notices import fetch_notices
 from .publications import fetch_publications
 from .session import CITYHALL_URL_ENV, CONTACT_META, OFFSET_META, HubSession, OverHubSession, RetryableAnswer
 from .wire import columns_to_dicts, encode_push
@@ -84,6 +85,7 @@ class SyncClient(OverHubSession):
         self.push_pending(report)
         report.pulled = self.pull_all()
         report.publications = fetch_publications(self).received
+        fetch_notices(self)
         counts = self.store.outbox_counts()
         report.rejected, report.pending = counts["rejected"], counts["pending"]
         report.clock_offset_s = round(self.session.offset_s, 3)

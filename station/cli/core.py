@@ -45,6 +45,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     intake.add_argument("--applicant-id", required=True, help="申请人身份证号")
     intake.add_argument("--applicant-name", required=True, help="申请人姓名")
     intake.add_argument("--phone", help="申请人手机号")
+    intake.add_argument("--no-sms", action="store_true", help="申请人不愿接收办件短信")
     intake.add_argument("--field", action="append", default=[], metavar="K=V", help="表单字段，可多次给出")
     intake.add_argument("--received", action="append", default=[], metavar="KEY", help="已收材料的编码，可多次给出")
     intake.add_argument("--deferred", action="append", default=[], metavar="KEY",
@@ -173,7 +174,7 @@ def cmd_intake(ctx: Context) -> None:
     args = ctx.args
     request = IntakeRequest(item_code=args.item, applicant_id=args.applicant_id, applicant_name=args.applicant_name,
                             phone=args.phone, fields=_key_values(args.field), received=args.received,
-                            deferred=args.deferred)
+                            deferred=args.deferred, sms_opt_out=args.no_sms)
     operator = ctx.operator()
     result = ctx.service.intake(operator, request)
     lines = [f"已收件：{display_case_no(result['case_no'])}（{STATUS_LABELS.get(result['status'], result['status'])}）",
@@ -186,7 +187,7 @@ def _view(ctx: Context, case_no: str) -> dict[str, Any]:
     service = ctx.service
     state = service.case(case_no)
     return case_view(state, service.topology, service.calendar, service.today().isoformat(),
-                     service.tracking_url(state.case_no))
+                     service.tracking_url(state.case_no), service.store.sms_notices(state.case_no))
 
 
 def cmd_case(ctx: Context) -> None:

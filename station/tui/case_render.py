@@ -6,6 +6,7 @@ from typing import Any
 from rich.text import Text
 
 from station.clock_lines import clock_lines
+from station.views import NOTICE_STATUS_LABELS, NOTICE_STEP_LABELS
 
 from .i18n import kind_label, role_label, status_label, t
 
@@ -72,7 +73,24 @@ def case_timeline(view: dict[str, Any]) -> Text:
             text.append(f"\n     {detail}")
         if entry.get("conflict"):
             text.append(f"\n     ⚠ {entry['conflict']}", style="red")
+    _append_notices(text, view.get("notices") or [])
     return text
+
+
+_NOTICE_STYLES = {"queued": "yellow", "sending": "yellow", "sent": "green", "failed": "red", "skipped": "dim"}
+
+
+def _append_notices(text: Text, notices: list[dict[str, Any]]) -> None:
+    """The city hall's texts to the applicant, so the agent can say "you were told on …"."""
+    if not notices:
+        return
+    text.append("\n\n短信通知", style="bold")
+    for notice in notices:
+        label, style = NOTICE_STATUS_LABELS.get(notice["status"], notice["status"]), _NOTICE_STYLES.get(notice["status"], "")
+        text.append(f"\n {notice['at'][:16].replace('T', ' ')} {NOTICE_STEP_LABELS.get(notice['step'], notice['step'])} ")
+        text.append(label, style=style)
+        if notice["status"] in ("failed", "skipped") and notice.get("detail"):
+            text.append(f"（{notice['detail'][:40]}）", style="dim")
 
 
 def _entry_detail(data: dict[str, Any], names: dict[str, str]) -> str:
