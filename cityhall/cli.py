@@ -10,6 +10,7 @@ from pathlib import Path
 from station.cli.chinese_argparse import ChineseArgumentParser
 from station.topology import TopologyError
 
+from .notify.cli import add_notices_command
 from .office_cli import add_office_commands
 
 __all__ = ["main", "build_parser", "default_db_url", "default_config", "app_from_env"]
@@ -46,18 +47,24 @@ def build_parser() -> argparse.ArgumentParser:
     enroll.add_argument("--public-key", dest="public_key_option", metavar="KEY",
                         help="同一公钥的选项写法（以 - 开头的公钥也能用 --public-key=公钥）")
     enroll.add_argument("--db", default=None, help="数据库（默认 $CITYHALL_DB 或 sqlite:///cityhall.db）")
+    revoke = commands.add_parser("revoke", help="吊销站点密钥：此后该密钥签名的请求和数据包一律拒收")
+    revoke.add_argument("code", help="站点 12 位代码")
+    revoke.add_argument("--db", default=None, help="数据库（默认 $CITYHALL_DB 或 sqlite:///cityhall.db）")
+    revoke.add_argument("--reason", default="", help="原因（丢失、被盗、硬盘损坏），工作人员和各站可见")
+    revoke.add_argument("--json", action="store_true", help="输出一个 JSON 对象")
     verify = commands.add_parser("verify", help="核验每个站点的事件哈希链；有断链时退出码为 1")
     verify.add_argument("--db", default=None, help="数据库（默认 $CITYHALL_DB 或 sqlite:///cityhall.db）")
     verify.add_argument("--station", default=None, help="只核验这个站点")
     verify.add_argument("--json", action="store_true", help="输出一个 JSON 对象")
     add_office_commands(commands)
+    add_notices_command(commands)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(_keys_as_options(list(sys.argv[1:] if argv is None else argv)))
     try:
-        run = {"serve": _serve, "enroll": _enroll, "verify": _verify}.get(args.command) or args.run
+        run = {"serve": _serve, "enroll": _enroll, "verify": _verify, "revoke": _revoke}.get(args.command) or args.run
         return run(args)
     except (TopologyError, ValueError, OSError) as exc:
         sys.stderr.write(f"cityhall {args.command}：{exc}\n")
@@ -151,6 +158,25 @@ def _enroll(args: argparse.Namespace) -> int:
     migrate(engine)
     replaced = enroll_station(engine, args.code, keys.pop())
     print(f"{'已更换公钥' if replaced else '已登记'}：{args.code}")
+    return 0
+
+
+def _revoke(args: argparse.Namespace) -> int:
+    import json
+
+    from .db import make_engine, migrate
+    from .revocation import revoke_station
+
+    if not (len(args.code) == 12 and args.code.isdigit()):
+        raise ValueError(f"station code must be 12 digits, got {args.code!r}")
+    engine = make_engine(args.db or default_db_url())
+    migrate(engine)
+    revocation = revoke_station(engine, args.code, args.reason.strip())
+    if args.json:
+        print(json.dumps(revocation.to_dict(), ensure_ascii=False))
+    else:
+        print(f"revoked the key of {args.code} at {revocation.to_dict()['revoked_at']}: every request it signs is "
+              f"refused from now on; enrol the new PC with `cityhall enroll {args.code} NEW_PUBLIC_KEY`")
     return 0
 
 

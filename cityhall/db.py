@@ -259,11 +259,25 @@ def _quarantine_broken_events(conn: Connection) -> None:
                                                    rejected_at=datetime.now(timezone.utc).timestamp()))
 
 
+def _revocations(conn: Connection) -> None:
+    from .revocation import create_revocations_table  # revoked station keys (cityhall revoke)
+
+    create_revocations_table(conn)
+
+
+def _notices(conn: Connection) -> None:
+    from .notify.tables import create_notify_tables  # issue 14's text-message outbox
+
+    create_notify_tables(conn)
+
+
 Migration = tuple[str, Callable[[Connection], None]]
 MIGRATIONS: list[Migration] = [("0001_initial", _initial), ("0002_write_lock_and_chain", _write_lock_and_chain),
                                ("0003_staff_and_publications", _staff_and_publications),
                                ("0004_event_identity", _event_identity),
-                               ("0005_quarantine_broken_events", _quarantine_broken_events)]
+                               ("0005_quarantine_broken_events", _quarantine_broken_events),
+                               ("0006_revocations", _revocations),
+                               ("0007_notices", _notices)]
 
 
 def make_engine(url: str) -> Engine:

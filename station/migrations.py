@@ -233,6 +233,19 @@ def _event_identity(db: sqlite_utils.Database) -> None:
     )
 
 
+def _sms_notices(db: sqlite_utils.Database) -> None:
+    """The city hall's texts to the applicant about this station's cases, as last fetched."""
+    _run_statements(
+        db,
+        """
+        CREATE TABLE IF NOT EXISTS sms_notices (
+            case_no TEXT NOT NULL, step TEXT NOT NULL, status TEXT NOT NULL, at TEXT NOT NULL,
+            detail TEXT NOT NULL, phone TEXT NOT NULL, PRIMARY KEY (case_no, step)
+        );;
+        """
+    )
+
+
 MIGRATIONS: list[Migration] = [
     ("0001_initial", _initial),
     ("0002_case_filters", _case_filters),
@@ -240,6 +253,7 @@ MIGRATIONS: list[Migration] = [
     ("0004_board_indexes", _board_indexes),
     ("0005_rare_name_keys", _rare_name_keys),
     ("0006_event_identity", _event_identity),
+    ("0007_sms_notices", _sms_notices),
 ]
 
 

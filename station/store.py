@@ -18,6 +18,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import orjson
+
 from station.ledger import CaseState, Event
 
 from .migrations import MIGRATIONS, migrate
@@ -81,6 +83,14 @@ class StationStore:
             return self._db
 
     def close(self) -> None:
+        # a sync thread cut short at quit may be inside a statement: let it finish (the lock is
+        # never held across network I/O), but never hang the quit on it
+        if self._lock.acquire(timeout=1.0):
+            try:
+                self.conn.close()
+            finally:
+                self._lock.release()
+            return
         self.conn.close()
 
     # -- transactions -------------------------------------------------------------
@@ -118,6 +128,20 @@ class StationStore:
             db.execute("INSERT INTO meta (key, value) VALUES (?, ?) "
                        "ON CONFLICT(key) DO UPDATE SET value = excluded.value", [key, value])
 
+    # -- the city hall's texts to applicants ----------------------------------------
+
+    def save_sms_notices(self, notices: list[dict[str, Any]]) -> None:
+        with self.write() as db:
+            db.conn.executemany(
+                "INSERT INTO sms_notices (case_no, step, status, at, detail, phone) VALUES (?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT(case_no, step) DO UPDATE SET status = excluded.status, at = excluded.at, "
+                "detail = excluded.detail, phone = excluded.phone",
+                [(n["case_no"], n["step"], n["status"], n["at"], n["detail"], n["phone"]) for n in notices])
+
+    def sms_notices(self, case_no: str) -> list[dict[str, Any]]:
+        return self._query("SELECT step, status, at, detail, phone FROM sms_notices WHERE case_no = ? "
+                           "ORDER BY at, rowid", [case_no])
+
     # -- events -------------------------------------------------------------------
 
     def insert_event(self, event: Event, recorded_here: bool) -> bool:
@@ -149,15 +173,22 @@ class StationStore:
     # -- outbox -------------------------------------------------------------------
 
     def pending_events(self, limit: int) -> list[Event]:
-        rows = self._query(
-            "SELECT e.body FROM outbox o JOIN events e ON e.id = o.event_id AND e.recorded_here = 1 "
-            "WHERE o.state = 'pending' ORDER BY e.rowid LIMIT ?", [limit])
-        return [Event.from_stored(json.loads(r["body"])) for r in rows]
+        """The oldest ``limit`` events still to push, in the order they were recorded (read in one go)."""
+        with self._lock:
+            bodies = self.conn.execute(
+                "SELECT e.body FROM outbox o JOIN events e ON e.id = o.event_id AND e.recorded_here = 1 "
+                "WHERE o.state = 'pending' ORDER BY e.rowid LIMIT ?", [limit]).fetchall()
+        return [Event.from_stored(orjson.loads(body)) for (body,) in bodies]
 
     def mark_outbox(self, event_id: str, state: str, reason: str | None = None) -> None:
-        with self.write() as db:
-            db.execute("UPDATE outbox SET state = ?, reason = ?, attempts = attempts + 1, updated_at = ? "
-                       "WHERE event_id = ?", [state, reason, _now(), event_id])
+        self.mark_outbox_many([(event_id, state, reason)])
+
+    def mark_outbox_many(self, marks: list[tuple[str, str, str | None]]) -> None:
+        """Record the hub's answers (event id, ``pushed`` or ``rejected``, reason) in one statement."""
+        now = _now()
+        with self.write():
+            self.conn.executemany("UPDATE outbox SET state = ?, reason = ?, attempts = attempts + 1, updated_at = ? "
+                                  "WHERE event_id = ?", [(state, reason, now, event_id) for event_id, state, reason in marks])
 
     def outbox_counts(self) -> dict[str, int]:
         counts = {"pending": 0, "pushed": 0, "rejected": 0}

@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
+import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from station.errors import BadInput, NotFound
 from station.ledger import KIND_LABELS, KINDS, ROLE_LABELS, ROLES, STATUS_LABELS, STATUSES, display_case_no
-from station.receipts import render_png, render_text
 from station.service import IntakeRequest, init_station
 from station.views import case_view, receipt_data
 
@@ -44,6 +45,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     intake.add_argument("--applicant-id", required=True, help="申请人身份证号")
     intake.add_argument("--applicant-name", required=True, help="申请人姓名")
     intake.add_argument("--phone", help="申请人手机号")
+    intake.add_argument("--no-sms", action="store_true", help="申请人不愿接收办件短信")
     intake.add_argument("--field", action="append", default=[], metavar="K=V", help="表单字段，可多次给出")
     intake.add_argument("--received", action="append", default=[], metavar="KEY", help="已收材料的编码，可多次给出")
     intake.add_argument("--deferred", action="append", default=[], metavar="KEY",
@@ -68,6 +70,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     act.add_argument("--reason", help="理由或说明（不予受理、补正、备注等）")
     act.add_argument("--material", action="append", default=[], help="要求补正或已补交的材料编码，可多次给出")
     act.add_argument("--level", type=int, help="评价等级 1-5（rated 时用）")
+    act.add_argument("--days", type=int, help="延期办理（extended）的工作日数")
+    act.add_argument("--until", metavar="YYYY-MM-DD", help="暂停计时（suspended）的预计结束日期")
     act.set_defaults(handler=cmd_act)
 
     receipt = commands.add_parser("receipt", help="回执")
@@ -82,6 +86,22 @@ def run_tui(ctx: Context) -> None:
     from station.tui.app import run  # Textual loads only for the app, never for the commands
 
     run(ctx.home)
+    ctx.close()
+    leave_now()
+
+
+def leave_now() -> NoReturn:
+    """Back to the shell at once after the app closed its store.
+
+    The interpreter's own teardown of Textual's modules takes longer than the 0.3 s a quit
+    may take, and it would wait for nothing that matters: the store is closed, every commit
+    is on disk (``synchronous=FULL``), and a sync round still waiting on a dead link has
+    nothing uncommitted worth keeping (sync/loop.py). Logs and standard streams are flushed first.
+    """
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 def cmd_init(ctx: Context) -> None:
@@ -93,7 +113,8 @@ def cmd_init(ctx: Context) -> None:
     emit(ctx, {**result, "enroll": enrol_command(result["station"], result["public_key"])},
          f"已初始化 {result['name']}（{result['station']}，{level}）\n公钥：{result['public_key']}\n"
          f"在市政务服务中心登记本站：\n  {enrol_command(result['station'], result['public_key'])}\n"
-         "以后随时可用 station info 再看公钥和同步地址")
+         "以后随时可用 station info 再看公钥和同步地址\n"
+         f"恢复密钥（只显示这一次，请抄下交乡镇保管；打开备份要用它）：{result['recovery_key']}")
 
 
 def cmd_info(ctx: Context) -> None:
@@ -132,6 +153,8 @@ def _item_json(item: Any) -> dict[str, Any]:
     return {
         "code": item.code, "name": item.name, "version": item.version, "kind": item.kind, "level": item.level,
         "legal_days": item.legal_days, "promise_days": item.promise_days, "instant": item.instant,
+        "max_extension_days": item.max_extension_days, "pauses": list(item.pauses),
+        "public_notice_days": item.public_notice_days,
         "on_behalf": item.on_behalf, "fee": item.fee, "basis": item.basis, "conditions": list(item.conditions),
         "fields": [{"key": f.key, "label": f.label, "type": f.type, "required": f.required,
                     "choices": list(f.choices), "example": f.example} for f in item.fields],
@@ -151,7 +174,7 @@ def cmd_intake(ctx: Context) -> None:
     args = ctx.args
     request = IntakeRequest(item_code=args.item, applicant_id=args.applicant_id, applicant_name=args.applicant_name,
                             phone=args.phone, fields=_key_values(args.field), received=args.received,
-                            deferred=args.deferred)
+                            deferred=args.deferred, sms_opt_out=args.no_sms)
     operator = ctx.operator()
     result = ctx.service.intake(operator, request)
     lines = [f"已收件：{display_case_no(result['case_no'])}（{STATUS_LABELS.get(result['status'], result['status'])}）",
@@ -164,7 +187,7 @@ def _view(ctx: Context, case_no: str) -> dict[str, Any]:
     service = ctx.service
     state = service.case(case_no)
     return case_view(state, service.topology, service.calendar, service.today().isoformat(),
-                     service.tracking_url(state.case_no))
+                     service.tracking_url(state.case_no), service.store.sms_notices(state.case_no))
 
 
 def cmd_case(ctx: Context) -> None:
@@ -192,12 +215,14 @@ def cmd_act(ctx: Context) -> None:
     args = ctx.args
     operator = ctx.operator()
     state = ctx.service.act(operator, args.case_no, args.kind, reason=args.reason,
-                            materials=args.material, level=args.level)
+                            materials=args.material, level=args.level, days=args.days, until=args.until)
     view = _view(ctx, state.case_no)
     emit(ctx, view, f"已记录：{KIND_LABELS.get(args.kind, args.kind)}\n" + case_text(view, _field_labels(ctx, view)))
 
 
 def cmd_receipt(ctx: Context) -> None:
+    from station.receipts import render_png, render_text  # Pillow and qrcode load only for a receipt
+
     args, service = ctx.args, ctx.service
     view = _view(ctx, args.case_no)
     if not view["tracking_url"]:

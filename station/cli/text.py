@@ -5,8 +5,10 @@ from typing import Any
 
 from rich.cells import cell_len
 
+from station.clock_lines import clock_lines
 from station.info import LEVEL_LABELS
 from station.ledger import display_case_no
+from station.views import NOTICE_STATUS_LABELS, NOTICE_STEP_LABELS
 
 __all__ = ["items_text", "case_text", "cases_text", "pad", "upload_text"]
 
@@ -35,8 +37,11 @@ def case_text(view: dict[str, Any], labels: dict[str, str] | None = None) -> str
         f"状态      {view['status_label']}",
         f"经办站    {view['handler_name']}",
         f"申请人    {applicant.get('name')}  {applicant.get('id_number')}  {applicant.get('phone') or ''}",
-        f"办结期限  {view['deadline'] or view['deadline_note_zh']}",
+        f"办结期限  {view['deadline'] or view['deadline_note_zh']}"
+        f"{'  已逾期' if view.get('promised_warning') == 'overdue' else ''}",
     ]
+    lines += [f"{pad(line.label, 10)}{'⚠ ' if line.loudness == 'loudest' else ''}{line.text}"
+              for line in clock_lines(view)[1:]]  # the promised limit is the 办结期限 above
     if view["supplement_due"]:
         lines.append(f"容缺补交  {view['supplement_due']}")
     order = {key: index for index, key in enumerate(labels)}
@@ -48,6 +53,12 @@ def case_text(view: dict[str, Any], labels: dict[str, str] | None = None) -> str
     for entry in view["timeline"]:
         flag = f"  ⚠ 冲突：{entry['conflict']}" if entry.get("conflict") else ""
         lines.append(f"  {entry['at'][:16].replace('T', ' ')}  {pad(entry['label'], 8)} {entry['station_name']}  {entry['actor']}{flag}")
+    if view.get("notices"):
+        lines.append("短信通知")
+        for notice in view["notices"]:
+            why = f"（{notice['detail']}）" if notice["status"] in ("failed", "skipped") and notice["detail"] else ""
+            lines.append(f"  {notice['at'][:16].replace('T', ' ')}  {pad(NOTICE_STEP_LABELS.get(notice['step'], notice['step']), 12)} "
+                         f"{NOTICE_STATUS_LABELS.get(notice['status'], notice['status'])}{why}")
     return "\n".join(lines)
 
 

@@ -36,7 +36,7 @@ __all__ = ["StationApp", "run"]
 log = logging.getLogger("station.tui")
 
 
-_SCREEN_STYLES = ["action_dialog", "case", "cases", "confirm", "document", "home", "intake", "sign_in", "sync"]
+_SCREEN_STYLES = ["action_dialog", "case", "cases", "confirm", "document", "home", "intake", "queue", "sign_in", "sync"]
 # the station info screen reuses document.tcss (title line, scrolling text)
 
 
@@ -231,6 +231,7 @@ class StationApp(ReportsFailures, App[None]):
         if self.operator is not None:
             yield SystemCommand(t("new_case"), t("intake_title"), self.open_intake)
             yield SystemCommand(t("cases"), t("cases_title"), self.open_cases)
+            yield SystemCommand("待办队列", "待本站决定的案件，按法定紧急程度排序", self.open_queue)
             yield SystemCommand(t("sync"), t("sync_title"), self.open_sync)
             yield SystemCommand(t("home"), t("home"), self.open_home)
             yield SystemCommand(t("station_info"), t("info_title"), self.open_info)
@@ -255,6 +256,11 @@ class StationApp(ReportsFailures, App[None]):
         from .screens.cases import CasesScreen
 
         self.push_screen(CasesScreen())
+
+    def open_queue(self) -> None:
+        from .screens.queue import QueueScreen
+
+        self.push_screen(QueueScreen())
 
     def open_case(self, case_no: str) -> None:
         from .screens.case import CaseScreen

@@ -5,6 +5,9 @@ from typing import Any
 
 from rich.text import Text
 
+from station.clock_lines import clock_lines
+from station.views import NOTICE_STATUS_LABELS, NOTICE_STEP_LABELS
+
 from .i18n import kind_label, role_label, status_label, t
 
 __all__ = ["case_summary", "case_fields", "case_materials", "case_timeline", "case_conflicts"]
@@ -27,7 +30,13 @@ def case_summary(view: dict[str, Any]) -> Text:
         text.append(f"  {t(key)}", style=style)
     if view.get("supplement_due"):
         text.append(f"  {t('supplement_due')}：{view['supplement_due']}", style="yellow")
+    for line in clock_lines(view)[1:] if "legal_deadline" in view else []:  # the promise is shown above
+        text.append(f"\n{line.label}：{line.text}", style=CLOCK_STYLES[line.loudness])
     return text
+
+
+CLOCK_STYLES = {"plain": "", "warn": "bold yellow", "alarm": "bold red", "loudest": "bold reverse red"}
+"""How loud a legal-clock line is on screen: an overdue legal limit is the loudest."""
 
 
 def case_fields(view: dict[str, Any]) -> Text:
@@ -64,7 +73,24 @@ def case_timeline(view: dict[str, Any]) -> Text:
             text.append(f"\n     {detail}")
         if entry.get("conflict"):
             text.append(f"\n     ⚠ {entry['conflict']}", style="red")
+    _append_notices(text, view.get("notices") or [])
     return text
+
+
+_NOTICE_STYLES = {"queued": "yellow", "sending": "yellow", "sent": "green", "failed": "red", "skipped": "dim"}
+
+
+def _append_notices(text: Text, notices: list[dict[str, Any]]) -> None:
+    """The city hall's texts to the applicant, so the agent can say "you were told on …"."""
+    if not notices:
+        return
+    text.append("\n\n短信通知", style="bold")
+    for notice in notices:
+        label, style = NOTICE_STATUS_LABELS.get(notice["status"], notice["status"]), _NOTICE_STYLES.get(notice["status"], "")
+        text.append(f"\n {notice['at'][:16].replace('T', ' ')} {NOTICE_STEP_LABELS.get(notice['step'], notice['step'])} ")
+        text.append(label, style=style)
+        if notice["status"] in ("failed", "skipped") and notice.get("detail"):
+            text.append(f"（{notice['detail'][:40]}）", style="dim")
 
 
 def _entry_detail(data: dict[str, Any], names: dict[str, str]) -> str:

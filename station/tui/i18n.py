@@ -271,6 +271,7 @@ _EN_KINDS = {
     "supplement_requested": "supplement requested", "supplemented": "supplemented", "escalated": "escalated",
     "approved": "approved", "denied": "denied", "delivered": "delivered", "withdrawn": "withdrawn",
     "voided": "voided", "rated": "rated", "called_back": "called back", "noted": "note", "attached": "attachment",
+    "extended": "time limit extended", "suspended": "clock paused", "resumed": "clock resumed",
 }
 _EN_ROLES = {"agent": "agent", "clerk": "clerk", "approver": "approver", "admin": "admin"}
 

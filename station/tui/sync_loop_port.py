@@ -79,10 +79,8 @@ class LoopSyncPort:
 
         return import_bundle(self.service, path)
 
-    def close(self, grace_s: float = 0.3) -> None:
-        # tell the loop to stop and wait only a moment: a round stuck on an unreachable hub
-        # would hold the quit; its thread is a daemon and its writes are transactions
-        self.loop.stop(timeout_s=grace_s)
+    def close(self) -> None:
+        self.loop.stop()  # never waits for the network (sync/loop.py says why that is safe)
 
 
 class _Telling:

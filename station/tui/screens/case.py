@@ -90,7 +90,8 @@ class CaseScreen(StationScreen):
             self.post_message(self.CaseFailed(exc.problems or [str(exc)]))
             return
         view = case_view(state, service.topology, service.calendar, service.today().isoformat(),
-                         service.tracking_url(state.case_no)) | {"field_labels": _field_labels(service, state)}
+                         service.tracking_url(state.case_no), service.store.sms_notices(state.case_no)) \
+            | {"field_labels": _field_labels(service, state)}
         actions = available_actions(state, app.operator, service.station.code, service.topology,
                                     service.calendar, service.now()) if app.operator else []
         self.post_message(self.CaseLoaded(view, actions))
