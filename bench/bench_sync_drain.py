@@ -17,7 +17,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sync.client import AdaptiveBatch, SyncClient, SyncReport  # noqa: E402
-from sync.wire import encode_batch  # noqa: E402
 from tests.support.events import sample_events  # noqa: E402
 from tests.support.hub import free_port, in_process_hub, make_station, topology_for  # noqa: E402
 from tests.support.netproxy import ThreadedNetProxy  # noqa: E402
@@ -49,7 +48,7 @@ def drain(events: int, kbps: float, latency_ms: float) -> dict[str, float]:
             with ThreadedNetProxy(port, bandwidth_bps=kbps * 1000, latency_s=latency_ms / 1000) as proxy:
                 _CountingClient.body_bytes = 0
                 client = _CountingClient(village, f"http://127.0.0.1:{proxy.port}", give_up_after=600,
-                                         batch=AdaptiveBatch(size=100))
+                                         batch=AdaptiveBatch())
                 started = time.perf_counter()
                 client.push_pending(SyncReport())
                 elapsed = time.perf_counter() - started

@@ -6,12 +6,15 @@ pool) or hand their work to ``run_in_threadpool``, so the event loop never waits
 from __future__ import annotations
 
 import gc
+import hmac
+import ipaddress
+import os
+import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs
 
 from fastapi import FastAPI, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
@@ -26,22 +29,26 @@ from sync.bundle import BundleError, read_bundle
 from sync.ingest import Answer
 from sync.wire import MAX_PUSH_INFLATED, Malformed, WireError, decode_events, dicts_to_columns, gzip_json
 
+from .bodies import BodyTooLarge, read_small_body
 from .db import make_engine, migrate
 from .files import add_file_routes
 from .metrics import render_metrics
 from .notify.web import add_notify, link_matches
 from .publish import PublishedCalendar
 from .publish_api import add_publication_routes
-from .security import AuthFailure, HubHeaders, MissLimiter, authenticate
+from .ratings import MAX_COMMENT_CHARS, RatingInput, rating_from_form, rating_from_json
+from .restore import add_restore_routes
+from .security import AuthFailure, HubHeaders, MissLimiter, authenticate, bundle_key_problem
 from .staff import add_staff_routes
 from .store import HubStore
 from .tracking import RATING_LABELS, can_rate, rating_event, token_matches, track_view
 
-__all__ = ["create_app", "HubSettings", "settle_garbage_collector"]
+__all__ = ["create_app", "HubSettings", "settle_garbage_collector", "METRICS_TOKEN_ENV"]
 
 _HERE = Path(__file__).resolve().parent
 MAX_PUSH_BYTES = 8 * 1024 * 1024
 MAX_PULL_LIMIT = 5000
+METRICS_TOKEN_ENV = "CITYHALL_METRICS_TOKEN"
 _GZIP_JSON = {"Content-Encoding": "gzip"}
 
 
@@ -54,6 +61,8 @@ class HubSettings:
     miss_limit: int = 20
     """Tracking-page misses allowed per client address per ``miss_window_s``."""
     miss_window_s: float = 600.0
+    metrics_token: str | None = field(default_factory=lambda: os.environ.get(METRICS_TOKEN_ENV) or None)
+    """``/metrics`` wants ``Authorization: Bearer`` this token; unset, it answers loopback clients only."""
 
 
 class _NotFound(Exception):
@@ -71,12 +80,14 @@ def create_app(settings: HubSettings) -> FastAPI:
     app.state.templates = Jinja2Templates(directory=str(_HERE / "templates"))
     app.state.hub_clock = HybridClock()
     app.add_middleware(HubHeaders)
+    app.add_middleware(_PrivateTrackingAnswers)
     app.mount("/static", StaticFiles(directory=str(_HERE / "static")), name="static")
     _sync_routes(app)
     _tracking_routes(app)
-    _ops_routes(app)
+    _ops_routes(app, settings.metrics_token)
     add_file_routes(app, settings.db_url)
     add_publication_routes(app)
+    add_restore_routes(app)
     add_staff_routes(app)
     add_notify(app, settings.topology_file)
     return app
@@ -187,8 +198,9 @@ async def _bounded_body(request: Request) -> bytes | Response:
 def _ingest_bundle_tree(store: HubStore, bundle: Any) -> list[dict[str, Any]]:
     """Each bundle is judged on its own origin's enrolled key; carried bundles likewise."""
     results = []
-    if store.enrolled_key_text(bundle.station) != bundle.public_key:
-        results.append({"station": bundle.station, "error": "origin station not enrolled with this key", "results": []})
+    problem = bundle_key_problem(store, bundle.station, bundle.public_key, bundle.created_at)
+    if problem:
+        results.append({"station": bundle.station, "error": problem, "results": []})
     else:
         answers = store.ingest(bundle.events, bundle.station, time.time())
         results.append({"station": bundle.station, "results": [a.to_dict() for a in answers]})
@@ -205,24 +217,27 @@ def _tracking_routes(app: FastAPI) -> None:
     limiter: MissLimiter = app.state.limiter
 
     def lookup(request: Request, case_no: str, token: str) -> Any:
+        """The case when the token is its own; a miss otherwise, refused once this client missed too often.
+
+        The token is checked before the limiter: a citizen's correct token is never refused
+        because others behind the same address (a village's shared link) guessed wrong. A
+        miss costs one key lookup, never a fold of the case's history.
+        """
+        normalised = _case_or_blank(case_no)
+        stored_hash = store.token_hash_of(normalised) if normalised and _TRACKING_TOKEN.fullmatch(token) else None
+        if stored_hash is not None and (token_matches(stored_hash, token) or link_matches(store.engine, normalised, token)):
+            try:
+                state = store.case_for_tracking(normalised)[0]
+            except _UNREADABLE as exc:
+                raise _Unreadable(normalised) from exc
+            if state is None:
+                raise _Unreadable(normalised)
+            return state
         client = request.client.host if request.client else "?"
         if limiter.blocked(client, time.time()):
             raise _RateLimited()
-        try:
-            normalised = normalise_case_no(case_no)
-        except InvalidCaseNo:
-            normalised = ""
-        stored_hash = store.token_hash_of(normalised) if normalised else None
-        if stored_hash is None or not (token_matches(stored_hash, token) or link_matches(store.engine, normalised, token)):
-            limiter.record_miss(client, time.time())
-            raise _NotFound()
-        try:
-            state = store.case_for_tracking(normalised)[0]
-        except _UNREADABLE as exc:
-            raise _Unreadable(normalised) from exc
-        if state is None:
-            raise _Unreadable(normalised)
-        return state
+        limiter.record_miss(client, time.time())
+        raise _NotFound()
 
     def view(state: Any) -> dict[str, Any]:
         try:
@@ -230,7 +245,7 @@ def _tracking_routes(app: FastAPI) -> None:
         except _UNREADABLE as exc:
             raise _Unreadable(state.case_no) from exc
 
-    def page(request: Request, case_no: str, token: str, message: str | None = None) -> Response:
+    def page(request: Request, case_no: str, token: str, message: str | None = None, status: int = 200) -> Response:
         try:
             case = view(lookup(request, case_no, token))
         except _NotFound:
@@ -241,7 +256,7 @@ def _tracking_routes(app: FastAPI) -> None:
             return _unreadable_page(request, templates, store)
         return templates.TemplateResponse(request, "track.html", {
             "case": case, "token": token.upper(), "cityhall_name": store.topology.cityhall.name,
-            "ratings": list(RATING_LABELS.items()), "message": message})
+            "ratings": list(RATING_LABELS.items()), "message": message}, status_code=status)
 
     @app.get("/T/{case_no}/{token}", response_class=HTMLResponse, tags=["tracking"], summary="The citizen's page")
     def track_page(request: Request, case_no: str, token: str, rated: int = 0) -> Response:
@@ -260,7 +275,7 @@ def _tracking_routes(app: FastAPI) -> None:
             return _error(409, "unreadable", _UNREADABLE_TEXT)
         return JSONResponse({k: v for k, v in case.items() if k not in ("can_rate",)} | {"can_rate": can_rate(state)})
 
-    def rate(request: Request, case_no: str, token: str, level: Any, comment: Any) -> tuple[int, str]:
+    def rate(request: Request, case_no: str, token: str, rating: RatingInput) -> tuple[int, str]:
         try:
             state = lookup(request, case_no, token)
         except _NotFound:
@@ -269,43 +284,63 @@ def _tracking_routes(app: FastAPI) -> None:
             return 429, "查询失败次数过多，请稍后再试"
         except _Unreadable:
             return 409, _UNREADABLE_TEXT
-        if not isinstance(level, int) or isinstance(level, bool) or level not in RATING_LABELS:
-            return 400, "评价等级应为 1-5（5 非常满意 … 1 非常不满意）"
         if not can_rate(state):
             return 409, "办结后才能评价，每个办件只能评价一次"
-        event = rating_event(state, level, str(comment or "")[:200], store.topology, datetime.now(CHINA_TZ),
+        event = rating_event(state, rating.level, rating.comment, store.topology, datetime.now(CHINA_TZ),
                              app.state.hub_clock)
         try:
             check_contract(event)
         except EventFormatError as exc:
             return 400, f"评价内容无法保存：{exc}"
+        # Judged again under the hub's write lock: of two ratings racing past can_rate, one is stored.
         answer = store.ingest([event], store.topology.cityhall.code, time.time())[0]
-        return (200, "ok") if answer.status == "accepted" else (409, answer.reason or "评价未被接受")
+        return (200, "ok") if answer.status == "accepted" else (409, answer.reason or "该办件已经评价过，每个办件只能评价一次")
 
-    @app.post("/api/v1/track/{case_no}/{token}/rating", tags=["tracking"], summary="Rate the service (1-5)")
+    @app.post("/api/v1/track/{case_no}/{token}/rating", tags=["tracking"], summary="Rate the service (1-5)",
+              openapi_extra=_RATING_BODY)
     async def rate_json(request: Request, case_no: str, token: str) -> Response:
         try:
-            payload = await request.json()
-        except (ValueError, RecursionError):  # RecursionError: JSON nested too deeply
-            payload = None
-        if not isinstance(payload, dict):
-            return _error(400, "malformed_body", '请求体应为 {"level": 1-5, "comment": "..."}')
-        status, reason = await run_in_threadpool(rate, request, case_no, token, payload.get("level"), payload.get("comment"))
+            body = await read_small_body(request)
+        except BodyTooLarge as refused:
+            return _error(413, "too_large", str(refused))
+        rating, problems = rating_from_json(body)
+        if rating is None:
+            return _error(400, "malformed_body", "；".join(problems), problems=problems)
+        status, reason = await run_in_threadpool(rate, request, case_no, token, rating)
         if status != 200:
             return _error(status, "rating_refused", reason)
         return JSONResponse({"ok": True})
 
     @app.post("/T/{case_no}/{token}/rating", response_class=HTMLResponse, tags=["tracking"], include_in_schema=False)
     async def rate_form(request: Request, case_no: str, token: str) -> Response:
-        form = parse_qs((await request.body()).decode("utf-8", "replace"))
-        raw_level = (form.get("level") or [""])[0]
-        level = int(raw_level) if raw_level.isdigit() else None
-        status, reason = await run_in_threadpool(rate, request, case_no, token, level, (form.get("comment") or [""])[0])
+        try:
+            body = await read_small_body(request)
+        except BodyTooLarge:
+            return _too_large_page(request, templates, store)
+        rating, problems = rating_from_form(body)
+        if rating is None:
+            return await run_in_threadpool(page, request, case_no, token, "；".join(problems), 400)
+        status, reason = await run_in_threadpool(rate, request, case_no, token, rating)
         if status == 200:
             return RedirectResponse(f"/T/{case_no}/{token}?rated=1", status_code=303)
         if status == 404:
             return await run_in_threadpool(_not_found_page, request, templates, store)
-        return await run_in_threadpool(page, request, case_no, token, reason)
+        return await run_in_threadpool(page, request, case_no, token, reason, status)
+
+
+_TRACKING_TOKEN = re.compile(r"[A-Za-z2-7]{16}")
+"""The shape of a receipt's token (base32, any case): anything else is a miss without a lookup."""
+_RATING_BODY = {"requestBody": {"required": True, "content": {"application/json": {"schema": {
+    "type": "object", "required": ["level"], "properties": {
+        "level": {"type": "integer", "minimum": 1, "maximum": 5},
+        "comment": {"type": "string", "maxLength": MAX_COMMENT_CHARS}}}}}}}
+
+
+def _case_or_blank(case_no: str) -> str:
+    try:
+        return normalise_case_no(case_no)
+    except InvalidCaseNo:
+        return ""
 
 
 class _RateLimited(Exception):
@@ -332,6 +367,12 @@ def _not_found_page(request: Request, templates: Jinja2Templates, store: HubStor
         "detail": "请核对二维码或查询码；办件刚提交时，可能要等服务站联网后才能查到。"}, status_code=404)
 
 
+def _too_large_page(request: Request, templates: Jinja2Templates, store: HubStore) -> Response:
+    return templates.TemplateResponse(request, "not_found.html", {
+        "cityhall_name": store.topology.cityhall.name, "headline": "提交的内容过长",
+        "detail": f"评价意见最多 {MAX_COMMENT_CHARS} 个字，请返回上一页精简后再提交。"}, status_code=413)
+
+
 def _limited_page(request: Request, templates: Jinja2Templates, store: HubStore) -> Response:
     return templates.TemplateResponse(request, "not_found.html", {
         "cityhall_name": store.topology.cityhall.name, "headline": "查询过于频繁",
@@ -340,7 +381,7 @@ def _limited_page(request: Request, templates: Jinja2Templates, store: HubStore)
 
 # -- operations -------------------------------------------------------------------
 
-def _ops_routes(app: FastAPI) -> None:
+def _ops_routes(app: FastAPI, metrics_token: str | None) -> None:
     store: HubStore = app.state.store
 
     @app.get("/healthz", tags=["ops"])
@@ -348,5 +389,47 @@ def _ops_routes(app: FastAPI) -> None:
         return {"ok": True, "events": store.event_total(), "hub_time": time.time()}
 
     @app.get("/metrics", tags=["ops"], response_class=PlainTextResponse)
-    def metrics() -> Response:
+    def metrics(request: Request) -> Response:
+        if not _may_scrape(request, metrics_token):
+            how = "Authorization: Bearer $" + METRICS_TOKEN_ENV if metrics_token else f"set {METRICS_TOKEN_ENV}"
+            return _error(403, "forbidden", f"/metrics is for the city hall's monitoring only ({how})")
         return PlainTextResponse(render_metrics(store), media_type="text/plain; version=0.0.4")
+
+
+def _may_scrape(request: Request, metrics_token: str | None) -> bool:
+    """With a token: whoever presents it. Without: a client on this machine, not relayed by a proxy.
+
+    The reverse proxy also connects from loopback, so a request it forwarded (it says so in
+    ``X-Forwarded-For`` / ``Forwarded``) counts as coming from outside.
+    """
+    if metrics_token:
+        presented = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
+        return hmac.compare_digest(presented.encode("latin-1", "replace"), metrics_token.encode("utf-8"))  # raw header bytes
+    if "x-forwarded-for" in request.headers or "forwarded" in request.headers:
+        return False
+    try:
+        return request.client is not None and ipaddress.ip_address(request.client.host).is_loopback
+    except ValueError:
+        return False
+
+
+class _PrivateTrackingAnswers:
+    """``Cache-Control: no-store`` on every answer of the citizen's pages: a shared phone or proxy keeps none."""
+
+    _PREFIXES = ("/T/", "/api/v1/track/")
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or not str(scope.get("path", "")).startswith(self._PREFIXES):
+            await self.app(scope, receive, send)
+            return
+
+        async def send_private(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"cache-control"]
+                message["headers"] = [*headers, (b"cache-control", b"no-store")]
+            await send(message)
+
+        await self.app(scope, receive, send_private)

@@ -30,6 +30,7 @@ __all__ = ["all_case_states", "StationDigest", "CityDigest", "city_digest", "Ran
            "RANKING_COLUMNS", "DIGEST_SECTION_LABELS"]
 
 DIGEST_SECTION_LABELS = {
+    "acceptance_past": "超5日未受理（视为受理）", "acceptance_at_risk": "5日受理期限将到",
     "deadlines_past": "已超期限", "deadlines_near": "临近期限", "deadlines_unknown": "期限未知",
     "deferred_past_due": "容缺材料逾期未补", "waiting_acceptance": "等待受理过久", "follow_ups_open": "差评未回访",
 }

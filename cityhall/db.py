@@ -259,6 +259,12 @@ def _quarantine_broken_events(conn: Connection) -> None:
                                                    rejected_at=datetime.now(timezone.utc).timestamp()))
 
 
+def _revocations(conn: Connection) -> None:
+    from .revocation import create_revocations_table  # revoked station keys (cityhall revoke)
+
+    create_revocations_table(conn)
+
+
 def _notices(conn: Connection) -> None:
     from .notify.tables import create_notify_tables  # issue 14's text-message outbox
 
@@ -270,7 +276,8 @@ MIGRATIONS: list[Migration] = [("0001_initial", _initial), ("0002_write_lock_and
                                ("0003_staff_and_publications", _staff_and_publications),
                                ("0004_event_identity", _event_identity),
                                ("0005_quarantine_broken_events", _quarantine_broken_events),
-                               ("0006_notices", _notices)]
+                               ("0006_revocations", _revocations),
+                               ("0007_notices", _notices)]
 
 
 def make_engine(url: str) -> Engine:

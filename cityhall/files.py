@@ -28,7 +28,9 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
-from sqlalchemy import BigInteger, Column, Engine, Float, Integer, MetaData, String, Table, delete, insert, select, update
+from sqlalchemy import (
+    BigInteger, Column, Engine, Float, Integer, MetaData, String, Table, and_, delete, insert, select, update,
+)
 from starlette.concurrency import run_in_threadpool
 
 from . import db
@@ -45,6 +47,7 @@ STALE_UPLOAD_S = 48 * 3600.0
 STALE_UPLOAD_ENV = "CITYHALL_STALE_UPLOAD_HOURS"
 _CLEAN_EVERY_S = 3600.0
 _SHA256 = re.compile(r"[0-9a-f]{64}")
+_STAGED = re.compile(r"[0-9a-f]{64}(\.[0-9]{12})?")
 _CONTENT_RANGE = re.compile(r"bytes (\d+)-(\d+)/(\d+)")
 _RANGE = re.compile(r"bytes=(\d+)-")
 
@@ -59,24 +62,59 @@ files_table = Table(
 )
 """Files complete and verified: the only ones anyone may download."""
 uploads_table = Table(
-    "file_uploads", files_metadata,
+    "file_station_uploads", files_metadata,
     Column("sha256", String(64), primary_key=True),
+    Column("station", String(12), primary_key=True),
     Column("size", BigInteger, nullable=False),
-    Column("station", String(12), nullable=False),
     Column("started_at", Float, nullable=False),
 )
-refs_table = Table(
-    "file_refs", files_metadata,
+"""Uploads under way, one per station and file: each station proves it holds the bytes on its own."""
+holders_table = Table(
+    "file_holders", files_metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("station", String(12), primary_key=True),
+)
+"""Stations that sent every byte of a file and saw them hash to its name: who really has it."""
+attachments_table = Table(
+    "file_attachments", files_metadata,
     Column("sha256", String(64), primary_key=True),
     Column("case_no", String(25), primary_key=True),
+    Column("station", String(12), primary_key=True),
 )
-"""Which cases an ``attached`` event ties a file to, indexed from the event log."""
+"""Which station's ``attached`` event ties a file to which case, indexed from the event log."""
 ref_cursor_table = Table(
     "file_ref_cursor", files_metadata,
     Column("id", Integer, primary_key=True),
     Column("last_seq", BigInteger, nullable=False),
 )
-_MIGRATIONS = [("files_0001_tables", lambda conn: files_metadata.create_all(conn))]
+
+def _first_tables(conn: Any) -> None:
+    """The tables as the first release made them (the later ones are added by their own migration)."""
+    conn.exec_driver_sql("CREATE TABLE IF NOT EXISTS file_uploads (sha256 VARCHAR(64) PRIMARY KEY, "
+                         "size BIGINT NOT NULL, station VARCHAR(12) NOT NULL, started_at FLOAT NOT NULL)")
+    conn.exec_driver_sql("CREATE TABLE IF NOT EXISTS file_refs (sha256 VARCHAR(64) NOT NULL, "
+                         "case_no VARCHAR(25) NOT NULL, PRIMARY KEY (sha256, case_no))")
+    files_metadata.create_all(conn, tables=[files_table, ref_cursor_table])
+
+
+def _holders(conn: Any) -> None:
+    """Who uploaded each file, and which station attached it to which case.
+
+    A file reached the hub's download list before this only by being named in an
+    ``attached`` event, whoever sent it: now the first uploader of each stored file is its
+    holder, uploads under way become that station's, and the attachment index is rebuilt
+    from the event log with each event's station.
+    """
+    files_metadata.create_all(conn, tables=[uploads_table, holders_table, attachments_table])
+    conn.execute(insert(holders_table).from_select(["sha256", "station"], select(files_table.c.sha256, files_table.c.station)))
+    conn.exec_driver_sql("INSERT INTO file_station_uploads (sha256, station, size, started_at) "
+                         "SELECT sha256, station, size, started_at FROM file_uploads")
+    conn.exec_driver_sql("DROP TABLE file_uploads")
+    conn.exec_driver_sql("DROP TABLE file_refs")
+    conn.execute(delete(ref_cursor_table))
+
+
+_MIGRATIONS = [("files_0001_tables", _first_tables), ("files_0002_holders", _holders)]
 
 
 def migrate_files(engine: Engine) -> None:
@@ -113,23 +151,30 @@ class HubFiles:
         self._locks: dict[str, threading.Lock] = {}
         self._locks_guard = threading.Lock()
         migrate_files(engine)
+        self._adopt_shared_staging()
 
     # -- who may touch a file ---------------------------------------------------------
+    #
+    # A file is named by its hash, and a hash is no secret: it travels in every ``attached``
+    # event. So naming a file in an event of one's own proves nothing. A file counts for a
+    # case only through an ``attached`` event whose station really holds the bytes (it
+    # uploaded them all and they hashed right), or when a station that may see the case
+    # holds them (the township that carried its village's stick and uploaded the scans).
 
     def refresh_refs(self) -> None:
-        """Index the ``attached`` events that arrived since the last look."""
+        """Index the ``attached`` events that arrived since the last look, with the station that recorded each."""
         with self._refs_lock, self.engine.begin() as conn:
             last = conn.execute(select(ref_cursor_table.c.last_seq).where(ref_cursor_table.c.id == 1)).scalar()
-            rows = conn.execute(select(db.events.c.seq, db.events.c.case_no, db.events.c.body)
+            rows = conn.execute(select(db.events.c.seq, db.events.c.case_no, db.events.c.station, db.events.c.body)
                                 .where(db.events.c.seq > (last or 0), db.events.c.kind == "attached")
                                 .order_by(db.events.c.seq)).all()
             top = conn.execute(select(db.events.c.seq).order_by(db.events.c.seq.desc()).limit(1)).scalar() or 0
-            refs = {(str(json.loads(r.body)["data"].get("sha256", "")), r.case_no) for r in rows}
-            known = {(r.sha256, r.case_no) for r in conn.execute(
-                select(refs_table.c.sha256, refs_table.c.case_no).where(refs_table.c.sha256.in_({s for s, _ in refs})))}
-            new = [{"sha256": s, "case_no": c} for s, c in refs - known if _SHA256.fullmatch(s)]
+            refs = {(_attached_sha256(r.body), r.case_no, r.station) for r in rows}
+            known = {(r.sha256, r.case_no, r.station) for r in conn.execute(
+                select(attachments_table).where(attachments_table.c.sha256.in_({s for s, _, _ in refs})))}
+            new = [{"sha256": s, "case_no": c, "station": st} for s, c, st in refs - known if _SHA256.fullmatch(s)]
             if new:
-                conn.execute(insert(refs_table), new)
+                conn.execute(insert(attachments_table), new)
             self._save_cursor(conn, last, top)
 
     @staticmethod
@@ -139,29 +184,68 @@ class HubFiles:
         elif top > last:
             conn.execute(update(ref_cursor_table).where(ref_cursor_table.c.id == 1).values(last_seq=top))
 
-    def may_see(self, station: str, sha256: str) -> bool:
+    def may_upload(self, station: str, sha256: str) -> bool:
+        """A case this station may see names the file: it may send its bytes (and ask how many arrived)."""
         self.refresh_refs()
-        query = (select(refs_table.c.case_no).join(db.case_viewers, db.case_viewers.c.case_no == refs_table.c.case_no)
-                 .where(refs_table.c.sha256 == sha256, db.case_viewers.c.station == station).limit(1))
         with self.engine.connect() as conn:
-            return conn.execute(query).first() is not None
+            return bool(self._cases_naming(conn, station, sha256))
+
+    def may_see(self, station: str, sha256: str) -> bool:
+        """A case this station may see holds the file through an attachment that counts (see above)."""
+        self.refresh_refs()
+        with self.engine.connect() as conn:
+            holders = self._holders(conn, sha256)
+            return bool(holders) and any(self._counts(conn, case_no, recorder, holders)
+                                         for case_no, recorder in self._cases_naming(conn, station, sha256))
+
+    def needs_proof(self, station: str, sha256: str) -> bool:
+        """Would this station's own upload of the file make a case it sees hold it? Then it must send the bytes."""
+        self.refresh_refs()
+        with self.engine.connect() as conn:
+            holders = self._holders(conn, sha256)
+            if station in holders:
+                return False
+            return not all(self._counts(conn, case_no, recorder, holders)
+                           for case_no, recorder in self._cases_naming(conn, station, sha256))
+
+    @staticmethod
+    def _cases_naming(conn: Any, station: str, sha256: str) -> list[tuple[str, str]]:
+        """(case, recording station) of every attachment of the file on a case ``station`` may see."""
+        query = (select(attachments_table.c.case_no, attachments_table.c.station)
+                 .join(db.case_viewers, db.case_viewers.c.case_no == attachments_table.c.case_no)
+                 .where(attachments_table.c.sha256 == sha256, db.case_viewers.c.station == station))
+        return [(r.case_no, r.station) for r in conn.execute(query)]
+
+    @staticmethod
+    def _holders(conn: Any, sha256: str) -> set[str]:
+        return set(conn.execute(select(holders_table.c.station).where(holders_table.c.sha256 == sha256)).scalars())
+
+    @staticmethod
+    def _counts(conn: Any, case_no: str, recorder: str, holders: set[str]) -> bool:
+        if recorder in holders:
+            return True
+        viewers = select(db.case_viewers.c.station).where(db.case_viewers.c.case_no == case_no,
+                                                          db.case_viewers.c.station.in_(holders))
+        return conn.execute(viewers.limit(1)).first() is not None
 
     # -- uploads ------------------------------------------------------------------------
 
-    def _lock_for(self, sha256: str) -> threading.Lock:
+    def _lock_for(self, sha256: str, station: str = "") -> threading.Lock:
         with self._locks_guard:
-            return self._locks.setdefault(sha256, threading.Lock())
+            return self._locks.setdefault(f"{sha256}.{station}" if station else sha256, threading.Lock())
 
-    def staged(self, sha256: str) -> Path:
-        return self.staging / sha256
+    def staged(self, sha256: str, station: str) -> Path:
+        """Each station's bytes of a file are staged apart: nobody can add to, or finish, another's upload."""
+        return self.staging / f"{sha256}.{station}"
 
-    def status(self, sha256: str) -> dict[str, Any]:
+    def status(self, sha256: str, station: str) -> dict[str, Any]:
         size = self.stored_size(sha256)
-        if size is not None:
+        if size is not None and not self.needs_proof(station, sha256):
             return {"sha256": sha256, "received": size, "size": size, "complete": True}
-        staged = self.staged(sha256)
+        staged = self.staged(sha256, station)
         with self.engine.connect() as conn:
-            total = conn.execute(select(uploads_table.c.size).where(uploads_table.c.sha256 == sha256)).scalar()
+            total = conn.execute(select(uploads_table.c.size).where(
+                uploads_table.c.sha256 == sha256, uploads_table.c.station == station)).scalar()
         received = staged.stat().st_size if staged.is_file() else 0
         return {"sha256": sha256, "received": received, "size": total, "complete": False}
 
@@ -173,11 +257,14 @@ class HubFiles:
     def receive(self, station: str, sha256: str, start: int, total: int, chunk: bytes, now: float) -> dict[str, Any]:
         if now - self._last_clean >= _CLEAN_EVERY_S:
             self.clean_stale_uploads(now)
-        with self._lock_for(sha256):
-            if self.stored_size(sha256) is not None:
-                return self.status(sha256)
+        with self._lock_for(sha256, station):
+            stored = self.stored_size(sha256)
+            if stored is not None and not self.needs_proof(station, sha256):
+                return self.status(sha256, station)
+            if stored is not None and stored != total:
+                raise FileProblem(400, "size_mismatch", f"this file is {stored} bytes, not {total}")
             self._begin_upload(station, sha256, total, now)
-            staged = self.staged(sha256)
+            staged = self.staged(sha256, station)
             received = staged.stat().st_size if staged.is_file() else 0
             if start != received:
                 raise FileProblem(409, "offset_mismatch", f"the hub holds {received} bytes; send from there", received)
@@ -186,53 +273,71 @@ class HubFiles:
             _append_durably(staged, chunk)
             if received + len(chunk) == total:
                 self._finish(station, sha256, total, now)
-            return self.status(sha256)
+            return self.status(sha256, station)
 
     def _begin_upload(self, station: str, sha256: str, total: int, now: float) -> None:
+        mine = and_(uploads_table.c.sha256 == sha256, uploads_table.c.station == station)
         with self.engine.begin() as conn:
-            declared = conn.execute(select(uploads_table.c.size).where(uploads_table.c.sha256 == sha256)).scalar()
+            declared = conn.execute(select(uploads_table.c.size).where(mine)).scalar()
             if declared is None:
                 conn.execute(insert(uploads_table).values(sha256=sha256, size=total, station=station, started_at=now))
-                self.staged(sha256).unlink(missing_ok=True)
+                self.staged(sha256, station).unlink(missing_ok=True)
             elif declared != total:
                 raise FileProblem(400, "size_mismatch", f"this file was declared as {declared} bytes, not {total}")
 
     def _finish(self, station: str, sha256: str, total: int, now: float) -> None:
-        staged = self.staged(sha256)
-        with self.engine.begin() as conn:
-            started = conn.execute(select(uploads_table.c.started_at).where(uploads_table.c.sha256 == sha256)).scalar()
-            conn.execute(delete(uploads_table).where(uploads_table.c.sha256 == sha256))
+        staged = self.staged(sha256, station)
+        mine = and_(uploads_table.c.sha256 == sha256, uploads_table.c.station == station)
+        with self._lock_for(sha256), self.engine.begin() as conn:
+            started = conn.execute(select(uploads_table.c.started_at).where(mine)).scalar()
+            conn.execute(delete(uploads_table).where(mine))
             if _file_sha256(staged) != sha256:
                 staged.unlink(missing_ok=True)
                 raise FileProblem(422, "hash_mismatch", "the bytes received do not hash to the file's name; "
                                                         "the partial file was discarded, upload it again")
-            self.storage.commit(sha256, staged)
-            conn.execute(insert(files_table).values(sha256=sha256, size=total, station=station,
-                                                    started_at=started or now, stored_at=time.time()))
+            if conn.execute(select(files_table.c.sha256).where(files_table.c.sha256 == sha256)).first() is None:
+                self.storage.commit(sha256, staged)
+                conn.execute(insert(files_table).values(sha256=sha256, size=total, station=station,
+                                                        started_at=started or now, stored_at=time.time()))
+            else:  # the hub had the bytes already: this upload only proved the station has them too
+                staged.unlink(missing_ok=True)
+            if station not in self._holders(conn, sha256):  # another worker may have finished the same upload
+                conn.execute(insert(holders_table).values(sha256=sha256, station=station))
+
+    def _adopt_shared_staging(self) -> None:
+        """Staged bytes named by the file alone (before uploads were kept apart per station) go to their uploader."""
+        with self.engine.connect() as conn:
+            owners = {row.sha256: row.station for row in conn.execute(select(uploads_table.c.sha256, uploads_table.c.station))}
+        for path in self.staging.iterdir():
+            if path.is_file() and _SHA256.fullmatch(path.name) and path.name in owners:
+                path.replace(self.staged(path.name, owners[path.name]))
 
     # -- abandoned uploads -----------------------------------------------------------------
 
     def clean_stale_uploads(self, now: float | None = None) -> list[str]:
-        """Delete partial uploads idle for ``stale_after_s``, and staged bytes nobody declared; returns their names."""
+        """Delete partial uploads idle for ``stale_after_s``, and staged bytes nobody declared; returns their staged names."""
         now = time.time() if now is None else now
         self._last_clean = now
         cutoff = now - self.stale_after_s
         with self.engine.connect() as conn:
-            declared = {r.sha256: r.started_at for r in conn.execute(select(uploads_table.c.sha256, uploads_table.c.started_at))}
-        staged = {p.name for p in self.staging.iterdir() if p.is_file() and _SHA256.fullmatch(p.name)}
-        return [sha for sha in sorted(set(declared) | staged) if self._drop_if_idle(sha, declared.get(sha), cutoff)]
+            declared = {f"{r.sha256}.{r.station}": r.started_at
+                        for r in conn.execute(select(uploads_table.c.sha256, uploads_table.c.station, uploads_table.c.started_at))}
+        staged = {p.name for p in self.staging.iterdir() if p.is_file() and _STAGED.fullmatch(p.name)}
+        return [name for name in sorted(set(declared) | staged) if self._drop_if_idle(name, declared.get(name), cutoff)]
 
-    def _drop_if_idle(self, sha256: str, started_at: float | None, cutoff: float) -> bool:
-        lock = self._lock_for(sha256)
+    def _drop_if_idle(self, name: str, started_at: float | None, cutoff: float) -> bool:
+        sha256, _, station = name.partition(".")
+        lock = self._lock_for(sha256, station)
         if not lock.acquire(blocking=False):
             return False  # a chunk is arriving right now: not abandoned
         try:
-            staged = self.staged(sha256)
+            staged = self.staging / name
             last_touched = staged.stat().st_mtime if staged.is_file() else started_at
             if last_touched is None or last_touched >= cutoff:
                 return False
             with self.engine.begin() as conn:
-                conn.execute(delete(uploads_table).where(uploads_table.c.sha256 == sha256))
+                conn.execute(delete(uploads_table).where(uploads_table.c.sha256 == sha256,
+                                                         uploads_table.c.station == station))
             staged.unlink(missing_ok=True)
             return True
         finally:
@@ -244,6 +349,11 @@ class HubFiles:
             pending = conn.execute(select(uploads_table.c.started_at).order_by(uploads_table.c.started_at).limit(1)).scalar()
         times = [t for t in (started, pending) if t is not None]
         return min(times) if times else None
+
+
+def _attached_sha256(body: str) -> str:
+    data = json.loads(body).get("data")
+    return str(data.get("sha256", "")) if isinstance(data, dict) else ""
 
 
 def _append_durably(path: Path, chunk: bytes) -> None:
@@ -302,11 +412,14 @@ def _check_name(sha256: str) -> None:
         raise FileProblem(400, "malformed_name", "a file is named by its SHA-256 in lower-case hex")
 
 
-def _authorised(request: Request, body: bytes, store: HubStore, files: HubFiles, sha256: str) -> str:
+def _authorised(request: Request, body: bytes, store: HubStore, files: HubFiles, sha256: str,
+                download: bool = False) -> str:
+    """The signing station, if it may send (or, with ``download``, fetch) this file; else the refusal."""
     _check_name(sha256)
     station = authenticate(request, body, store, time.time())
-    if not files.may_see(station, sha256):
-        raise FileProblem(404, "not_found", "no case this station may see refers to this file (yet)")
+    allowed = files.may_see(station, sha256) if download else files.may_upload(station, sha256)
+    if not allowed:
+        raise FileProblem(404, "not_found", "no case this station may see holds this file (yet)")
     return station
 
 
@@ -314,10 +427,10 @@ def _routes(app: FastAPI, store: HubStore, files: HubFiles) -> None:
     @app.get("/api/v1/files/{sha256}/status", tags=["files"], summary="How many bytes of a file the hub holds")
     def file_status(request: Request, sha256: str) -> Response:
         try:
-            _authorised(request, b"", store, files, sha256)
+            station = _authorised(request, b"", store, files, sha256)
         except (AuthFailure, FileProblem) as refused:
             return refused.response()
-        return JSONResponse(files.status(sha256) | {"hub_time": time.time()})
+        return JSONResponse(files.status(sha256, station) | {"hub_time": time.time()})
 
     @app.put("/api/v1/files/{sha256}", tags=["files"], summary="Append one signed chunk (Content-Range) of a file")
     async def put_chunk(request: Request, sha256: str) -> Response:
@@ -336,7 +449,7 @@ def _routes(app: FastAPI, store: HubStore, files: HubFiles) -> None:
     @app.get("/api/v1/files/{sha256}", tags=["files"], summary="Download a finished file (Range: bytes=N- resumes)")
     def get_file(request: Request, sha256: str) -> Response:
         try:
-            _authorised(request, b"", store, files, sha256)
+            _authorised(request, b"", store, files, sha256, download=True)
         except (AuthFailure, FileProblem) as refused:
             return refused.response()
         size = files.stored_size(sha256)

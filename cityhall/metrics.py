@@ -6,6 +6,7 @@ from weakref import WeakKeyDictionary
 from sync.chain import CHAIN_STATUSES
 
 from .chainstore import CachedChainReports
+from .revocation import all_revocations
 from .store import HubStore
 
 __all__ = ["render_metrics"]
@@ -21,6 +22,21 @@ def _chain_lines(store: HubStore) -> list[str]:
     for report in cache.get():
         lines += [f'cityhall_station_chain_status{{station="{report.station}",status="{status}"}} '
                   f"{int(report.status == status)}" for status in CHAIN_STATUSES]
+    return lines
+
+
+def _revocation_lines(store: HubStore) -> list[str]:
+    latest = {r.station: r for r in all_revocations(store.engine)}  # ordered by time: the last one wins
+    lines = ["# HELP cityhall_station_key_revoked_at_seconds Unix time the station's last key was revoked "
+             "(cityhall revoke: lost, stolen or dead PC).",
+             "# TYPE cityhall_station_key_revoked_at_seconds gauge",
+             *(f'cityhall_station_key_revoked_at_seconds{{station="{code}"}} {r.revoked_at:.3f}'
+               for code, r in sorted(latest.items())),
+             "# HELP cityhall_station_awaiting_new_key 1 while the station's enrolled key is revoked and no "
+             "replacement is enrolled.",
+             "# TYPE cityhall_station_awaiting_new_key gauge"]
+    lines += [f'cityhall_station_awaiting_new_key{{station="{code}"}} '
+              f"{int(store.enrolled_key_text(code) == r.public_key)}" for code, r in sorted(latest.items())]
     return lines
 
 
@@ -50,6 +66,7 @@ def render_metrics(store: HubStore) -> str:
         "# TYPE cityhall_events_stored gauge",
         f"cityhall_events_stored {store.event_total()}",
         *_chain_lines(store),
+        *_revocation_lines(store),
         *_notice_lines(store),
     ]
     return "\n".join(lines) + "\n"

@@ -7,6 +7,7 @@ from fastapi import FastAPI, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from .publish import publications_after
+from .revocation import all_revocations
 from .security import AuthFailure, authenticate
 from .store import HubStore
 
@@ -28,5 +29,7 @@ def add_publication_routes(app: FastAPI) -> None:
         except AuthFailure as refused:
             return refused.response()
         page, more = publications_after(store.engine, after, limit)
+        # every page carries the whole (short) list of revoked keys: stations refuse their late bundles
         return JSONResponse({"publications": [p.to_dict() for p in page],
-                             "cursor": page[-1].seq if page else after, "more": more, "hub_time": time.time()})
+                             "cursor": page[-1].seq if page else after, "more": more, "hub_time": time.time(),
+                             "revocations": [r.to_dict() for r in all_revocations(store.engine)]})

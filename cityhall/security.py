@@ -10,11 +10,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from sync.signing import HEADER_SIGNATURE, HEADER_STATION, HEADER_TIMESTAMP, verify_request
+from sync.signing import HEADER_SIGNATURE, HEADER_STATION, HEADER_TIMESTAMP, signing_text, verify_bytes, verify_request
 
 from .store import HubStore
 
-__all__ = ["AuthFailure", "authenticate", "HubHeaders", "MissLimiter", "HUB_TIME_HEADER"]
+__all__ = ["AuthFailure", "authenticate", "bundle_key_problem", "HubHeaders", "MissLimiter", "HUB_TIME_HEADER"]
 
 HUB_TIME_HEADER = "X-Hub-Time"
 _SECURITY_HEADERS = [
@@ -49,11 +49,12 @@ def authenticate(request: Request, body: bytes, store: HubStore, now: float) -> 
         raise AuthFailure(401, f"request must carry {HEADER_STATION}, {HEADER_TIMESTAMP} and {HEADER_SIGNATURE}")
     if not (len(station) == 12 and station.isascii() and station.isdigit()):
         raise AuthFailure(401, f"{HEADER_STATION} must be a 12-digit station code")
+    path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    headers = {name: request.headers.get(name, "") for name in (HEADER_STATION, HEADER_TIMESTAMP, HEADER_SIGNATURE)}
+    _refuse_revoked(store, station, headers, request.method, path, body)
     key = store.public_key(station)
     if key is None:
         raise AuthFailure(401, f"station {station} is not enrolled (cityhall enroll {station} PUBLIC_KEY)")
-    path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    headers = {name: request.headers.get(name, "") for name in (HEADER_STATION, HEADER_TIMESTAMP, HEADER_SIGNATURE)}
     problem = verify_request(key, headers, request.method, path, body, now)
     if problem is not None:
         extra = {"error": "clock_skew", "hub_time": now} if problem.skew else {}
@@ -62,6 +63,39 @@ def authenticate(request: Request, body: bytes, store: HubStore, now: float) -> 
         raise AuthFailure(403, f"station {station} is not in the city hall's stations.toml")
     store.touch(station, now)
     return station
+
+
+def _refuse_revoked(store: HubStore, station: str, headers: dict[str, str], method: str, path: str,
+                    body: bytes) -> None:
+    """401 ``revoked`` when a revoked key of the station signed this request, whatever its timestamp."""
+    revoked = store.revoked_keys(station)
+    if not revoked:
+        return
+    from station.keys import load_public_key
+
+    text = signing_text(method, path, headers[HEADER_TIMESTAMP], body, station)
+    for revocation in revoked:
+        if verify_bytes(load_public_key(revocation.public_key), headers[HEADER_SIGNATURE], text):
+            raise AuthFailure(401, "revoked", error="revoked", revoked_at=revocation.to_dict()["revoked_at"],
+                              detail=f"the key of station {station} was revoked ({revocation.reason or 'no reason given'}): "
+                                     "enrol the new PC's key with cityhall enroll")
+
+
+def bundle_key_problem(store: HubStore, station: str, public_key: str, created_at: str) -> str | None:
+    """Why a bundle signed by ``public_key`` does not speak for ``station``; None when it does.
+
+    A key revoked since still vouches for what it signed before its revocation (a stick
+    written before the PC was lost); nothing it signed at or after that time counts.
+    """
+    for revocation in store.revoked_keys(station):
+        if revocation.public_key == public_key:
+            if revocation.refuses_bundle(created_at):
+                return (f"revoked: signed by the key of {station} revoked at {revocation.to_dict()['revoked_at']} "
+                        f"(bundle written {created_at})")
+            return None
+    if store.enrolled_key_text(station) != public_key:
+        return "origin station not enrolled with this key"
+    return None
 
 
 class HubHeaders:

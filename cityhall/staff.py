@@ -24,6 +24,8 @@ from station.topology import LEVEL_LABELS, LEVELS
 from .citywide import DIGEST_SECTION_LABELS, RANKING_COLUMNS, RATE_COLUMNS, all_case_states, city_digest, ranking
 from .publish import hub_calendar
 from .ranking_export import ranking_csv, ranking_file_stem, ranking_xlsx
+from .bodies import BodyTooLarge, read_small_body
+from .revocation import revocation_rows
 from .staff_accounts import LoginRefused, Session, check_login, close_session, find_session, open_session, session_key
 from .staff_session import (
     NO_STORE, SESSION_COOKIE, clear_session_cookie, csrf_matches, login_csrf_matches, new_login_csrf,
@@ -65,6 +67,11 @@ def add_staff_routes(app: FastAPI) -> None:
     _ranking_routes(app, staff)
 
 
+def _station_name(staff: _Staff) -> Any:
+    topology = staff.store.topology
+    return lambda code: topology.get(code).name if code in topology else code
+
+
 def _to_login(request: Request) -> Response:
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     return RedirectResponse(f"/staff/login?next={quote(target, safe='')}", status_code=303, headers=NO_STORE)
@@ -81,7 +88,11 @@ def _safe_next(target: str) -> str:
 
 
 async def _form(request: Request) -> dict[str, str]:
-    body = (await request.body())[:_MAX_FORM_BYTES]
+    """The form's fields; a body over ``_MAX_FORM_BYTES`` reads as an empty form (it is never read whole)."""
+    try:
+        body = await read_small_body(request, _MAX_FORM_BYTES)
+    except BodyTooLarge:
+        return {}
     return {key: values[0] for key, values in parse_qs(body.decode("utf-8", "replace")).items()}
 
 
@@ -144,6 +155,7 @@ def _digest_routes(app: FastAPI, staff: _Staff) -> None:
             return _to_login(request)
         return staff.page(request, "staff_digest.html", {
             "session": session, "digest": compute(), "sections": DIGEST_SECTION_LABELS, "active": "digest",
+            "revocations": revocation_rows(staff.store.engine, _station_name(staff)),
             "notices": status_counts(staff.store.engine)})
 
     @app.get("/staff", include_in_schema=False)

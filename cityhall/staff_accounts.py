@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import Engine, delete, insert, select, update
+from sqlalchemy import Engine, and_, case, delete, insert, or_, select, update
 
 from .office_tables import SESSION_KEY_NAME, office_secrets, staff, staff_sessions
 
@@ -91,36 +91,64 @@ def add_staff(engine: Engine, staff_id: str, name: str, password: str) -> bool:
 
 
 def check_login(engine: Engine, staff_id: str, password: str, now: float) -> StaffAccount:
-    """The account, or :class:`LoginRefused`; a failure is committed before it is raised."""
-    with engine.begin() as conn:
-        account, refusal = _judge_login(conn, staff_id, password, now)
-    if refusal is not None:
-        raise LoginRefused(refusal)
-    assert account is not None
-    return account
+    """The account, or :class:`LoginRefused`.
 
-
-def _judge_login(conn: Any, staff_id: str, password: str, now: float) -> tuple[StaffAccount | None, str | None]:
-    row = conn.execute(select(staff).where(staff.c.id == staff_id)).first()
+    Each attempt first claims one of the ``MAX_FAILURES`` tries in one atomic UPDATE (a
+    row lock on PostgreSQL, the write lock on SQLite), and only then is the password
+    checked: however many wrong passwords arrive at once, at most ``MAX_FAILURES`` are
+    ever evaluated before the account locks, and none are lost to a race.
+    """
+    row = _account(engine, staff_id)
     if row is None:
         verify_password(password, _dummy_hash())  # same work as a real check: no probing for ids
-        return None, "工号或密码不对"
-    if row.locked_until and row.locked_until > now:
-        return None, f"连续输错密码次数过多，账号已锁定，请 {_minutes(row.locked_until - now)} 分钟后再试"
-    if not verify_password(password, row.password_hash):
-        failures = int(row.failed_attempts) + 1
-        _record_failure(conn, row.id, failures, now)
-        # The same words as for an unknown id until the lock: the answer must not tell which ids exist.
-        return None, ("工号或密码不对" if failures < MAX_FAILURES
-                      else f"密码连续输错 {MAX_FAILURES} 次，账号已锁定 {LOCK_SECONDS // 60} 分钟")
-    conn.execute(update(staff).where(staff.c.id == row.id).values(failed_attempts=0, locked_until=None))
-    return StaffAccount(row.id, row.name), None
+        raise LoginRefused("工号或密码不对")
+    tries = _claim_try(engine, row.id, now)
+    if tries is None:
+        raise LoginRefused(_locked_message(engine, row.id, now))
+    if verify_password(password, row.password_hash):
+        with engine.begin() as conn:
+            conn.execute(update(staff).where(staff.c.id == row.id).values(failed_attempts=0, locked_until=None))
+        return StaffAccount(row.id, row.name)
+    # The same words as for an unknown id until the lock: the answer must not tell which ids exist.
+    raise LoginRefused("工号或密码不对" if tries < MAX_FAILURES
+                       else f"密码连续输错 {MAX_FAILURES} 次，账号已锁定 {LOCK_SECONDS // 60} 分钟")
 
 
-def _record_failure(conn: Any, staff_id: str, failures: int, now: float) -> None:
-    locked_until = now + LOCK_SECONDS if failures >= MAX_FAILURES else None
-    values = {"failed_attempts": 0 if locked_until else failures, "locked_until": locked_until}
-    conn.execute(update(staff).where(staff.c.id == staff_id).values(**values))
+def _account(engine: Engine, staff_id: str) -> Any:
+    if not _plausible_id(staff_id):
+        return None
+    with engine.connect() as conn:
+        return conn.execute(select(staff).where(staff.c.id == staff_id)).first()
+
+
+def _plausible_id(staff_id: str) -> bool:
+    """An id the table could hold: PostgreSQL refuses NUL and over-long text outright (an error, not a miss)."""
+    return 0 < len(staff_id) <= 32 and staff_id.isprintable()
+
+
+def _claim_try(engine: Engine, staff_id: str, now: float) -> int | None:
+    """Count this attempt as a failure until proven right; the try's number, or None when locked.
+
+    A lock that has run out starts the count again. The try that reaches ``MAX_FAILURES``
+    sets the lock in the same statement, so the attempts racing it find the account locked.
+    """
+    expired = and_(staff.c.locked_until.is_not(None), staff.c.locked_until <= now)
+    tries = case((expired, 1), else_=staff.c.failed_attempts + 1)
+    claim = (update(staff)
+             .where(staff.c.id == staff_id,
+                    or_(and_(staff.c.locked_until.is_(None), staff.c.failed_attempts < MAX_FAILURES), expired))
+             .values(failed_attempts=tries,
+                     locked_until=case((tries >= MAX_FAILURES, now + LOCK_SECONDS), else_=None))
+             .returning(staff.c.failed_attempts))
+    with engine.begin() as conn:
+        claimed = conn.execute(claim).scalar()
+    return None if claimed is None else int(claimed)
+
+
+def _locked_message(engine: Engine, staff_id: str, now: float) -> str:
+    with engine.connect() as conn:
+        until = conn.execute(select(staff.c.locked_until).where(staff.c.id == staff_id)).scalar()
+    return f"连续输错密码次数过多，账号已锁定，请 {_minutes((until or now + LOCK_SECONDS) - now)} 分钟后再试"
 
 
 def _minutes(seconds: float) -> int:
@@ -162,10 +190,11 @@ def open_session(engine: Engine, key: bytes, account: StaffAccount, now: float) 
 
 
 def _verified_sid(key: bytes, cookie: str | None) -> str | None:
+    """The session id of a cookie this hub signed; None for anything else (non-ASCII bytes included)."""
     sid, _, signature = (cookie or "").partition(".")
-    if not sid or not signature or not hmac.compare_digest(_sign(key, sid), signature):
+    if not sid or not signature or not (sid.isascii() and signature.isascii()):
         return None
-    return sid if sid.isascii() else None
+    return sid if hmac.compare_digest(_sign(key, sid), signature) else None
 
 
 def find_session(engine: Engine, key: bytes, cookie: str | None, now: float) -> Session | None:

@@ -30,6 +30,7 @@ from sync.ingest import Answer, authority_problem, judge, viewers_of
 from . import db, notify
 from .chainstore import record_links
 from .publish import PublishedCatalogue
+from .revocation import Revocation, all_revocations, revocations
 
 __all__ = ["HubStore", "PullPage", "enroll_station"]
 
@@ -60,6 +61,9 @@ def enroll_station(engine: Engine, code: str, public_key: str) -> bool:
     load_public_key(public_key)  # refuse a malformed key before writing it
     now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     with engine.begin() as conn:
+        if conn.execute(select(revocations.c.station).where(revocations.c.public_key == public_key)).first():
+            raise ValueError(f"this key was revoked: it can never be enrolled again; make a new one with "
+                             f"`station init` on the station's PC and enrol that")
         old = conn.execute(select(db.stations.c.code).where(db.stations.c.code == code)).first()
         if old:
             conn.execute(update(db.stations).where(db.stations.c.code == code)
@@ -97,6 +101,7 @@ class HubStore:
         self.last_contact: dict[str, float] = {}
         self.ingested = 0
         self._keys: dict[str, tuple[Ed25519PublicKey, float]] = {}
+        self._revoked: tuple[dict[str, list[Revocation]], float] | None = None
 
     # -- enrolment ----------------------------------------------------------------
 
@@ -122,6 +127,19 @@ class HubStore:
         if key is not None:
             self._keys[code] = (key, time.monotonic())
         return key
+
+    def revoked_keys(self, code: str) -> list[Revocation]:
+        """The station's revoked keys, all stations' read again at most every ``_KEY_TTL_S`` seconds."""
+        if self._revoked is None or time.monotonic() - self._revoked[1] >= _KEY_TTL_S:
+            by_station: dict[str, list[Revocation]] = {}
+            for revocation in all_revocations(self.engine):
+                by_station.setdefault(revocation.station, []).append(revocation)
+            self._revoked = (by_station, time.monotonic())
+        return self._revoked[0].get(code, [])
+
+    def forget_revocations(self) -> None:
+        """Read revocations again on the next request (after this process revoked a key)."""
+        self._revoked = None
 
     def touch(self, code: str, when: float) -> None:
         self.last_contact[code] = when

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from typing import Any
 
 from forms import mask_name
-from station.deadlines import case_deadline
+from station.deadlines import LegalClock, legal_clock
 from station.home import CHINA_TZ
 from station.ledger import (
     CITIZEN, DECIDED_STATUSES, KIND_LABELS, OPEN_STATUSES, CaseState, Event, HybridClock, display_case_no,
@@ -37,9 +37,10 @@ def can_rate(state: CaseState) -> bool:
 
 
 def track_view(state: CaseState, topology: Topology, calendar: WorkCalendar, today: date) -> dict[str, Any]:
-    deadline = case_deadline(state, calendar)
+    clock = legal_clock(state, calendar, today)
+    deadline = clock.promised
     overdue = bool(deadline.date and state.status in OPEN_STATUSES and deadline.date < today)
-    return {
+    return _public_clock(clock, state.status in OPEN_STATUSES) | {
         "case_no": state.case_no, "case_no_display": display_case_no(state.case_no),
         "item": state.item.get("name", ""), "item_code": state.item.get("code", ""),
         "applicant": mask_name(str(state.applicant.get("name", ""))),
@@ -53,6 +54,22 @@ def track_view(state: CaseState, topology: Topology, calendar: WorkCalendar, tod
     }
 
 
+def _public_clock(clock: LegalClock, is_open: bool) -> dict[str, Any]:
+    """Both limits, 视为受理, the extension and the statutory pauses, as the citizen sees them."""
+    paused = clock.paused_now if is_open else None
+    extension = clock.extension
+    return {
+        "legal_deadline": clock.legal.iso, "legal_overdue": is_open and clock.legal_warning == "overdue",
+        "deemed_accepted": clock.deemed_accepted,
+        "deemed_from": clock.started_on.isoformat() if clock.deemed_accepted and clock.started_on else None,
+        "extension": {k: extension[k] for k in ("days", "reason", "on")} if extension else None,
+        "pauses": [{k: p.as_dict()[k] for k in ("reason", "label", "from", "to", "until")}
+                   for p in clock.pauses if p.kind == "statutory"],
+        "paused": {"label": paused.label, "from": paused.start.isoformat(),
+                   "until": paused.expected_end.isoformat() if paused.expected_end else None} if paused else None,
+    }
+
+
 def _step(entry: dict[str, Any], topology: Topology) -> dict[str, Any]:
     station = entry["station"]
     name = topology.get(station).name if station in topology else topology.cityhall.name
@@ -62,6 +79,10 @@ def _step(entry: dict[str, Any], topology: Topology) -> dict[str, Any]:
         step["materials"] = [m.get("name", "") if isinstance(m, dict) else str(m) for m in materials]
     if entry["kind"] == "rated":
         step["rating"] = RATING_LABELS.get(entry.get("data", {}).get("level"), "")
+    if entry["kind"] in ("extended", "suspended"):  # the law requires telling the applicant why
+        data = entry.get("data", {})
+        step["detail"] = (f"延长 {data.get('days')} 个工作日：{data.get('reason', '')}" if entry["kind"] == "extended"
+                          else f"{data.get('reason', '')}" + (f"，预计 {data['until']} 结束" if data.get("until") else ""))
     return step
 
 

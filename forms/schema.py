@@ -26,6 +26,7 @@ __all__ = [
     "LEVELS",
     "MATERIAL_FORMS",
     "MaterialSpec",
+    "STATUTORY_PAUSES",
     "ServiceItem",
     "load_item",
     "parse_item",
@@ -43,6 +44,9 @@ FIELD_TYPES = (
     "id_number", "uscc", "phone", "division_code",
 )  # fmt: skip
 MATERIAL_FORMS = ("original", "copy", "original_and_copy")
+STATUTORY_PAUSES = ("听证", "招标", "拍卖", "检验", "检测", "检疫", "鉴定", "专家评审", "公示")
+"""Steps whose days are not counted in the time limit (Administrative Licensing Law Art. 45;
+公示 for the public notice that 低保 and similar benefits require)."""
 
 Level = Literal["village", "township", "county", "city"]
 MaterialForm = Literal["original", "copy", "original_and_copy"]
@@ -125,6 +129,12 @@ class ServiceItem:
     materials: tuple[MaterialSpec, ...]
     result: str
     keywords: tuple[str, ...] = ()
+    max_extension_days: int = 0
+    """Working days the law allows the limit to be extended by, with approval (延期, Art. 42); 0: none."""
+    pauses: tuple[str, ...] = ()
+    """Statutory pauses (from ``STATUTORY_PAUSES``) this item may have; their days are not counted."""
+    public_notice_days: int = 0
+    """Length of the item's 公示 in calendar days (低保: 7); its expected end when none is given."""
 
     def field(self, key: str) -> FieldSpec:
         """The field called ``key``; ``KeyError`` if the item has none."""
@@ -159,7 +169,7 @@ _ITEM_REQUIRED = (
     "code", "name", "kind", "level", "legal_days", "promise_days", "instant",
     "fee", "on_behalf", "basis", "fields", "materials", "result",
 )  # fmt: skip
-_ITEM_OPTIONAL = ("version", "conditions", "keywords")
+_ITEM_OPTIONAL = ("version", "conditions", "keywords", "max_extension_days", "pauses", "public_notice_days")
 _FIELD_REQUIRED = ("key", "label", "type", "example")
 _FIELD_OPTIONAL = ("required", "choices", "rules", "help")
 _MATERIAL_REQUIRED = ("key", "name", "form")
@@ -490,8 +500,28 @@ def _scalars(data: dict[str, Any], name: str, problems: _Problems) -> dict[str, 
         "code": code, "version": version, "kind": kind or "", "level": level or "village",
         "legal_days": legal, "promise_days": promise, "instant": instant,
         "on_behalf": _take(data, "on_behalf", bool, "事项", problems, False),
-        **texts, **lists,
+        **texts, **lists, **_clock_rules(data, instant, problems),
     }  # fmt: skip
+
+
+def _clock_rules(data: dict[str, Any], instant: bool, problems: _Problems) -> dict[str, Any]:
+    """How the item's clock may stop or stretch: extension days, statutory pauses, 公示 length."""
+    extension = _take(data, "max_extension_days", int, "事项", problems, 0, False)
+    notice_days = _take(data, "public_notice_days", int, "事项", problems, 0, False)
+    raw_pauses = _take(data, "pauses", list, "事项", problems, [], False)
+    pauses = _strings(raw_pauses, "pauses", "事项", problems)
+    for key, days in (("max_extension_days", extension), ("public_notice_days", notice_days)):
+        if days < 0 or days > 365:
+            problems.add(key, f"应为 0-365，现在是 {days}")
+    unknown = [p for p in pauses if p not in STATUTORY_PAUSES]
+    if unknown:
+        problems.add("pauses", f"“{'、'.join(unknown)}”不是法定不计时的环节，可用：{'、'.join(STATUTORY_PAUSES)}")
+    if notice_days and "公示" not in pauses:
+        problems.add("public_notice_days", "设置了公示天数，pauses 里却没有“公示”")
+    if instant and (extension or pauses):
+        problems.add("pauses", "即办件当场办结，不能延期或暂停计时")
+    return {"max_extension_days": extension, "pauses": tuple(dict.fromkeys(pauses)),
+            "public_notice_days": notice_days}
 
 
 def _build_item(data: dict[str, Any], name: str, problems: _Problems) -> ServiceItem:

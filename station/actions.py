@@ -6,13 +6,15 @@ The ledger decides whether a step is allowed; this module turns the operator's i
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from forms import ServiceItem
 from station.deadlines import supplement_due
 from station.errors import BadInput
-from station.ledger import KIND_LABELS, KINDS, CaseState
+from station.ledger import (
+    KIND_LABELS, KINDS, MAX_EXTENSION_REASON, CaseState, extension_limit_problems, pause_problem,
+)
 from station.workdays import WorkCalendar
 
 __all__ = ["ActionInput", "action_data", "REASON_PROMPTS"]
@@ -23,6 +25,8 @@ REASON_PROMPTS = {
     "withdrawn": "撤回的原因",
     "called_back": "回访情况",
     "noted": "备注内容",
+    "extended": "延期理由（经负责人批准）",
+    "suspended": "暂停计时的法定环节",
 }
 """Kinds whose event must say why or what, with the question put to the operator."""
 
@@ -33,6 +37,10 @@ class ActionInput:
     reason: str = ""
     materials: tuple[str, ...] = ()
     level: int | None = None
+    days: int | None = None
+    """Working days of an extension (``extended``)."""
+    until: str | None = None
+    """Expected last day of a statutory pause (``suspended``), ISO."""
 
 
 def action_data(state: CaseState, action: ActionInput, item: ServiceItem | None,
@@ -99,7 +107,46 @@ def _void_due(state: CaseState, action: ActionInput, item: ServiceItem | None,
     return {"due": due.iso} if due.iso else {}
 
 
+def _extension(state: CaseState, action: ActionInput, item: ServiceItem | None,
+               calendar: WorkCalendar, today: date, problems: list[str]) -> dict[str, Any]:
+    if action.days is None or not 1 <= action.days <= 365:
+        problems.append(f"请用 --days 写明延期多少个工作日（1-365），收到 {action.days!r}")
+    else:  # the ledger judges it again; asked here too so every problem is listed at once
+        problems += extension_limit_problems(state, action.days)
+    if len(action.reason.strip()) > MAX_EXTENSION_REASON:
+        problems.append(f"延期理由最长 {MAX_EXTENSION_REASON} 字，现在 {len(action.reason.strip())} 字")
+    return {"days": action.days} if action.days is not None else {}
+
+
+def _suspension(state: CaseState, action: ActionInput, item: ServiceItem | None,
+                calendar: WorkCalendar, today: date, problems: list[str]) -> dict[str, Any]:
+    reason = action.reason.strip()
+    wrong_step = pause_problem(state, reason) if reason else None
+    if wrong_step:
+        problems.append(f"{wrong_step}（--reason）")
+    until = _until(action.until, today, problems)
+    notice_days = int(state.item.get("public_notice_days") or 0)
+    if until is None and reason == "公示" and notice_days:
+        until = (today + timedelta(days=notice_days)).isoformat()  # the item's 公示 lasts that many days
+    return {"until": until} if until else {}
+
+
+def _until(text: str | None, today: date, problems: list[str]) -> str | None:
+    if not text:
+        return None
+    try:
+        day = date.fromisoformat(text.strip())
+    except ValueError:
+        problems.append(f"预计结束日期（--until）应写成 YYYY-MM-DD，收到“{text}”")
+        return None
+    if day < today:
+        problems.append(f"预计结束日期 {day.isoformat()} 早于今天 {today.isoformat()}")
+    return day.isoformat()
+
+
 _KIND_DATA = {
+    "extended": _extension,
+    "suspended": _suspension,
     "supplement_requested": _requested_materials,
     "supplemented": _supplied_materials,
     "rated": _rating,

@@ -1,7 +1,7 @@
 """Errors the station reports to people, each with the exit code of DESIGN §7."""
 from __future__ import annotations
 
-__all__ = ["StationError", "BadInput", "NotFound", "NotAllowed", "Unreachable"]
+__all__ = ["StationError", "BadInput", "NotFound", "NotAllowed", "Unreachable", "DiskUnwritable"]
 
 
 class StationError(Exception):
@@ -34,3 +34,9 @@ class Unreachable(StationError):
     """The city hall could not be reached; the queue is kept."""
 
     exit_code = 5
+
+
+class DiskUnwritable(StationError):
+    """The station's disk could not be written (full, read-only, a file too large); nothing half-written is kept."""
+
+    exit_code = 6

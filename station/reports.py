@@ -26,7 +26,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from station.deadlines import case_deadline
+from station.deadlines import legal_clock
+from station.filewrite import replacing
 from station.ledger import STATUS_LABELS, CaseState
 from station.supervision import FollowUp, concerns, follow_ups
 from station.workdays import CalendarUnknown, WorkCalendar
@@ -59,6 +60,8 @@ FIGURE_LABELS = {
     "bad_ratings": "差评数",
     "followed_up": "差评已回访数",
     "follow_up_rate": "差评回访率",
+    "deemed_accepted": "视为受理数（5 个工作日内未答复）",
+    "legal_overdue": "超过法定时限办结数",
 }
 """Every figure of a report, in the order shown, with its label for people."""
 _RATES = frozenset({"on_time_rate", "deferred_honoured_rate", "satisfaction_rate", "follow_up_rate"})
@@ -102,10 +105,15 @@ class CaseLine:
     ratings: tuple[tuple[int, str], ...]
     """(level, day rated) for every rating of the case."""
     follow_ups: tuple[FollowUp, ...]
+    legal_deadline: str | None = None
+    deemed_accepted: bool = False
+    """Not answered within 5 working days of arrival: its clock started on arrival (Art. 32)."""
+    clock_started_on: str | None = None
 
 
-def case_line(state: CaseState, calendar: WorkCalendar, fix_workdays: int = 5) -> CaseLine:
-    deadline = case_deadline(state, calendar)
+def case_line(state: CaseState, calendar: WorkCalendar, fix_workdays: int = 5, as_of: date | None = None) -> CaseLine:
+    clock = legal_clock(state, calendar, as_of or date.min)
+    deadline = clock.promised
     decided = state.status in _DECIDED_ON_MERITS and state.decided_on is not None
     return CaseLine(
         case_no=state.case_no, item_code=str(state.item.get("code", "")), item_name=str(state.item.get("name", "")),
@@ -117,6 +125,8 @@ def case_line(state: CaseState, calendar: WorkCalendar, fix_workdays: int = 5) -
         deferred_outcome=_deferred_outcome(state),
         ratings=tuple((int(r["level"]), str(r["at"])[:10]) for r in state.ratings),
         follow_ups=tuple(follow_ups(state, calendar, fix_workdays)),
+        legal_deadline=clock.legal.iso, deemed_accepted=clock.deemed_accepted,
+        clock_started_on=clock.started_on.isoformat() if clock.started_on else None,
     )
 
 
@@ -154,10 +164,11 @@ class StationReport:
 
 def station_report(states: Iterable[CaseState], calendar: WorkCalendar, period: Period,
                    station: str | None = None, station_name: str = "", fix_workdays: int = 5) -> StationReport:
-    lines = [case_line(s, calendar, fix_workdays) for s in states if concerns(s, station)]
+    lines = [case_line(s, calendar, fix_workdays, period.end) for s in states if concerns(s, station)]
     in_period = [line for line in lines if _touches(line, period)]
     levels = [level for line in lines for level, day in line.ratings if period.contains(day)]
-    figures = _flow_figures(lines, period) | _deferred_figures(lines, period) | _rating_figures(lines, levels, period)
+    figures = (_flow_figures(lines, period) | _deferred_figures(lines, period) | _rating_figures(lines, levels, period)
+               | _clock_figures(lines, period))
     by_level = {level: levels.count(level) for level in RATING_LABELS}
     return StationReport(station, station_name, period, figures, by_level, tuple(in_period))
 
@@ -185,6 +196,15 @@ def _flow_figures(lines: list[CaseLine], period: Period) -> dict[str, int | floa
         "on_time": on_time,
         "on_time_rate": _rate(on_time, len(timed)),
         "average_workdays": round(sum(spans) / len(spans), 2) if spans else None,
+    }
+
+
+def _clock_figures(lines: list[CaseLine], period: Period) -> dict[str, int | float | None]:
+    decided = [line for line in lines if line.status in _DECIDED_ON_MERITS and period.contains(line.decided_on)]
+    return {
+        "deemed_accepted": sum(1 for line in lines if line.deemed_accepted and period.contains(line.clock_started_on)),
+        "legal_overdue": sum(1 for line in decided
+                             if line.legal_deadline and str(line.decided_on) > line.legal_deadline),
     }
 
 
@@ -222,6 +242,7 @@ _CASE_COLUMNS = (
     ("handler", "经办站"), ("received_on", "收件日期"), ("accepted_on", "受理日期"), ("decided_on", "办结日期"),
     ("deadline", "承诺期限"), ("on_time", "按期"), ("workdays_to_decision", "用时（工作日）"),
     ("deferred_outcome", "容缺结果"), ("ratings", "评价"), ("follow_ups", "差评回访"),
+    ("legal_deadline", "法定期限"), ("deemed_accepted", "视为受理"),
 )
 _OUTCOME_LABELS = {"supplied": "已补齐", "voided": "逾期作废", "owed": "待补交", "dropped": "已撤回"}
 
@@ -242,6 +263,7 @@ def _case_cells(line: CaseLine) -> list[Any]:
         "deferred_outcome": _OUTCOME_LABELS.get(line.deferred_outcome or "", ""),
         "ratings": "、".join(RATING_LABELS[level] for level, _ in line.ratings),
         "follow_ups": f"{closed}/{len(line.follow_ups)}" if line.follow_ups else "",
+        "legal_deadline": line.legal_deadline, "deemed_accepted": "是" if line.deemed_accepted else "",
     }
     return [cells[key] for key, _ in _CASE_COLUMNS]
 
@@ -269,12 +291,13 @@ def write_xlsx(report: StationReport, path: Path) -> None:
     for line in report.cases:
         cases.append(_case_cells(line))
     cases.column_dimensions["A"].width = 28
-    book.save(path)
+    with replacing(path) as temporary:
+        book.save(temporary)
 
 
 def write_csv(report: StationReport, path: Path) -> None:
     """The figures, one a row; UTF-8 with a BOM so that Excel reads the Chinese labels."""
-    with path.open("w", encoding="utf-8-sig", newline="") as out:
+    with replacing(path) as temporary, temporary.open("w", encoding="utf-8-sig", newline="") as out:
         writer = csv.writer(out)
         writer.writerow(["指标", "代码", "数值"])
         for key, label, value in _figure_rows(report):

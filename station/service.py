@@ -8,6 +8,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -77,10 +78,15 @@ def init_station(home: StationHome, station_code: str, topology_file: Path) -> d
     home.config_file.write_text(StationConfig(station=station_code).dump(), encoding="utf-8")
     from station.keys import generate_key, public_key_text  # cryptography loads only where keys are used
 
+    from station.recovery import new_recovery_key, recovery_key_text, write_public
+
     key = generate_key(home.key_file)
+    recovery = new_recovery_key()  # only its public half stays on this PC
+    write_public(home.root, recovery)
     StationStore(home.database).close()
     station = topology.get(station_code)
-    return {"station": station.code, "name": station.name, "level": station.level, "public_key": public_key_text(key)}
+    return {"station": station.code, "name": station.name, "level": station.level, "public_key": public_key_text(key),
+            "recovery_key": recovery_key_text(recovery)}
 
 
 class StationService:
@@ -93,8 +99,12 @@ class StationService:
         self.topology = Topology.load(home.topology_file)
         self.station = self.topology.get(self.config.station)
         self.store = StationStore(home.database)
-        self.catalogue: Catalogue = merged_catalogue(builtin_catalogue(), home.catalogue_dir)
         self.calendar = WorkCalendar.load(home.calendar_dir)
+
+    @cached_property
+    def catalogue(self) -> Catalogue:
+        """The item catalogue, parsed on first use: a command that only reads cases never needs it."""
+        return merged_catalogue(builtin_catalogue(), self.home.catalogue_dir)
 
     def close(self) -> None:
         self.store.close()
@@ -177,10 +187,15 @@ class StationService:
                 self._project(case_no)
         return new
 
+    def project_cases(self, case_nos: Iterable[str]) -> None:
+        """Fold these cases again from their stored events (inside the caller's transaction)."""
+        for case_no in case_nos:
+            self._project(case_no)
+
     def _project(self, case_no: str) -> CaseState | None:
         state = fold(self.store.case_events(case_no), self.topology)
         if state is not None:
-            self.store.save_case(state, case_deadline(state, self.calendar).iso,
+            self.store.save_case(state, case_deadline(state, self.calendar, self.today()).iso,
                                  supplement_due(state, self.calendar).iso)
         return state
 
@@ -209,7 +224,7 @@ class StationService:
 
     def intake_result(self, case_no: str) -> dict[str, Any]:
         state = self.case(case_no)
-        deadline, due = case_deadline(state, self.calendar), supplement_due(state, self.calendar)
+        deadline, due = case_deadline(state, self.calendar, self.today()), supplement_due(state, self.calendar)
         return {"case_no": case_no, "status": state.status, "deadline": deadline.iso,
                 "deadline_note": deadline.note, "supplement_due": due.iso,
                 "tracking_url": self.tracking_url(case_no)}
@@ -231,7 +246,9 @@ class StationService:
             raise BadInput(*problems)
         return item, {
             "item": {"code": item.code, "version": item.version, "name": item.name, "level": item.level,
-                     "promise_days": item.promise_days, "instant": item.instant},
+                     "promise_days": item.promise_days, "instant": item.instant, "legal_days": item.legal_days,
+                     "max_extension_days": item.max_extension_days, "pauses": list(item.pauses),
+                     "public_notice_days": item.public_notice_days},
             "applicant": applicant, "fields": values, "materials": self._material_list(item, request),
             "on_behalf": operator.role == "agent",
         } | ({"sms_opt_out": True} if request.sms_opt_out else {})
@@ -280,10 +297,11 @@ class StationService:
     # -- acting on a case ---------------------------------------------------------
 
     def act(self, operator: Operator, case_no: str, kind: str, *, reason: str | None = None,
-            materials: list[str] | None = None, level: int | None = None) -> CaseState:
+            materials: list[str] | None = None, level: int | None = None, days: int | None = None,
+            until: str | None = None) -> CaseState:
         with self.store.write():
             state = self.case(case_no)
-            action = ActionInput(kind, reason or "", tuple(materials or ()), level)
+            action = ActionInput(kind, reason or "", tuple(materials or ()), level, days, until)
             data = action_data(state, action, self._item_of(state), self.calendar, self.today())
             event = self._new_event(state.case_no, kind, operator, data)
             verdict = step_problem(state, event, self.topology)
@@ -320,7 +338,23 @@ class StationService:
             where.append(f"deadline < ? AND status IN ({_OPEN_SQL})")
             params.append(self.today().isoformat())
         rows = self.store.case_rows(" AND ".join(where), params, limit=limit, offset=offset)
-        return [self._case_row(row) for row in rows]
+        if overdue and status in (None, "submitted"):
+            rows = rows + self._deemed_overdue_rows(limit)
+        return [self._case_row(row) for row in self._live_deadlines(rows)][:limit]
+
+    def _live_deadlines(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """A case nobody answered within 5 working days counts as accepted as days pass, with no
+        event to fold it again: its stored deadline is still empty, so it is worked out now."""
+        today, live = self.today(), []
+        for row in rows:
+            state = self.store.case_state(row["case_no"]) if row["status"] == "submitted" and not row["deadline"] else None
+            live.append(dict(row) | {"deadline": case_deadline(state, self.calendar, today).iso} if state else row)
+        return live
+
+    def _deemed_overdue_rows(self, limit: int) -> list[dict[str, Any]]:
+        today = self.today().isoformat()
+        waiting = self.store.case_rows("status = 'submitted' AND deadline IS NULL", [], limit=limit)
+        return [row for row in self._live_deadlines(waiting) if row["deadline"] and row["deadline"] < today]
 
     def _case_row(self, row: dict[str, Any]) -> dict[str, Any]:
         today = self.today().isoformat()

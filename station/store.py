@@ -18,6 +18,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import orjson
+
 from station.ledger import CaseState, Event
 
 from .migrations import MIGRATIONS, migrate
@@ -81,6 +83,14 @@ class StationStore:
             return self._db
 
     def close(self) -> None:
+        # a sync thread cut short at quit may be inside a statement: let it finish (the lock is
+        # never held across network I/O), but never hang the quit on it
+        if self._lock.acquire(timeout=1.0):
+            try:
+                self.conn.close()
+            finally:
+                self._lock.release()
+            return
         self.conn.close()
 
     # -- transactions -------------------------------------------------------------
@@ -163,15 +173,22 @@ class StationStore:
     # -- outbox -------------------------------------------------------------------
 
     def pending_events(self, limit: int) -> list[Event]:
-        rows = self._query(
-            "SELECT e.body FROM outbox o JOIN events e ON e.id = o.event_id AND e.recorded_here = 1 "
-            "WHERE o.state = 'pending' ORDER BY e.rowid LIMIT ?", [limit])
-        return [Event.from_stored(json.loads(r["body"])) for r in rows]
+        """The oldest ``limit`` events still to push, in the order they were recorded (read in one go)."""
+        with self._lock:
+            bodies = self.conn.execute(
+                "SELECT e.body FROM outbox o JOIN events e ON e.id = o.event_id AND e.recorded_here = 1 "
+                "WHERE o.state = 'pending' ORDER BY e.rowid LIMIT ?", [limit]).fetchall()
+        return [Event.from_stored(orjson.loads(body)) for (body,) in bodies]
 
     def mark_outbox(self, event_id: str, state: str, reason: str | None = None) -> None:
-        with self.write() as db:
-            db.execute("UPDATE outbox SET state = ?, reason = ?, attempts = attempts + 1, updated_at = ? "
-                       "WHERE event_id = ?", [state, reason, _now(), event_id])
+        self.mark_outbox_many([(event_id, state, reason)])
+
+    def mark_outbox_many(self, marks: list[tuple[str, str, str | None]]) -> None:
+        """Record the hub's answers (event id, ``pushed`` or ``rejected``, reason) in one statement."""
+        now = _now()
+        with self.write():
+            self.conn.executemany("UPDATE outbox SET state = ?, reason = ?, attempts = attempts + 1, updated_at = ? "
+                                  "WHERE event_id = ?", [(state, reason, now, event_id) for event_id, state, reason in marks])
 
     def outbox_counts(self) -> dict[str, int]:
         counts = {"pending": 0, "pushed": 0, "rejected": 0}

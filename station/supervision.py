@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any, ClassVar
 
-from station.deadlines import case_deadline, supplement_due
+from station.deadlines import LegalClock, legal_clock, supplement_due
 from station.ledger import OPEN_STATUSES, STATUS_LABELS, CaseState
 from station.store import StationStore
 from station.workdays import CalendarUnknown, WorkCalendar
@@ -147,11 +147,16 @@ class Digest:
     deferred_past_due: tuple[CaseAlert, ...] = ()
     """Promises broken: the handler is prompted to void these, recording the reason."""
     waiting_acceptance: tuple[CaseAlert, ...] = ()
+    """Received and not yet forwarded for too long."""
     follow_ups_open: tuple[FollowUp, ...] = ()
     """Bad ratings without a call-back yet."""
+    acceptance_past: tuple[CaseAlert, ...] = ()
+    """Past the 5-working-day rule without an answer: they already count as accepted (Art. 32)."""
+    acceptance_at_risk: tuple[CaseAlert, ...] = ()
+    """Unanswered from the 3rd working day after arrival: the date is the last day to answer."""
 
-    SECTIONS: ClassVar[tuple[str, ...]] = ("deadlines_past", "deadlines_near", "deadlines_unknown", "deferred_past_due",
-                "waiting_acceptance", "follow_ups_open")
+    SECTIONS: ClassVar[tuple[str, ...]] = ("acceptance_past", "deadlines_past", "acceptance_at_risk", "deadlines_near",
+                "deadlines_unknown", "deferred_past_due", "waiting_acceptance", "follow_ups_open")
 
     def counts(self) -> dict[str, int]:
         return {name: len(getattr(self, name)) for name in self.SECTIONS}
@@ -176,6 +181,8 @@ class _Lists:
     deferred: list[CaseAlert] = field(default_factory=list)
     waiting: list[CaseAlert] = field(default_factory=list)
     follow_ups: list[FollowUp] = field(default_factory=list)
+    acceptance_past: list[CaseAlert] = field(default_factory=list)
+    acceptance_at_risk: list[CaseAlert] = field(default_factory=list)
 
 
 def concerns(state: CaseState, station: str | None) -> bool:
@@ -200,6 +207,8 @@ def watch(states: Iterable[CaseState], calendar: WorkCalendar, today: date,
         deadlines_unknown=tuple(sorted(lists.unknown, key=by_date)),
         deferred_past_due=tuple(sorted(lists.deferred, key=by_date)),
         waiting_acceptance=tuple(sorted(lists.waiting, key=by_date)),
+        acceptance_past=tuple(sorted(lists.acceptance_past, key=by_date)),
+        acceptance_at_risk=tuple(sorted(lists.acceptance_at_risk, key=by_date)),
         follow_ups_open=tuple(sorted(lists.follow_ups, key=lambda f: (f.fix_by or "9999", f.case_no))),
     )
 
@@ -207,9 +216,11 @@ def watch(states: Iterable[CaseState], calendar: WorkCalendar, today: date,
 def _watch_case(state: CaseState, calendar: WorkCalendar, today: date, station: str | None,
                 policy: WatchPolicy, lists: _Lists) -> None:
     if state.status in OPEN_STATUSES:
-        _watch_deadline(state, calendar, today, station, policy, lists)
+        clock = legal_clock(state, calendar, today)
+        _watch_deadline(state, clock, calendar, today, station, policy, lists)
         _watch_deferred(state, calendar, today, station, lists)
         _watch_waiting(state, calendar, today, station, policy, lists)
+        _watch_acceptance(state, clock, station, lists)
     can_act = station is None or station in (state.origin, state.handler)
     lists.follow_ups += [FollowUp(**{**asdict(f), "can_act": can_act})
                          for f in follow_ups(state, calendar, policy.fix_workdays) if not f.closed]
@@ -222,18 +233,22 @@ def _alert(state: CaseState, day: str | None, workdays: int | None, can_act: boo
                      workdays=workdays, can_act=can_act, note=note)
 
 
-def _watch_deadline(state: CaseState, calendar: WorkCalendar, today: date, station: str | None,
+def _watch_deadline(state: CaseState, clock: LegalClock, calendar: WorkCalendar, today: date, station: str | None,
                     policy: WatchPolicy, lists: _Lists) -> None:
-    if state.status != "accepted":
+    if not (state.status == "accepted" or (state.status == "submitted" and clock.deemed_accepted)):
         return  # not started, or paused while materials are awaited
-    deadline = case_deadline(state, calendar)
+    deadline = clock.promised
     can_act = station is None or station == state.handler
+    if clock.paused_now is not None:
+        return  # a statutory pause: the clock stands still, nothing is near
     if deadline.date is None:
         lists.unknown.append(_alert(state, None, None, can_act, deadline.note_zh))
         return
     try:
         if today > deadline.date:
-            lists.past.append(_alert(state, deadline.iso, calendar.workdays_between(deadline.date, today), can_act))
+            note = {"overdue": f"已超过法定时限（{clock.legal.iso}）",
+                    "due_soon": f"法定时限 {clock.legal.iso} 将到"}.get(clock.legal_warning or "", "")
+            lists.past.append(_alert(state, deadline.iso, calendar.workdays_between(deadline.date, today), can_act, note))
             return
         left = calendar.workdays_between(today, deadline.date)
     except CalendarUnknown as exc:
@@ -255,10 +270,25 @@ def _watch_deferred(state: CaseState, calendar: WorkCalendar, today: date, stati
     lists.deferred.append(_alert(state, due.iso, calendar.workdays_between(due.date, today), can_act, note))
 
 
+def _watch_acceptance(state: CaseState, clock: LegalClock, station: str | None, lists: _Lists) -> None:
+    """The 5-working-day rule (Art. 32), for cases that reached their handler and wait for an answer."""
+    window = clock.acceptance
+    if state.status != "submitted" or window is None or window.answered_on is not None:
+        return
+    can_act = station is None or station == state.handler
+    answer_by = window.answer_by.isoformat() if window.answer_by else None
+    if window.deemed:
+        note = f"{window.reached_on.isoformat()} 送达，5 个工作日内未答复，已视为受理；期限自送达日起算"
+        lists.acceptance_past.append(_alert(state, answer_by, window.workdays_waited, can_act, note))
+    elif window.at_risk:
+        note = f"已等 {window.workdays_waited} 个工作日，请于 {answer_by} 前受理、不予受理或一次性告知"
+        lists.acceptance_at_risk.append(_alert(state, answer_by, window.workdays_waited, can_act, note))
+
+
 def _watch_waiting(state: CaseState, calendar: WorkCalendar, today: date, station: str | None,
                    policy: WatchPolicy, lists: _Lists) -> None:
-    if state.status not in ("received", "submitted"):
-        return
+    if state.status != "received":
+        return  # a submitted case is watched by the 5-working-day rule (_watch_acceptance)
     since = _waiting_since(state)
     try:
         waited = calendar.workdays_between(since, today)

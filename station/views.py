@@ -5,13 +5,13 @@ from datetime import date
 from typing import Any
 
 from forms import mask_id_number, mask_name, mask_phone
-from station.deadlines import case_deadline, supplement_due
+from station.deadlines import LegalClock, legal_clock, supplement_due
 from station.ledger import STATUS_LABELS, CaseState, display_case_no
 from station.receipts import ReceiptData
 from station.topology import Topology
 from station.workdays import WorkCalendar
 
-__all__ = ["case_view", "station_name", "receipt_data", "NOTICE_STEP_LABELS", "NOTICE_STATUS_LABELS"]
+__all__ = ["case_view", "clock_view", "station_name", "receipt_data", "NOTICE_STEP_LABELS", "NOTICE_STATUS_LABELS"]
 
 NOTICE_STEP_LABELS = {"received": "收件", "supplement_requested": "补正告知", "accepted": "受理", "decided": "办结结果",
                       "deferred_due": "容缺到期提醒", "voided": "作废", "rate_invite": "邀请评价"}
@@ -26,7 +26,8 @@ def station_name(topology: Topology, code: str) -> str:
 def case_view(state: CaseState, topology: Topology, calendar: WorkCalendar, today_iso: str,
               tracking_url: str | None = None, notices: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """``notices``: the city hall's texts to the applicant (step, status, at, detail), as last synced."""
-    deadline, due = case_deadline(state, calendar), supplement_due(state, calendar)
+    clock = legal_clock(state, calendar, _date(today_iso))
+    deadline, due = clock.promised, supplement_due(state, calendar)
     return {
         "case_no": state.case_no, "case_no_display": display_case_no(state.case_no),
         "status": state.status, "status_label": STATUS_LABELS[state.status],
@@ -43,7 +44,24 @@ def case_view(state: CaseState, topology: Topology, calendar: WorkCalendar, toda
         "conflicts": state.conflicts, "ratings": state.ratings, "callbacks": state.callbacks,
         "notes": state.notes, "attachments": state.attachments, "tracking_url": tracking_url,
         "notices": list(notices or []),
+    } | clock_view(clock)
+
+
+def clock_view(clock: LegalClock) -> dict[str, Any]:
+    """The legal clock's keys of ``station case --json`` (and of the citizen's page)."""
+    paused = clock.paused_now
+    return {
+        "legal_deadline": clock.legal.iso, "legal_deadline_note_zh": clock.legal.note_zh,
+        "promised_warning": clock.promised_warning, "legal_warning": clock.legal_warning,
+        "clock_started_on": _iso(clock.started_on), "deemed_accepted": clock.deemed_accepted,
+        "acceptance": clock.acceptance.as_dict() if clock.acceptance else None,
+        "extension": clock.extension, "pauses": [pause.as_dict() for pause in clock.pauses],
+        "paused": paused.as_dict() if paused else None,
     }
+
+
+def _iso(day: date | None) -> str | None:
+    return None if day is None else day.isoformat()
 
 
 _OPEN = {"received", "submitted", "needs_supplement", "accepted"}
@@ -53,7 +71,15 @@ def _date(text: str) -> date:
     return date.fromisoformat(text)
 
 
-def receipt_data(view: dict[str, Any], promise_days: int, agent_name: str, cityhall_name: str) -> ReceiptData:
+def promise_note(promise_days: int, instant: bool) -> str:
+    """The promised limit in the receipt's words; an on-the-spot item is done the day it is accepted."""
+    if instant or promise_days <= 0:
+        return "即办件，受理当日办结"
+    return f"承诺 {promise_days} 个工作日办结"
+
+
+def receipt_data(view: dict[str, Any], promise_days: int, agent_name: str, cityhall_name: str, *,
+                 instant: bool = False) -> ReceiptData:
     applicant = view["applicant"]
     received = tuple(m["name"] for m in view["materials"] if m["status"] == "received")
     owed = tuple((m["name"], view["supplement_due"]) for m in view["materials"] if m["status"] == "deferred")
@@ -65,7 +91,7 @@ def receipt_data(view: dict[str, Any], promise_days: int, agent_name: str, cityh
         agent_name=agent_name, station_name=view["origin_name"],
         received_at=f"{received_at[:10]} {received_at[11:16]}", materials_received=received,
         materials_owed=owed, deadline=view["deadline"],
-        deadline_note=None if view["deadline"] else f"{view['deadline_note_zh']}；承诺 {promise_days} 个工作日办结",
+        deadline_note=None if view["deadline"] else f"{view['deadline_note_zh']}；{promise_note(promise_days, instant)}",
         tracking_url=view["tracking_url"], cityhall_name=cityhall_name,
     )
 

@@ -26,12 +26,13 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from station.attachments import blob_files, file_sha256, records
-from station.errors import BadInput, NotFound
+from station.errors import BadInput, NotAllowed, NotFound
 from station.ledger import Event, fold
 from station.service import StationService
 
 from .bundle import Bundle, BundleError, BundleFile, bundle_head, printable, read_bundle
 from .client import relay_dir
+from .revoked import known_revocations, revoked_key_problem
 
 __all__ = ["export_bundle", "import_bundle"]
 
@@ -134,6 +135,7 @@ def import_bundle(service: StationService, path: Path) -> dict[str, Any]:
     except BundleError as exc:
         raise BadInput(*(f"{path.name}：{problem}" for problem in exc.problems)) from exc
     flat = _flatten(bundle)
+    _refuse_revoked(service, flat, path)
     visible = _visible_here(service, [e for b in flat for e in b.events])
     relaying = service.topology.is_ancestor(service.station.code, bundle.station)
     applied, kept = _apply_with_files(service, visible, flat, relaying)
@@ -216,6 +218,15 @@ def _files_not_kept(service: StationService, bundle: Bundle, kept: dict[str, mem
             named.append(f"{listed.label()}未导入：数据包里没有 {origin} 自己记录的该附件记录，本站也没有；"
                          f"联网同步后可用 station attachments {printable(listed.case)} --fetch 下载")
     return named, for_others
+
+
+def _refuse_revoked(service: StationService, flat: list[Bundle], path: Path) -> None:
+    """Nothing is imported from a stick on which a revoked key signed anything after its revocation."""
+    revoked = known_revocations(service.store)
+    problems = [problem for b in flat
+                if (problem := revoked_key_problem(revoked, b.station, b.public_key, b.created_at))]
+    if problems:
+        raise NotAllowed(*(f"{path.name}：{printable(problem)}" for problem in problems))
 
 
 def _flatten(bundle: Bundle) -> list[Bundle]:

@@ -25,7 +25,7 @@ from .adaptive import AdaptiveBatch
 from .notices import fetch_notices
 from .publications import fetch_publications
 from .session import CITYHALL_URL_ENV, CONTACT_META, OFFSET_META, HubSession, OverHubSession, RetryableAnswer
-from .wire import columns_to_dicts, encode_batch
+from .wire import columns_to_dicts, encode_push
 
 _log = logging.getLogger(__name__)
 
@@ -34,7 +34,6 @@ __all__ = ["SyncClient", "SyncReport", "AdaptiveBatch", "relay_dir", "CITYHALL_U
 
 CURSOR_META = "pull_cursor"
 PULL_PAGE = 2000
-_GZIP_JSON = {"Content-Type": "application/json", "Content-Encoding": "gzip"}
 _UNREACHABLE = "连不上市政务服务中心（{url}）：{problem}。待上传的记录都保留在本机，联网后会自动补传"
 
 
@@ -106,7 +105,7 @@ class SyncClient(OverHubSession):
             return 0
         started = time.monotonic()
         try:
-            response = self._signed("POST", "/api/v1/sync/push?answers=compact", encode_batch(events))
+            response = self._signed("POST", "/api/v1/sync/push?answers=compact", encode_push(events))
         except httpx.TimeoutException:
             self.batch.shrink()
             raise
@@ -118,17 +117,18 @@ class SyncClient(OverHubSession):
         return len(events)
 
     def _record_answers(self, results: list[dict[str, Any]], report: SyncReport) -> None:
-        with self.store.write():  # one durable commit for the whole answer, not one per event
-            for answer in results:
-                status = answer["status"]
-                if status == "rejected":
-                    self.store.mark_outbox(answer["id"], "rejected", answer.get("reason"))
-                    report.newly_rejected += 1
-                    continue
-                self.store.mark_outbox(answer["id"], "pushed")
-                report.pushed += 1
-                report.duplicates += status == "duplicate"
-                report.parked += status == "parked"
+        marks: list[tuple[str, str, str | None]] = []
+        for answer in results:
+            status = answer["status"]
+            if status == "rejected":
+                marks.append((answer["id"], "rejected", answer.get("reason")))
+                report.newly_rejected += 1
+                continue
+            marks.append((answer["id"], "pushed", None))
+            report.pushed += 1
+            report.duplicates += status == "duplicate"
+            report.parked += status == "parked"
+        self.store.mark_outbox_many(marks)  # one durable commit for the whole answer, not one per event
 
     # -- bundles carried for other stations ------------------------------------------
 
@@ -162,10 +162,16 @@ class SyncClient(OverHubSession):
         return self._retrying(lambda: self._signed("GET", path).json())
 
     def _signed(self, method: str, path: str, body: bytes = b"", skew_retry: bool = True) -> httpx.Response:
-        return self.session.signed(method, path, body, _GZIP_JSON if body else None, skew_retry=skew_retry)
+        return self.session.signed(method, path, body, _content_type(body) if body else None, skew_retry=skew_retry)
 
     def _retrying(self, attempt: Callable[[], Any]) -> Any:
         return self.session.retrying(attempt)
+
+
+def _content_type(body: bytes) -> dict[str, str]:
+    """A push goes as zstd; relayed bundles keep the gzip they were written in."""
+    encoding = "zstd" if body[:4] == b"\x28\xb5\x2f\xfd" else "gzip"
+    return {"Content-Type": "application/json", "Content-Encoding": encoding}
 
 
 def _checked(rows: list[dict[str, Any]], cursor: int) -> list[Event]:
@@ -190,6 +196,9 @@ def _answers(events: list[Event], body: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _refusal(status: int, reason: str) -> StationError:
+    if status == 401 and reason == "revoked":
+        return NotAllowed("市政务服务中心已吊销本机的密钥（revoked：这台电脑已报失或停用），本机不能再同步。"
+                          "记录都还在本机；如果吊销有误，请联系市政务服务中心")
     if status == 401:
         return NotAllowed(f"市政务服务中心不认可本站的签名：{reason}。请确认本站公钥已登记（cityhall enroll 站点代码 公钥）")
     if status == 403:

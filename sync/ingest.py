@@ -67,6 +67,13 @@ def judge(state_before: CaseState | None, event: Event, topology: Topology,
 
 
 _ITEM_FACTS = ("name", "level", "promise_days", "instant")
+_CLOCK_FACTS = ("legal_days", "max_extension_days", "pauses", "public_notice_days")
+"""Facts the legal clock's rules read from the case (optional: cases filed before they existed lack them)."""
+
+
+def _clock_fact(item: Any, fact: str) -> Any:
+    value = getattr(item, fact)
+    return list(value) if isinstance(value, tuple) else value
 
 
 def item_problem(received: dict[str, Any], catalogue: Catalogue) -> str | None:
@@ -79,6 +86,7 @@ def item_problem(received: dict[str, Any], catalogue: Catalogue) -> str | None:
     except UnknownItem:
         return f"事项 {claimed['code']} 第{claimed['version']}版不在市级事项目录中"
     wrong = [fact for fact in _ITEM_FACTS if claimed[fact] != getattr(item, fact)]
+    wrong += [fact for fact in _CLOCK_FACTS if fact in claimed and claimed[fact] != _clock_fact(item, fact)]
     if wrong:
         return f"事项 {item.code} 第{item.version}版的{'、'.join(wrong)}与市级目录不符"
     return _materials_problem(received["materials"], item) or _fields_problem(received["fields"], item)

@@ -3,9 +3,17 @@
 The app calls ``start()``, reads ``status()`` whenever it redraws, may ``poke()`` after
 recording something, and ``stop()`` on quit. While the city hall is unreachable the
 wait between attempts grows (with jitter) up to ``max_interval_s``; one success resets it.
+
+Quitting never waits for the network: ``stop()`` gives a round in flight a moment to end,
+then lets the process go with the daemon thread still waiting on its socket. That is safe
+because nothing durable depends on the round finishing: events are marked pushed only in
+the transaction that records the hub's answer, so a round cut anywhere leaves them pending
+(an uncommitted write is rolled back) and the next start sends them again, which the hub
+answers as duplicates.
 """
 from __future__ import annotations
 
+import logging
 import random
 import threading
 import time
@@ -19,6 +27,8 @@ from .client import SyncClient, SyncReport
 from .files import transfer_files_quietly
 
 __all__ = ["BackgroundSync", "SyncStatus"]
+
+log = logging.getLogger("station.sync")
 
 
 @dataclass(frozen=True)
@@ -52,7 +62,8 @@ class BackgroundSync:
             self._thread.start()
             self._set(running=True)
 
-    def stop(self, timeout_s: float = 5.0) -> None:
+    def stop(self, timeout_s: float = 0.1) -> None:
+        """Ask the loop to end; wait at most ``timeout_s`` for a round in flight (see above)."""
         self._stopping.set()
         self._wake.set()
         if self._thread is not None:
@@ -83,13 +94,18 @@ class BackgroundSync:
             with self._client_factory(self.service) as client:
                 report = client.sync_once()
         except StationError as exc:
+            log.warning("sync round failed (will retry): %s", exc)  # the app's log keeps a trace of each failure
             counts = self.service.store.outbox_counts()
             self._set(online=False, last_error=str(exc), pending=counts["pending"], rejected=counts["rejected"])
             return False
         except Exception as exc:  # noqa: BLE001 - the loop must outlive any one bad round
+            log.exception("sync round failed unexpectedly (will retry)")
             self._set(online=False, last_error=f"{type(exc).__name__}: {exc}")
             return False
+        if not self._status.online:
+            log.info("sync: in contact with the city hall again")
         self._set(online=True, last_error=None, pending=report.pending, rejected=report.rejected,
                   last_contact=time.time(), last_report=report)
-        transfer_files_quietly(self.service)  # attachments go after the events (sync/files.py)
+        if not self._stopping.is_set():  # no file upload starts once the app is quitting
+            transfer_files_quietly(self.service)  # attachments go after the events (sync/files.py)
         return True

@@ -21,6 +21,8 @@ from station.errors import BadInput
 from station.service import StationService
 from station.workdays import CalendarError, WorkCalendar, parse_table
 
+from .revoked import save_revocations
+
 if TYPE_CHECKING:
     from .client import SyncClient
 
@@ -54,6 +56,8 @@ def fetch_publications(client: SyncClient) -> PublicationsReport:
         page = _page(client, cursor)
         if page is None:
             break
+        if "revocations" in page:
+            save_revocations(store, page["revocations"])
         for publication in page["publications"]:
             store_publication(service, publication, report)
         store.set_meta(PUBLICATIONS_CURSOR_META, str(page["cursor"]))

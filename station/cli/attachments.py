@@ -6,7 +6,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-from station.attachments import AttachmentSettings, WatchedFolder, attach_files, disk_usage, list_attachments
 from station.errors import BadInput
 from station.ledger import display_case_no
 
@@ -16,6 +15,8 @@ from .text import upload_text
 __all__ = ["register"]
 
 MB = 1024 * 1024
+# station.attachments (Pillow, the upload code) is imported inside each command: every other
+# ``station`` command starts without it
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -50,6 +51,8 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def cmd_attach(ctx: Context) -> None:
+    from station.attachments import attach_files, disk_usage
+
     args = ctx.args
     if args.watch is None and not args.files:
         raise BadInput("请给出要附上的文件，或用 --watch 指定高拍仪的文件夹")
@@ -63,6 +66,8 @@ def cmd_attach(ctx: Context) -> None:
 
 
 def _watch(ctx: Context, operator: Any) -> None:
+    from station.attachments import WatchedFolder, disk_usage
+
     args = ctx.args
     folder = WatchedFolder(args.watch, settle_seconds=args.settle)
     attached: list[dict[str, Any]] = []
@@ -94,6 +99,8 @@ def _attached_text(rows: list[dict[str, Any]]) -> str:
 
 
 def cmd_attachments(ctx: Context) -> None:
+    from station.attachments import disk_usage, list_attachments
+
     args = ctx.args
     if args.case_no is None:
         if not args.usage:
@@ -128,6 +135,8 @@ def _usage_text(usage: dict[str, int]) -> str:
 
 
 def cmd_attach_config(ctx: Context) -> None:
+    from station.attachments import AttachmentSettings
+
     args, root = ctx.args, ctx.service.home.root
     problems = []
     if args.cap_mb is not None and args.cap_mb < 1:

@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
+import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from station.errors import BadInput, NotFound
-from station.ledger import KINDS, ROLES, STATUSES, display_case_no
-from station.receipts import render_png, render_text
+from station.ledger import KIND_LABELS, KINDS, ROLE_LABELS, ROLES, STATUS_LABELS, STATUSES, display_case_no
 from station.service import IntakeRequest, init_station
 from station.views import case_view, receipt_data
 
@@ -24,52 +25,60 @@ def register(commands: argparse._SubParsersAction) -> None:
     init.add_argument("--config", type=Path, help="站点拓扑文件 stations.toml")
     init.set_defaults(handler=cmd_init)
 
+    commands.add_parser("info", help="本站信息：代码、层级、公钥、同步地址（登记到市中心时用）") \
+        .set_defaults(handler=cmd_info)
+
     agent = commands.add_parser("agent", help="操作员").add_subparsers(dest="agent_command", required=True)
     add = agent.add_parser("add", help="添加操作员（密码取自 STATION_PIN）")
-    add.add_argument("--id", required=True)
-    add.add_argument("--name", required=True)
-    add.add_argument("--role", required=True, choices=ROLES)
+    add.add_argument("--id", required=True, help="工号（如 A01）")
+    add.add_argument("--name", required=True, help="姓名")
+    add.add_argument("--role", required=True, choices=ROLES,
+                     help="角色：agent 代办员、clerk 窗口人员、approver 审批人、admin 管理员")
     add.set_defaults(handler=cmd_agent_add)
 
     commands.add_parser("items", help="事项目录").set_defaults(handler=cmd_items)
     commands.add_parser("tui", help="终端界面").set_defaults(handler=run_tui)
 
     intake = commands.add_parser("intake", help="代为收件")
-    intake.add_argument("--agent", required=True)
-    intake.add_argument("--item", required=True)
-    intake.add_argument("--applicant-id", required=True)
-    intake.add_argument("--applicant-name", required=True)
-    intake.add_argument("--phone")
+    intake.add_argument("--agent", required=True, help="经办操作员工号（密码取自 STATION_PIN）")
+    intake.add_argument("--item", required=True, help="事项编码（station items 可查）")
+    intake.add_argument("--applicant-id", required=True, help="申请人身份证号")
+    intake.add_argument("--applicant-name", required=True, help="申请人姓名")
+    intake.add_argument("--phone", help="申请人手机号")
     intake.add_argument("--no-sms", action="store_true", help="申请人不愿接收办件短信")
-    intake.add_argument("--field", action="append", default=[], metavar="K=V")
-    intake.add_argument("--received", action="append", default=[], metavar="KEY")
-    intake.add_argument("--deferred", action="append", default=[], metavar="KEY")
+    intake.add_argument("--field", action="append", default=[], metavar="K=V", help="表单字段，可多次给出")
+    intake.add_argument("--received", action="append", default=[], metavar="KEY", help="已收材料的编码，可多次给出")
+    intake.add_argument("--deferred", action="append", default=[], metavar="KEY",
+                        help="容缺（后补）材料的编码，可多次给出")
     intake.set_defaults(handler=cmd_intake)
 
     case = commands.add_parser("case", help="查看一个案件")
-    case.add_argument("case_no")
+    case.add_argument("case_no", help="案件编号（带不带分隔符都可以）")
     case.set_defaults(handler=cmd_case)
 
     cases = commands.add_parser("cases", help="案件列表")
-    cases.add_argument("--status", choices=STATUSES)
-    cases.add_argument("--overdue", action="store_true")
-    cases.add_argument("--limit", type=int, default=200)
+    cases.add_argument("--status", choices=STATUSES, help="只列出这个状态的案件")
+    cases.add_argument("--overdue", action="store_true", help="只列出已超期的案件")
+    cases.add_argument("--limit", type=int, default=200, help="最多列出多少件（默认 200）")
     cases.set_defaults(handler=cmd_cases)
 
     act = commands.add_parser("act", help="办理：记录一个事件")
-    act.add_argument("case_no")
-    act.add_argument("kind", choices=[k for k in KINDS if k not in ("received", "attached")])
-    act.add_argument("--agent", required=True)
-    act.add_argument("--reason")
-    act.add_argument("--material", action="append", default=[])
-    act.add_argument("--level", type=int)
+    act.add_argument("case_no", help="案件编号")
+    act.add_argument("kind", choices=[k for k in KINDS if k not in ("received", "attached")],
+                     help="事件种类，如 forwarded 报送、accepted 受理、noted 备注")
+    act.add_argument("--agent", required=True, help="经办操作员工号（密码取自 STATION_PIN）")
+    act.add_argument("--reason", help="理由或说明（不予受理、补正、备注等）")
+    act.add_argument("--material", action="append", default=[], help="要求补正或已补交的材料编码，可多次给出")
+    act.add_argument("--level", type=int, help="评价等级 1-5（rated 时用）")
+    act.add_argument("--days", type=int, help="延期办理（extended）的工作日数")
+    act.add_argument("--until", metavar="YYYY-MM-DD", help="暂停计时（suspended）的预计结束日期")
     act.set_defaults(handler=cmd_act)
 
     receipt = commands.add_parser("receipt", help="回执")
-    receipt.add_argument("case_no")
-    receipt.add_argument("--png", type=Path)
-    receipt.add_argument("--pdf", type=Path)
-    receipt.add_argument("--text", action="store_true")
+    receipt.add_argument("case_no", help="案件编号")
+    receipt.add_argument("--png", type=Path, help="另存为 PNG 图片")
+    receipt.add_argument("--pdf", type=Path, help="另存为 PDF")
+    receipt.add_argument("--text", action="store_true", help="另存文件时也在终端显示回执")
     receipt.set_defaults(handler=cmd_receipt)
 
 
@@ -77,12 +86,48 @@ def run_tui(ctx: Context) -> None:
     from station.tui.app import run  # Textual loads only for the app, never for the commands
 
     run(ctx.home)
+    ctx.close()
+    leave_now()
+
+
+def leave_now() -> NoReturn:
+    """Back to the shell at once after the app closed its store.
+
+    The interpreter's own teardown of Textual's modules takes longer than the 0.3 s a quit
+    may take, and it would wait for nothing that matters: the store is closed, every commit
+    is on disk (``synchronous=FULL``), and a sync round still waiting on a dead link has
+    nothing uncommitted worth keeping (sync/loop.py). Logs and standard streams are flushed first.
+    """
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 def cmd_init(ctx: Context) -> None:
+    from station.info import LEVEL_LABELS, enrol_command
+
     config = ctx.args.config or _default_topology_file()
     result = init_station(ctx.home, ctx.args.station, config)
-    emit(ctx, result, f"已初始化 {result['name']}（{result['station']}，{result['level']}）\n公钥：{result['public_key']}")
+    level = LEVEL_LABELS.get(result["level"], result["level"])
+    emit(ctx, {**result, "enroll": enrol_command(result["station"], result["public_key"])},
+         f"已初始化 {result['name']}（{result['station']}，{level}）\n公钥：{result['public_key']}\n"
+         f"在市政务服务中心登记本站：\n  {enrol_command(result['station'], result['public_key'])}\n"
+         "以后随时可用 station info 再看公钥和同步地址\n"
+         f"恢复密钥（只显示这一次，请抄下交乡镇保管；打开备份要用它）：{result['recovery_key']}")
+
+
+def cmd_info(ctx: Context) -> None:
+    from station.info import enrol_command, station_info
+
+    info = station_info(ctx.service)
+    source = "环境变量 STATION_CITYHALL_URL" if info.hub_url_source == "env" else info.topology_file
+    lines = [f"站点：{info.name}（{info.station}）", f"层级：{info.level_label}",
+             f"上级：{info.parent or '无'}", f"公钥：{info.public_key}",
+             f"同步地址：{info.hub_url}（来自 {source}；改地址后请重新打开终端界面）",
+             f"查询网址：{info.public_url}", f"数据目录：{info.home}",
+             f"在市政务服务中心登记本站：\n  {enrol_command(info.station, info.public_key)}"]
+    emit(ctx, {**info.to_dict(), "enroll": enrol_command(info.station, info.public_key)}, "\n".join(lines))
 
 
 def _default_topology_file() -> Path:
@@ -96,7 +141,7 @@ def cmd_agent_add(ctx: Context) -> None:
     args = ctx.args
     operator = ctx.service.add_agent(args.id, args.name, args.role, os.environ.get("STATION_PIN"))
     emit(ctx, {"id": operator.id, "name": operator.name, "role": operator.role},
-         f"已添加操作员 {operator.id} {operator.name}（{operator.role}）")
+         f"已添加操作员 {operator.id} {operator.name}（{ROLE_LABELS.get(operator.role, operator.role)}）")
 
 
 def cmd_items(ctx: Context) -> None:
@@ -108,6 +153,8 @@ def _item_json(item: Any) -> dict[str, Any]:
     return {
         "code": item.code, "name": item.name, "version": item.version, "kind": item.kind, "level": item.level,
         "legal_days": item.legal_days, "promise_days": item.promise_days, "instant": item.instant,
+        "max_extension_days": item.max_extension_days, "pauses": list(item.pauses),
+        "public_notice_days": item.public_notice_days,
         "on_behalf": item.on_behalf, "fee": item.fee, "basis": item.basis, "conditions": list(item.conditions),
         "fields": [{"key": f.key, "label": f.label, "type": f.type, "required": f.required,
                     "choices": list(f.choices), "example": f.example} for f in item.fields],
@@ -130,7 +177,7 @@ def cmd_intake(ctx: Context) -> None:
                             deferred=args.deferred, sms_opt_out=args.no_sms)
     operator = ctx.operator()
     result = ctx.service.intake(operator, request)
-    lines = [f"已收件：{display_case_no(result['case_no'])}（{result['status']}）",
+    lines = [f"已收件：{display_case_no(result['case_no'])}（{STATUS_LABELS.get(result['status'], result['status'])}）",
              f"办结期限：{result['deadline'] or result['deadline_note']}",
              f"容缺补交期限：{result['supplement_due'] or '无'}", f"查询网址：{result['tracking_url']}"]
     emit(ctx, result, "\n".join(lines))
@@ -145,7 +192,18 @@ def _view(ctx: Context, case_no: str) -> dict[str, Any]:
 
 def cmd_case(ctx: Context) -> None:
     view = _view(ctx, ctx.args.case_no)
-    emit(ctx, view, case_text(view))
+    emit(ctx, view, case_text(view, _field_labels(ctx, view)))
+
+
+def _field_labels(ctx: Context, view: dict[str, Any]) -> dict[str, str]:
+    """The form's labels, in its order, of the item version the case was filed under ({} when unknown here)."""
+    from forms import UnknownItem
+
+    try:
+        item = ctx.service.catalogue.get(str(view["item"]), view.get("item_version"))
+    except UnknownItem:
+        return {}
+    return {field.key: field.label for field in item.fields}
 
 
 def cmd_cases(ctx: Context) -> None:
@@ -157,19 +215,23 @@ def cmd_act(ctx: Context) -> None:
     args = ctx.args
     operator = ctx.operator()
     state = ctx.service.act(operator, args.case_no, args.kind, reason=args.reason,
-                            materials=args.material, level=args.level)
+                            materials=args.material, level=args.level, days=args.days, until=args.until)
     view = _view(ctx, state.case_no)
-    emit(ctx, view, f"已记录：{args.kind}\n" + case_text(view))
+    emit(ctx, view, f"已记录：{KIND_LABELS.get(args.kind, args.kind)}\n" + case_text(view, _field_labels(ctx, view)))
 
 
 def cmd_receipt(ctx: Context) -> None:
+    from station.receipts import render_png, render_text  # Pillow and qrcode load only for a receipt
+
     args, service = ctx.args, ctx.service
     view = _view(ctx, args.case_no)
     if not view["tracking_url"]:
         raise NotFound("回执由收件站打印：本站没有该案件的查询码")
     agent = service.store.agent(view["timeline"][0]["actor"])
-    data = receipt_data(view, int(service.case(args.case_no).item.get("promise_days") or 0),
-                        agent["name"] if agent else view["timeline"][0]["actor"], service.topology.cityhall.name)
+    item = service.case(args.case_no).item
+    data = receipt_data(view, int(item.get("promise_days") or 0),
+                        agent["name"] if agent else view["timeline"][0]["actor"], service.topology.cityhall.name,
+                        instant=bool(item.get("instant")))
     written: dict[str, str] = {}
     if args.png:
         render_png(data, args.png)

@@ -15,7 +15,7 @@ __all__ = ["register"]
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    from station.documents.content import DOCUMENT_TITLES  # no fpdf2 here: it loads only for --pdf
+    from station.documents.titles import DOCUMENT_TITLES  # no drawing code here: it loads only for print
 
     printing = commands.add_parser("print", help="打印文书：回执、受理通知书、不予受理通知书、一次性告知书、容缺受理承诺书")
     printing.add_argument("case_no")
@@ -120,6 +120,7 @@ def _figure_text(key: str, value: int | float | None) -> str:
 # -- watch ---------------------------------------------------------------------------
 
 _SECTION_TITLES = {
+    "acceptance_past": "超过 5 个工作日未受理（已视为受理）", "acceptance_at_risk": "5 日受理期限将到",
     "deadlines_past": "已逾期", "deadlines_near": "临近期限", "deadlines_unknown": "期限无法计算",
     "deferred_past_due": "容缺材料逾期未补（请核实后作废，并记录原因）", "waiting_acceptance": "久未受理",
     "follow_ups_open": "差评待回访",
@@ -158,4 +159,6 @@ def _entry_text(section: str, entry: dict[str, Any]) -> str:
     days = {"deadlines_past": "逾期 {} 个工作日", "deadlines_near": "剩 {} 个工作日",
             "deferred_past_due": "逾期 {} 个工作日", "waiting_acceptance": "已等 {} 个工作日"}.get(section, "{}")
     count = days.format(entry["workdays"]) if entry["workdays"] is not None else entry["note"]
+    if section.startswith("acceptance_") or (section == "deadlines_past" and entry["note"]):
+        count = entry["note"] if section.startswith("acceptance_") else f"{count}；{entry['note']}"
     return f"  {entry['case_no']}  {entry['item_name']}  {entry['applicant_name']}  {entry['date'] or ''}  {count}{mine}"

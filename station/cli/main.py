@@ -2,27 +2,26 @@
 from __future__ import annotations
 
 import argparse
-import errno
 import sys
 import traceback
 from pathlib import Path
 
-from station.errors import StationError
+from station.errors import BadInput, DiskUnwritable, StationError
+from station.filewrite import disk_failure, disk_problem
 from station.home import StationHome, default_home
 
-from . import attachments, core, documents, sync
+from . import attachments, core, documents, queue, recovery, sync
+from .chinese_argparse import ChineseArgumentParser
 from .context import Context
 
-__all__ = ["main", "build_parser"]
+__all__ = ["main", "build_parser", "undecodable_arguments"]
 
-COMMAND_MODULES = [core, documents, sync, attachments]
+COMMAND_MODULES = [core, documents, sync, attachments, queue, recovery]
 """Each module's ``register(subparsers)`` adds its commands."""
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # type: ignore[override]
-        sys.stderr.write(f"命令参数有误：{message}\n用 station --help 查看用法\n")
-        raise SystemExit(2)
+class _Parser(ChineseArgumentParser):
+    hint = "用 station --help 查看用法"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -42,6 +41,10 @@ def _split_global_flags(argv: list[str]) -> tuple[list[str], bool]:
 
 def main(argv: list[str] | None = None) -> int:
     args_list, as_json = _split_global_flags(list(sys.argv[1:] if argv is None else argv))
+    undecodable = undecodable_arguments(args_list)
+    if undecodable:
+        sys.stderr.write("".join(problem + "\n" for problem in undecodable))
+        return BadInput.exit_code
     args = build_parser().parse_args(args_list)
     ctx = Context(home=StationHome(args.home or default_home()), json=as_json, args=args)
     handler = getattr(args, "handler", None) or core.run_tui
@@ -55,9 +58,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback for people
-        if _disk_full(exc):
-            sys.stderr.write("磁盘空间已满，本次操作没有保存；之前保存的记录都完好。请清理磁盘空间后重试\n")
-            return 1
+        refusal = disk_failure(exc)
+        if refusal is not None:
+            sys.stderr.write(disk_problem(refusal) + "\n")
+            return DiskUnwritable.exit_code
         _log_crash(ctx)
         sys.stderr.write(f"内部错误：{type(exc).__name__}: {exc}。数据未丢失；详情已写入日志，请联系技术支持\n")
         return 1
@@ -65,15 +69,38 @@ def main(argv: list[str] | None = None) -> int:
         ctx.close()
 
 
-def _disk_full(exc: BaseException) -> bool:
-    """SQLite's "database or disk is full", or a write refused for space (ENOSPC) or file size (EFBIG)."""
-    while exc is not None:
-        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EFBIG):
-            return True
-        if "disk is full" in str(exc) or "disk I/O error" in str(exc):
-            return True
-        exc = exc.__cause__ or exc.__context__  # type: ignore[assignment]
-    return False
+def undecodable_arguments(args: list[str]) -> list[str]:
+    """One line per command-line value that is not valid text, naming its option.
+
+    Bytes that are not UTF-8 reach Python as lone surrogates; they cannot be stored, printed
+    or sent, so they are refused up front instead of failing half-way through a command.
+    """
+    problems = []
+    for position, value in enumerate(args):
+        if not any("\ud800" <= ch <= "\udfff" for ch in value):
+            continue
+        option, given = _option_of(args, position)
+        problems.append(f"{option} 的值含有无法识别的字节（不是 UTF-8 文字）：{_shown_bytes(given)}；请改用 UTF-8 编码重新输入")
+    return problems
+
+
+def _option_of(args: list[str], position: int) -> tuple[str, str]:
+    """The option a value belongs to (``--field K=V``, ``--field=K=V``, or a positional one) and the value."""
+    value = args[position]
+    if value.startswith("--") and "=" in value:
+        option, _, given = value.partition("=")
+        return option, given
+    before = args[position - 1] if position else ""
+    if before.startswith("-") and "=" not in before:
+        return before, value
+    return f"第 {position + 1} 个参数", value
+
+
+def _shown_bytes(value: str) -> str:
+    try:
+        return value.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a surrogate that no byte decoded to (main() called with such a string)
+        return value.encode("utf-8", "backslashreplace").decode("ascii")
 
 
 def _log_crash(ctx: Context) -> None:

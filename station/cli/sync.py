@@ -7,10 +7,6 @@ from pathlib import Path
 from typing import Any
 
 from station.errors import StationError
-from sync.bundle import printable
-from sync.carry import export_bundle, import_bundle
-from sync.client import SyncClient
-from sync.files import FileTransfer
 
 from .context import Context, add_give_up_option, emit, give_up_window
 from .text import upload_text
@@ -18,6 +14,8 @@ from .text import upload_text
 __all__ = ["register"]
 
 MB = 1024 * 1024
+# the sync package (httpx, tenacity, zstd) is imported inside each command: every other
+# ``station`` command starts without it
 MIN_FILE_ROUND_S = 0.5
 """Less time than this left after the events: no file is started, all of them go next time."""
 
@@ -38,6 +36,8 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def cmd_sync(ctx: Context) -> None:
     """Events, then files, all inside one ``--give-up-after`` window (DESIGN §7: gives up within 30 s)."""
+    from sync.client import SyncClient
+
     window = give_up_window(ctx.args.give_up_after)
     deadline = time.monotonic() + window
     with SyncClient(ctx.service, give_up_after=window) as client:
@@ -61,6 +61,8 @@ def _upload_files(ctx: Context, seconds_left: float) -> dict[str, Any]:
 
     A failure here is reported: the events' sync still stands.
     """
+    from sync.files import FileTransfer
+
     seconds_left = max(seconds_left, 0.0)
     transfer = FileTransfer(ctx.service, give_up_after=max(seconds_left, 0.1), time_budget_s=seconds_left)
     error = None
@@ -80,6 +82,8 @@ def _upload_files(ctx: Context, seconds_left: float) -> dict[str, Any]:
 
 
 def cmd_bundle_export(ctx: Context) -> None:
+    from sync.carry import export_bundle
+
     result = export_bundle(ctx.service, ctx.args.file)
     lines = [f"已写入数据包 {result['file']}：{result['events']} 条记录，"
              f"附件 {result['files']} 个（{result['file_bytes'] / MB:.1f} MB），"
@@ -88,6 +92,9 @@ def cmd_bundle_export(ctx: Context) -> None:
 
 
 def cmd_bundle_import(ctx: Context) -> None:
+    from sync.bundle import printable
+    from sync.carry import import_bundle
+
     result = import_bundle(ctx.service, ctx.args.file)
     relay = "，下次同步时代为上传" if result["will_relay"] else ""
     files = f"，附件 {result['files']} 个" if result["files"] else ""

@@ -5,6 +5,9 @@ from typing import Any
 
 from rich.cells import cell_len
 
+from station.clock_lines import clock_lines
+from station.info import LEVEL_LABELS
+from station.ledger import display_case_no
 from station.views import NOTICE_STATUS_LABELS, NOTICE_STEP_LABELS
 
 __all__ = ["items_text", "case_text", "cases_text", "pad", "upload_text"]
@@ -19,23 +22,31 @@ def items_text(items: list[dict[str, Any]]) -> str:
     lines = []
     for item in items:
         limit = "即办" if item["instant"] else f"{item['promise_days']}个工作日"
-        lines.append(f"{pad(item['code'], 24)} {pad(item['name'], 30)} {pad(item['level'], 9)} {limit}")
+        level = LEVEL_LABELS.get(item["level"], item["level"])
+        lines.append(f"{pad(item['code'], 24)} {pad(item['name'], 30)} {pad(level, 12)} {limit}")
     return "\n".join(lines)
 
 
-def case_text(view: dict[str, Any]) -> str:
+def case_text(view: dict[str, Any], labels: dict[str, str] | None = None) -> str:
+    """``labels``: the form's field labels in its order; a key the form no longer has shows as itself."""
     applicant = view["applicant"]
+    labels = labels or {}
     lines = [
         f"案件编号  {view['case_no_display']}",
         f"事项      {view['item_name']}（{view['item']} 第{view['item_version']}版）",
-        f"状态      {view['status_label']}（{view['status']}）",
+        f"状态      {view['status_label']}",
         f"经办站    {view['handler_name']}",
         f"申请人    {applicant.get('name')}  {applicant.get('id_number')}  {applicant.get('phone') or ''}",
-        f"办结期限  {view['deadline'] or view['deadline_note_zh']}",
+        f"办结期限  {view['deadline'] or view['deadline_note_zh']}"
+        f"{'  已逾期' if view.get('promised_warning') == 'overdue' else ''}",
     ]
+    lines += [f"{pad(line.label, 10)}{'⚠ ' if line.loudness == 'loudest' else ''}{line.text}"
+              for line in clock_lines(view)[1:]]  # the promised limit is the 办结期限 above
     if view["supplement_due"]:
         lines.append(f"容缺补交  {view['supplement_due']}")
-    lines += [f"  {k}：{v}" for k, v in view["fields"].items()]
+    order = {key: index for index, key in enumerate(labels)}
+    answers = sorted(view["fields"].items(), key=lambda pair: order.get(pair[0], len(order)))
+    lines += [f"  {labels.get(k, k)}：{v}" for k, v in answers]
     lines.append("材料")
     lines += [f"  [{_MATERIAL_MARK[m['status']]}] {m['name']}" for m in view["materials"]]
     lines.append("经过")
@@ -58,7 +69,7 @@ def cases_text(rows: list[dict[str, Any]]) -> str:
     if not rows:
         return "没有符合条件的案件"
     return "\n".join(
-        f"{row['case_no']}  {pad(row['status_label'], 12)} {pad(row['item_name'], 28)} "
+        f"{display_case_no(row['case_no'])}  {pad(row['status_label'], 12)} {pad(row['item_name'], 28)} "
         f"{pad(row['applicant_name'], 10)} {row['deadline'] or '-'}{'  逾期' if row['overdue'] else ''}"
         for row in rows)
 

@@ -6,15 +6,32 @@ printers (:mod:`.escpos`).
 """
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-from .content import DOCUMENT_KINDS, DOCUMENT_TITLES, Document, compose, document_text
-from .escpos import PAPER_58, PAPER_80, PAPER_WIDTHS, EscPos, PaperWidth, PrinterError, escpos_bytes, send_escpos
-from .facts import DocumentFacts, case_document_facts, facts_from_view
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from station.receipts import ReceiptData
+
+    from .content import DOCUMENT_KINDS, DOCUMENT_TITLES, Document, compose, document_text
+    from .escpos import PAPER_58, PAPER_80, PAPER_WIDTHS, EscPos, PaperWidth, PrinterError, escpos_bytes, send_escpos
+    from .facts import DocumentFacts, case_document_facts, facts_from_view
+
+_HOMES = {name: "content" for name in ("DOCUMENT_KINDS", "DOCUMENT_TITLES", "Document", "compose", "document_text")} | {
+    name: "escpos" for name in ("PAPER_58", "PAPER_80", "PAPER_WIDTHS", "EscPos", "PaperWidth", "PrinterError",
+                                "escpos_bytes", "send_escpos")} | {
+    name: "facts" for name in ("DocumentFacts", "case_document_facts", "facts_from_view")}
+"""Names load with their module on first use (PEP 562): ``station print``'s choices need only the titles."""
+
+
+def __getattr__(name: str) -> Any:
+    module = _HOMES.get(name)
+    if module is None:
+        raise AttributeError(f"module 'station.documents' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "DOCUMENT_KINDS", "DOCUMENT_TITLES", "Document", "compose", "document_text", "render_pdf",

@@ -15,6 +15,7 @@ from station.errors import BadInput
 from station.receipts import ReceiptData
 
 from .facts import DocumentFacts
+from .titles import DOCUMENT_KINDS, DOCUMENT_TITLES
 
 __all__ = [
     "DOCUMENT_KINDS", "DOCUMENT_TITLES", "Block", "Heading", "Title", "KeyValue", "Paragraph", "Numbered",
@@ -23,14 +24,6 @@ __all__ = [
 
 LICENSING_LAW = "《中华人民共和国行政许可法》"
 
-DOCUMENT_TITLES = {
-    "receipt": "便民服务收件回执",
-    "acceptance": "受理通知书",
-    "refusal": "不予受理通知书",
-    "notice": "一次性告知书",
-    "promise": "容缺受理承诺书",
-}
-DOCUMENT_KINDS = tuple(DOCUMENT_TITLES)
 
 
 @dataclass(frozen=True)

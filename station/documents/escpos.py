@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from station.errors import StationError
-from station.receipts import qr_matrix
+from station.errors import DiskUnwritable, StationError
+from station.filewrite import DISK_ERRNOS, disk_problem, write_atomically
 
 from .content import Document, Heading, KeyValue, Numbered, Paragraph, QRCode, Section, SignLine, Title
 
@@ -130,6 +130,8 @@ class EscPos:
 
 def qr_module_dots(url: str, paper: PaperWidth) -> int:
     """Module size so the code takes about two thirds of the paper, between 3 and 8 dots."""
+    from station.receipts import qr_matrix  # qrcode and Pillow load only when a document is printed
+
     modules = qr_matrix(url, border=0, max_version=40).size + 8  # with the printer's quiet zone
     return max(3, min(8, (paper.dots * 2 // 3) // modules))
 
@@ -210,9 +212,10 @@ def send_escpos(data: bytes, target: str, timeout_s: float = 10.0) -> str:
         return _send_tcp(data, target, timeout_s)
     path = Path(target)
     try:
-        with path.open("wb") as printer:
-            printer.write(data)
+        write_atomically(path, data)  # a file gets all the bytes or none; a device gets them as they are
     except OSError as exc:
+        if exc.errno in DISK_ERRNOS:
+            raise DiskUnwritable(disk_problem(exc)) from exc
         raise PrinterError(f"无法写入打印机或文件 {target}：{exc.strerror or exc}。请检查打印机是否连接、路径是否正确") from exc
     return str(path)
 

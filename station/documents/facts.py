@@ -92,7 +92,8 @@ def case_document_facts(service: StationService, case_no: str) -> DocumentFacts:
     promise_days = int(state.item.get("promise_days") or 0)
     first = view["timeline"][0]["actor"]
     agent = service.store.agent(first)
-    receipt = receipt_data(view, promise_days, agent["name"] if agent else first, service.topology.cityhall.name)
+    receipt = receipt_data(view, promise_days, agent["name"] if agent else first, service.topology.cityhall.name,
+                           instant=view["item_instant"])
     return facts_from_view(view, receipt, basis=_basis(service, state.item), promise_days=promise_days,
                            calendar=service.calendar, issued_on=service.today())
 

@@ -14,6 +14,7 @@ from typing import Any
 from fpdf import FPDF
 from fpdf.enums import Align, XPos, YPos
 
+from station.filewrite import write_atomically
 from station.receipts import ReceiptData, find_cjk_font, qr_matrix
 
 from .content import Document, Heading, KeyValue, Numbered, Paragraph, QRCode, Section, SignLine, Title, compose
@@ -30,8 +31,7 @@ LINE_MM = 7.0
 
 def render_pdf(source: DocumentFacts | ReceiptData | Document, kind: str, path: Path) -> Path:
     """Write the document of ``kind`` to ``path``; :class:`NoCJKFont` when no Chinese font exists."""
-    Path(path).write_bytes(pdf_bytes(source if isinstance(source, Document) else compose(kind, source)))
-    return Path(path)
+    return write_atomically(Path(path), pdf_bytes(source if isinstance(source, Document) else compose(kind, source)))
 
 
 def pdf_bytes(document: Document) -> bytes:

@@ -10,8 +10,9 @@ from .events import CITIZEN, SCHEMA_VERSION, Event, EventFormatError, new_event_
 from .fold import CaseState, apply, fold, step_problem
 from .hlc import HybridClock, format_hlc, parse_hlc
 from .rules import (
-    ATTRIBUTE_KINDS, DECIDED_STATUSES, KIND_LABELS, KINDS, OPEN_STATUSES, ROLE_LABELS, ROLES,
-    STATUS_LABELS, STATUSES, Verdict, check, kinds_for_role,
+    ATTRIBUTE_KINDS, CLOCK_KINDS, DECIDED_STATUSES, KIND_LABELS, KINDS, MAX_EXTENSION_REASON, OPEN_STATUSES,
+    ROLE_LABELS, ROLES, STATUS_LABELS, STATUSES, STATUTORY_PAUSES, Verdict, check, extension_limit_problems,
+    kinds_for_role, pause_problem,
 )
 
 __all__ = [
@@ -20,4 +21,5 @@ __all__ = [
     "CaseState", "apply", "fold", "step_problem", "HybridClock", "format_hlc", "parse_hlc",
     "ATTRIBUTE_KINDS", "DECIDED_STATUSES", "KIND_LABELS", "KINDS", "OPEN_STATUSES", "ROLE_LABELS", "ROLES",
     "STATUS_LABELS", "STATUSES", "Verdict", "check", "kinds_for_role",
+    "CLOCK_KINDS", "MAX_EXTENSION_REASON", "STATUTORY_PAUSES", "extension_limit_problems", "pause_problem",
 ]

@@ -18,7 +18,7 @@ import msgspec
 from msgspec import Meta
 
 from .events import SCHEMA_VERSION, Event, EventFormatError
-from .rules import KINDS, ROLES
+from .rules import KINDS, MAX_EXTENSION_REASON, ROLES, STATUTORY_PAUSES
 
 __all__ = ["parse_event", "check_event", "check_contract", "MAX_EVENT_BYTES", "LEVELS"]
 
@@ -69,6 +69,11 @@ class _ItemRef(_Strict):
     level: Literal[LEVELS]  # type: ignore[valid-type]
     promise_days: _Days
     instant: bool
+    # the legal clock's facts (absent from cases filed before they existed)
+    legal_days: _Days = 0
+    max_extension_days: Annotated[int, Meta(ge=0, le=365)] = 0
+    pauses: Annotated[list[Literal[STATUTORY_PAUSES]], Meta(max_length=len(STATUTORY_PAUSES))] = []  # type: ignore[valid-type]
+    public_notice_days: Annotated[int, Meta(ge=0, le=365)] = 0
 
 
 class _Applicant(_Strict):
@@ -145,7 +150,20 @@ class _Attached(_Data, kw_only=True):
     original_size: Annotated[int, Meta(ge=0, le=1 << 31)] | None = None
 
 
+class _Extended(_Data, kw_only=True):
+    days: Annotated[int, Meta(ge=1, le=365)]
+    reason: Annotated[str, Meta(min_length=1, max_length=MAX_EXTENSION_REASON)]
+
+
+class _Suspended(_Data, kw_only=True):
+    reason: Literal[STATUTORY_PAUSES]  # type: ignore[valid-type]
+    until: _IsoDay | None = None
+
+
 _DATA: dict[str, type[_Data]] = {
+    "extended": _Extended,
+    "suspended": _Suspended,
+    "resumed": _Data,
     "received": _Received,
     "forwarded": _Moved,
     "escalated": _Moved,
@@ -200,6 +218,9 @@ def check_event(event: Event) -> None:
     due = event.data.get("due") if event.kind == "voided" else None
     if isinstance(due, str) and not _is_day(due):
         problems.append(f"'data.due' is not a date: {due!r}")
+    until = event.data.get("until") if event.kind == "suspended" else None
+    if isinstance(until, str) and not _is_day(until):
+        problems.append(f"'data.until' is not a date: {until!r}")
     try:
         size = len(event.to_json().encode("utf-8"))
     except UnicodeEncodeError:

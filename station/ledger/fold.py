@@ -40,6 +40,17 @@ class CaseState:
     decided_on: str | None = None
     pauses: list[list[str | None]] = field(default_factory=list)
     """[start, end] days the deadline clock stood still waiting for materials."""
+    reached_handler_on: str | None = None
+    """The day the case (forwarded, escalated, or its supplements complete) last reached a
+    handler that must accept, refuse or ask for supplements within 5 working days (Art. 32);
+    None before it is forwarded, and when the origin itself decides and accepted on receipt."""
+    answered_on: str | None = None
+    """The day the handler answered (accepted, refused or asked for supplements) after
+    ``reached_handler_on``; None while no answer was recorded."""
+    extension: dict[str, Any] | None = None
+    """The one extension (延期): {days, reason, on, by}."""
+    suspensions: list[dict[str, Any]] = field(default_factory=list)
+    """Statutory pauses since acceptance (Art. 45): {reason, since, until, ended}."""
     token_hash: str = ""
     ratings: list[dict[str, Any]] = field(default_factory=list)
     callbacks: list[dict[str, Any]] = field(default_factory=list)
@@ -48,6 +59,11 @@ class CaseState:
     conflicts: list[dict[str, Any]] = field(default_factory=list)
     timeline: list[dict[str, Any]] = field(default_factory=list)
     last_hlc: str = ""
+
+    @property
+    def suspended(self) -> bool:
+        """A statutory pause has started and not yet ended."""
+        return bool(self.suspensions) and self.suspensions[-1]["ended"] is None
 
     @property
     def status_label(self) -> str:
@@ -144,16 +160,25 @@ def _record_conflict(state: CaseState, event: Event, verdict: Verdict) -> None:
 
 
 def _timeline_entry(event: Event) -> dict[str, Any]:
-    summary = {k: v for k, v in event.data.items() if k in ("reason", "materials", "level", "comment", "note", "to", "material", "due")}
+    summary = {k: v for k, v in event.data.items()
+               if k in ("reason", "materials", "level", "comment", "note", "to", "material", "due", "days", "until")}
     return {"id": event.id, "kind": event.kind, "label": KIND_LABELS[event.kind], "at": event.at,
             "station": event.station, "actor": event.actor, "role": event.role, "hlc": event.hlc,
             "data": summary, "conflict": None}
 
 
 def _apply_transition(state: CaseState, event: Event, topology: Topology) -> None:
+    if event.kind == "refused":
+        _answered(state, event)
     state.status = next_status(event.kind) or state.status
     if event.kind in ("approved", "denied", "refused"):
         state.decided_on = event.day
+
+
+def _answered(state: CaseState, event: Event) -> None:
+    """The handler's first answer to the case's arrival (the 5-working-day rule)."""
+    if state.reached_handler_on is not None and state.answered_on is None:
+        state.answered_on = event.day
 
 
 def _apply_moving(state: CaseState, event: Event, topology: Topology) -> None:
@@ -164,16 +189,20 @@ def _apply_moving(state: CaseState, event: Event, topology: Topology) -> None:
         state.handlers.append(target)
     state.status = "submitted"
     state.accepted_on = None
+    state.reached_handler_on, state.answered_on = event.day, None
 
 
 def _apply_accepted(state: CaseState, event: Event, topology: Topology) -> None:
+    _answered(state, event)
     state.status = "accepted"
     state.accepted_on = event.day
     state.pauses = []
+    state.suspensions = []
 
 
 def _apply_supplement_requested(state: CaseState, event: Event, topology: Topology) -> None:
     keys = [m["key"] if isinstance(m, dict) else str(m) for m in event.data.get("materials", [])]
+    _answered(state, event)
     _register_materials(state, event.data.get("materials", []))
     state.previous_status = state.status
     state.requested = list(dict.fromkeys(state.requested + keys))
@@ -192,6 +221,8 @@ def _apply_supplemented(state: CaseState, event: Event, topology: Topology) -> N
     if state.status == "needs_supplement" and not state.requested:
         state.status = state.previous_status or "submitted"
         state.previous_status = None
+        if state.status == "submitted":  # complete now: a new 5-day window to accept
+            state.reached_handler_on, state.answered_on = event.day, None
         if state.pauses and state.pauses[-1][1] is None:
             state.pauses[-1][1] = event.day
 
@@ -228,7 +259,24 @@ def _apply_attached(state: CaseState, event: Event, topology: Topology) -> None:
     state.attachments.append({k: event.data.get(k) for k in ("material", "sha256", "size", "type", "name")})
 
 
+def _apply_extended(state: CaseState, event: Event, topology: Topology) -> None:
+    state.extension = {"days": event.data["days"], "reason": event.data["reason"], "on": event.day,
+                       "by": event.actor}
+
+
+def _apply_suspended(state: CaseState, event: Event, topology: Topology) -> None:
+    state.suspensions.append({"reason": event.data["reason"], "since": event.day,
+                              "until": event.data.get("until"), "ended": None})
+
+
+def _apply_resumed(state: CaseState, event: Event, topology: Topology) -> None:
+    state.suspensions[-1]["ended"] = event.day
+
+
 _APPLY = {
+    "extended": _apply_extended,
+    "suspended": _apply_suspended,
+    "resumed": _apply_resumed,
     "forwarded": _apply_moving,
     "escalated": _apply_moving,
     "accepted": _apply_accepted,

@@ -7,7 +7,10 @@ uses it before recording, the city hall before accepting.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from forms.schema import STATUTORY_PAUSES
 
 if TYPE_CHECKING:
     from station.topology import Topology
@@ -17,7 +20,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "STATUSES", "STATUS_LABELS", "OPEN_STATUSES", "DECIDED_STATUSES", "KINDS", "KIND_LABELS",
-    "ROLES", "ROLE_LABELS", "ATTRIBUTE_KINDS", "Verdict", "check", "kinds_for_role",
+    "ROLES", "ROLE_LABELS", "ATTRIBUTE_KINDS", "CLOCK_KINDS", "STATUTORY_PAUSES", "MAX_EXTENSION_REASON",
+    "Verdict", "check", "kinds_for_role", "extension_limit_problems", "pause_problem",
 ]
 
 STATUS_LABELS = {
@@ -53,19 +57,27 @@ KIND_LABELS = {
     "called_back": "回访",
     "noted": "备注",
     "attached": "附件",
+    "extended": "延期办理",
+    "suspended": "暂停计时",
+    "resumed": "恢复计时",
 }
 KINDS = tuple(KIND_LABELS)
-ATTRIBUTE_KINDS = frozenset({"rated", "called_back", "noted", "attached"})
+CLOCK_KINDS = frozenset({"extended", "suspended", "resumed"})
+"""The legal clock (Licensing Law Art. 42, 45): the handler stretches or stops it; the status stays."""
+ATTRIBUTE_KINDS = frozenset({"rated", "called_back", "noted", "attached"}) | CLOCK_KINDS
+MAX_EXTENSION_REASON = 500
 
 ROLE_LABELS = {"agent": "代办员", "clerk": "窗口人员", "approver": "审批人", "admin": "管理员"}
 ROLES = tuple(ROLE_LABELS)
 
-_HANDLER_DECISIONS = {"accepted", "refused", "supplement_requested", "escalated", "approved", "denied"}
+_HANDLER_DECISIONS = {"accepted", "refused", "supplement_requested", "escalated", "approved", "denied"} | CLOCK_KINDS
+_APPROVER_ONLY = {"approved", "denied", "extended"}
+"""An extension needs the approval of the office's head (Art. 42): the approver records it."""
 _ROLE_KINDS: dict[str, frozenset[str]] = {
     "agent": frozenset(KINDS) - _HANDLER_DECISIONS,
-    "clerk": frozenset(KINDS) - {"approved", "denied"},
+    "clerk": frozenset(KINDS) - _APPROVER_ONLY,
     "approver": frozenset(KINDS),
-    "admin": frozenset(KINDS) - {"approved", "denied"},
+    "admin": frozenset(KINDS) - _APPROVER_ONLY,
 }
 
 # kind -> (statuses it may follow, status it leads to; None keeps the status)
@@ -154,6 +166,8 @@ def _state_problem(state: CaseState, event: Event) -> Verdict | None:
         if event.actor == "citizen" and any(r.get("by") == "citizen" for r in state.ratings):
             return Verdict(False, "每个办件只能评价一次")
         return None
+    if kind in CLOCK_KINDS:
+        return _clock_problem(state, event)
     if kind in ATTRIBUTE_KINDS:
         return None
     allowed_from, _ = _TRANSITIONS[kind]
@@ -167,6 +181,76 @@ def _state_problem(state: CaseState, event: Event) -> Verdict | None:
 def _deferred_past_due(state: CaseState, data: dict, day: str) -> bool:
     due = data.get("due")
     return bool(state.deferred) and isinstance(due, str) and day > due
+
+
+def _clock_problem(state: CaseState, event: Event) -> Verdict | None:
+    """Extensions and statutory pauses move a running clock: only after acceptance, while open."""
+    if state.status not in ("accepted", "needs_supplement") or state.accepted_on is None:
+        return Verdict(False, f"案件当前为“{STATUS_LABELS[state.status]}”，受理后才能{KIND_LABELS[event.kind]}")
+    if event.kind == "extended":
+        return _extension_problem(state, event.data)
+    if event.kind == "suspended":
+        return _suspension_problem(state, event.data, event.day)
+    if not state.suspended:
+        return Verdict(False, "该案件没有暂停计时，无需恢复")
+    return None
+
+
+def _extension_problem(state: CaseState, data: dict[str, Any]) -> Verdict | None:
+    days, reason = data.get("days"), data.get("reason")
+    problems = []
+    if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= 365:
+        problems.append(f"延期天数应为 1-365 个工作日，收到 {days!r}")
+    if not isinstance(reason, str) or not reason.strip() or len(reason) > MAX_EXTENSION_REASON:
+        problems.append(f"延期须写明理由（最长 {MAX_EXTENSION_REASON} 字）")
+    if state.extension is not None:
+        problems.append(f"该案件已于 {state.extension['on']} 延期 {state.extension['days']} 个工作日，只能延期一次")
+    if not problems and isinstance(days, int):
+        problems += extension_limit_problems(state, days)
+    return Verdict(False, "；".join(problems)) if problems else None
+
+
+def extension_limit_problems(state: CaseState, days: int) -> list[str]:
+    """The extended promise may not pass the legal limit plus the extension the law allows."""
+    promise, legal = int(state.item.get("promise_days") or 0), int(state.item.get("legal_days") or 0)
+    allowed = int(state.item.get("max_extension_days") or 0)
+    ceiling = (legal or promise) + allowed
+    if promise + days <= ceiling:
+        return []
+    if legal:
+        return [f"延期 {days} 个工作日后共 {promise + days} 个工作日，超过法定时限 {legal} 个工作日"
+                f"加法定可延长的 {allowed} 个工作日；最多可延期 {max(ceiling - promise, 0)} 个工作日"]
+    return [f"该事项没有法定时限，最多可延期 {allowed} 个工作日" if allowed else "该事项不允许延期"]
+
+
+def _suspension_problem(state: CaseState, data: dict[str, Any], day: str) -> Verdict | None:
+    reason, until = data.get("reason"), data.get("until")
+    problems = []
+    if state.suspended:
+        problems.append(f"该案件已于 {state.suspensions[-1]['since']} 起{state.suspensions[-1]['reason']}，请先恢复计时")
+    problems += [p for p in [pause_problem(state, reason)] if p]
+    if until is not None and not _iso_day_on_or_after(until, day):
+        problems.append(f"预计结束日期应为不早于今天的日期（YYYY-MM-DD），收到 {until!r}")
+    return Verdict(False, "；".join(problems)) if problems else None
+
+
+def pause_problem(state: CaseState, reason: Any) -> str | None:
+    """Why ``reason`` is not a statutory pause this case's item has; None when it is."""
+    allowed = tuple(state.item.get("pauses", STATUTORY_PAUSES))
+    if reason not in STATUTORY_PAUSES:
+        return f"暂停计时的理由应为法定环节之一：{'、'.join(STATUTORY_PAUSES)}；收到 {reason!r}"
+    if reason not in allowed:
+        return f"该事项没有“{reason}”环节；可暂停计时的环节：{'、'.join(allowed) or '无'}"
+    return None
+
+
+def _iso_day_on_or_after(value: Any, day: str) -> bool:
+    if not isinstance(value, str) or len(value) != 10:
+        return False
+    try:
+        return date.fromisoformat(value) >= date.fromisoformat(day)
+    except ValueError:
+        return False
 
 
 def next_status(kind: str) -> str | None:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
+from station.filewrite import replacing
 from station.receipts.content import (
     KEEP_HINT,
     SCAN_HINT,
@@ -90,8 +91,8 @@ def _save(image: Image.Image, target: Path) -> Path:
     paletted = Image.frombytes("P", levels.size, levels.tobytes())
     paletted.putpalette(_GREY_PALETTE)
     dpi = round(image.width * 25.4 / PRINT_WIDTH_MM)
-    paletted.save(target, format="PNG", bits=2, dpi=(dpi, dpi),
-                  compress_level=PNG_COMPRESSION)
+    with replacing(target) as temporary:  # a full disk leaves no half-written receipt
+        paletted.save(temporary, format="PNG", bits=2, dpi=(dpi, dpi), compress_level=PNG_COMPRESSION)
     return target
 
 

@@ -27,6 +27,7 @@ from .bindings import localize_bindings
 from .failures import ReportsFailures
 from .i18n import language, set_language, t
 from .queries import CaseQueries, TodayBoard
+from .quitting import use_daemon_workers
 from .screens.sign_in import SignInScreen
 from .sync_port import StoreSyncPort, SyncPort, SyncStatus, connect_sync
 
@@ -35,7 +36,8 @@ __all__ = ["StationApp", "run"]
 log = logging.getLogger("station.tui")
 
 
-_SCREEN_STYLES = ["action_dialog", "case", "cases", "confirm", "document", "home", "intake", "sign_in", "sync"]
+_SCREEN_STYLES = ["action_dialog", "case", "cases", "confirm", "document", "home", "intake", "queue", "sign_in", "sync"]
+# the station info screen reuses document.tcss (title line, scrolling text)
 
 
 class StationApp(ReportsFailures, App[None]):
@@ -91,6 +93,7 @@ class StationApp(ReportsFailures, App[None]):
         # Modules, the catalogue and the styles live as long as the app: frozen, the garbage
         # collector stops walking them, which took a full collection (~30 ms) from start-up.
         gc.freeze()
+        use_daemon_workers()  # ctrl+q must not wait for a sync stuck on the network
         self.push_screen(SignInScreen())
         self.set_interval(min(15.0, max(self.idle_lock_seconds / 4, 0.05)), self._lock_if_idle)
         self.set_interval(self.sync_refresh_seconds, self.refresh_sync_status)
@@ -228,8 +231,10 @@ class StationApp(ReportsFailures, App[None]):
         if self.operator is not None:
             yield SystemCommand(t("new_case"), t("intake_title"), self.open_intake)
             yield SystemCommand(t("cases"), t("cases_title"), self.open_cases)
+            yield SystemCommand("待办队列", "待本站决定的案件，按法定紧急程度排序", self.open_queue)
             yield SystemCommand(t("sync"), t("sync_title"), self.open_sync)
             yield SystemCommand(t("home"), t("home"), self.open_home)
+            yield SystemCommand(t("station_info"), t("info_title"), self.open_info)
             yield SystemCommand(t("switch_operator"), t("switch_operator"), self.action_switch_operator)
             yield SystemCommand(t("lock"), t("lock"), self.action_lock)
         yield SystemCommand(t("language"), t("language_help"), self.toggle_language)
@@ -252,6 +257,11 @@ class StationApp(ReportsFailures, App[None]):
 
         self.push_screen(CasesScreen())
 
+    def open_queue(self) -> None:
+        from .screens.queue import QueueScreen
+
+        self.push_screen(QueueScreen())
+
     def open_case(self, case_no: str) -> None:
         from .screens.case import CaseScreen
 
@@ -261,6 +271,11 @@ class StationApp(ReportsFailures, App[None]):
         from .screens.sync import SyncScreen
 
         self.push_screen(SyncScreen())
+
+    def open_info(self) -> None:
+        from .screens.info import InfoScreen
+
+        self.push_screen(InfoScreen())
 
     def toggle_language(self) -> None:
         set_language("en" if language() == "zh" else "zh")
@@ -278,9 +293,19 @@ def localize_bindings_again(app: StationApp) -> None:
 
 def run(home: StationHome) -> None:
     """Entry point of ``station`` / ``station tui``."""
+    from .single_app import AppLock
+
     logging.basicConfig(filename=home.root / "tui.log", level=logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    service = StationService(home)
+    service = StationService(home)  # first: a folder that is no station home says so (exit 3)
+    try:
+        with AppLock(home.root):
+            _run_app(service)
+    finally:
+        service.close()
+
+
+def _run_app(service: StationService) -> None:
     app = StationApp(service, sync=lambda: connect_sync(service))
     try:
         app.run()
@@ -288,4 +313,3 @@ def run(home: StationHome) -> None:
         closing = getattr(app._sync_source, "close", None)
         if callable(closing):
             closing()
-        service.close()

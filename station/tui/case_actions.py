@@ -19,8 +19,9 @@ from .i18n import kind_label
 
 __all__ = ["ActionChoice", "available_actions", "NEVER_OFFERED"]
 
-NEVER_OFFERED = frozenset({"received", "attached"})
-"""Kinds recorded by other paths: intake files ``received``, ``station attach`` attaches."""
+NEVER_OFFERED = frozenset({"received", "attached", "extended", "suspended", "resumed"})
+"""Kinds recorded by other paths: intake files ``received``, ``station attach`` attaches, and
+the legal clock's kinds are recorded on the work-queue screen, which asks for their days and dates."""
 
 
 @dataclass(frozen=True)

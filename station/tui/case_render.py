@@ -5,6 +5,7 @@ from typing import Any
 
 from rich.text import Text
 
+from station.clock_lines import clock_lines
 from station.views import NOTICE_STATUS_LABELS, NOTICE_STEP_LABELS
 
 from .i18n import kind_label, role_label, status_label, t
@@ -29,14 +30,22 @@ def case_summary(view: dict[str, Any]) -> Text:
         text.append(f"  {t(key)}", style=style)
     if view.get("supplement_due"):
         text.append(f"  {t('supplement_due')}：{view['supplement_due']}", style="yellow")
+    for line in clock_lines(view)[1:] if "legal_deadline" in view else []:  # the promise is shown above
+        text.append(f"\n{line.label}：{line.text}", style=CLOCK_STYLES[line.loudness])
     return text
+
+
+CLOCK_STYLES = {"plain": "", "warn": "bold yellow", "alarm": "bold red", "loudest": "bold reverse red"}
+"""How loud a legal-clock line is on screen: an overdue legal limit is the loudest."""
 
 
 def case_fields(view: dict[str, Any]) -> Text:
     """What was filled in on the form, under the labels of the item version it was filed with."""
     text = Text(t("case_fields"), style="bold")
     labels = view.get("field_labels") or {}
-    for key, value in view["fields"].items():
+    # in the form's order (the labels' order), not the stored keys' order; unknown keys last
+    order = {key: index for index, key in enumerate(labels)}
+    for key, value in sorted(view["fields"].items(), key=lambda pair: order.get(pair[0], len(order))):
         if value not in (None, ""):
             text.append(f"\n {labels.get(key, key)}：{value}")
     return text

@@ -31,6 +31,21 @@ _ZH: dict[str, str] = {
     "language": "English",
     "language_help": "界面语言切换为英文",
     "palette": "命令",
+    # station info
+    "station_info": "本站信息",
+    "info_title": "本站信息（在市政务服务中心登记本站时用）",
+    "info_station": "站点：{name}（{code}）",
+    "info_level": "层级：{level}",
+    "info_parent": "上级站点：{parent}",
+    "info_key": "公钥：",
+    "info_hub": "同步地址：{url}",
+    "info_hub_source": "  （来自 {source}；改地址后请退出并重新打开本程序）",
+    "info_public_url": "查询网址（回执二维码）：{url}",
+    "info_home": "数据目录：{home}",
+    "info_enrol": "在市政务服务中心登记本站的命令：",
+    "none": "无",
+    "choose": "（请选择）",
+    "nothing_new": "这些记录本站都已有，无需再导入",
     # sign-in
     "sign_in_title": "操作员登录",
     "locked_title": "已锁屏：请重新登录",
@@ -177,6 +192,13 @@ _EN: dict[str, str] = {
     "refresh": "Refresh", "home": "Home", "new_case": "New case", "cases": "Cases", "sync": "Sync",
     "switch_operator": "Switch", "lock": "Lock", "language": "中文", "language_help": "Switch the interface to Chinese",
     "palette": "Commands",
+    "station_info": "Station info", "info_title": "Station info (for enrolment at the city hall)",
+    "info_station": "Station: {name} ({code})", "info_level": "Level: {level}", "info_parent": "Parent: {parent}",
+    "info_key": "Public key:", "info_hub": "Syncs to: {url}",
+    "info_hub_source": "  (from {source}; quit and reopen the app after changing it)",
+    "info_public_url": "Tracking address (receipt QR): {url}", "info_home": "Home: {home}",
+    "info_enrol": "Enrol this station at the city hall with:", "none": "none", "choose": "(choose)",
+    "nothing_new": "this station already has all of it",
     "sign_in_title": "Operator sign-in", "locked_title": "Locked: sign in again", "operator_id": "ID",
     "pin": "PIN", "sign_in": "Sign in", "sign_in_hint": "Type your ID and PIN, then Enter",
     "no_operators": "No operators yet: run station agent add --id ID --name NAME --role agent",
@@ -249,6 +271,7 @@ _EN_KINDS = {
     "supplement_requested": "supplement requested", "supplemented": "supplemented", "escalated": "escalated",
     "approved": "approved", "denied": "denied", "delivered": "delivered", "withdrawn": "withdrawn",
     "voided": "voided", "rated": "rated", "called_back": "called back", "noted": "note", "attached": "attachment",
+    "extended": "time limit extended", "suspended": "clock paused", "resumed": "clock resumed",
 }
 _EN_ROLES = {"agent": "agent", "clerk": "clerk", "approver": "approver", "admin": "admin"}
 

@@ -22,6 +22,7 @@ ClientFactory = Callable[[StationService], "SyncClient"]
 
 
 _SYNC_NOW_GIVE_UP_S = 6.0
+_RETRY_CAP_S = 60.0
 
 
 class LoopSyncPort:
@@ -40,7 +41,8 @@ class LoopSyncPort:
             # the loop only enters its client and calls sync_once()
             return _Telling(make_client(svc), self._pulled)  # type: ignore[return-value]
 
-        self.loop = BackgroundSync(service, client_factory=telling_client)
+        # at most a minute between attempts: at the counter, a hub that is back must be seen soon
+        self.loop = BackgroundSync(service, client_factory=telling_client, max_interval_s=_RETRY_CAP_S)
         self.loop.start()
 
     def status(self) -> SyncStatus:
@@ -78,7 +80,7 @@ class LoopSyncPort:
         return import_bundle(self.service, path)
 
     def close(self) -> None:
-        self.loop.stop(timeout_s=2.0)
+        self.loop.stop()  # never waits for the network (sync/loop.py says why that is safe)
 
 
 class _Telling:

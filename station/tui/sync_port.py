@@ -12,12 +12,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+from station.home import CHINA_TZ
 from station.service import StationService
 
-__all__ = ["PulledListener", "SyncStatus", "SyncPort", "SyncUnavailable", "StoreSyncPort", "connect_sync"]
+__all__ = ["PulledListener", "SyncStatus", "SyncPort", "SyncUnavailable", "StoreSyncPort", "connect_sync",
+           "contact_time"]
 
 
 class SyncUnavailable(RuntimeError):
@@ -31,7 +34,7 @@ class SyncStatus:
     pending: int
     rejected: int
     last_contact: str | None
-    """ISO time of the last successful exchange with the city hall, if any."""
+    """ISO time (China time) of the last successful exchange with the city hall, if any."""
     rejected_events: list[dict[str, Any]] = field(default_factory=list)
     """id, case_no, kind, at, reason of each rejected event (for the sync screen)."""
 
@@ -63,7 +66,7 @@ class StoreSyncPort:
         counts = store.outbox_counts()
         rejected = store.rejected_events() if counts.get("rejected") else []
         return SyncStatus(online=None, pending=counts.get("pending", 0), rejected=counts.get("rejected", 0),
-                          last_contact=store.get_meta("last_contact"), rejected_events=rejected[:200])
+                          last_contact=contact_time(store.get_meta("last_contact")), rejected_events=rejected[:200])
 
     def listen(self, pulled: PulledListener) -> None:
         """Nothing arrives in the background without the sync package."""
@@ -76,6 +79,23 @@ class StoreSyncPort:
 
     def import_bundle(self, path: Path) -> dict[str, Any]:
         raise SyncUnavailable
+
+
+def contact_time(stored: str | None) -> str | None:
+    """The stored last contact as ISO China time: the sync session writes Unix seconds.
+
+    An ISO text (older homes, tests) passes through; anything unreadable counts as never.
+    """
+    if not stored:
+        return None
+    try:
+        seconds = float(stored)
+    except ValueError:
+        try:
+            return datetime.fromisoformat(stored).isoformat(timespec="seconds")
+        except ValueError:
+            return None
+    return datetime.fromtimestamp(seconds, CHINA_TZ).isoformat(timespec="seconds")
 
 
 def connect_sync(service: StationService) -> SyncPort:

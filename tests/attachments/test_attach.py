@@ -5,11 +5,12 @@ import io
 from pathlib import Path
 
 import pytest
-from PIL import Image
+from PIL import Image, ImageChops, ImageDraw
 
 from station.attachments import (
-    AUTHORISATION, WIRE_LONG_EDGE, attach_files, blob_files, disk_usage, list_attachments, sha256_hex, sniff_type,
+    AUTHORISATION, attach_files, blob_files, disk_usage, list_attachments, sha256_hex, sniff_type,
 )
+from station.attachments.reduce import DOCUMENT_LONG_EDGE, bilevel_page, looks_like_document
 from station.errors import BadInput
 from station.service import Operator, StationService
 
@@ -31,23 +32,54 @@ def test_a4_scan_travels_reduced_and_the_original_stays(village: StationService,
     files = blob_files(village)
     wire = files.path(attached.sha256)
     assert wire.relative_to(village.home.attachments_dir).parts == (attached.sha256[:2], attached.sha256[2:])
-    assert 50_000 < attached.size < 500_000 < attached.original_size
-    with Image.open(wire) as image:
-        assert image.format == "JPEG" and max(image.size) == WIRE_LONG_EDGE
+    assert 10_000 < attached.size < 80 * 1024 < 500_000 < attached.original_size
+    with Image.open(wire) as image:  # a document page: bilevel at 200 dpi
+        assert (image.format, image.mode) == ("PNG", "1") and max(image.size) == DOCUMENT_LONG_EDGE
     assert files.path(attached.original_sha256).read_bytes() == original.read_bytes()
     [event] = [e for e in village.store.case_events(case_no) if e.kind == "attached"]
     assert event.data == {"material": "id_and_hukou", "sha256": attached.sha256, "size": attached.size,
-                          "type": "image/jpeg", "name": "户口本.jpg", "original_sha256": sha256_hex(original.read_bytes()),
+                          "type": "image/png", "name": "户口本.jpg", "original_sha256": sha256_hex(original.read_bytes()),
                           "original_size": original.stat().st_size}
     assert village.case(case_no).attachments[0]["sha256"] == attached.sha256
 
 
-def test_png_scan_becomes_a_jpeg_for_the_wire(village: StationService, agent: Operator, case_no: str,
-                                              scan_dir: Path) -> None:
+def test_png_scan_of_a_page_becomes_bilevel_for_the_wire(village: StationService, agent: Operator, case_no: str,
+                                                          scan_dir: Path) -> None:
     [attached] = attach_files(village, agent, case_no, "application_form", [scan_dir / "申请表.png"], grayscale=True)
     with Image.open(io.BytesIO(blob_files(village).path(attached.sha256).read_bytes())) as image:
-        assert (image.format, image.mode) == ("JPEG", "L")
+        assert (image.format, image.mode) == ("PNG", "1")
     assert attached.reduced and attached.size < attached.original_size / 5
+
+
+def test_a_colour_photo_of_a_person_stays_colour(village: StationService, agent: Operator, case_no: str,
+                                                 tmp_path: Path) -> None:
+    photo = Image.new("RGB", (1600, 2000), (100, 130, 170))
+    draw = ImageDraw.Draw(photo)
+    draw.ellipse([400, 300, 1200, 1200], fill=(224, 172, 140))
+    draw.rectangle([250, 1200, 1350, 2000], fill=(30, 60, 140))
+    path = tmp_path / "照片.jpg"
+    photo.save(path, "JPEG", quality=95)
+    [attached] = attach_files(village, agent, case_no, "application_form", [path])
+    with Image.open(blob_files(village).path(attached.sha256)) as image:
+        assert (image.format, image.mode) == ("JPEG", "RGB")
+    [grey] = attach_files(village, agent, case_no, "application_form", [path], grayscale=True)
+    with Image.open(blob_files(village).path(grey.sha256)) as image:  # the grayscale setting is for photos
+        assert (image.format, image.mode) == ("JPEG", "L")
+
+
+def test_a_page_under_uneven_light_keeps_its_strokes_and_drops_the_shadow() -> None:
+    ink = Image.new("L", (1240, 1754), 255)
+    draw = ImageDraw.Draw(ink)
+    for row in range(20):
+        draw.line([100, 100 + row * 80, 1100, 100 + row * 80], fill=0, width=4)
+    light = Image.linear_gradient("L").resize(ink.size).point(lambda v: 140 + v * 100 // 255)
+    photo = ImageChops.multiply(light, ink.point(lambda v: 40 + v * 215 // 255))
+    assert looks_like_document(photo)
+    page = bilevel_page(photo, long_edge=1754)
+    black = page.convert("L").point(lambda v: 255 if v < 128 else 0)
+    truth = ink.point(lambda v: 255 if v < 128 else 0)
+    assert ImageChops.multiply(black, truth).histogram()[255] >= 0.95 * truth.histogram()[255]  # strokes kept
+    assert black.histogram()[255] <= 1.2 * truth.histogram()[255]  # the dim corner did not turn black
 
 
 def test_a_pdf_travels_byte_identical(village: StationService, agent: Operator, case_no: str, tmp_path: Path) -> None:

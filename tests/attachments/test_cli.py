@@ -34,7 +34,7 @@ def test_attach_then_list_with_paths_and_usage(tmp_path: Path, scan_dir: Path) -
     assert attached.returncode == 0, attached.stderr
     listing = json.loads(run(home, "attachments", case_no, "--json").stdout)
     rows = listing["attachments"]
-    assert [r["type"] for r in rows] == ["application/pdf", "image/jpeg"]
+    assert [r["type"] for r in rows] == ["application/pdf", "image/png"]  # the scanned page travels bilevel
     assert {"material", "sha256", "size", "type", "path"} <= set(rows[0])
     assert Path(rows[0]["path"]).read_bytes() == pdf.read_bytes()
     assert listing["usage"]["pending_upload_files"] == 2 and listing["usage"]["used_bytes"] > 0

@@ -118,9 +118,9 @@ def test_attach_config_sets_each_setting_and_refuses_bad_values_all_at_once(tmp_
     assert (home / "attachments.toml").read_bytes() == saved  # nothing written, grayscale still on
     assert station(home, "attach-config", "--grayscale", "maybe").returncode == 2
 
-    case_no = as_json(home, *intake_args())["case_no"]  # the setting takes effect: a grey wire copy
+    case_no = as_json(home, *intake_args())["case_no"]  # a document page: bilevel (the setting is for photos)
     [scan] = as_json(home, "attach", case_no, "id_and_hukou", str(scan_dir / "户口本.jpg"), "--agent", "A01")["attached"]
-    assert Image.open(io.BytesIO(_wire(home, scan["sha256"]))).mode == "L"
+    assert Image.open(io.BytesIO(_wire(home, scan["sha256"]))).mode == "1"
 
 
 # -- upload and fetch ---------------------------------------------------------------------------

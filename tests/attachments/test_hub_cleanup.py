@@ -44,25 +44,25 @@ def test_only_partial_uploads_idle_past_the_limit_are_deleted(tmp_path: Path) ->
     files.receive(VILLAGE, names[0], 0, len(abandoned), abandoned[:20_000], now - 72 * HOUR)
     files.receive(VILLAGE, names[1], 0, len(live), live[:20_000], now - 72 * HOUR)  # started long ago, still moving
     files.receive(VILLAGE, names[2], 0, len(finished), finished, now - 72 * HOUR)
-    orphan = files.staged("f" * 64)
+    orphan = files.staging / ("f" * 64)  # named as before uploads were kept apart per station
     orphan.write_bytes(b"left by a crash")
-    _age(files.staged(names[0]), 50 * HOUR)
-    _age(files.staged(names[1]), 47 * HOUR)
+    _age(files.staged(names[0], VILLAGE), 50 * HOUR)
+    _age(files.staged(names[1], VILLAGE), 47 * HOUR)
     _age(orphan, 49 * HOUR)
 
-    assert files.clean_stale_uploads(now) == sorted([names[0], "f" * 64])
+    assert files.clean_stale_uploads(now) == sorted([f"{names[0]}.{VILLAGE}", "f" * 64])
     assert _declared(files) == {names[1]}
-    assert not files.staged(names[0]).exists() and not orphan.exists()
-    assert files.status(names[0]) == {"sha256": names[0], "received": 0, "size": None, "complete": False}
-    assert files.status(names[1])["received"] == 20_000
+    assert not files.staged(names[0], VILLAGE).exists() and not orphan.exists()
+    assert files.status(names[0], VILLAGE) == {"sha256": names[0], "received": 0, "size": None, "complete": False}
+    assert files.status(names[1], VILLAGE)["received"] == 20_000
     assert b"".join(files.storage.read(names[2])) == finished
 
     files.receive(VILLAGE, names[0], 0, len(abandoned), abandoned, now)  # the station comes back: from byte 0
     assert b"".join(files.storage.read(names[0])) == abandoned
 
-    _age(files.staged(names[1]), 49 * HOUR)  # then it too falls silent; the next upload an hour on sweeps it
+    _age(files.staged(names[1], VILLAGE), 49 * HOUR)  # then it too falls silent; the next upload an hour on sweeps it
     files.receive(VILLAGE, hashlib.sha256(b"x").hexdigest(), 0, 1, b"x", now + HOUR)
-    assert _declared(files) == set() and not files.staged(names[1]).exists()
+    assert _declared(files) == set() and not files.staged(names[1], VILLAGE).exists()
 
 
 def test_the_hub_cleans_at_start_up_and_the_station_sends_the_file_again(
@@ -80,7 +80,7 @@ def test_the_hub_cleans_at_start_up_and_the_station_sends_the_file_again(
         chunk = AdaptiveChunk(16 * 1024, 16 * 1024, 16 * 1024)
         with FileTransfer(village, url, chunk=chunk, time_budget_s=1e-6) as transfer:
             assert transfer.upload_pending().uploaded == 0  # one chunk, then the round's time is up
-        staged = app.state.files.staged(scan.sha256)  # type: ignore[attr-defined]
+        staged = app.state.files.staged(scan.sha256, VILLAGE)  # type: ignore[attr-defined]
         assert staged.stat().st_size == 16 * 1024
     _age(staged, 3 * HOUR)
 
@@ -100,11 +100,11 @@ def test_a_partial_upload_whose_chunk_is_arriving_right_now_is_left_alone(tmp_pa
     data = os.urandom(40_000)
     name = hashlib.sha256(data).hexdigest()
     files.receive(VILLAGE, name, 0, len(data), data[:10_000], now - 72 * HOUR)
-    _age(files.staged(name), 50 * HOUR)
-    with files._lock_for(name):  # noqa: SLF001 - what receive() holds while it appends a chunk
+    _age(files.staged(name, VILLAGE), 50 * HOUR)
+    with files._lock_for(name, VILLAGE):  # noqa: SLF001 - what receive() holds while it appends a chunk
         assert files.clean_stale_uploads(now) == []
-    assert _declared(files) == {name} and files.staged(name).stat().st_size == 10_000
-    assert files.clean_stale_uploads(now) == [name]  # the chunk never came: idle after all
+    assert _declared(files) == {name} and files.staged(name, VILLAGE).stat().st_size == 10_000
+    assert files.clean_stale_uploads(now) == [f"{name}.{VILLAGE}"]  # the chunk never came: idle after all
 
 
 @pytest.mark.parametrize("hours", ["0", "0.5", "-3", "nan", "inf", "-inf", "forty-eight"])

@@ -42,7 +42,7 @@ def test_chunks_resume_and_the_file_appears_only_when_its_hash_matches(tmp_path:
     with pytest.raises(FileProblem) as wrong_offset:
         files.receive(VILLAGE, sha, 0, len(data), data[:1000], 2.0)
     assert (wrong_offset.value.status, wrong_offset.value.received) == (409, 60_000)
-    assert files.stored_size(sha) is None and files.status(sha)["complete"] is False
+    assert files.stored_size(sha) is None and files.status(sha, VILLAGE)["complete"] is False
     assert files.receive(VILLAGE, sha, 60_000, len(data), data[60_000:], 3.0)["complete"] is True
     assert b"".join(files.storage.read(sha)) == data and b"".join(files.storage.read(sha, 99_000)) == data[99_000:]
     assert files.may_see(TOWNSHIP, sha) and not files.may_see("420115201210", sha)
@@ -54,7 +54,7 @@ def test_bytes_that_do_not_hash_to_the_name_are_discarded(tmp_path: Path) -> Non
     with pytest.raises(FileProblem) as mismatch:
         files.receive(VILLAGE, sha, 0, len(data), data, 1.0)
     assert mismatch.value.status == 422
-    assert files.stored_size(sha) is None and not files.storage.has(sha) and files.status(sha)["received"] == 0
+    assert files.stored_size(sha) is None and not files.storage.has(sha) and files.status(sha, VILLAGE)["received"] == 0
 
 
 def test_file_endpoints_refuse_unsigned_requests(tmp_path: Path) -> None:

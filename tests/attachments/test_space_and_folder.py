@@ -34,7 +34,7 @@ def test_copies_the_city_hall_holds_make_room(village: StationService, agent: Op
     first = attach_files(village, agent, case_no, "id_and_hukou", [scan_dir / "户口本.jpg"])[0]
     records.mark_uploaded(village.store, first.sha256)
     second_scan = tmp_path / "second.pdf"  # fits only once the uploaded copy is gone
-    second_scan.write_bytes(tiny_pdf() + b"%" + os.urandom(250_000))
+    second_scan.write_bytes(tiny_pdf() + b"%" + os.urandom(400_000))  # the bilevel wire copy is some 70 KB
     attach_files(village, agent, case_no, "application_form", [second_scan])
     files = blob_files(village)
     assert not files.has(first.sha256), "the uploaded wire copy made room"

@@ -36,7 +36,7 @@ def test_json_twin_shows_progress_without_identity(world: World) -> None:
         assert secret not in text and secret not in str(body)
 
 
-def test_wrong_token_and_unknown_case_give_the_same_404_then_the_limit(world: World) -> None:
+def test_wrong_token_and_unknown_case_give_the_same_404_then_the_limit_for_misses_only(world: World) -> None:
     case_no, token = _decided_case(world)
     wrong = httpx.get(f"{world.url}/T/{case_no}/AAAAAAAAAAAAAAAA")
     unknown = httpx.get(f"{world.url}/T/4201151022032026112299990/{token}")
@@ -45,7 +45,11 @@ def test_wrong_token_and_unknown_case_give_the_same_404_then_the_limit(world: Wo
     assert garbage.status_code == 404
     for _ in range(3):
         httpx.get(f"{world.url}/T/{case_no}/BBBBBBBBBBBBBBBB")
-    assert httpx.get(f"{world.url}/T/{case_no}/{token}").status_code == 429  # miss_limit=5 in the fixture
+    assert httpx.get(f"{world.url}/T/{case_no}/CCCCCCCCCCCCCCCC").status_code == 429  # miss_limit=5 in the fixture
+    assert httpx.get(f"{world.url}/api/v1/track/{case_no}/DDDDDDDDDDDDDDDD").status_code == 429
+    # the right token is never refused for the misses of others on the same address
+    assert httpx.get(f"{world.url}/T/{case_no}/{token}").status_code == 200
+    assert httpx.get(f"{world.url}/api/v1/track/{case_no}/{token}").status_code == 200
 
 
 def test_security_headers(world: World) -> None:

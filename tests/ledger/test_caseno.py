@@ -31,3 +31,28 @@ def test_every_single_character_corruption_is_caught(serial: int, day: date, pos
 def test_malformed_case_numbers_are_refused_in_chinese(text: str) -> None:
     with pytest.raises(InvalidCaseNo, match="案件编号"):
         normalise_case_no(text)
+
+
+def test_full_width_digits_a_citizen_typed_are_read_as_ascii() -> None:
+    case_no = make_case_no("420115102203", date(2026, 11, 22), 7)
+    full_width = "".join(chr(ord(c) + 0xFEE0) for c in display_case_no(case_no))  # ４２０…－…
+    assert normalise_case_no(full_width) == case_no
+    assert normalise_case_no(case_no[:12] + "\u3000" + case_no[12:]) == case_no  # an ideographic space
+
+
+@pytest.mark.parametrize("foreign", ["\u0663", "\u06f3", "\u0969", "\u00b3", "\U0001d7d1"],
+                         ids=["arabic-indic", "persian", "devanagari", "superscript", "math-bold"])
+def test_digits_of_other_scripts_are_refused_not_taken_for_numbers(foreign: str) -> None:
+    case_no = make_case_no("420115102203", date(2026, 11, 22), 7)
+    with pytest.raises(InvalidCaseNo, match="案件编号"):
+        normalise_case_no(case_no[:5] + foreign + case_no[6:])
+
+
+@pytest.mark.parametrize("text", ["\ud800" * 25, "4201151022032026112200\udcff75", "4" * 100_000, "\x00" * 25],
+                         ids=["surrogates", "one-surrogate", "huge", "nul"])
+def test_unprintable_or_huge_text_gives_a_message_that_can_be_printed(text: str) -> None:
+    with pytest.raises(InvalidCaseNo) as refused:
+        normalise_case_no(text)
+    message = str(refused.value)
+    message.encode("utf-8")  # a lone surrogate echoed back would break the JSON answer
+    assert len(message) < 200 and "\x00" not in message

@@ -48,4 +48,4 @@ def test_serve_upgrades_a_live_database_and_carries_on(hub_db: str, tmp_path: Pa
         assert sorted(conn.execute(select(db.events.c.seq)).scalars()) == [1, 2, 3, 4, 5]
     engine.dispose()
     verified = subprocess.run([CITYHALL_BIN, "verify", "--db", hub_db], capture_output=True, text=True, timeout=60)
-    assert verified.returncode == 0 and f"{VILLAGE} intact (5 events)" in verified.stdout, verified.stdout
+    assert verified.returncode == 0 and f"{VILLAGE} intact 完整，5 条事件" in verified.stdout, verified.stdout

@@ -26,11 +26,14 @@ NOVEMBER = Period(date(2026, 11, 1), date(2026, 11, 30))
 #   refused: D                                                           -> 1
 #   容缺 at intake: A supplied, C voided, E still owed                    -> 1 / (1 + 1) honoured
 #   ratings: E 4, D 1, A 5, B 2 -> satisfied 2 of 4; bad D, B; B called back -> 1 of 2
+#   G forwarded 11-18, unanswered by 11-25 (5 working days): by 11-30 it counts as accepted -> 1
+#   decided past the legal limit (20 working days): none                 -> 0
 HAND_COUNTED = {
     "received": 7, "accepted": 6, "decided": 3, "refused": 1, "decided_with_deadline": 3, "on_time": 2,
     "on_time_rate": 0.6667, "average_workdays": 8.33, "deferred_cases": 3, "deferred_supplied": 1,
     "deferred_voided": 1, "deferred_owed": 1, "deferred_honoured_rate": 0.5, "ratings": 4, "satisfied": 2,
     "satisfaction_rate": 0.5, "bad_ratings": 2, "followed_up": 1, "follow_up_rate": 0.5,
+    "deemed_accepted": 1, "legal_overdue": 0,
 }
 
 

@@ -30,8 +30,9 @@ def test_digest_lists_each_alert_under_the_station_that_must_act(hub: Hub) -> No
     with _signed_in(hub, "digest01") as client:
         body = client.get("/staff/api/digest").json()
     assert body["day"] == "2026-11-20"
-    assert body["counts"] == {"deadlines_past": 1, "deadlines_near": 1, "deadlines_unknown": 0,
-                              "deferred_past_due": 1, "waiting_acceptance": 1, "follow_ups_open": 1}
+    assert body["counts"] == {"acceptance_past": 0, "deadlines_past": 1, "acceptance_at_risk": 0, "deadlines_near": 1,
+                              "deadlines_unknown": 0, "deferred_past_due": 1, "waiting_acceptance": 1,
+                              "follow_ups_open": 1}
     stations = {s["code"]: s for s in body["stations"]}
     assert set(stations) == {TOWNSHIP, VILLAGE}
     township = {(e["section"], e["case_no"]): e for e in stations[TOWNSHIP]["entries"]}

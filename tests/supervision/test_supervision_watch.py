@@ -31,9 +31,12 @@ def test_township_digest(book: Casebook, cases: dict[str, str]) -> None:
     [deferred] = digest.deferred_past_due
     assert (deferred.case_no, deferred.date, deferred.can_act) == (cases["E"], "2026-11-12", True)
     assert "作废" in deferred.note and "银行卡" in deferred.note
-    # G forwarded 11-18, never accepted: 19, 20, 23, 24, 25 = 5 working days.
-    [waiting] = digest.waiting_acceptance
-    assert (waiting.case_no, waiting.date, waiting.workdays, waiting.note) == (cases["G"], "2026-11-18", 5, "报送后尚未受理")
+    # G forwarded 11-18, never answered: 19, 20, 23, 24, 25 = 5 working days, today is the last day
+    # to accept, refuse or ask for supplements before it counts as accepted (Art. 32).
+    assert digest.waiting_acceptance == () and digest.acceptance_past == ()
+    [waiting] = digest.acceptance_at_risk
+    assert (waiting.case_no, waiting.date, waiting.workdays) == (cases["G"], "2026-11-25", 5)
+    assert "2026-11-25 前受理" in waiting.note
     # D rated 1 on 11-06, fix due 5 wd later (11-13), no call-back; B was called back.
     [follow_up] = digest.follow_ups_open
     assert (follow_up.case_no, follow_up.fix_by, follow_up.state(WEDNESDAY)) == (cases["D"], "2026-11-13", "overdue")
@@ -42,7 +45,7 @@ def test_township_digest(book: Casebook, cases: dict[str, str]) -> None:
 
 def test_village_sees_its_cases_but_acts_on_its_own_part(book: Casebook, cases: dict[str, str]) -> None:
     digest = digest_at(book, VILLAGE)
-    assert [a.can_act for a in digest.deadlines_past + digest.deferred_past_due + digest.waiting_acceptance] == [
+    assert [a.can_act for a in digest.deadlines_past + digest.deferred_past_due + digest.acceptance_at_risk] == [
         False, False, False]
     assert [(f.case_no, f.can_act) for f in digest.follow_ups_open] == [(cases["D"], True)]
 
@@ -66,8 +69,9 @@ def test_a_call_back_closes_the_follow_up(tmp_path: Path) -> None:
 
 def test_digest_as_data_for_the_home_screen(book: Casebook) -> None:
     payload = json.loads(json.dumps(digest_at(book, TOWNSHIP).as_dict()))
-    assert payload["counts"] == {"deadlines_past": 1, "deadlines_near": 1, "deadlines_unknown": 0,
-                                 "deferred_past_due": 1, "waiting_acceptance": 1, "follow_ups_open": 1}
+    assert payload["counts"] == {"acceptance_past": 0, "deadlines_past": 1, "acceptance_at_risk": 1, "deadlines_near": 1,
+                                 "deadlines_unknown": 0, "deferred_past_due": 1, "waiting_acceptance": 0,
+                                 "follow_ups_open": 1}
     assert payload["follow_ups_open"][0]["state"] == "overdue"
     assert payload["policy"]["fix_workdays"] == 5
 

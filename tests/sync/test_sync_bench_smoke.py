@@ -17,9 +17,10 @@ def _bench(name: str):  # noqa: ANN202 - a module loaded from a file
 
 def test_drain_through_a_slow_link_is_close_to_bytes_over_bandwidth() -> None:
     figures = _bench("bench_sync_drain").drain(events=300, kbps=64, latency_ms=300)
-    # 300 events are only ~3 s of link time, so the round trips weigh more than in the 10k run
-    assert figures["ratio"] <= 2.0, figures
-    assert figures["body_bytes"] / 300 <= 200
+    # 300 events are about one second of link time, so the connection's and the batch's round
+    # trips (1.2 s) weigh far more than in the 10k run: a tripwire for a collapse, not the budget
+    assert figures["ratio"] <= 4.0, figures
+    assert figures["body_bytes"] / 300 <= 45
 
 
 def test_wire_bytes_per_event_within_budget() -> None:

@@ -3,16 +3,18 @@ from __future__ import annotations
 
 import gzip
 import json
+from dataclasses import replace
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from hypothesis import given, settings
 from hypothesis import strategies as st
+import zstandard
 
 from station.keys import load_public_key, public_key_text
 from sync.bundle import BundleError, read_bundle, write_bundle
 from sync.signing import SKEW_WINDOW_S, signed_headers, verify_request
-from sync.wire import WireError, decode_batch, encode_batch
+from sync.wire import WireError, decode_batch, decode_events, encode_batch, encode_push, events_to_columns
 
 from tests.support.events import sample_events
 
@@ -89,3 +91,58 @@ def test_bundle_round_trip_and_tampering() -> None:
     header_swapped = data.replace(b'"420115102203"', b'"420115102205"', 1)
     with pytest.raises(BundleError, match="签名无效"):
         read_bundle(header_swapped)
+
+
+def test_push_batch_round_trips_and_fills_prev_back_in() -> None:
+    events = sample_events(40)
+    decoded, extra = decode_batch(encode_push(events))
+    assert decoded == events
+    assert [e.digest() for e in decoded] == [e.digest() for e in events]
+    assert extra == {}
+
+
+def test_push_batch_leaves_out_only_the_prev_it_can_rebuild() -> None:
+    events = sample_events(6)
+    broken = events[:3] + [replace(events[3], prev="00" * 32)] + events[4:]
+    payload = json.loads(zstandard.ZstdDecompressor().decompress(encode_push(broken)))
+    assert payload["w"] == 2
+    assert payload["events"]["prev"] == ["", None, None, "00" * 32, broken[4].prev, None]
+    assert decode_batch(encode_push(broken))[0] == broken
+
+
+def test_push_batch_costs_less_than_half_of_version_one() -> None:
+    events = sample_events(2000)
+    assert len(encode_push(events)) * 2 < len(encode_batch(events))
+    assert len(encode_push(events)) / len(events) <= 30
+
+
+def test_a_left_out_prev_needs_a_well_formed_event_before_it() -> None:
+    events = sample_events(3)
+    columns = events_to_columns(events)
+    columns["prev"] = [None, None, None]
+    columns["kind"][1] = "teleported"
+    body = zstandard.ZstdCompressor().compress(json.dumps({"w": 2, "events": columns}).encode())
+    decoded, _ = decode_events(body)
+    assert [type(e).__name__ for e in decoded] == ["Malformed", "Malformed", "Malformed"]
+    assert [e.index for e in decoded] == [0, 1, 2] and decoded[0].id == events[0].id
+    assert "'prev' may be left out only right after a well-formed event" in decoded[2].reason
+    with pytest.raises(WireError, match="event #1: 'prev' may be left out"):
+        decode_batch(body)
+
+
+def test_zstd_bomb_and_broken_frame_are_refused() -> None:
+    bomb = zstandard.ZstdCompressor(level=1).compress(b"[" + b" " * (70 * 1024 * 1024) + b"]")
+    with pytest.raises(WireError, match="inflates to more than"):
+        decode_batch(bomb)
+    with pytest.raises(WireError, match="not a zstd frame"):
+        decode_batch(bomb[:4] + b"\xff" * 40)
+    with pytest.raises(WireError, match="not UTF-8 JSON"):
+        decode_batch(zstandard.ZstdCompressor().compress(b"\xff{"))
+
+
+def test_a_value_orjson_cannot_encode_still_travels_and_meets_the_contract_at_the_hub() -> None:
+    good, odd = sample_events(2)
+    odd = replace(odd, data={"count": 2**70, "name": "曾𠮷"})  # past 64 bits: the standard library's path
+    decoded, _ = decode_events(encode_push([good, odd]))
+    assert decoded[0] == good
+    assert type(decoded[1]).__name__ == "Malformed" and decoded[1].id == odd.id and "count" in decoded[1].reason

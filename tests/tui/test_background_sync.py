@@ -69,3 +69,62 @@ async def test_a_decision_pulled_in_the_background_appears_on_the_board(village:
             assert village.case(case_no).status == "approved"
     finally:
         port.close()
+
+
+async def test_an_open_case_screen_shows_a_decision_pulled_in_the_background(village: StationService,
+                                                                             township: StationService) -> None:
+    from textual.widgets import Static
+
+    from station.tui.screens.case import CaseScreen
+
+    case_no = _decided_at_the_township(village, township)
+    ready = threading.Event()
+    port = LoopSyncPort(village, client_factory=lambda svc: PullFromTownship(svc, township, case_no, ready))
+    app = make_app(village, sync=port)
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await sign_in(pilot, "a01", AGENT_PIN)
+            app.open_case(case_no)
+            await settle(pilot)
+            assert isinstance(app.screen, CaseScreen)
+            summary = app.screen.query_one("#case-summary", Static)
+            assert "准予" not in str(summary.render())
+            ready.set()
+            port.loop.poke()
+            for _ in range(100):
+                await pilot.pause(0.05)
+                if "准予" in str(summary.render()):
+                    break
+            assert "准予" in str(summary.render())  # no key pressed: the screen read the case again
+    finally:
+        port.close()
+
+
+class _Unreachable:
+    def __enter__(self) -> _Unreachable:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        pass
+
+    def sync_once(self) -> SyncReport:
+        from station.errors import Unreachable
+
+        raise Unreachable("连不上市政务服务中心 http://127.0.0.1:9")
+
+
+def test_a_failed_round_leaves_a_trace_in_the_log_and_retries_within_a_minute(village: StationService,
+                                                                              caplog) -> None:  # noqa: ANN001
+    import logging
+
+    caplog.set_level(logging.WARNING, logger="station.sync")
+    port = LoopSyncPort(village, client_factory=lambda svc: _Unreachable())
+    try:
+        for _ in range(100):
+            if any("sync round failed" in r.getMessage() for r in caplog.records):
+                break
+            threading.Event().wait(0.05)
+        assert any("连不上市政务服务中心" in r.getMessage() for r in caplog.records)
+        assert port.loop.max_interval_s <= 60
+    finally:
+        port.close()

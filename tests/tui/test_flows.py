@@ -39,7 +39,7 @@ async def _fill_citizen_and_item(pilot, id_number: str, name: str) -> None:  # n
 
 
 async def _fill_form(pilot) -> None:  # noqa: ANN001
-    await pilot.press("enter", "down", "enter")  # 救助类型: open, pick 急难型
+    await pilot.press("enter", "down", "enter", "tab")  # 救助类型: open, pick 急难型, move on
     await paste(pilot, "2026年10月家中房屋失火衣物口粮被毁")
     await pilot.press("enter")
     await type_text(pilot, "4")

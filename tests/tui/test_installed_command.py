@@ -79,6 +79,7 @@ def test_file_a_case_in_tmux(tmp_path: Path) -> None:
         term.keys("Enter")
         term.keys("Down")
         term.keys("Enter")
+        term.keys("Tab")  # a choice keeps the cursor on its field
         for value in ("2026年10月家中房屋失火衣物口粮被毁", "4", "3000", "湖北农商银行", "6228480402564890018", "王𠮷祥"):
             if value:
                 term.keys(value, literal=True)
@@ -103,3 +104,60 @@ def test_file_a_case_in_tmux(tmp_path: Path) -> None:
         assert service.case(case["case_no"]).deferred.keys() == {"bank_card_copy"}
     finally:
         service.close()
+
+
+class _BlackHole:
+    """A city hall that accepts connections and never answers: the worst network for quitting."""
+
+    def __init__(self) -> None:
+        import socket
+
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(64)  # connections queue in the kernel; nobody ever reads them
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+def _session_alive(session: str) -> bool:
+    return subprocess.run(["tmux", "has-session", "-t", session], capture_output=True).returncode == 0
+
+
+@pytest.mark.skipif(shutil.which("tmux") is None or _station_command() is None, reason="needs tmux and station")
+def test_ctrl_q_quits_at_once_while_a_sync_hangs_on_the_network(tmp_path: Path) -> None:
+    home = StationHome(tmp_path / "home")
+    init_station(home, VILLAGE, DEMO_TOPOLOGY_FILE)
+    service = StationService(home)
+    service.add_agent("a01", "李小𠮷", "agent", AGENT_PIN)
+    service.close()
+    hub = _BlackHole()
+    session = f"station-quit-{os.getpid()}"
+    env = f"STATION_HOME={home.root} STATION_CITYHALL_URL={hub.url} TERM=xterm-256color"
+    subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "80", "-y", "24",
+                    f"env {env} {_station_command()} tui"], check=True)
+    term = Terminal(session)
+    try:
+        term.wait_for("操作员登录")
+        term.keys("a01", literal=True)
+        term.keys("Enter")
+        term.keys(AGENT_PIN, literal=True)
+        term.keys("Enter")
+        term.wait_for("今日待办")
+        term.keys("s")
+        term.wait_for("立即同步")
+        term.keys("F5")  # sync now: it hangs on the black hole, as do the background loop's rounds
+        term.wait_for("处理中")
+        pressed = time.monotonic()
+        subprocess.run(["tmux", "send-keys", "-t", session, "C-q"], check=True)
+        while _session_alive(session) and time.monotonic() - pressed < 10:
+            time.sleep(0.05)
+        took = time.monotonic() - pressed
+        assert not _session_alive(session) and took < 3.0, f"quitting took {took:.1f} s"  # a loaded PC included; before, it waited for the hung sync
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+        hub.close()

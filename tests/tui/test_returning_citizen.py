@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from textual.widgets import Input, Static
 
+from station.ledger import display_case_no
 from station.service import StationService
 from station.tui.screens.intake import IntakeScreen
 from station.tui.widgets.citizen_step import CitizenResults
@@ -122,7 +123,7 @@ async def test_an_open_case_of_the_same_item_is_warned_about(village: StationSer
         screen = app.screen
         assert isinstance(screen, IntakeScreen) and screen.draft.item and screen.draft.item.code == ITEM
         warnings = str(screen.query_one("#confirm-warnings", Static).render())
-        expected = f"该申请人已有在办的临时救助（案件 {case_no[12:20]}-{case_no[20:24]}），请勿重复收件"
+        expected = f"该申请人已有在办的临时救助（案件 {display_case_no(case_no)}），请勿重复收件"
         assert expected in warnings
         assert any(expected in str(n.message) for n in app._notifications)
         assert "登记的姓名" not in warnings  # the name is the registered one

@@ -91,13 +91,13 @@ def test_intake_citizen(busy_village: StationService, snap_compare) -> None:  # 
 
 async def _intake_form(pilot) -> None:  # noqa: ANN001
     await _intake_citizen(pilot)
-    await pilot.press("enter", "enter")  # into the results, pick the returning citizen
+    await pilot.press("enter")  # pick the returning citizen highlighted in the results
     await settle(pilot)
     await pilot.press("enter")  # keep the phone on file
     await paste(pilot, "临时救助")
     await pilot.press("enter")
     await settle(pilot)
-    await pilot.press("enter", "down", "enter")
+    await pilot.press("enter", "down", "enter", "tab")  # pick 急难型, move on
     await paste(pilot, "短")  # too short: the problem shows as typed
     await settle(pilot)
 

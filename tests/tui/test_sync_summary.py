@@ -47,7 +47,8 @@ def test_files_left_behind_are_named_on_their_own_lines(chinese: None) -> None:
     result = {"from": VILLAGE, "events": 2, "applied": 0, "will_relay": False, "files": 0, "file_bytes": 0,
               "files_dropped": ["案件 X 的附件“户口本.jpg”不在数据包里"], "files_for_other_stations": 0}
     lines = result_summary("import_bundle", result).splitlines()
-    assert lines == [f"数据包已导入（来自 {VILLAGE}）：0 条新记录，0 个附件", "案件 X 的附件“户口本.jpg”不在数据包里"]
+    assert lines == [f"数据包已导入（来自 {VILLAGE}）：0 条新记录，0 个附件，这些记录本站都已有，无需再导入",
+                     "案件 X 的附件“户口本.jpg”不在数据包里"]
 
 
 def test_a_missing_stick_is_said_in_chinese_and_nothing_is_written(tmp_path: Path) -> None:
@@ -64,3 +65,20 @@ def test_a_missing_stick_is_said_in_chinese_and_nothing_is_written(tmp_path: Pat
     assert str(imported.value) == f"找不到数据包文件 {absent / 'stick.ssb'}：请检查 U 盘是否插好、文件名是否写对"
     assert not absent.exists() and village.store.outbox_counts().get("pending") == 2
     village.close()
+
+
+def test_the_same_stick_imported_twice_says_nothing_new_and_nothing_to_relay(tmp_path: Path, chinese: None) -> None:
+    config = topology_for(tmp_path, 9)
+    village, agent, _ = make_station(tmp_path, VILLAGE, config)
+    township, _, _ = make_station(tmp_path, TOWNSHIP, config, role="approver", agent="T01")
+    file_case(village, agent)
+    stick = tmp_path / "stick.ssb"
+    export_bundle(village, stick)
+    import_bundle(township, stick)
+
+    again = result_summary("import_bundle", import_bundle(township, stick))
+
+    assert again == f"数据包已导入（来自 {VILLAGE}）：0 条新记录，0 个附件，这些记录本站都已有，无需再导入"
+    assert "代为上传" not in again
+    village.close()
+    township.close()

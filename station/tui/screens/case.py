@@ -33,6 +33,7 @@ class CaseScreen(StationScreen):
         Binding("a", "focus_actions", "act"),
         Binding("p", "receipt", "receipt_title"),
         Binding("f5", "reload", "refresh"),
+        Binding("f6", "sync", "sync"),
     ]
 
     class CaseLoaded(Message):
@@ -130,6 +131,8 @@ class CaseScreen(StationScreen):
     def _act(self, action: ActionInput | None) -> None:
         if action is not None:
             self._record(action)
+        else:  # cancelled: the next `a` Enter must not reopen the action just turned down
+            self._highlight_first_action()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="act")
     def _record(self, action: ActionInput) -> None:
@@ -153,12 +156,27 @@ class CaseScreen(StationScreen):
         self.action_reload()
 
     def action_focus_actions(self) -> None:
+        """`a` always lands on the first (the usual) action, never on the one chosen last time."""
+        self._highlight_first_action()
         self.query_one("#case-actions", OptionList).focus()
+
+    def _highlight_first_action(self) -> None:
+        listing = self.query_one("#case-actions", OptionList)
+        if self.actions:
+            listing.highlighted = 0
 
     def action_receipt(self) -> None:
         from .receipt import ReceiptScreen
 
         self.app.push_screen(ReceiptScreen(self.case_no))
+
+    def events_arrived(self) -> None:
+        """A background sync brought changes (a decision, a supplement request): show them."""
+        self.action_reload()
+
+    def action_sync(self) -> None:
+        """f6: the sync screen (sync now, bundles) from here too, not only from Today."""
+        self.station_app.open_sync()
 
     def action_back(self) -> None:
         self.dismiss()

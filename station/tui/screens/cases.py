@@ -22,6 +22,7 @@ class CasesScreen(StationScreen):
     BINDINGS = [
         Binding("escape", "back", "back"),
         Binding("f5", "reload", "refresh"),
+        Binding("f6", "sync", "sync"),
         Binding("ctrl+f", "focus_search", "search"),
     ]
 
@@ -84,6 +85,14 @@ class CasesScreen(StationScreen):
 
     def action_focus_search(self) -> None:
         self.query_one("#filter-text", Input).focus()
+
+    def events_arrived(self) -> None:
+        """A background sync brought changes (a decision, a supplement request): show them."""
+        self.action_reload()
+
+    def action_sync(self) -> None:
+        """f6: the sync screen (sync now, bundles) from here too, not only from Today."""
+        self.station_app.open_sync()
 
     def action_back(self) -> None:
         self.dismiss()

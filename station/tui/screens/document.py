@@ -34,19 +34,30 @@ class DocumentScreen(StationScreen):
             super().__init__()
             self.path = path
 
-    def __init__(self, title: str, text: str, name: str) -> None:
+    def __init__(self, title: str, text: str, name: str, *, message: str = "") -> None:
         super().__init__()
         self.title_text = title
         self.text = text
         self.document_name = name
+        self.message = message
+        """What just happened (filed, saved), on a line of its own: a toast would cover the document."""
 
     def compose_body(self) -> ComposeResult:
         yield Static(self.title_text, id="document-title")
+        yield Static(self.message, id="document-message", classes="" if self.message else "-empty")
         with VerticalScroll(id="document-scroll"):
             yield Static(Text(self.text, no_wrap=self.NO_WRAP), id="document-text")
 
     def on_mount(self) -> None:
+        # a toast from the screen before would sit on the document (the receipt's tracking URL)
+        self.app.clear_notifications()
         self.query_one("#document-scroll").focus()
+
+    def say(self, message: str) -> None:
+        self.message = message
+        line = self.query_one("#document-message", Static)
+        line.update(message)
+        line.set_class(not message, "-empty")
 
     def show_text(self, text: str) -> None:
         self.text = text
@@ -64,4 +75,4 @@ class DocumentScreen(StationScreen):
         self.post_message(self.DocumentSaved(save_printable(self.station_app.service.home, self.document_name, text)))
 
     def on_document_screen_document_saved(self, message: DocumentSaved) -> None:
-        self.notify(t(self.SAVED_KEY, path=str(message.path)))
+        self.say(t(self.SAVED_KEY, path=str(message.path)))

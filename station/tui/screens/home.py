@@ -19,8 +19,10 @@ class HomeScreen(StationScreen):
     BINDINGS = [
         Binding("n", "new_case", "new_case"),
         Binding("c", "cases", "cases"),
+        Binding("w", "queue", "待办"),
         Binding("s", "sync", "sync"),
         Binding("r", "refresh", "refresh"),
+        Binding("i", "info", "station_info"),
     ]
 
     class BoardLoaded(Message):
@@ -78,5 +80,11 @@ class HomeScreen(StationScreen):
     def action_cases(self) -> None:
         self.station_app.open_cases()
 
+    def action_queue(self) -> None:
+        self.station_app.open_queue()
+
     def action_sync(self) -> None:
         self.station_app.open_sync()
+
+    def action_info(self) -> None:
+        self.station_app.open_info()

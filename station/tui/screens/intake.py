@@ -14,6 +14,7 @@ from textual.widgets import ContentSwitcher, Input, Static
 
 from forms import ServiceItem
 from station.errors import StationError
+from station.ledger import display_case_no
 from station.service import IntakeRequest
 
 from ..i18n import t
@@ -109,6 +110,13 @@ class IntakeScreen(StationScreen):
         self.query_one("#intake-switcher", ContentSwitcher).current = f"step-{step}"
         self.query_one("#intake-steps", Static).update(_steps_line(step))
         self.call_after_refresh(self._current_step().focus_first)
+        self.refresh_bindings()  # ^s is offered on the confirm step only
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Saving is the last step's key: shown on every step, it did nothing, silently, before it."""
+        if action == "save":
+            return self.step == "confirm"
+        return True
 
     def _current_step(self) -> Any:
         return self.query_one(f"#step-{self.step}", Widget)
@@ -154,7 +162,7 @@ class IntakeScreen(StationScreen):
         switcher = self.query_one("#intake-switcher", ContentSwitcher)
         for old in self.query("#step-form, #step-materials"):
             await old.remove()
-        form = FormStep(item, service.today())
+        form = FormStep(item, service.today(), village_name=_village_name(service))
         form.id = "step-form"
         materials = MaterialsStep(item, service.today(), service.calendar)
         materials.id = "step-materials"
@@ -176,8 +184,8 @@ class IntakeScreen(StationScreen):
         if blocks_filing(missing):
             text = notice_text(draft.item, draft.name, missing, app.service.station.name,
                                app.operator.name if app.operator else "", app.service.today())
-            self.notify(t("notice_shown"), severity="warning")
-            app.push_screen(NoticeScreen(text, f"notice-{draft.id_number[-4:]}-{draft.item.code}"))
+            app.push_screen(NoticeScreen(text, f"notice-{draft.id_number[-4:]}-{draft.item.code}",
+                                         message=t("notice_shown")))
             return
         confirm = self.query_one("#step-confirm", ConfirmStep)
         confirm.show_summary(t("confirm_summary", name=draft.name, id=draft.id_number, item=draft.item.name,
@@ -207,17 +215,26 @@ class IntakeScreen(StationScreen):
         """Not reasons to refuse, but the agent must see them before filing."""
         history, name = self.history, self.draft.name
         if history is None:
-            return []
+            return self._age_band_warnings()
         warnings = []
         if history.registered_name is not None and history.registered_name != name:
             warnings.append(t("confirm_name_change", registered=history.registered_name, name=name))
         if history.open_cases:
             warnings.append(self._open_cases_warning(history.open_cases))
-        return warnings
+        return warnings + self._age_band_warnings()
+
+    def _age_band_warnings(self) -> list[str]:
+        from ..likely_mistakes import age_band_conflicts
+
+        item = self.draft.item
+        if item is None:
+            return []
+        labels = {spec.key: spec.label for spec in item.fields}
+        return age_band_conflicts(self.draft.fields, labels, self.draft.id_number, self.station_app.service.today())
 
     def _open_cases_warning(self, open_cases: list[CaseLine]) -> str:
         assert self.draft.item is not None
-        return t("open_case_exists", item=self.draft.item.name, cases="、".join(c.list_no for c in open_cases))
+        return t("open_case_exists", item=self.draft.item.name, cases="、".join(c.display_no for c in open_cases))
 
     # -- saving -------------------------------------------------------------------
 
@@ -246,9 +263,18 @@ class IntakeScreen(StationScreen):
     def on_intake_screen_intake_filed(self, message: IntakeFiled) -> None:
         from .receipt import ReceiptScreen
 
-        self.notify(t("filed", case_no=message.result["case_no"]))
+        case_no = message.result["case_no"]
         self.station_app.refresh_sync_status()
-        self.app.switch_screen(ReceiptScreen(message.result["case_no"]))
+        self.app.switch_screen(ReceiptScreen(case_no, message=t("filed", case_no=display_case_no(case_no))))
+
+
+def _village_name(service: Any) -> str | None:
+    """光星村 of 光星村便民服务站: a village station's own village, for the form's examples."""
+    station = service.station
+    if station.level != "village":
+        return None
+    name = station.name
+    return name[:name.index("村") + 1] if "村" in name else None
 
 
 def _steps_line(current: str) -> Text:

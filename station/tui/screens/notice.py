@@ -11,5 +11,5 @@ class NoticeScreen(DocumentScreen):
     SAVED_KEY = "notice_saved"
     NO_WRAP = False
 
-    def __init__(self, text: str, name: str) -> None:
-        super().__init__(t("notice_title"), text, name)
+    def __init__(self, text: str, name: str, *, message: str = "") -> None:
+        super().__init__(t("notice_title"), text, name, message=message)

@@ -25,7 +25,7 @@ def receipt_text(service, case_no: str) -> str:  # noqa: ANN001 - StationService
     actor = view["timeline"][0]["actor"]
     agent = service.store.agent(actor)
     data = receipt_data(view, int(state.item.get("promise_days") or 0), agent["name"] if agent else actor,
-                        service.topology.cityhall.name)
+                        service.topology.cityhall.name, instant=bool(state.item.get("instant")))
     return render_text(data)
 
 
@@ -35,8 +35,9 @@ class ReceiptScreen(DocumentScreen):
             super().__init__()
             self.text = text
 
-    def __init__(self, case_no: str) -> None:
-        super().__init__(f"{t('receipt_title')} {display_case_no(case_no)}", "", f"receipt-{case_no}")
+    def __init__(self, case_no: str, *, message: str = "") -> None:
+        super().__init__(f"{t('receipt_title')} {display_case_no(case_no)}", "", f"receipt-{case_no}",
+                         message=message)
         self.case_no = case_no
 
     def on_mount(self) -> None:

@@ -26,7 +26,10 @@ def result_summary(operation: str, result: dict[str, Any]) -> str:
     if operation == "export_bundle":
         lines = [t("exported_summary", **result), *result.get("files_left_out", [])]
     elif operation == "import_bundle":
-        relay = [t("will_relay")] if result.get("will_relay") else []
+        # nothing new (the same stick imported twice): nothing to relay either, and it says so
+        relay = [t("will_relay")] if result.get("will_relay") and result.get("applied") else []
+        if not result.get("applied") and not result.get("files"):
+            relay = [t("nothing_new")]
         lines = ["，".join([t("imported_summary", station=result["from"], **result), *relay]),
                  *result.get("files_dropped", [])]
     else:

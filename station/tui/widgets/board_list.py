@@ -71,9 +71,10 @@ def _fit(text: str, cells: int) -> str:
 
 def _line_text(line: CaseLine, section: str, today: str) -> Text:
     text = Text("  ")
-    text.append(line.case_no[-9:-1], style="cyan")
-    text.append(" " + _fit(line.applicant_name, 8) + " " + _fit(line.item_name, 20) + " ")
-    text.append(_fit(line.status_label, 12))
+    # the one grouped form of a case number (DESIGN §3), as on the receipt and the case screen
+    text.append(line.display_no, style="cyan")
+    text.append(" " + _fit(line.applicant_name, 8) + " " + _fit(line.item_name, 14) + " ")
+    text.append(_fit(line.status_label, 10))
     text.append_text(_due_text(line, section, today))
     if line.conflicts:
         text.append(" ⚠", style="bold red")

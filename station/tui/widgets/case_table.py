@@ -21,9 +21,12 @@ class CaseTable(ReportsFailures, DataTable[object]):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(cursor_type="row", zebra_stripes=True, id=id)
 
+    _WIDTHS = {"col_case": 28, "col_applicant": 8, "col_item": 12, "col_status": 11, "col_deadline": 10}
+    """Cells per column: the grouped case number whole, and the rest still fits 80 columns."""
+
     def on_mount(self) -> None:
-        for key in ("col_case", "col_applicant", "col_item", "col_status", "col_deadline"):
-            self.add_column(t(key), key=key)
+        for key, width in self._WIDTHS.items():
+            self.add_column(t(key), key=key, width=width)
 
     def show(self, lines: list[CaseLine], today: str) -> None:
         self.clear()
@@ -31,7 +34,7 @@ class CaseTable(ReportsFailures, DataTable[object]):
             deadline = Text(line.deadline or "—", style="bold red" if line.deadline and line.deadline < today
                             and line.status in ("received", "submitted", "needs_supplement", "accepted") else "")
             status = Text(line.status_label + (" ⚠" if line.conflicts else ""))
-            self.add_row(line.list_no, line.applicant_name, line.item_name[:10],
+            self.add_row(line.display_no, line.applicant_name, line.item_name,
                          status, deadline, key=line.case_no)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:

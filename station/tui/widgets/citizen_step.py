@@ -9,7 +9,8 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import OptionList, Static
+from textual.binding import Binding
+from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from forms import InvalidValue, check_id_number, check_phone, mask_id_number
@@ -29,9 +30,10 @@ def check_person_name(raw: str) -> str:
 
 
 class CitizenStep(ReportsFailures, Widget):
+    BINDINGS = [Binding("down", "to_results", show=False)]
     DEFAULT_CSS = """
     CitizenStep { height: auto; }
-    CitizenStep #citizen-results { height: 6; border: none; margin: 0 0 0 20; }
+    CitizenStep #citizen-results { height: 6; border: none; margin: 0 0 0 24; }
     CitizenStep #citizen-kind { height: 1; margin: 1 0 0 0; color: $text-muted; }
     CitizenStep #citizen-kind.-warning { color: $warning; text-style: bold; }
     """
@@ -66,6 +68,8 @@ class CitizenStep(ReportsFailures, Widget):
         self._rows: dict[str, dict[str, Any]] = {}
         self._registered: dict[str, Any] | None = None
         """The register's record of the ID number in the fields, once read."""
+        self._filled: dict[str, str] = {}
+        """What the register filled in, by row id: taken back when the ID number changes to another person."""
         self._kind_note = t("new_citizen")
 
     def compose(self) -> ComposeResult:
@@ -103,12 +107,21 @@ class CitizenStep(ReportsFailures, Widget):
 
     @on(FieldRow.Submitted, "#citizen-search")
     def _search_submitted(self, event: FieldRow.Submitted) -> None:
+        """Enter with people found takes the highlighted one at once (it took two Enters)."""
         event.stop()
         results = self.query_one("#citizen-results", OptionList)
-        if results.option_count:
-            results.focus()
+        if results.option_count and results.highlighted is not None:
+            self._pick(results.get_option_at_index(results.highlighted).id)
         else:
             self._fill_from_query(event.row.value.strip())
+
+    def action_to_results(self) -> None:
+        """Down in the search box goes into the people found, on the first of them."""
+        results = self.query_one("#citizen-results", OptionList)
+        search = self.query_one("#citizen-search", FieldRow).query_one(Input)
+        if not (search.has_focus and results.option_count):
+            return
+        results.focus()
 
     def _fill_from_query(self, query: str) -> None:
         """Nobody found: what was typed becomes the new citizen's ID or name."""
@@ -120,7 +133,10 @@ class CitizenStep(ReportsFailures, Widget):
     @on(OptionList.OptionSelected, "#citizen-results")
     def _citizen_picked(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        row = self._rows.get(event.option_id or "")
+        self._pick(event.option_id)
+
+    def _pick(self, id_number: str | None) -> None:
+        row = self._rows.get(id_number or "")
         if row is None:
             return
         self._take_registered(row, t("returning_citizen"))
@@ -130,10 +146,22 @@ class CitizenStep(ReportsFailures, Widget):
     def _take_registered(self, row: dict[str, Any], note: str) -> None:
         """Fill in the details exactly as registered (a rare character in the name included)."""
         self._registered, self._kind_note = row, note
+        self._filled = {"#citizen-name": row["name"]}
         self.query_one("#citizen-name", FieldRow).set_value(row["name"])
         if row.get("phone"):
+            self._filled["#citizen-phone"] = row["phone"]
             self.query_one("#citizen-phone", FieldRow).set_value(row["phone"])
         self._show_kind()
+
+    def _take_back_filled(self) -> None:
+        """Another ID number now: the previous person's name and phone must not stay on this one.
+
+        What the operator typed over them stays (it was meant for this citizen)."""
+        for row_id, filled in self._filled.items():
+            row = self.query_one(row_id, FieldRow)
+            if row.value.strip() == filled:
+                row.clear()
+        self._filled = {}
 
     def _show_kind(self) -> None:
         """New or returning citizen; a warning when the name differs from the registered one."""
@@ -155,6 +183,7 @@ class CitizenStep(ReportsFailures, Widget):
         id_number = self._typed_id_number()
         if self._registered is not None and self._registered["id_number"] != id_number:
             self._registered, self._kind_note = None, t("new_citizen")
+            self._take_back_filled()
             self._show_kind()
         if id_number is not None and self._registered is None:
             self._read_register(id_number)

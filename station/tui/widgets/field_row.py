@@ -25,12 +25,12 @@ Check = Callable[[str], Any]
 class FieldRow(ReportsFailures, Widget):
     DEFAULT_CSS = """
     FieldRow { height: auto; }
-    FieldRow > Horizontal { height: 1; }
-    FieldRow .field-label { width: 20; height: 1; }
+    FieldRow > Horizontal { height: auto; }
+    FieldRow .field-label { width: 24; height: auto; }
     FieldRow Input, FieldRow Select { width: 1fr; }
     FieldRow Input { background: $panel; }
     FieldRow Input:focus { background: $panel-lighten-2; }
-    FieldRow .field-problem { color: $error; height: auto; padding-left: 20; }
+    FieldRow .field-problem { color: $error; height: auto; padding-left: 24; }
     FieldRow .field-problem.-empty { display: none; }
     """
 
@@ -73,12 +73,16 @@ class FieldRow(ReportsFailures, Widget):
     def compose(self) -> ComposeResult:
         mark = "*" if self.required else " "
         with Horizontal():
-            yield Label(Text(f"{mark}{self.label}", overflow="ellipsis", no_wrap=True), classes="field-label")
+            # a long label wraps onto a second line: cut, it hid what the field means and its unit
+            yield Label(Text(f"{mark}{self.label}", overflow="fold"), classes="field-label")
             if self.choices:
                 yield Select([(c, c) for c in self.choices], value=self.initial if self.initial in self.choices
                              else Select.NULL, prompt=self.placeholder or "—", compact=True)
             else:
-                yield Input(self.initial, placeholder=self.placeholder, compact=True, password=self.password)
+                # entering a filled field puts the cursor at its end: selecting all of it let one
+                # Backspace meant for the last digit wipe all 18
+                yield Input(self.initial, placeholder=self.placeholder, compact=True, password=self.password,
+                            select_on_focus=False)
         yield Static("", classes="field-problem -empty")
 
     @property
@@ -95,6 +99,15 @@ class FieldRow(ReportsFailures, Widget):
             self.query_one(Input).value = value
         self.touched = True
         self.show_problem(self.problem())
+
+    def clear(self) -> None:
+        """Empty again, as if never touched (no "please fill in" until the operator leaves it)."""
+        if self.choices:
+            self.query_one(Select).value = Select.NULL
+        else:
+            self.query_one(Input).value = ""
+        self.touched = False
+        self.show_problem(None)
 
     def focus_input(self) -> None:
         (self.query_one(Select) if self.choices else self.query_one(Input)).focus()
@@ -126,9 +139,9 @@ class FieldRow(ReportsFailures, Widget):
             problem = self.problem()
             # an empty required field says so only once the operator has left it
             self.show_problem(problem if self.value.strip() else None)
+        # a choice made keeps the cursor here: moving on by itself made the next Tab skip a field
+        # (and, on the last field, left the form unseen); Tab or Enter in the next field moves on
         self.post_message(self.Edited(self))
-        if isinstance(event, Select.Changed) and self.value:
-            self.post_message(self.Submitted(self))  # a choice made moves on, like Enter in a text field
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:

@@ -71,7 +71,10 @@ class MaterialsChecklist(ReportsFailures, OptionList):
     def action_mark(self, status: str) -> None:
         option = self.highlighted_option
         if option is not None and option.id and self.set_status(option.id, status):
-            self.action_cursor_down()
+            # on to the next material, but never round from the last to the first: a key
+            # pressed once too often would silently change the first material's mark
+            if self.highlighted is not None and self.highlighted < self.option_count - 1:
+                self.action_cursor_down()
 
     def action_cycle(self) -> None:
         option = self.highlighted_option

@@ -1,0 +1,284 @@
+"""``station backup FILE``: a consistent, encrypted copy of the store and the attachment files.
+
+The store is copied with SQLite's online backup API from a read-only connection of its
+own, so the app goes on writing while it runs and the copy is one consistent moment.
+Attachment files are content-addressed and never change once written, so copying them
+after the store's snapshot gives every file the snapshot names (and perhaps a newer one).
+
+The file: a magic line, a header line (JSON: station, time, the recovery public key it
+is sealed to, an ephemeral X25519 public key) and then a gzip'd tar stream cut into
+1 MiB frames, each sealed with AES-256-GCM under a key agreed between the ephemeral key
+and the station's recovery key (HKDF-SHA256). Each frame's nonce is its number and a
+last-frame flag, and the header's hash is the associated data: a frame moved, dropped,
+changed or cut off, or a changed header, fails to open. The target gets no readable
+byte; the one plain copy is the store's snapshot, made in a temporary file inside the
+home (beside the store it copies) and removed as soon as it is sealed. Written beside
+the target and renamed, so a power cut never leaves a half backup under the target's name.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import shutil
+import sqlite3
+import struct
+import tarfile
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from station.errors import BadInput, NotFound
+from station.home import StationHome
+
+from .recovery import load_public, public_key_file, public_text
+
+__all__ = ["MAGIC", "BackupSummary", "write_backup", "open_backup", "STORE_NAME", "ATTACHMENTS_PREFIX"]
+
+MAGIC = b"SSBACKUP1\n"
+FRAME_BYTES = 1 << 20
+STORE_NAME = "station.db"
+ATTACHMENTS_PREFIX = "attachments/"
+_INFO = b"service-station backup v1"
+
+
+@dataclass(frozen=True)
+class BackupSummary:
+    file: str
+    station: str
+    created_at: str
+    events: int
+    cases: int
+    attachment_files: int
+    bytes: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(vars(self))
+
+
+# -- writing ---------------------------------------------------------------------------
+
+def write_backup(home: StationHome, station: str, created_at: str, target: Path) -> BackupSummary:
+    recipient = _recipient(home)
+    if not target.parent.is_dir():
+        raise NotFound(f"找不到文件夹 {target.parent}：请检查 U 盘是否插好，或换一个保存位置")
+    ephemeral = X25519PrivateKey.generate()
+    header = {"station": station, "created_at": created_at, "recipient": public_text(recipient),
+              "ephemeral": public_text(ephemeral.public_key()), "frame_bytes": FRAME_BYTES}
+    header_line = json.dumps(header, separators=(",", ":")).encode("ascii")
+    key = _frame_key(ephemeral.exchange(recipient), header_line)
+    partial = target.with_name(f".{target.name}.partial")
+    try:
+        with _store_snapshot(home) as snapshot, partial.open("wb") as out:
+            counts = _counts(snapshot)
+            out.write(MAGIC + header_line + b"\n")
+            sealer = _Sealer(out, key, hashlib.sha256(header_line).digest())
+            files = _write_tar(sealer, snapshot, home.attachments_dir)
+            sealer.finish()
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(partial, target)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise BadInput(f"备份没能写到 {target}（{exc.strerror}）：请检查 U 盘是否插好、是否已满、是否只读") from exc
+    return BackupSummary(str(target), station, created_at, counts[0], counts[1], files, target.stat().st_size)
+
+
+def _recipient(home: StationHome) -> X25519PublicKey:
+    path = public_key_file(home.root)
+    if not path.is_file():
+        raise BadInput("本站还没有恢复密钥，无法加密备份：请先运行 station rekey，把打印出的恢复密钥交乡镇保管")
+    return load_public(path.read_text(encoding="ascii").strip())
+
+
+@contextmanager
+def _store_snapshot(home: StationHome) -> Iterator[Path]:
+    """A consistent copy of the store taken with the online backup API, removed afterwards."""
+    handle, name = tempfile.mkstemp(prefix=".backup-", suffix=".db", dir=home.root)
+    os.close(handle)
+    copy = Path(name)
+    try:
+        source = sqlite3.connect(f"file:{home.database}?mode=ro", uri=True, timeout=30)
+        target = sqlite3.connect(copy)
+        try:
+            source.backup(target)  # one step: the whole file at one moment, writers go on meanwhile
+        finally:
+            target.close()
+            source.close()
+        yield copy
+    finally:
+        copy.unlink(missing_ok=True)
+
+
+def _counts(snapshot: Path) -> tuple[int, int]:
+    conn = sqlite3.connect(snapshot)
+    try:
+        return (conn.execute("SELECT count(*) FROM events").fetchone()[0],
+                conn.execute("SELECT count(*) FROM cases").fetchone()[0])
+    finally:
+        conn.close()
+
+
+def _write_tar(sealer: _Sealer, snapshot: Path, attachments: Path) -> int:
+    files = 0
+    with tarfile.open(fileobj=sealer, mode="w|gz") as tar:  # type: ignore[call-overload]
+        tar.add(snapshot, arcname=STORE_NAME)
+        for path in sorted(attachments.rglob("*")) if attachments.is_dir() else []:
+            relative = path.relative_to(attachments).as_posix()
+            if path.is_file() and not relative.startswith("partial/") and not path.name.startswith("."):
+                tar.add(path, arcname=ATTACHMENTS_PREFIX + relative)
+                files += 1
+    return files
+
+
+def _frame_key(shared: bytes, header_line: bytes) -> bytes:
+    """The frames' key: the agreed secret bound to this header (which names both public keys)."""
+    return HKDF(hashes.SHA256(), 32, salt=hashlib.sha256(header_line).digest(), info=_INFO).derive(shared)
+
+
+def _nonce(number: int, last: bool) -> bytes:
+    return struct.pack(">Q", number) + (b"\x00\x00\x00\x01" if last else b"\x00\x00\x00\x00")
+
+
+class _Sealer(io.RawIOBase):
+    """A write-only stream that seals what it is given into numbered AES-GCM frames."""
+
+    def __init__(self, out: BinaryIO, key: bytes, associated: bytes) -> None:
+        super().__init__()
+        self.out, self.aead, self.associated = out, AESGCM(key), associated
+        self.buffer = bytearray()
+        self.number = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        self.buffer += data
+        while len(self.buffer) > FRAME_BYTES:
+            self._frame(bytes(self.buffer[:FRAME_BYTES]), last=False)
+            del self.buffer[:FRAME_BYTES]
+        return len(data)
+
+    def finish(self) -> None:
+        self._frame(bytes(self.buffer), last=True)
+        self.buffer.clear()
+
+    def _frame(self, plain: bytes, last: bool) -> None:
+        sealed = self.aead.encrypt(_nonce(self.number, last), plain, self.associated)
+        self.out.write(struct.pack(">I", len(sealed)) + sealed)
+        self.number += 1
+
+
+# -- reading ---------------------------------------------------------------------------
+
+@contextmanager
+def open_backup(path: Path, recovery_key: X25519PrivateKey, into: Path) -> Iterator[dict[str, Any]]:
+    """Unseal the backup into the folder ``into`` (removed afterwards); yields its header."""
+    if not path.is_file():
+        raise NotFound(f"找不到备份文件 {path}：请检查 U 盘是否插好、文件名是否写对")
+    into.mkdir(parents=True, exist_ok=True)
+    try:
+        with path.open("rb") as handle:
+            header, header_line = _read_header(handle, path)
+            recipient = load_public(header["recipient"])
+            if public_text(recovery_key.public_key()) != public_text(recipient):
+                raise BadInput(f"{path.name} 不是用这个恢复密钥加密的：请找写这份备份时的恢复密钥"
+                               "（station rekey 之后写的备份要用新密钥，之前的要用旧密钥）")
+            ephemeral = load_public(header["ephemeral"])
+            key = _frame_key(recovery_key.exchange(ephemeral), header_line)
+            stream = _Opener(handle, key, hashlib.sha256(header_line).digest(), path.name)
+            _extract(stream, into, path.name)
+            stream.drain()
+        yield header
+    finally:
+        _remove_tree(into)
+
+
+def _read_header(handle: BinaryIO, path: Path) -> tuple[dict[str, Any], bytes]:
+    if handle.read(len(MAGIC)) != MAGIC:
+        raise BadInput(f"{path.name} 不是便民服务站的备份文件（文件开头不对）")
+    line = handle.readline(4096).rstrip(b"\n")
+    try:
+        header = json.loads(line)
+    except (ValueError, RecursionError) as exc:
+        raise BadInput(f"{path.name} 的文件头无法读取：备份已损坏") from exc
+    if not isinstance(header, dict) or not all(isinstance(header.get(k), str) for k in
+                                               ("station", "created_at", "recipient", "ephemeral")):
+        raise BadInput(f"{path.name} 的文件头缺少必要信息：备份已损坏")
+    return header, line
+
+
+class _Opener(io.RawIOBase):
+    """A read-only stream of the frames' plain bytes; any frame that fails to open stops everything."""
+
+    def __init__(self, source: BinaryIO, key: bytes, associated: bytes, name: str) -> None:
+        super().__init__()
+        self.source, self.aead, self.associated, self.name = source, AESGCM(key), associated, name
+        self.pending = b""
+        self.number = 0
+        self.ended = False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, target: Any) -> int:
+        while not self.pending and not self.ended:
+            self.pending = self._next_frame()
+        count = min(len(target), len(self.pending))
+        target[:count] = self.pending[:count]
+        self.pending = self.pending[count:]
+        return count
+
+    def drain(self) -> None:
+        """Open what the tar reader left (its zero padding): the last frame must be there, nothing after it."""
+        while not self.ended:
+            self._next_frame()
+        if self.source.read(1):
+            raise BadInput(f"{self.name} 在最后一段之后还有多余的内容：备份被改动过，请换一份")
+
+    def _next_frame(self) -> bytes:
+        size = self.source.read(4)
+        if len(size) < 4:
+            raise BadInput(f"{self.name} 不完整（在第 {self.number + 1} 段被截断）：备份已损坏，请换一份")
+        sealed = self.source.read(struct.unpack(">I", size)[0])
+        for last in (False, True):
+            try:
+                plain = self.aead.decrypt(_nonce(self.number, last), sealed, self.associated)
+            except InvalidTag:
+                continue
+            self.number += 1
+            self.ended = last
+            return plain
+        raise BadInput(f"{self.name} 第 {self.number + 1} 段无法解开：恢复密钥不对，或备份被改动、已损坏")
+
+
+def _extract(stream: _Opener, into: Path, name: str) -> None:
+    try:
+        with tarfile.open(fileobj=stream, mode="r|gz") as tar:  # type: ignore[call-overload]
+            for member in tar:
+                _check_member(member, name)
+                tar.extract(member, into, set_attrs=False)
+    except (tarfile.TarError, OSError, EOFError) as exc:
+        raise BadInput(f"{name} 的内容无法读取（{exc}）：备份已损坏，请换一份") from exc
+
+
+def _check_member(member: tarfile.TarInfo, name: str) -> None:
+    """Only the store and attachment files, as plain files inside the folder."""
+    parts = member.name.split("/")
+    allowed = member.name == STORE_NAME or (member.name.startswith(ATTACHMENTS_PREFIX) and len(parts) > 1)
+    if not member.isfile() or not allowed or ".." in parts or member.name.startswith("/"):
+        raise BadInput(f"{name} 里有不该有的内容（{member.name}）：这不是本工具写的备份")
+
+
+def _remove_tree(folder: Path) -> None:
+    shutil.rmtree(folder, ignore_errors=True)

@@ -1,0 +1,68 @@
+"""argparse in Chinese: ``用法：``, ``选项``, and its error messages, for ``station`` and ``cityhall``.
+
+argparse writes its own words in English (``usage:``, ``options:``, ``invalid choice``); the
+people at a station read Chinese. Its messages are translated after formatting, so values
+and option names stay exactly as typed.
+"""
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from typing import Any, NoReturn
+
+__all__ = ["ChineseArgumentParser", "chinese_error"]
+
+_MESSAGES = [
+    (re.compile(r"invalid choice: (?P<value>.+?) \(choose from (?P<choices>.+)\)"), "取值 {value} 无效，可选：{choices}"),
+    (re.compile(r"the following arguments are required: (?P<names>.+)"), "缺少必填参数：{names}"),
+    (re.compile(r"unrecognized arguments: (?P<words>.+)"), "无法识别的参数：{words}"),
+    (re.compile(r"expected one argument"), "需要一个值"),
+    (re.compile(r"expected at least one argument"), "至少需要一个值"),
+    (re.compile(r"invalid (?P<type>\w+) value: (?P<value>.+)"), "取值 {value} 无效（应为{type}）"),
+    (re.compile(r"ambiguous option: (?P<option>\S+) could match (?P<matches>.+)"), "选项 {option} 有歧义，可能是：{matches}"),
+    (re.compile(r"not allowed with argument (?P<other>.+)"), "不能与 {other} 同时使用"),
+]
+_TYPE_NAMES = {"int": "整数", "float": "数字"}
+_ARGUMENT = re.compile(r"^argument (?P<name>[^:]+): (?P<rest>.*)$")
+
+
+def chinese_error(message: str) -> str:
+    """argparse's English error message in Chinese (unchanged when it is not one it knows)."""
+    prefix = ""
+    argument = _ARGUMENT.match(message)
+    if argument:
+        prefix, message = f"参数 {argument['name']}：", argument["rest"]
+    for pattern, chinese in _MESSAGES:
+        found = pattern.fullmatch(message)
+        if found:
+            values = found.groupdict()
+            if "type" in values:
+                values["type"] = _TYPE_NAMES.get(values["type"], values["type"])
+            return prefix + chinese.format(**values)
+    return prefix + message
+
+
+class _ChineseHelpFormatter(argparse.HelpFormatter):
+    def add_usage(self, usage: str | None, actions: Any, groups: Any, prefix: str | None = None) -> None:
+        super().add_usage(usage, actions, groups, prefix="用法：" if prefix is None else prefix)
+
+
+class ChineseArgumentParser(argparse.ArgumentParser):
+    """Help and errors in Chinese; ``hint`` is the line after an error (how to see the usage)."""
+
+    hint = ""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _ChineseHelpFormatter)
+        kwargs["add_help"] = False
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "参数"
+        self._optionals.title = "选项"
+        self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS, help="显示本帮助并退出")
+
+    def error(self, message: str) -> NoReturn:
+        sys.stderr.write(f"命令参数有误：{chinese_error(message)}\n")
+        if self.hint:
+            sys.stderr.write(self.hint + "\n")
+        raise SystemExit(2)

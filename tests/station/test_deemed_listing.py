@@ -1,0 +1,32 @@
+"""A case nobody answered counts as accepted as days pass, with no new event: the case list works
+its deadline out when asked instead of showing the empty one stored before it was deemed."""
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from station.service import Operator
+from tests.support.demo import TOWNSHIP, VILLAGE
+
+from .helpers import FakeClock, allowance_request, make_service
+
+
+def test_a_deemed_accepted_case_past_its_promise_is_listed_overdue(tmp_path: Path) -> None:
+    clock = FakeClock(datetime.fromisoformat("2026-09-25T10:00:00+08:00"))
+    village, township = make_service(tmp_path, VILLAGE, clock), make_service(tmp_path, TOWNSHIP, clock)
+    try:
+        village.add_agent("A01", "王小丽", "agent", "1234")
+        agent = Operator("A01", "王小丽", "agent")
+        case_no = village.intake(agent, allowance_request())["case_no"]
+        village.act(agent, case_no, "forwarded")
+        township.apply_events(village.store.case_events(case_no))
+        assert township.list_cases(overdue=True) == []
+        clock.now = datetime.fromisoformat("2026-10-16T10:00:00+08:00")  # promise (10 wd from 09-25): 10-15
+        [row] = township.list_cases(overdue=True)
+        assert (row["case_no"], row["status"], row["deadline"], row["overdue"]) == (case_no, "submitted", "2026-10-15", True)
+        assert township.list_cases(status="accepted", overdue=True) == []
+        [listed] = township.list_cases()
+        assert listed["deadline"] == "2026-10-15"
+    finally:
+        village.close()
+        township.close()
