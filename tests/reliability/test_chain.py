@@ -17,6 +17,8 @@ from tests.support.simstation import SimStation
 
 PUSH = "/api/v1/sync/push"
 CITYHALL_BIN = str(Path(sys.executable).parent / "cityhall")
+METRICS_TOKEN = "monitoring-only"
+"""The test client is no loopback address: /metrics wants the monitoring token."""
 
 
 def links(events: list[Event]) -> list[ChainLink]:
@@ -51,7 +53,7 @@ def test_events_reordered_by_the_station_break_the_chain() -> None:
 
 def hub(tmp_path: Path, village: SimStation) -> tuple[TestClient, str]:
     url = f"sqlite:///{tmp_path / 'hub.db'}"
-    app = create_app(HubSettings(db_url=url, topology_file=DEMO_TOPOLOGY_FILE))
+    app = create_app(HubSettings(db_url=url, topology_file=DEMO_TOPOLOGY_FILE, metrics_token=METRICS_TOKEN))
     app.state.store.enroll(village.code, village.public_key)
     return TestClient(app), url
 
@@ -79,7 +81,7 @@ def test_the_hub_flags_an_event_resent_with_other_content_and_says_which(tmp_pat
     code, report = verify(url)
     station = report["stations"][0]
     assert code == 1 and station["status"] == "broken" and station["first_bad_event"] == events[1].id
-    metrics = client.get("/metrics").text
+    metrics = client.get("/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"}).text
     assert f'cityhall_station_chain_status{{station="{VILLAGE}",status="broken"}} 1' in metrics
 
 
