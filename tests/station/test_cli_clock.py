@@ -3,11 +3,12 @@ USB-stick bundle; the township's ``station queue`` lists it; ``station act`` ext
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from station.home import CHINA_TZ
 from station.workdays import default_calendar
 from tests.support.demo import DEMO_TOPOLOGY_FILE, TOWNSHIP, VILLAGE
 
@@ -39,7 +40,7 @@ def _json(home: Path, *args: str) -> dict:
 
 def test_queue_then_extension_then_pause(township_case: tuple[Path, str]) -> None:
     township, case_no = township_case
-    today = date.today()
+    today = datetime.now(CHINA_TZ).date()  # the station's day, not this machine's
     [entry] = _json(township, "queue")["queue"]
     assert (entry["case_no"], entry["status"], entry["origin"], entry["urgency"]) == (case_no, "submitted", VILLAGE, "normal")
     calendar = default_calendar()
