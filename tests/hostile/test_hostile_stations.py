@@ -462,4 +462,7 @@ def test_public_routes_keep_no_copies_and_no_metrics(hub_up: City) -> None:
         answer = city.get(path)
         assert answer.status_code == 200
         assert "no-store" in answer.headers.get("cache-control", ""), f"{path} may be kept by a shared cache"
-    assert city.get("/metrics").status_code in (401, 403, 404), "/metrics is not public unless configured"
+    # the hub serves /metrics to its own machine only, unless a token is configured: a client from
+    # elsewhere (here: through a proxy that says so) is refused
+    from_outside = city.get("/metrics", headers={"X-Forwarded-For": "203.0.113.9"})
+    assert from_outside.status_code in (401, 403, 404), "/metrics is not public unless configured"
