@@ -25,7 +25,7 @@ from sync.wire import dicts_to_columns, gzip_json
 
 from . import db
 from .security import AuthFailure, authenticate
-from .store import MAX_PULL_BYTES, HubStore
+from .store import HubStore, bounded_page
 
 __all__ = ["add_restore_routes", "restore_page", "station_standing", "MAX_RESTORE_PAGE"]
 
@@ -40,12 +40,7 @@ def restore_page(engine: Engine, station: str, after: int, limit: int) -> tuple[
              .order_by(db.events.c.seq).limit(limit + 1))
     with engine.connect() as conn:
         rows = conn.execute(query).all()
-    page, size = [], 0
-    for row in rows[:limit]:  # bounded in bytes like a pull page: big events make short pages
-        if page and size + len(row[1]) > MAX_PULL_BYTES:
-            break
-        page.append(row)
-        size += len(row[1])
+    page = bounded_page(rows, limit)
     return [json.loads(body) for _, body in page], page[-1][0] if page else after, len(rows) > len(page)
 
 

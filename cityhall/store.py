@@ -73,6 +73,18 @@ def enroll_station(engine: Engine, code: str, public_key: str) -> bool:
     return old is not None
 
 
+def bounded_page(rows: list[Any], limit: int) -> list[Any]:
+    """The first ``limit`` (cursor, body) rows, fewer when their bodies pass ``MAX_PULL_BYTES``:
+    a page is bounded in bytes too, so big events make short pages."""
+    page, size = [], 0
+    for row in rows[:limit]:
+        if page and size + len(row[1]) > MAX_PULL_BYTES:
+            break
+        page.append(row)
+        size += len(row[1])
+    return page
+
+
 @dataclass
 class _CaseEntry:
     state: CaseState | None
@@ -193,12 +205,7 @@ class HubStore:
                  .order_by(db.feed.c.fseq).limit(limit + 1))
         with self.engine.connect() as conn:
             rows = conn.execute(query).all()
-        page, size = [], 0
-        for row in rows[:limit]:  # a page is bounded in bytes too: big events make short pages
-            if page and size + len(row[1]) > MAX_PULL_BYTES:
-                break
-            page.append(row)
-            size += len(row[1])
+        page = bounded_page(rows, limit)
         return PullPage([json.loads(body) for _, body in page], page[-1][0] if page else after, len(rows) > len(page))
 
     # -- reads for pages and metrics -----------------------------------------------
