@@ -19,7 +19,7 @@ from station.deadlines import case_deadline, supplement_due
 from station.errors import BadInput, NotAllowed, NotFound
 from station.home import CHINA_TZ, StationConfig, StationHome
 from station.ledger import (
-    EventFormatError, check_contract, OPEN_STATUSES, ROLES, STATUS_LABELS, CaseState, Event, HybridClock, InvalidCaseNo, fold, make_case_no, new_event_id, normalise_case_no, step_problem,
+    EventFormatError, OPEN_STATUSES, ROLES, STATUS_LABELS, CaseState, Event, HybridClock, InvalidCaseNo, fold, make_case_no, new_event_id, normalise_case_no, step_problem,
 )
 from station.pins import MAX_FAILURES, hash_pin, locked_until_after_failure, pin_problem, verify_pin
 from station.receipts import new_token, token_hash, tracking_url
@@ -164,6 +164,8 @@ class StationService:
         )
 
     def _record_local(self, event: Event) -> None:
+        from station.ledger.contract import check_contract  # msgspec loads only for a write
+
         try:  # the station's own events keep the contract the hub and other stations check
             check_contract(event)
         except EventFormatError as exc:

@@ -18,7 +18,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import orjson
 
 from station.ledger import CaseState, Event
 
@@ -178,6 +177,8 @@ class StationStore:
             bodies = self.conn.execute(
                 "SELECT e.body FROM outbox o JOIN events e ON e.id = o.event_id AND e.recorded_here = 1 "
                 "WHERE o.state = 'pending' ORDER BY e.rowid LIMIT ?", [limit]).fetchall()
+        import orjson  # loaded only to push: read-only commands never come here
+
         return [Event.from_stored(orjson.loads(body)) for (body,) in bodies]
 
     def mark_outbox(self, event_id: str, state: str, reason: str | None = None) -> None:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import sys
 from pathlib import Path
@@ -98,6 +97,8 @@ def leave_now() -> NoReturn:
     is on disk (``synchronous=FULL``), and a sync round still waiting on a dead link has
     nothing uncommitted worth keeping (sync/loop.py). Logs and standard streams are flushed first.
     """
+    import logging
+
     logging.shutdown()
     sys.stdout.flush()
     sys.stderr.flush()

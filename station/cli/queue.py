@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
-from station.work_queue import URGENCY_LABELS, WorkQueue, read_queue
+if TYPE_CHECKING:
+    from station.work_queue import WorkQueue
 
 from .context import Context, emit
 from .text import pad
@@ -17,12 +19,16 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def cmd_queue(ctx: Context) -> None:
+    from station.work_queue import read_queue  # supervision's rules load only for this command
+
     service = ctx.service
     queue = read_queue(service.store, service.calendar, service.today(), service.station.code, service.topology)
     emit(ctx, queue.as_dict(), queue_text(queue))
 
 
 def queue_text(queue: WorkQueue) -> str:
+    from station.work_queue import URGENCY_LABELS
+
     if not queue.entries:
         return f"{queue.day}：没有等待本站决定的案件"
     villages = "；".join(f"{v.name} {v.total} 件" for v in queue.villages)

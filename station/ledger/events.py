@@ -12,8 +12,6 @@ from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from typing import Any
 
-import orjson
-
 __all__ = ["Event", "EventFormatError", "new_event_id", "canonical_json", "SCHEMA_VERSION", "CITIZEN"]
 
 SCHEMA_VERSION = 1
@@ -105,6 +103,8 @@ def canonical_json(value: dict[str, Any]) -> str:
     as ``0.00001``), integers past 64 bits, lone surrogates and non-string keys, which
     take the standard library's path.
     """
+    import orjson  # loaded on first use: a read-only command never hashes an event
+
     if not _holds_float(value):
         try:
             return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode("utf-8")
