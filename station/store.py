@@ -177,9 +177,7 @@ class StationStore:
             bodies = self.conn.execute(
                 "SELECT e.body FROM outbox o JOIN events e ON e.id = o.event_id AND e.recorded_here = 1 "
                 "WHERE o.state = 'pending' ORDER BY e.rowid LIMIT ?", [limit]).fetchall()
-        import orjson  # loaded only to push: read-only commands never come here
-
-        return [Event.from_stored(orjson.loads(body)) for (body,) in bodies]
+        return [Event.from_stored_text(body) for (body,) in bodies]  # the stored text is the canonical JSON
 
     def mark_outbox(self, event_id: str, state: str, reason: str | None = None) -> None:
         self.mark_outbox_many([(event_id, state, reason)])

@@ -184,8 +184,9 @@ _DATA: dict[str, type[_Data]] = {
 assert set(_DATA) == set(KINDS), "every kind needs its data schema"
 
 
-def parse_event(raw: Any) -> Event:
-    """The event ``raw`` describes, checked against the contract; EventFormatError says why not."""
+def parse_event(raw: Any, *, float_free: bool = False) -> Event:
+    """The event ``raw`` describes, checked against the contract; EventFormatError says why not.
+    ``float_free``: the JSON ``raw`` was decoded from held no float (``Event.float_free``)."""
     try:
         envelope = msgspec.convert(raw, _Envelope, strict=True)
         data = msgspec.convert(envelope.data, _DATA[envelope.kind], strict=True)
@@ -197,6 +198,8 @@ def parse_event(raw: Any) -> Event:
     event = Event(id=envelope.id, case=envelope.case, kind=envelope.kind, hlc=envelope.hlc, at=envelope.at,
                   station=envelope.station, actor=envelope.actor, data=raw["data"], v=envelope.v,
                   role=envelope.role, prev=envelope.prev)
+    if float_free:
+        event.float_free()
     check_event(event)
     return event
 
