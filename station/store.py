@@ -173,11 +173,17 @@ class StationStore:
 
     def pending_events(self, limit: int) -> list[Event]:
         """The oldest ``limit`` events still to push, in the order they were recorded (read in one go)."""
+        return self.pending_after(0, limit)[0]
+
+    def pending_after(self, cursor: int, limit: int) -> tuple[list[Event], int]:
+        """Like ``pending_events``, recorded after ``cursor``; and the cursor after them. A push
+        reads its next batch while the one before is still unanswered (still pending)."""
         with self._lock:
-            bodies = self.conn.execute(
-                "SELECT e.body FROM outbox o JOIN events e ON e.id = o.event_id AND e.recorded_here = 1 "
-                "WHERE o.state = 'pending' ORDER BY e.rowid LIMIT ?", [limit]).fetchall()
-        return [Event.from_stored_text(body) for (body,) in bodies]  # the stored text is the canonical JSON
+            rows = self.conn.execute(
+                "SELECT e.rowid, e.body FROM outbox o JOIN events e ON e.id = o.event_id AND e.recorded_here = 1 "
+                "WHERE o.state = 'pending' AND e.rowid > ? ORDER BY e.rowid LIMIT ?", [cursor, limit]).fetchall()
+        events = [Event.from_stored_text(body) for _, body in rows]  # the stored text is the canonical JSON
+        return events, rows[-1][0] if rows else cursor
 
     def mark_outbox(self, event_id: str, state: str, reason: str | None = None) -> None:
         self.mark_outbox_many([(event_id, state, reason)])
