@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from forms import Catalogue, InvalidValue, ServiceItem, UnknownItem, builtin_catalogue, check_id_number, check_phone, merged_catalogue, validate_form
-from station.actions import ActionInput, action_data
 from station.deadlines import case_deadline, supplement_due
 from station.errors import BadInput, NotAllowed, NotFound
 from station.home import CHINA_TZ, StationConfig, StationHome
@@ -301,6 +300,8 @@ class StationService:
     def act(self, operator: Operator, case_no: str, kind: str, *, reason: str | None = None,
             materials: list[str] | None = None, level: int | None = None, days: int | None = None,
             until: str | None = None) -> CaseState:
+        from station.actions import ActionInput, action_data  # loaded for an action, not for a read
+
         with self.store.write():
             state = self.case(case_no)
             action = ActionInput(kind, reason or "", tuple(materials or ()), level, days, until)
