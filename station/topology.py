@@ -45,6 +45,8 @@ class Topology:
     def __init__(self, cityhall: CityHall, stations: list[Station]) -> None:
         self.cityhall = cityhall
         self._stations = {s.code: s for s in stations}
+        self._ancestors: dict[str, tuple[str, ...]] = {}
+        """``ancestors`` of each code asked about: the hub asks for every event it ingests."""
 
     @classmethod
     def load(cls, path: Path) -> Topology:
@@ -102,6 +104,11 @@ class Topology:
 
     def ancestors(self, code: str) -> list[str]:
         """Codes above ``code``, nearest first."""
+        if code not in self._ancestors:
+            self._ancestors[code] = tuple(self._chain_above(code))
+        return list(self._ancestors[code])
+
+    def _chain_above(self, code: str) -> list[str]:
         chain = []
         parent = self._stations[code].parent if code in self._stations else None
         while parent is not None:
