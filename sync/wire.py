@@ -29,6 +29,7 @@ import orjson
 import zstandard
 
 from station.ledger import Event, EventFormatError
+from station.ledger.contract import parse_event
 
 __all__ = ["WireError", "COLUMNS", "encode_batch", "encode_push", "decode_batch", "decode_events", "Malformed",
            "events_to_columns", "dicts_to_columns", "columns_to_dicts", "gzip_json", "gunzip_json", "MAX_BODY_BYTES",
@@ -157,7 +158,7 @@ def decode_events(body: bytes, limit: int = MAX_BODY_BYTES) -> tuple[list[Event 
                 continue
             raw["prev"] = before.digest()
         try:
-            events.append(Event.from_dict(raw, float_free=not floats))
+            events.append(parse_event(raw, float_free=not floats))  # Event.from_dict without its import per call
         except EventFormatError as exc:
             events.append(Malformed(index, _plain_id(raw), str(exc)))
     return events, {k: v for k, v in payload.items() if k not in ("w", "events")}

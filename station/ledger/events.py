@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import operator
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from typing import Any
@@ -69,7 +70,7 @@ class Event:
 
     def _shallow(self) -> dict[str, Any]:
         # a shallow dict: asdict's deep copy of ``data`` cost the hub most of its ingest time
-        return {name: getattr(self, name) for name in self.__dataclass_fields__}
+        return dict(zip(_FIELDS, _field_values(self)))
 
     def float_free(self) -> Event:
         """This event, known to hold no float (its decoder met none): its canonical JSON is
@@ -116,6 +117,10 @@ class Event:
             station=raw["station"], actor=raw["actor"], data=raw["data"], v=raw["v"],
             role=raw.get("role", ""), prev=raw.get("prev", ""),
         )
+
+
+_FIELDS = tuple(Event.__dataclass_fields__)
+_field_values = operator.attrgetter(*_FIELDS)
 
 
 def canonical_json(value: dict[str, Any], *, float_free: bool = False) -> str:
