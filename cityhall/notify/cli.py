@@ -9,8 +9,6 @@ from typing import Any
 __all__ = ["add_notices_command"]
 
 _STATUS_LABELS = {"queued": "待发送", "sending": "发送中", "sent": "已发送", "failed": "发送失败", "skipped": "未发送"}
-_STEP_LABELS = {"received": "收件", "supplement_requested": "补正告知", "accepted": "受理", "decided": "办结",
-                "deferred_due": "容缺材料到期提醒", "voided": "作废", "rate_invite": "邀请评价"}
 
 
 def add_notices_command(commands: Any) -> None:
@@ -24,6 +22,7 @@ def add_notices_command(commands: Any) -> None:
 
 def _notices(args: argparse.Namespace) -> int:
     from station.ledger import InvalidCaseNo, display_case_no, normalise_case_no
+    from station.views import NOTICE_STEP_LABELS
 
     from .outbox import NOTICE_STATUSES, list_notices
 
@@ -43,7 +42,7 @@ def _notices(args: argparse.Namespace) -> int:
         print(json.dumps({"notices": found}, ensure_ascii=False))
         return 0
     for notice in found:
-        print(f"{display_case_no(notice['case_no'])}  {_STEP_LABELS.get(notice['step'], notice['step'])}  "
+        print(f"{display_case_no(notice['case_no'])}  {NOTICE_STEP_LABELS.get(notice['step'], notice['step'])}  "
               f"{_STATUS_LABELS.get(notice['status'], notice['status'])}  {notice['at']}  {notice['detail']}")
     print(f"共 {len(found)} 条短信记录")
     return 0
