@@ -6,7 +6,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable, OptionList, Static
 
 from station.home import CHINA_TZ
 from station.service import Operator, StationService
@@ -156,3 +156,31 @@ async def test_empty_queue_says_so(tmp_path: Path) -> None:
             assert "没有等待本站决定的案件" in str(app.screen.query_one("#queue-title", Static).render())
     finally:
         service.close()
+
+
+async def test_the_case_screen_offers_the_legal_clock_too(towns) -> None:  # noqa: ANN001
+    """Opened from the Today board or a search, not only from the queue: an extension, once."""
+    world, cases = towns
+    app = make_app(world.township)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "p01", APPROVER_PIN)
+        app.open_case(cases["overdue"])
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, CaseScreen)
+        listing = screen.query_one("#case-actions", OptionList)
+        kinds = [listing.get_option_at_index(i).id for i in range(listing.option_count)]
+        assert {"approved", "extended"} <= set(kinds) and "resumed" not in kinds
+        await pilot.press("a", *["down"] * kinds.index("extended"), "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ClockDialog)
+        await type_text(pilot, "3")
+        await pilot.press("enter")
+        await type_text(pilot, "需要补充调查")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is screen
+        state = world.township.case(cases["overdue"])
+        assert state.extension is not None and (state.extension["days"], state.extension["reason"]) == (3, "需要补充调查")
+        kinds = [listing.get_option_at_index(i).id for i in range(listing.option_count)]
+        assert "extended" not in kinds, "an extension is allowed once per case"
