@@ -9,11 +9,13 @@ import pytest
 from textual.widgets import DataTable, OptionList, Static
 
 from station.home import CHINA_TZ
+from station.ledger import display_case_no
 from station.service import Operator, StationService
 from station.tui.screens.case import CaseScreen
 from station.tui.screens.clock_dialog import ClockDialog
 from station.tui.screens.decide_menu import DecideMenu
 from station.tui.screens.queue import QueueScreen
+from station.tui.widgets.case_table import CaseTable
 from station.work_queue import read_queue
 from tests.station.helpers import FakeClock
 from tests.support.demo import TOWNSHIP, VILLAGE, VILLAGE_2
@@ -184,3 +186,28 @@ async def test_the_case_screen_offers_the_legal_clock_too(towns) -> None:  # noq
         assert state.extension is not None and (state.extension["days"], state.extension["reason"]) == (3, "需要补充调查")
         kinds = [listing.get_option_at_index(i).id for i in range(listing.option_count)]
         assert "extended" not in kinds, "an extension is allowed once per case"
+
+
+async def test_today_and_the_case_list_say_deemed_accepted_and_show_both_clocks(towns) -> None:  # noqa: ANN001
+    """The case nobody answered in 5 working days counts as accepted from 11-13 (承诺 10 wd → 11-27),
+    on the Today board and in the case list, though no event says so."""
+    world, cases = towns
+    app = make_app(world.township)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "p01", APPROVER_PIN)
+        await settle(pilot)
+        board = app.screen.query_one("BoardList", OptionList)
+        lines = [str(board.get_option_at_index(i).prompt) for i in range(board.option_count)]
+        late = next(line for line in lines if display_case_no(cases["late"]) in line)
+        assert "视为受理" in late and "期限 11-27" in late
+        await pilot.press("c")
+        await settle(pilot)
+        table = app.screen.query_one(CaseTable)
+        row = table.get_row(cases["late"])
+        assert str(row[3]) == "视为受理" and str(row[4]) == "2026-11-27"
+        order = [str(key.value) for key in table.rows]
+        assert order == sorted(order, key=lambda no: (no[12:20], no), reverse=True), "newest first, all villages"
+        table.move_cursor(row=order.index(cases["late"]))
+        await settle(pilot)
+        count = str(app.screen.query_one("#case-count", Static).render())
+        assert "承诺时限 2026-11-27 · 法定时限 2026-12-04" in count and "视为受理" in count
