@@ -27,10 +27,10 @@ def register(commands: argparse._SubParsersAction) -> None:
 
     bundle = commands.add_parser("bundle", help="数据包（U 盘传递）").add_subparsers(dest="bundle_command", required=True)
     export = bundle.add_parser("export", help="把未上传的记录写入数据包")
-    export.add_argument("file", type=Path)
+    export.add_argument("file", type=Path, help="写入的数据包文件（如 U 盘上的路径）")
     export.set_defaults(handler=cmd_bundle_export)
     imported = bundle.add_parser("import", help="导入其他站点的数据包（下次同步时代为上传）")
-    imported.add_argument("file", type=Path)
+    imported.add_argument("file", type=Path, help="要导入的数据包文件")
     imported.set_defaults(handler=cmd_bundle_import)
 
 
