@@ -24,6 +24,7 @@ from station.ledger import (
 )
 from station.pins import MAX_FAILURES, hash_pin, locked_until_after_failure, pin_problem, verify_pin
 from station.receipts import new_token, token_hash, tracking_url
+from station.relay_queue import relayed_events
 from station.store import StationStore
 from station.topology import Topology, TopologyError
 from station.views import station_name
@@ -199,6 +200,14 @@ class StationService:
             self.store.save_case(state, case_deadline(state, self.calendar, self.today()).iso,
                                  supplement_due(state, self.calendar).iso)
         return state
+
+    def outbox_counts(self) -> dict[str, int]:
+        """The outbox's counts, with the events of bundles carried from stations below (waiting
+        here to be relayed upward) counted as pending too: they go up with this station's push."""
+        counts = self.store.outbox_counts()
+        counts["relayed"] = relayed_events(self.home.root)
+        counts["pending"] += counts["relayed"]
+        return counts
 
     def refresh_deadlines(self) -> int:
         """Recompute every open case's deadline (after a new calendar arrived)."""

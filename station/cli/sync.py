@@ -91,14 +91,22 @@ def cmd_bundle_export(ctx: Context) -> None:
     emit(ctx, result, "\n".join(lines + [f"  {problem}" for problem in result["files_left_out"]]))
 
 
+def _imported_line(result: dict[str, Any], origin: str) -> str:
+    if result["already_imported"]:
+        relay = "，仍在等待下次同步时代为上传" if result["already_queued"] else \
+            "，下次同步时再代为上传一次（市中心自动去重）" if result["will_relay"] else ""
+        return f"这个数据包已导入过（来自 {origin}）：其中 {result['events']} 条记录本站都已有，没有新内容{relay}"
+    relay = "，下次同步时代为上传" if result["will_relay"] else ""
+    files = f"，附件 {result['files']} 个" if result["files"] else ""
+    return f"已导入 {origin} 的数据包：新记录 {result['applied']} 条{files}{relay}"
+
+
 def cmd_bundle_import(ctx: Context) -> None:
     from sync.bundle import printable
     from sync.carry import import_bundle
 
     result = import_bundle(ctx.service, ctx.args.file)
-    relay = "，下次同步时代为上传" if result["will_relay"] else ""
-    files = f"，附件 {result['files']} 个" if result["files"] else ""
-    lines = [f"已导入 {printable(result['from'])} 的数据包：新记录 {result['applied']} 条{files}{relay}"]
+    lines = [_imported_line(result, printable(result["from"]))]
     lines += [f"  {problem}" for problem in result["files_dropped"]]
     if result["files_for_other_stations"]:
         lines.append(f"  另有 {result['files_for_other_stations']} 个附件属于本站无权查看的案件，未导入")
