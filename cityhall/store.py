@@ -62,8 +62,8 @@ def enroll_station(engine: Engine, code: str, public_key: str) -> bool:
     now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     with engine.begin() as conn:
         if conn.execute(select(revocations.c.station).where(revocations.c.public_key == public_key)).first():
-            raise ValueError(f"this key was revoked: it can never be enrolled again; make a new one with "
-                             f"`station init` on the station's PC and enrol that")
+            raise ValueError("this key was revoked: it can never be enrolled again; make a new one with "
+                             "`station init` on the station's PC and enrol that")
         old = conn.execute(select(db.stations.c.code).where(db.stations.c.code == code)).first()
         if old:
             conn.execute(update(db.stations).where(db.stations.c.code == code)

@@ -13,13 +13,17 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from forms import Catalogue, InvalidValue, ServiceItem, UnknownItem, builtin_catalogue, check_id_number, check_phone, merged_catalogue, validate_form
+from forms import (
+    Catalogue, InvalidValue, ServiceItem, UnknownItem, builtin_catalogue, check_id_number, check_phone, merged_catalogue,
+    validate_form,
+)
 from station.actions import ActionInput, action_data
 from station.deadlines import case_deadline, supplement_due
 from station.errors import BadInput, NotAllowed, NotFound
 from station.home import CHINA_TZ, StationConfig, StationHome
 from station.ledger import (
-    EventFormatError, check_contract, OPEN_STATUSES, ROLES, STATUS_LABELS, CaseState, Event, HybridClock, InvalidCaseNo, fold, make_case_no, new_event_id, normalise_case_no, step_problem,
+    EventFormatError, check_contract, OPEN_STATUSES, ROLES, STATUS_LABELS, CaseState, Event, HybridClock, InvalidCaseNo, fold,
+    make_case_no, new_event_id, normalise_case_no, step_problem,
 )
 from station.pins import MAX_FAILURES, hash_pin, locked_until_after_failure, pin_problem, verify_pin
 from station.receipts import new_token, token_hash, tracking_url

@@ -115,7 +115,7 @@ class StationStore:
         with self._lock:
             cursor = self.conn.execute(sql, params)
             columns = [column[0] for column in cursor.description]
-            return [dict(zip(columns, row)) for row in cursor]
+            return [dict(zip(columns, row, strict=True)) for row in cursor]
 
     # -- meta ---------------------------------------------------------------------
 

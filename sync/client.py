@@ -192,7 +192,7 @@ def _answers(events: list[Event], body: dict[str, Any]) -> list[dict[str, Any]]:
     statuses, reasons = body["statuses"], body.get("reasons", {})
     if len(statuses) != len(events):
         raise RetryableAnswer("answer does not match the batch")
-    return [{"id": e.id, "status": s, "reason": reasons.get(str(i))} for i, (e, s) in enumerate(zip(events, statuses))]
+    return [{"id": e.id, "status": s, "reason": reasons.get(str(i))} for i, (e, s) in enumerate(zip(events, statuses, strict=False))]
 
 
 def _refusal(status: int, reason: str) -> StationError:

@@ -155,7 +155,9 @@ def _digest_text(payload: dict[str, Any]) -> str:
 def _entry_text(section: str, entry: dict[str, Any]) -> str:
     mine = "" if entry.get("can_act", True) else "  （由经办站办理）"
     if section == "follow_ups_open":
-        return f"  {entry['case_no']}  {entry['item_name']}  评价 {entry['level']}  {entry['rated_on']}  整改期限 {entry['fix_by'] or '未知'}{'（已超期）' if entry['state'] == 'overdue' else ''}{mine}"
+        overdue = "（已超期）" if entry["state"] == "overdue" else ""
+        return (f"  {entry['case_no']}  {entry['item_name']}  评价 {entry['level']}  {entry['rated_on']}  "
+                f"整改期限 {entry['fix_by'] or '未知'}{overdue}{mine}")
     days = {"deadlines_past": "逾期 {} 个工作日", "deadlines_near": "剩 {} 个工作日",
             "deferred_past_due": "逾期 {} 个工作日", "waiting_acceptance": "已等 {} 个工作日"}.get(section, "{}")
     count = days.format(entry["workdays"]) if entry["workdays"] is not None else entry["note"]

@@ -33,5 +33,6 @@ def queue_text(queue: WorkQueue) -> str:
             dates = f"应于 {entry.answer_by} 前受理"
         flag = f"  {entry.paused}" if entry.paused else ""
         lines.append(f"{pad(URGENCY_LABELS[entry.urgency], 12)} {entry.case_no}  {pad(entry.status_label, 8)} "
-                     f"{pad(entry.item_name, 20)} {pad(entry.origin_name.removesuffix('便民服务站'), 8)} {pad(entry.applicant_name, 8)} {dates}{flag}")
+                     f"{pad(entry.item_name, 20)} {pad(entry.origin_name.removesuffix('便民服务站'), 8)} "
+                     f"{pad(entry.applicant_name, 8)} {dates}{flag}")
     return "\n".join(lines)

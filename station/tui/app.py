@@ -287,7 +287,7 @@ class StationApp(ReportsFailures, App[None]):
 
 
 def localize_bindings_again(app: StationApp) -> None:
-    app._bindings = type(app)._merged_bindings.copy()  # type: ignore[union-attr]
+    app._bindings = type(app)._merged_bindings.copy()  # type: ignore[union-attr]  # noqa: SLF001 - Textual has no public reset
     localize_bindings(app)
 
 
@@ -310,6 +310,6 @@ def _run_app(service: StationService) -> None:
     try:
         app.run()
     finally:
-        closing = getattr(app._sync_source, "close", None)
+        closing = getattr(app._sync_source, "close", None)  # noqa: SLF001 - the app's own source, closed after run
         if callable(closing):
             closing()

@@ -49,8 +49,8 @@ def test_an_event_kept_as_a_conflict_calls_for_no_text() -> None:
 def test_every_steps_parameters_are_from_the_safe_vocabulary() -> None:
     assert set(STEP_PARAMS) == {"received", "supplement_requested", "accepted", "decided", "deferred_due", "voided",
                                 "rate_invite"}
-    assert SAFE_PARAMS == {"case_no", "item", "name", "url", "materials", "station", "deadline", "result", "place",
-                           "due"}
+    assert {"case_no", "item", "name", "url", "materials", "station", "deadline", "result", "place",
+                           "due"} == SAFE_PARAMS
 
 
 @settings(max_examples=60, deadline=None)
