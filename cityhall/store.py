@@ -14,7 +14,7 @@ import json
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -73,10 +73,11 @@ def enroll_station(engine: Engine, code: str, public_key: str) -> bool:
     return old is not None
 
 
-def bounded_page(rows: list[Any], limit: int) -> list[Any]:
+def bounded_page(rows: Sequence[Any], limit: int) -> list[Any]:
     """The first ``limit`` (cursor, body) rows, fewer when their bodies pass ``MAX_PULL_BYTES``:
     a page is bounded in bytes too, so big events make short pages."""
-    page, size = [], 0
+    page: list[Any] = []
+    size = 0
     for row in rows[:limit]:
         if page and size + len(row[1]) > MAX_PULL_BYTES:
             break

@@ -27,7 +27,7 @@ from station.ledger import (
 )
 from station.pins import MAX_FAILURES, hash_pin, locked_until_after_failure, pin_problem, verify_pin
 from station.receipts import new_token, token_hash, tracking_url
-from station.store import StationStore
+from station.store import CaseQuery, StationStore
 from station.topology import Topology, TopologyError
 from station.views import station_name
 from station.workdays import WorkCalendar
@@ -37,8 +37,10 @@ __all__ = ["StationService", "Operator", "IntakeRequest", "init_station"]
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+    from station.work_queue import WorkQueue
+
 Clock = Callable[[], datetime]
-_OPEN_SQL = ", ".join(f"'{s}'" for s in sorted(OPEN_STATUSES))
+_OPEN = tuple(sorted(OPEN_STATUSES))
 
 
 def _china_now() -> datetime:
@@ -205,7 +207,7 @@ class StationService:
 
     def refresh_deadlines(self) -> int:
         """Recompute every open case's deadline (after a new calendar arrived)."""
-        rows = self.store.case_rows("status IN ('received','submitted','needs_supplement','accepted')", limit=10**9)
+        rows = self.store.case_rows(CaseQuery(statuses=_OPEN), limit=10**9)
         with self.store.write():
             for row in rows:
                 self._project(row["case_no"])
@@ -334,14 +336,11 @@ class StationService:
 
     def list_cases(self, status: str | None = None, overdue: bool = False, limit: int = 200,
                    offset: int = 0) -> list[dict[str, Any]]:
-        where, params = ["1"], []
-        if status:
-            where.append("status = ?")
-            params.append(status)
-        if overdue:
-            where.append(f"deadline < ? AND status IN ({_OPEN_SQL})")
-            params.append(self.today().isoformat())
-        rows = self.store.case_rows(" AND ".join(where), params, limit=limit, offset=offset)
+        if overdue and status and status not in OPEN_STATUSES:
+            return []  # only an open case can be overdue
+        statuses = (status,) if status else _OPEN if overdue else ()
+        query = CaseQuery(statuses=statuses, deadline_before=self.today().isoformat() if overdue else None)
+        rows = self.store.case_rows(query, limit=limit, offset=offset)
         if overdue and status in (None, "submitted"):
             rows = rows + self._deemed_overdue_rows(limit)
         return [self._case_row(row) for row in self._live_deadlines(rows)][:limit]
@@ -357,7 +356,7 @@ class StationService:
 
     def _deemed_overdue_rows(self, limit: int) -> list[dict[str, Any]]:
         today = self.today().isoformat()
-        waiting = self.store.case_rows("status = 'submitted' AND deadline IS NULL", [], limit=limit)
+        waiting = self.store.case_rows(CaseQuery(statuses=("submitted",), no_deadline=True), limit=limit)
         return [row for row in self._live_deadlines(waiting) if row["deadline"] and row["deadline"] < today]
 
     def _case_row(self, row: dict[str, Any]) -> dict[str, Any]:
@@ -372,6 +371,17 @@ class StationService:
             "overdue": bool(is_open and row["deadline"] and row["deadline"] < today),
             "conflicts": row["conflicts"],
         }
+
+    def case_states(self, query: CaseQuery | None = None) -> list[CaseState]:
+        """The folded states of this station's cases (all, or those ``query`` picks)."""
+        return self.store.case_states(query or CaseQuery())
+
+    def work_queue(self) -> WorkQueue:
+        """Cases waiting for this station's decision, most urgent first."""
+        from station.work_queue import WAITING_FOR_DECISION, work_queue
+
+        states = self.case_states(CaseQuery(statuses=WAITING_FOR_DECISION, handler=self.station.code))
+        return work_queue(states, self.calendar, self.today(), self.station.code, self.topology)
 
     def tracking_url(self, case_no: str) -> str | None:
         token = self.store.token(case_no)

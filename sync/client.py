@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from functools import partial
 from typing import Any
 
 import httpx
@@ -136,7 +137,7 @@ class SyncClient(OverHubSession):
         folder = relay_dir(self.service)
         relayed = 0
         for path in sorted(folder.glob("*.bundle")) if folder.is_dir() else []:
-            self._retrying(lambda p=path: self._signed("POST", "/api/v1/sync/bundle", p.read_bytes()))
+            self._retrying(partial(self._signed, "POST", "/api/v1/sync/bundle", path.read_bytes()))
             path.unlink()  # the hub answered after its commit: the origin's events are safe there
             relayed += 1
         return relayed

@@ -137,8 +137,9 @@ class FileTransfer(OverHubSession):
                 offset[0] = int(status["received"])
                 if offset[0]:
                     self.report.resumed_from.append(offset[0])
+            start = offset[0] or 0  # set just above when it was unknown
             try:
-                answer = self._put_chunk(sha256, path, size, offset[0])
+                answer = self._put_chunk(sha256, path, size, start)
             except RETRYABLE:
                 offset[0] = None  # ask the city hall what it kept before sending again
                 raise

@@ -91,12 +91,11 @@ def _period(ctx: Context) -> Any:
 
 def cmd_report(ctx: Context) -> None:
     from station.reports import FIGURE_LABELS, report_json, station_report, write_csv, write_xlsx
-    from station.supervision import case_states
 
     args, service = ctx.args, ctx.service
     if args.fix_days < 0:
         raise BadInput(f"--fix-days 应为 0 或更多个工作日，收到 {args.fix_days}")
-    report = station_report(case_states(service.store), service.calendar, _period(ctx), service.station.code,
+    report = station_report(service.case_states(), service.calendar, _period(ctx), service.station.code,
                             service.station.name, fix_workdays=args.fix_days)
     result = report_json(report)
     if args.xlsx:
@@ -128,7 +127,7 @@ _SECTION_TITLES = {
 
 
 def cmd_watch(ctx: Context) -> None:
-    from station.supervision import WatchPolicy, case_states, watch
+    from station.supervision import WatchPolicy, watch
 
     args, service = ctx.args, ctx.service
     negative = [f"{flag} 应为 0 或更多个工作日，收到 {value}" for flag, value in
@@ -137,7 +136,7 @@ def cmd_watch(ctx: Context) -> None:
     if negative:
         raise BadInput(*negative)
     policy = WatchPolicy(args.warn_days, args.wait_days, args.fix_days)
-    digest = watch(case_states(service.store), service.calendar, service.today(), service.station.code, policy)
+    digest = watch(service.case_states(), service.calendar, service.today(), service.station.code, policy)
     payload = digest.as_dict()
     emit(ctx, payload, _digest_text(payload))
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import argparse
 
-from station.work_queue import URGENCY_LABELS, WorkQueue, read_queue
+from station.work_queue import URGENCY_LABELS, WorkQueue
 
 from .context import Context, emit
 from .text import pad
@@ -17,8 +17,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def cmd_queue(ctx: Context) -> None:
-    service = ctx.service
-    queue = read_queue(service.store, service.calendar, service.today(), service.station.code, service.topology)
+    queue = ctx.service.work_queue()
     emit(ctx, queue.as_dict(), queue_text(queue))
 
 

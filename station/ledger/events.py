@@ -114,7 +114,7 @@ def canonical_json(value: dict[str, Any]) -> str:
 
 
 def _holds_float(container: dict[str, Any] | list[Any]) -> bool:
-    stack = [container]
+    stack: list[Any] = [container]
     while stack:
         node = stack.pop()
         for item in node.values() if isinstance(node, dict) else node:
