@@ -11,7 +11,10 @@ from tests.support.demo import VILLAGE
 
 from .scans import a4_scan
 
-from .test_cli_hub import Hub, _case_with_scans, as_json, hub  # noqa: F401 - hub is a fixture
+from . import test_cli_hub
+from .test_cli_hub import Hub, _case_with_scans, as_json
+
+hub = test_cli_hub.hub  # the fixture: a city hall on loopback with the demo stations enrolled
 
 _VARYING = ("clock_offset_s",)
 
