@@ -37,6 +37,7 @@ __all__ = ["StationService", "Operator", "IntakeRequest", "init_station"]
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+    from station.receipts import ReceiptData
     from station.work_queue import WorkQueue
 
 Clock = Callable[[], datetime]
@@ -309,12 +310,21 @@ class StationService:
             state = self.case(case_no)
             action = ActionInput(kind, reason or "", tuple(materials or ()), level, days, until)
             data = action_data(state, action, self._item_of(state), self.calendar, self.today())
-            event = self._new_event(state.case_no, kind, operator, data)
-            verdict = step_problem(state, event, self.topology)
-            if verdict:
-                raise (NotAllowed if verdict.forbidden else BadInput)(verdict.reason)
-            self._record_local(event)
+            self.record_step(state, kind, operator, data)
         return self.case(state.case_no)
+
+    def record_step(self, state: CaseState, kind: str, operator: Operator, data: dict[str, Any]) -> Event:
+        """Record one step on a case as this station (inside the caller's ``store.write()``).
+
+        The ledger's rules judge it first: a step the operator may not take is refused
+        (:class:`NotAllowed`), one that does not fit the case's state is bad input.
+        """
+        event = self._new_event(state.case_no, kind, operator, data)
+        verdict = step_problem(state, event, self.topology)
+        if verdict:
+            raise (NotAllowed if verdict.forbidden else BadInput)(verdict.reason)
+        self._record_local(event)
+        return event
 
     def _item_of(self, state: CaseState) -> ServiceItem | None:
         try:
@@ -371,6 +381,29 @@ class StationService:
             "overdue": bool(is_open and row["deadline"] and row["deadline"] < today),
             "conflicts": row["conflicts"],
         }
+
+    def case_view(self, case_no: str) -> dict[str, Any]:
+        """One case as the app, the command and the documents show it (timeline, materials, deadlines, texts)."""
+        return self._view_of(self.case(case_no))
+
+    def _view_of(self, state: CaseState) -> dict[str, Any]:
+        from station.views import case_view
+
+        return case_view(state, self.topology, self.calendar, self.today().isoformat(),
+                         self.tracking_url(state.case_no), self.store.sms_notices(state.case_no))
+
+    def receipt(self, case_no: str, *, paper: str = "回执") -> ReceiptData:
+        """What the receipt (and every document's head) says; only the receiving station holds the QR token."""
+        from station.views import receipt_data
+
+        state = self.case(case_no)
+        view = self._view_of(state)
+        if not view["tracking_url"]:
+            raise NotFound(f"{paper}由收件站打印：本站没有该案件的查询码（二维码）")
+        actor = view["timeline"][0]["actor"]
+        agent = self.store.agent(actor)
+        return receipt_data(view, int(state.item.get("promise_days") or 0), agent["name"] if agent else actor,
+                            self.topology.cityhall.name, instant=bool(state.item.get("instant")))
 
     def case_states(self, query: CaseQuery | None = None) -> list[CaseState]:
         """The folded states of this station's cases (all, or those ``query`` picks)."""
