@@ -114,19 +114,6 @@ def _holders(conn: Any) -> None:
     conn.execute(delete(ref_cursor_table))
 
 
-_MIGRATIONS = [("files_0001_tables", _first_tables), ("files_0002_holders", _holders)]
-
-
-def migrate_files(engine: Engine) -> None:
-    """The file tables' named migrations, recorded in the hub's ``_migrations`` beside its own."""
-    done = set(db.applied_migrations(engine))
-    for name, step in _MIGRATIONS:
-        if name not in done:
-            with engine.begin() as conn:
-                step(conn)
-                conn.execute(insert(db.migrations_table).values(name=name, applied_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())))
-
-
 @dataclass
 class FileProblem(Exception):
     status: int
@@ -149,8 +136,7 @@ class HubFiles:
         self.staging.mkdir(parents=True, exist_ok=True)
         self._refs_lock = threading.Lock()
         self._locks: dict[str, threading.Lock] = {}
-        self._locks_guard = threading.Lock()
-        migrate_files(engine)
+        self._locks_guard = threading.Lock()  # the tables are made by db.migrate, like every hub table
         self._adopt_shared_staging()
 
     # -- who may touch a file ---------------------------------------------------------
