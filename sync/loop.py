@@ -26,13 +26,13 @@ from station.service import StationService
 from .client import SyncClient, SyncReport
 from .round import sync_round
 
-__all__ = ["BackgroundSync", "SyncStatus"]
+__all__ = ["BackgroundSync", "LoopStatus"]
 
 log = logging.getLogger("station.sync")
 
 
 @dataclass(frozen=True)
-class SyncStatus:
+class LoopStatus:
     online: bool = False
     pending: int = 0
     rejected: int = 0
@@ -53,7 +53,7 @@ class BackgroundSync:
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         counts = service.store.outbox_counts()
-        self._status = SyncStatus(pending=counts["pending"], rejected=counts["rejected"])
+        self._status = LoopStatus(pending=counts["pending"], rejected=counts["rejected"])
 
     def start(self) -> None:
         if self._thread is None or not self._thread.is_alive():
@@ -74,7 +74,7 @@ class BackgroundSync:
         """Sync soon (after the operator recorded something)."""
         self._wake.set()
 
-    def status(self) -> SyncStatus:
+    def status(self) -> LoopStatus:
         with self._lock:
             return self._status
 
