@@ -13,18 +13,22 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from forms import Catalogue, InvalidValue, ServiceItem, UnknownItem, builtin_catalogue, check_id_number, check_phone, merged_catalogue, validate_form
+from forms import (
+    Catalogue, InvalidValue, ServiceItem, UnknownItem, builtin_catalogue, check_id_number, check_phone, merged_catalogue,
+    validate_form,
+)
 from station.deadlines import case_deadline, supplement_due
 from station.errors import BadInput, NotAllowed, NotFound
 from station.home import CHINA_TZ, StationConfig, StationHome
 from station.listed_clock import listed_clock
 from station.ledger import (
-    EventFormatError, OPEN_STATUSES, ROLES, STATUS_LABELS, CaseState, Event, HybridClock, InvalidCaseNo, fold, make_case_no, new_event_id, normalise_case_no, step_problem,
+    EventFormatError, OPEN_STATUSES, ROLES, STATUS_LABELS, CaseState, Event, HybridClock, InvalidCaseNo, fold,
+    make_case_no, new_event_id, normalise_case_no, step_problem,
 )
 from station.pins import MAX_FAILURES, hash_pin, locked_until_after_failure, pin_problem, verify_pin
 from station.receipts import new_token, token_hash, tracking_url
 from station.relay_queue import relayed_events
-from station.store import StationStore
+from station.store import CaseQuery, StationStore
 from station.topology import Topology, TopologyError
 from station.views import station_name
 from station.workdays import WorkCalendar
@@ -34,8 +38,11 @@ __all__ = ["StationService", "Operator", "IntakeRequest", "init_station"]
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+    from station.receipts import ReceiptData
+    from station.work_queue import WorkQueue
+
 Clock = Callable[[], datetime]
-_OPEN_SQL = ", ".join(f"'{s}'" for s in sorted(OPEN_STATUSES))
+_OPEN = tuple(sorted(OPEN_STATUSES))
 
 
 def _china_now() -> datetime:
@@ -212,7 +219,7 @@ class StationService:
 
     def refresh_deadlines(self) -> int:
         """Recompute every open case's deadline (after a new calendar arrived)."""
-        rows = self.store.case_rows("status IN ('received','submitted','needs_supplement','accepted')", limit=10**9)
+        rows = self.store.case_rows(CaseQuery(statuses=_OPEN), limit=10**9)
         with self.store.write():
             for row in rows:
                 self._project(row["case_no"])
@@ -316,12 +323,21 @@ class StationService:
             state = self.case(case_no)
             action = ActionInput(kind, reason or "", tuple(materials or ()), level, days, until)
             data = action_data(state, action, self._item_of(state), self.calendar, self.today())
-            event = self._new_event(state.case_no, kind, operator, data)
-            verdict = step_problem(state, event, self.topology)
-            if verdict:
-                raise (NotAllowed if verdict.forbidden else BadInput)(verdict.reason)
-            self._record_local(event)
+            self.record_step(state, kind, operator, data)
         return self.case(state.case_no)
+
+    def record_step(self, state: CaseState, kind: str, operator: Operator, data: dict[str, Any]) -> Event:
+        """Record one step on a case as this station (inside the caller's ``store.write()``).
+
+        The ledger's rules judge it first: a step the operator may not take is refused
+        (:class:`NotAllowed`), one that does not fit the case's state is bad input.
+        """
+        event = self._new_event(state.case_no, kind, operator, data)
+        verdict = step_problem(state, event, self.topology)
+        if verdict:
+            raise (NotAllowed if verdict.forbidden else BadInput)(verdict.reason)
+        self._record_local(event)
+        return event
 
     def _item_of(self, state: CaseState) -> ServiceItem | None:
         try:
@@ -343,14 +359,11 @@ class StationService:
 
     def list_cases(self, status: str | None = None, overdue: bool = False, limit: int = 200,
                    offset: int = 0) -> list[dict[str, Any]]:
-        where, params = ["1"], []
-        if status:
-            where.append("status = ?")
-            params.append(status)
-        if overdue:
-            where.append(f"deadline < ? AND status IN ({_OPEN_SQL})")
-            params.append(self.today().isoformat())
-        rows = self.store.case_rows(" AND ".join(where), params, limit=limit, offset=offset)
+        if overdue and status and status not in OPEN_STATUSES:
+            return []  # only an open case can be overdue
+        statuses = (status,) if status else _OPEN if overdue else ()
+        query = CaseQuery(statuses=statuses, deadline_before=self.today().isoformat() if overdue else None)
+        rows = self.store.case_rows(query, limit=limit, offset=offset)
         listed = [self._case_row(row) for row in rows]
         if overdue and status in (None, "submitted"):
             listed += self._deemed_overdue(limit)
@@ -359,7 +372,7 @@ class StationService:
     def _deemed_overdue(self, limit: int) -> list[dict[str, Any]]:
         """A case nobody answered within 5 working days counts as accepted as days pass, with no
         event to fold it again: its stored deadline is still empty, so it is worked out now."""
-        waiting = self.store.case_rows("status = 'submitted' AND deadline IS NULL", [], limit=limit)
+        waiting = self.store.case_rows(CaseQuery(statuses=("submitted",), no_deadline=True), limit=limit)
         return [row for row in map(self._case_row, waiting) if row["overdue"]]
 
     def _case_row(self, row: dict[str, Any]) -> dict[str, Any]:
@@ -377,6 +390,46 @@ class StationService:
             "paused": clock.paused if clock else None,
             "conflicts": row["conflicts"],
         }
+
+    def case_view(self, case_no: str) -> dict[str, Any]:
+        """One case as the app, the command and the documents show it (timeline, materials, deadlines, texts)."""
+        return self._view_of(self.case(case_no))
+
+    def _view_of(self, state: CaseState) -> dict[str, Any]:
+        from station.views import case_view
+
+        return case_view(state, self.topology, self.calendar, self.today().isoformat(),
+                         self.tracking_url(state.case_no), self.store.sms_notices(state.case_no))
+
+    def receipt(self, case_no: str, *, paper: str = "回执") -> ReceiptData:
+        """What the receipt (and every document's head) says; only the receiving station holds the QR token."""
+        from station.views import receipt_data
+
+        state = self.case(case_no)
+        view = self._view_of(state)
+        if not view["tracking_url"]:
+            raise NotFound(f"{paper}由收件站打印：本站没有该案件的查询码（二维码）")
+        actor = view["timeline"][0]["actor"]
+        agent = self.store.agent(actor)
+        return receipt_data(view, int(state.item.get("promise_days") or 0), agent["name"] if agent else actor,
+                            self.topology.cityhall.name, instant=bool(state.item.get("instant")))
+
+    def handed_over_receipt(self, case_no: str) -> ReceiptData:
+        """The receipt as it was handed over at intake, however often and late it is printed again."""
+        from station.intake_receipt import intake_receipt
+
+        return intake_receipt(self, case_no)
+
+    def case_states(self, query: CaseQuery | None = None) -> list[CaseState]:
+        """The folded states of this station's cases (all, or those ``query`` picks)."""
+        return self.store.case_states(query or CaseQuery())
+
+    def work_queue(self) -> WorkQueue:
+        """Cases waiting for this station's decision, most urgent first."""
+        from station.work_queue import WAITING_FOR_DECISION, work_queue
+
+        states = self.case_states(CaseQuery(statuses=WAITING_FOR_DECISION, handler=self.station.code))
+        return work_queue(states, self.calendar, self.today(), self.station.code, self.topology)
 
     def tracking_url(self, case_no: str) -> str | None:
         token = self.store.token(case_no)

@@ -14,6 +14,7 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,9 +28,44 @@ from .names import name_keys
 if TYPE_CHECKING:
     import sqlite_utils
 
-__all__ = ["StationStore", "CaseRow"]
+__all__ = ["StationStore", "CaseRow", "CaseQuery"]
 
 CaseRow = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class CaseQuery:
+    """Which rows of the ``cases`` projection to read; every condition given must hold."""
+
+    statuses: tuple[str, ...] = ()
+    handler: str | None = None
+    case_no: str | None = None
+    deadline_before: str | None = None
+    """An ISO day: cases whose stored deadline is earlier."""
+    no_deadline: bool = False
+    origins: tuple[str, ...] = ()
+
+    def sql(self) -> tuple[str, list[Any]]:
+        """The ``WHERE`` text with ``?`` marks, and its parameters."""
+        where: list[str] = ["1"]
+        params: list[Any] = []
+        for column, values in (("status", self.statuses), ("origin", self.origins)):
+            if values:
+                where.append(f"{column} IN ({', '.join('?' * len(values))})")
+                params += values
+        for column, value in (("handler", self.handler), ("case_no", self.case_no)):
+            if value is not None:
+                where.append(f"{column} = ?")
+                params.append(value)
+        if self.deadline_before is not None:
+            where.append("deadline < ?")
+            params.append(self.deadline_before)
+        if self.no_deadline:
+            where.append("deadline IS NULL")
+        return " AND ".join(where), params
+
+
+ALL_CASES = CaseQuery()
 
 _CASE_COLUMNS = ("case_no", "status", "item_code", "item_name", "origin", "handler", "applicant_id",
                  "applicant_name", "received_on", "deadline", "supplement_due", "conflicts", "last_hlc", "state")
@@ -114,7 +150,7 @@ class StationStore:
         with self._lock:
             cursor = self.conn.execute(sql, params)
             columns = [column[0] for column in cursor.description]
-            return [dict(zip(columns, row)) for row in cursor]
+            return [dict(zip(columns, row, strict=True)) for row in cursor]
 
     # -- meta ---------------------------------------------------------------------
 
@@ -226,14 +262,34 @@ class StationStore:
         rows = self._query("SELECT state FROM cases WHERE case_no = ?", [case_no])
         return CaseState(**json.loads(rows[0]["state"])) if rows else None
 
-    def case_rows(self, where: str = "1", params: Any = (), limit: int = 500, offset: int = 0) -> list[CaseRow]:
+    def case_rows(self, query: CaseQuery = ALL_CASES, limit: int = 500, offset: int = 0) -> list[CaseRow]:
+        where, params = query.sql()
         return self._query(
             "SELECT case_no, status, item_code, item_name, origin, handler, applicant_id, applicant_name, "
             f"received_on, deadline, supplement_due, conflicts FROM cases WHERE {where} "
             "ORDER BY received_on DESC, case_no DESC LIMIT ? OFFSET ?", [*params, limit, offset])
 
-    def case_count(self, where: str = "1", params: Any = ()) -> int:
+    def case_count(self, query: CaseQuery = ALL_CASES) -> int:
+        where, params = query.sql()
         return int(self._query(f"SELECT count(*) AS n FROM cases WHERE {where}", params)[0]["n"])
+
+    def case_states(self, query: CaseQuery = ALL_CASES) -> list[CaseState]:
+        """The folded state of every case matching ``query``."""
+        states = (self.case_state(row["case_no"]) for row in self.case_rows(query, limit=2**31 - 1))
+        return [state for state in states if state is not None]
+
+    def relayed_events(self, origins: tuple[str, ...]) -> list[Event]:
+        """Events pulled (not recorded here) for cases filed at ``origins``, in arrival order."""
+        if not origins:
+            return []
+        marks = ", ".join("?" * len(origins))
+        rows = self._query(f"SELECT e.body FROM events e JOIN cases c ON c.case_no = e.case_no "
+                           f"WHERE e.recorded_here = 0 AND c.origin IN ({marks}) ORDER BY e.rowid", list(origins))
+        return [Event.from_stored(json.loads(row["body"])) for row in rows]
+
+    def rows(self, sql: str, params: Any = ()) -> list[dict[str, Any]]:
+        """A read of the station's own tables by the modules that keep them (attachments)."""
+        return self._query(sql, params)
 
     def next_serial(self, day: str) -> int:
         """The next daily serial (inside the caller's transaction)."""

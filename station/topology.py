@@ -8,6 +8,7 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 __all__ = ["LEVELS", "Station", "Topology", "TopologyError", "CityHall"]
 
@@ -57,7 +58,7 @@ class Topology:
         return cls.from_dict(raw, source=str(path))
 
     @classmethod
-    def from_dict(cls, raw: dict, source: str = "stations.toml") -> Topology:
+    def from_dict(cls, raw: dict[str, Any], source: str = "stations.toml") -> Topology:
         problems: list[str] = []
         hall = raw.get("cityhall") or {}
         for key in ("name", "url", "public_url"):
@@ -130,7 +131,7 @@ class Topology:
         return [c for c in self._stations if self.is_ancestor(code, c)]
 
 
-def _station(entry: dict, index: int, problems: list[str]) -> Station:
+def _station(entry: dict[str, Any], index: int, problems: list[str]) -> Station:
     where = f"[[stations]] #{index + 1}"
     code = str(entry.get("code", ""))
     if not (len(code) == 12 and code.isdigit()):

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from functools import partial
 from typing import Any
 
 import httpx
@@ -158,7 +159,7 @@ class SyncClient(OverHubSession):
         folder = relay_dir(self.service)
         relayed = 0
         for path in sorted(folder.glob("*.bundle")) if folder.is_dir() else []:
-            self._retrying(lambda p=path: self._signed("POST", "/api/v1/sync/bundle", p.read_bytes()))
+            self._retrying(partial(self._signed, "POST", "/api/v1/sync/bundle", path.read_bytes()))
             path.unlink()  # the hub answered after its commit: the origin's events are safe there
             relayed += 1
         return relayed
@@ -214,7 +215,7 @@ def _answers(events: list[Event], body: dict[str, Any]) -> list[dict[str, Any]]:
     statuses, reasons = body["statuses"], body.get("reasons", {})
     if len(statuses) != len(events):
         raise RetryableAnswer("answer does not match the batch")
-    return [{"id": e.id, "status": s, "reason": reasons.get(str(i))} for i, (e, s) in enumerate(zip(events, statuses))]
+    return [{"id": e.id, "status": s, "reason": reasons.get(str(i))} for i, (e, s) in enumerate(zip(events, statuses, strict=False))]
 
 
 def _refusal(status: int, reason: str) -> StationError:

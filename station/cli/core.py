@@ -10,7 +10,6 @@ from typing import Any, NoReturn
 from station.errors import BadInput
 from station.ledger import KIND_LABELS, KINDS, ROLE_LABELS, ROLES, STATUS_LABELS, STATUSES, display_case_no
 from station.service import IntakeRequest, init_station
-from station.views import case_view
 
 from .context import Context, emit
 from .text import case_text, cases_text, items_text
@@ -185,10 +184,7 @@ def cmd_intake(ctx: Context) -> None:
 
 
 def _view(ctx: Context, case_no: str) -> dict[str, Any]:
-    service = ctx.service
-    state = service.case(case_no)
-    return case_view(state, service.topology, service.calendar, service.today().isoformat(),
-                     service.tracking_url(state.case_no), service.store.sms_notices(state.case_no))
+    return ctx.service.case_view(case_no)
 
 
 def cmd_case(ctx: Context) -> None:
@@ -224,10 +220,8 @@ def cmd_act(ctx: Context) -> None:
 def cmd_receipt(ctx: Context) -> None:
     from station.receipts import render_png, render_text  # Pillow and qrcode load only for a receipt
 
-    from station.intake_receipt import intake_receipt
-
     args = ctx.args
-    data = intake_receipt(ctx.service, args.case_no)
+    data = ctx.service.handed_over_receipt(args.case_no)
     written: dict[str, str] = {}
     if args.png:
         render_png(data, args.png)

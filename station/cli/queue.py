@@ -19,10 +19,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def cmd_queue(ctx: Context) -> None:
-    from station.work_queue import read_queue  # supervision's rules load only for this command
-
-    service = ctx.service
-    queue = read_queue(service.store, service.calendar, service.today(), service.station.code, service.topology)
+    queue = ctx.service.work_queue()
     emit(ctx, queue.as_dict(), queue_text(queue))
 
 
@@ -39,5 +36,6 @@ def queue_text(queue: WorkQueue) -> str:
             dates = f"应于 {entry.answer_by} 前受理"
         flag = f"  {entry.paused}" if entry.paused else ""
         lines.append(f"{pad(URGENCY_LABELS[entry.urgency], 12)} {entry.case_no}  {pad(entry.status_label, 8)} "
-                     f"{pad(entry.item_name, 20)} {pad(entry.origin_name.removesuffix('便民服务站'), 8)} {pad(entry.applicant_name, 8)} {dates}{flag}")
+                     f"{pad(entry.item_name, 20)} {pad(entry.origin_name.removesuffix('便民服务站'), 8)} "
+                     f"{pad(entry.applicant_name, 8)} {dates}{flag}")
     return "\n".join(lines)

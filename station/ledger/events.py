@@ -70,7 +70,7 @@ class Event:
 
     def _shallow(self) -> dict[str, Any]:
         # a shallow dict: asdict's deep copy of ``data`` cost the hub most of its ingest time
-        return dict(zip(_FIELDS, _field_values(self)))
+        return dict(zip(_FIELDS, _field_values(self), strict=False))
 
     def float_free(self) -> Event:
         """This event, known to hold no float (its decoder met none): its canonical JSON is
@@ -143,7 +143,7 @@ def canonical_json(value: dict[str, Any], *, float_free: bool = False) -> str:
 
 
 def _holds_float(container: dict[str, Any] | list[Any]) -> bool:
-    stack = [container]
+    stack: list[Any] = [container]
     while stack:
         node = stack.pop()
         for item in node.values() if isinstance(node, dict) else node:

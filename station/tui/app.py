@@ -162,7 +162,11 @@ class StationApp(ReportsFailures, App[None]):
     def confirm_discard(self, then: Callable[[], object]) -> None:
         from .screens.confirm import ConfirmScreen
 
-        self.push_screen(ConfirmScreen(t("discard_draft")), lambda yes: then() if yes else None)
+        def answered(yes: bool | None) -> None:
+            if yes:
+                then()
+
+        self.push_screen(ConfirmScreen(t("discard_draft")), answered)
 
     def action_switch_operator(self) -> None:
         if isinstance(self.screen, SignInScreen):
@@ -196,9 +200,13 @@ class StationApp(ReportsFailures, App[None]):
                 self._sync_source = self._sync_source()
             port: SyncPort = self._sync_source  # type: ignore[assignment]
             if not self._listening:
-                port.listen(lambda count: self.post_message(self.EventsPulled(count)))
+                port.listen(self._events_pulled)
                 self._listening = True
             return port
+
+    def _events_pulled(self, count: int) -> None:
+        """Called from the background sync's thread: hand the news to the app's own loop."""
+        self.post_message(self.EventsPulled(count))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="sync-status")
     def refresh_sync_status(self) -> None:
@@ -287,7 +295,7 @@ class StationApp(ReportsFailures, App[None]):
 
 
 def localize_bindings_again(app: StationApp) -> None:
-    app._bindings = type(app)._merged_bindings.copy()  # type: ignore[union-attr]
+    app._bindings = type(app)._merged_bindings.copy()  # type: ignore[union-attr]  # noqa: SLF001 - Textual has no public reset
     localize_bindings(app)
 
 
@@ -310,6 +318,6 @@ def _run_app(service: StationService) -> None:
     try:
         app.run()
     finally:
-        closing = getattr(app._sync_source, "close", None)
+        closing = getattr(app._sync_source, "close", None)  # noqa: SLF001 - the app's own source, closed after run
         if callable(closing):
             closing()

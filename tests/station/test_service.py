@@ -114,7 +114,8 @@ def test_a_new_calendar_file_turns_unknown_into_a_date(township: StationService,
 
 def test_supplement_request_pauses_the_clock(village: StationService, township: StationService, clock: FakeClock) -> None:
     agent = sign_in(village, "A01", "1234")
-    case_no = village.intake(agent, allowance_request(deferred=[], received=["id_and_hukou", "application_form", "bank_card_copy"]))["case_no"]
+    request = allowance_request(deferred=[], received=["id_and_hukou", "application_form", "bank_card_copy"])
+    case_no = village.intake(agent, request)["case_no"]
     village.act(agent, case_no, "forwarded")
     township.apply_events(village.store.case_events(case_no))
     clerk = sign_in(township, "C01", "2345")

@@ -157,7 +157,8 @@ def test_ctrl_q_quits_at_once_while_a_sync_hangs_on_the_network(tmp_path: Path) 
         while _session_alive(session) and time.monotonic() - pressed < 10:
             time.sleep(0.05)
         took = time.monotonic() - pressed
-        assert not _session_alive(session) and took < 3.0, f"quitting took {took:.1f} s"  # a loaded PC included; before, it waited for the hung sync
+        # a loaded PC included; before, it waited for the hung sync
+        assert not _session_alive(session) and took < 3.0, f"quitting took {took:.1f} s"
     finally:
         subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
         hub.close()

@@ -1,23 +1,27 @@
 """The receipt of a case just filed, QR code on screen so the citizen can scan it."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import work
 from textual.message import Message
 
 from station.errors import StationError
 from station.ledger import display_case_no
 from station.receipts import render_text
-from station.intake_receipt import intake_receipt
 
 from ..i18n import t
 from .document import DocumentScreen
 
+if TYPE_CHECKING:
+    from station.service import StationService
+
 __all__ = ["ReceiptScreen", "receipt_text"]
 
 
-def receipt_text(service, case_no: str) -> str:  # noqa: ANN001 - StationService
+def receipt_text(service: StationService, case_no: str) -> str:
     """The receipt as terminal text (the same content as ``station receipt --text``)."""
-    return render_text(intake_receipt(service, case_no))
+    return render_text(service.handed_over_receipt(case_no))
 
 
 class ReceiptScreen(DocumentScreen):
