@@ -29,11 +29,15 @@ from .home import StationHome
 from .recovery import RECOVERY_KEY_ENV, load_public, parse_recovery_key, public_key_file
 from .store import connect_store, dbapi2
 
-__all__ = ["Credentials", "StoreLocked", "settle", "unlock", "reconcile", "move_to_new_key", "PLAIN_HEADER"]
+__all__ = ["Credentials", "StoreLocked", "UNLOCK_PIN_ENV", "AGENT_ADD_LOCKED_TEXT", "settle", "unlock", "reconcile", "move_to_new_key", "PLAIN_HEADER"]
 
 PLAIN_HEADER = b"SQLite format 3\x00"
+UNLOCK_PIN_ENV = "STATION_UNLOCK_PIN"
 LOCKED_TEXT = ("本站数据已加密，需要先解锁：请在环境变量 STATION_PIN 中给出任一位操作员的密码，"
                f"或在 {RECOVERY_KEY_ENV} 中给出乡镇保管的恢复密钥")
+
+AGENT_ADD_LOCKED_TEXT = ("添加操作员要先解锁本站数据，而 STATION_PIN 是新操作员的密码：请在环境变量 "
+                         f"{UNLOCK_PIN_ENV} 中给出一位已有操作员的密码（或在 {RECOVERY_KEY_ENV} 中给出恢复密钥）再运行")
 
 
 class StoreLocked(NotAllowed):
@@ -51,11 +55,17 @@ class Credentials:
     pin: str | None = None
     agent: str | None = None
     recovery_key: str | None = None
+    unlock_pin: str | None = None
+    """An existing operator's PIN when ``pin`` is someone else's (``station agent add`` takes the new one's)."""
 
     @classmethod
     def from_env(cls, agent: str | None = None) -> Credentials:
         return cls(pin=os.environ.get("STATION_PIN") or None, agent=agent,
-                   recovery_key=os.environ.get(RECOVERY_KEY_ENV) or None)
+                   recovery_key=os.environ.get(RECOVERY_KEY_ENV) or None,
+                   unlock_pin=os.environ.get(UNLOCK_PIN_ENV) or None)
+
+    def pins(self) -> list[str]:
+        return [pin for pin in (self.unlock_pin, self.pin) if pin]
 
 
 def _paths(home: StationHome) -> tuple[Path, Path, Path]:
@@ -199,8 +209,8 @@ def unlock(ring: KeyRing, credentials: Credentials) -> bytes:
     """The data key, from the open key, a PIN or the recovery key; :class:`StoreLocked` otherwise."""
     if ring.open_key:
         return bytes.fromhex(ring.open_key)
-    if credentials.pin:
-        key = ring.unwrap_pin(credentials.pin, ring.candidates(credentials.agent))
+    for pin in credentials.pins():
+        key = ring.unwrap_pin(pin, ring.candidates(credentials.agent))
         if key is not None:
             return key
     if credentials.recovery_key:
@@ -208,6 +218,6 @@ def unlock(ring: KeyRing, credentials: Credentials) -> bytes:
         if key is not None:
             return key
         raise StoreLocked("给出的恢复密钥打不开本站数据：请核对（station rekey 之后要用新的恢复密钥）")
-    if credentials.pin:
-        raise StoreLocked("STATION_PIN 中的密码不是本站任何一位操作员的密码：数据仍锁着，请核对")
+    if credentials.pins():
+        raise StoreLocked("给出的密码不是本站任何一位操作员的密码：数据仍锁着，请核对 STATION_PIN")
     raise StoreLocked(LOCKED_TEXT)

@@ -135,6 +135,11 @@ class StationService:
     def unlocked(self) -> bool:
         return self._store is not None
 
+    def store_key(self) -> bytes | None:
+        """The store's data key, unlocking it first (for a backup of it)."""
+        _ = self.store
+        return self._data_key
+
     def data_key(self) -> bytes | None:
         """The key the store is open with (None while locked): for readers with their own connection."""
         return self._data_key

@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import json
 import re
-import sqlite3
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 from station.ledger import OPEN_STATUSES, InvalidCaseNo, display_case_no, normalise_case_no
+from station.store import connect_store, dbapi2
 
 from .i18n import status_label
 
@@ -54,7 +55,7 @@ class CaseLine:
         return status_label(self.status)
 
     @classmethod
-    def from_row(cls, row: sqlite3.Row) -> CaseLine:
+    def from_row(cls, row: dbapi2.Row) -> CaseLine:
         return cls(row["case_no"], row["status"], row["item_name"], row["applicant_name"],
                    row["deadline"], row["supplement_due"], int(row["conflicts"]))
 
@@ -86,18 +87,19 @@ class CaseFilter:
 
 
 class CaseQueries:
-    def __init__(self, database: Path, station: str) -> None:
+    def __init__(self, database: Path, station: str, key: Callable[[], bytes | None] = lambda: None) -> None:
+        """``key`` gives the store's data key once it is unlocked (the connection is made at the first read)."""
         self.database = database
         self.station = station
+        self._key = key
         self._lock = threading.Lock()
-        self._conn: sqlite3.Connection | None = None
+        self._conn: dbapi2.Connection | None = None
 
-    def _rows(self, sql: str, params: list[Any]) -> list[sqlite3.Row]:
+    def _rows(self, sql: str, params: list[Any]) -> list[dbapi2.Row]:
         with self._lock:
             if self._conn is None:
-                self._conn = sqlite3.connect(f"file:{self.database}?mode=ro", uri=True,
-                                             check_same_thread=False, timeout=30)
-                self._conn.row_factory = sqlite3.Row
+                self._conn = connect_store(self.database, self._key(), read_only=True)
+                self._conn.row_factory = dbapi2.Row
             return self._conn.execute(sql, params).fetchall()
 
     def close(self) -> None:
