@@ -57,6 +57,9 @@ class Credentials:
     recovery_key: str | None = None
     unlock_pin: str | None = None
     """An existing operator's PIN when ``pin`` is someone else's (``station agent add`` takes the new one's)."""
+    plain: bool = False
+    """Open the store as a plain SQLite file, as it is: only for measuring what encryption costs
+    (``bench/bench_encryption.py``); no command offers it."""
 
     @classmethod
     def from_env(cls, agent: str | None = None) -> Credentials:

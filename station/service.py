@@ -148,6 +148,8 @@ class StationService:
         from station.lockbox import settle, unlock
 
         with self._opening:
+            if self._store is None and credentials.plain:
+                self._store = StationStore(self.home.database, None)
             if self._store is None:
                 ring = settle(self.home)
                 key = unlock(ring, credentials)
