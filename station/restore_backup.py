@@ -58,6 +58,7 @@ def restore_from_backup(service: StationService, path: Path, recovery_key: X2551
         report = BackupRestoreReport(header["station"], header["created_at"])
         report.attachment_files = _copy_files(work / ATTACHMENTS_PREFIX.rstrip("/"), service.home.attachments_dir)
         _merge(service, work / STORE_NAME, key, report)
+    service.keep_wraps()  # the backup's operators open this PC's store with their PINs
     return report
 
 

@@ -202,11 +202,16 @@ class StationService:
             raise BadInput(*problems)
         assert pin is not None
         self.store.add_agent(agent_id.strip(), name.strip(), role, hash_pin(pin))
+        self.keep_wraps()
+        return Operator(agent_id.strip(), name.strip(), role)
+
+    def keep_wraps(self) -> None:
+        """After operators changed (added, or merged from a backup): their wraps, and a new key if it stood open."""
         from station.lockbox import settle
 
         with self._opening:
-            self._keep_wraps(settle(self.home))
-        return Operator(agent_id.strip(), name.strip(), role)
+            if self._data_key is not None:
+                self._keep_wraps(settle(self.home))
 
     def sign_in(self, agent_id: str, pin: str | None) -> Operator:
         verified = False
