@@ -35,11 +35,9 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from .pins import pin_digest, split_pin_hash
 from .recovery import load_public, public_text
 
-__all__ = ["KEYS_FILE", "PENDING_FILE", "KeyRing", "OperatorWrap", "new_data_key", "wrap_for_operator",
+__all__ = ["KeyRing", "OperatorWrap", "new_data_key", "wrap_for_operator",
            "seal_to_recovery", "write_ring", "read_ring"]
 
-KEYS_FILE = "keys.json"
-PENDING_FILE = "keys.pending.json"
 _OPERATOR_INFO = b"service-station data key: operator wrap v1"
 _RECOVERY_INFO = b"service-station data key: recovery seal v1"
 

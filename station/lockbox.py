@@ -17,21 +17,23 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
-
-from .datakey import (
-    KEYS_FILE, PENDING_FILE, KeyRing, new_data_key, read_ring, seal_to_recovery, sync_folder, wrap_for_operator,
-    write_ring,
-)
 from .errors import NotAllowed
 from .home import StationHome
-from .recovery import RECOVERY_KEY_ENV, load_public, parse_recovery_key, public_key_file
 from .store import connect_store, dbapi2
 
-__all__ = ["Credentials", "StoreLocked", "UNLOCK_PIN_ENV", "AGENT_ADD_LOCKED_TEXT", "settle", "unlock", "reconcile", "move_to_new_key", "PLAIN_HEADER"]
+if TYPE_CHECKING:  # cryptography loads only when a key is used, not when the app starts
+    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
+
+    from .datakey import KeyRing
+
+__all__ = ["KEYS_FILE", "PENDING_FILE", "RECOVERY_KEY_ENV", "Credentials", "StoreLocked", "UNLOCK_PIN_ENV", "AGENT_ADD_LOCKED_TEXT", "settle", "unlock", "reconcile", "move_to_new_key", "PLAIN_HEADER"]
 
 PLAIN_HEADER = b"SQLite format 3\x00"
+KEYS_FILE = "keys.json"
+PENDING_FILE = "keys.pending.json"
+RECOVERY_KEY_ENV = "STATION_RECOVERY_KEY"
 UNLOCK_PIN_ENV = "STATION_UNLOCK_PIN"
 LOCKED_TEXT = ("本站数据已加密，需要先解锁：请在环境变量 STATION_PIN 中给出任一位操作员的密码，"
                f"或在 {RECOVERY_KEY_ENV} 中给出乡镇保管的恢复密钥")
@@ -85,6 +87,8 @@ def settle(home: StationHome) -> KeyRing:
 
     A plain store (an older version's, or one just made by ``init``) is encrypted here first.
     """
+    from .datakey import read_ring, sync_folder
+
     keys, pending, swap = _paths(home)
     salt = store_salt(home.database).hex()
     staged = read_ring(pending)
@@ -124,6 +128,8 @@ def move_to_new_key(home: StationHome, source: dbapi2.Connection, pin_hashes: di
 
     With no operator the new key stands in the open; otherwise each gets a wrap.
     """
+    from .datakey import KeyRing, new_data_key, sync_folder, write_ring
+
     keys, pending, swap = _paths(home)
     key = new_data_key()
     try:
@@ -167,6 +173,8 @@ def _flush(path: Path) -> None:
 
 
 def _recovery_public(home: StationHome) -> X25519PublicKey | None:
+    from .recovery import load_public, public_key_file
+
     path = public_key_file(home.root)
     return load_public(path.read_text(encoding="ascii").strip()) if path.is_file() else None
 
@@ -176,6 +184,7 @@ def reconcile(ring: KeyRing, key: bytes, pin_hashes: dict[str, str], recovery: X
 
     Call only with the key in use; with no operator at all the key stands in the open.
     """
+    from .datakey import KeyRing, seal_to_recovery, wrap_for_operator
     from .recovery import public_text
 
     operators = dict(ring.operators)
@@ -200,6 +209,8 @@ def _salt_of(pin_hash: str) -> bytes | None:
 
 
 def save_if_changed(home: StationHome, before: KeyRing, after: KeyRing) -> None:
+    from .datakey import write_ring
+
     if after.to_json() != before.to_json():
         write_ring(home.root / KEYS_FILE, after)
 
@@ -210,6 +221,8 @@ def recovery_public(home: StationHome) -> X25519PublicKey | None:
 
 def unlock(ring: KeyRing, credentials: Credentials) -> bytes:
     """The data key, from the open key, a PIN or the recovery key; :class:`StoreLocked` otherwise."""
+    from .recovery import parse_recovery_key
+
     if ring.open_key:
         return bytes.fromhex(ring.open_key)
     for pin in credentials.pins():

@@ -243,7 +243,8 @@ class StationService:
 
     def _unwrap_counted(self, ring: KeyRing, agent_id: str, pin: str | None) -> bytes:
         """That operator's wrap opened with ``pin``; failures count in the keys file (the store is shut)."""
-        from station.datakey import KEYS_FILE, write_ring
+        from station.datakey import write_ring
+        from station.lockbox import KEYS_FILE
 
         ring_id = ring.ring_id(agent_id)
         if ring_id not in ring.operators:

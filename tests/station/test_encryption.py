@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from station.datakey import KEYS_FILE, read_ring
+from station.datakey import read_ring
 from station.home import StationHome
-from station.lockbox import PLAIN_HEADER, Credentials, StoreLocked, UNLOCK_PIN_ENV
+from station.lockbox import KEYS_FILE, PLAIN_HEADER, UNLOCK_PIN_ENV, Credentials, StoreLocked
 from station.recovery import RECOVERY_KEY_ENV
 from station.service import StationService
 from station.store import connect_store
