@@ -17,21 +17,21 @@ __all__ = ["add_office_commands", "PASSWORD_ENV"]
 PASSWORD_ENV = "CITYHALL_PASSWORD"
 
 
-def add_office_commands(commands: Any, db_help: str = "sqlite:///PATH (default) or postgresql://...") -> None:
-    staff = commands.add_parser("staff", help="staff accounts of the staff pages")
+def add_office_commands(commands: Any, db_help: str = "数据库（默认 $CITYHALL_DB 或 sqlite:///cityhall.db）") -> None:
+    staff = commands.add_parser("staff", help="工作人员页面的账号")
     staff_commands = staff.add_subparsers(dest="staff_command", required=True)
-    add = staff_commands.add_parser("add", help=f"add or reset a staff account; password from ${PASSWORD_ENV}")
-    add.add_argument("--id", required=True, dest="staff_id")
-    add.add_argument("--name", required=True)
+    add = staff_commands.add_parser("add", help=f"新增或重置工作人员账号；密码读环境变量 {PASSWORD_ENV}")
+    add.add_argument("--id", required=True, dest="staff_id", help="工号（最长 32 个字符）")
+    add.add_argument("--name", required=True, help="姓名")
     add.add_argument("--db", default=None, help=db_help)
     add.set_defaults(run=_staff_add)
-    publish = commands.add_parser("publish", help="publish an item definition or a working-day table to every station")
+    publish = commands.add_parser("publish", help="向各站发布事项定义或工作日历表")
     publish_commands = publish.add_subparsers(dest="publish_kind", required=True)
-    for kind, what in (("item", "an item definition (versioned TOML)"), ("calendar", "a working-day table YYYY.toml")):
-        command = publish_commands.add_parser(kind, help=f"publish {what}")
-        command.add_argument("file", type=Path)
+    for kind, what in (("item", "事项定义（带版本号的 TOML）"), ("calendar", "工作日历表 YYYY.toml")):
+        command = publish_commands.add_parser(kind, help=f"发布{what}")
+        command.add_argument("file", type=Path, help=f"{what}文件")
         command.add_argument("--db", default=None, help=db_help)
-        command.add_argument("--json", action="store_true", help="one JSON object on stdout")
+        command.add_argument("--json", action="store_true", help="输出一个 JSON 对象")
         command.set_defaults(run=_publish)
 
 
@@ -56,7 +56,7 @@ def _staff_add(args: argparse.Namespace) -> int:
         sys.stderr.write("".join(f"cityhall staff add: {p}\n" for p in problems))
         return 2
     replaced = add_staff(_engine(args.db), args.staff_id.strip(), args.name.strip(), os.environ[PASSWORD_ENV])
-    print(f"{'reset' if replaced else 'added'} staff {args.staff_id.strip()}")
+    print(f"{'已重置' if replaced else '已新增'}工作人员账号 {args.staff_id.strip()}")
     return 0
 
 
@@ -75,7 +75,7 @@ def _publish(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
     elif publication is None:
-        print(f"already published, unchanged: {args.file}")
+        print(f"内容未变，无需再发布：{args.file}")
     else:
-        print(f"published {publication.kind} {publication.name} as #{publication.seq}")
+        print(f"已发布{'事项' if publication.kind == 'item' else '工作日历'} {publication.name}，发布序号 #{publication.seq}")
     return 0

@@ -246,6 +246,11 @@ def _sms_notices(db: sqlite_utils.Database) -> None:
     )
 
 
+def _cases_by_received(db: sqlite_utils.Database) -> None:
+    """The app's case list shows the newest first, a township's from every village in one order."""
+    db.execute("CREATE INDEX IF NOT EXISTS cases_by_received ON cases(received_on, case_no)")
+
+
 MIGRATIONS: list[Migration] = [
     ("0001_initial", _initial),
     ("0002_case_filters", _case_filters),
@@ -254,6 +259,7 @@ MIGRATIONS: list[Migration] = [
     ("0005_rare_name_keys", _rare_name_keys),
     ("0006_event_identity", _event_identity),
     ("0007_sms_notices", _sms_notices),
+    ("0008_cases_by_received", _cases_by_received),
 ]
 
 

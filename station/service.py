@@ -19,12 +19,14 @@ from station.actions import ActionInput, action_data
 from station.deadlines import case_deadline, supplement_due
 from station.errors import BadInput, NotAllowed, NotFound
 from station.home import CHINA_TZ, StationConfig, StationHome
+from station.listed_clock import listed_clock
 from station.ledger import (
     EventFormatError, check_contract, OPEN_STATUSES, ROLES, STATUS_LABELS, CaseState, Event, HybridClock, InvalidCaseNo, fold, make_case_no, new_event_id, normalise_case_no, step_problem,
 )
 from station.lockbox import Credentials, StoreLocked
 from station.pins import MAX_FAILURES, hash_pin, locked_until_after_failure, pin_problem, verify_pin
 from station.receipts import new_token, token_hash, tracking_url
+from station.relay_queue import relayed_events
 from station.store import StationStore
 from station.topology import Topology, TopologyError
 from station.views import station_name
@@ -312,6 +314,14 @@ class StationService:
                                  supplement_due(state, self.calendar).iso)
         return state
 
+    def outbox_counts(self) -> dict[str, int]:
+        """The outbox's counts, with the events of bundles carried from stations below (waiting
+        here to be relayed upward) counted as pending too: they go up with this station's push."""
+        counts = self.store.outbox_counts()
+        counts["relayed"] = relayed_events(self.home.root)
+        counts["pending"] += counts["relayed"]
+        return counts
+
     def refresh_deadlines(self) -> int:
         """Recompute every open case's deadline (after a new calendar arrived)."""
         rows = self.store.case_rows("status IN ('received','submitted','needs_supplement','accepted')", limit=10**9)
@@ -451,34 +461,30 @@ class StationService:
             where.append(f"deadline < ? AND status IN ({_OPEN_SQL})")
             params.append(self.today().isoformat())
         rows = self.store.case_rows(" AND ".join(where), params, limit=limit, offset=offset)
+        listed = [self._case_row(row) for row in rows]
         if overdue and status in (None, "submitted"):
-            rows = rows + self._deemed_overdue_rows(limit)
-        return [self._case_row(row) for row in self._live_deadlines(rows)][:limit]
+            listed += self._deemed_overdue(limit)
+        return listed[:limit]
 
-    def _live_deadlines(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    def _deemed_overdue(self, limit: int) -> list[dict[str, Any]]:
         """A case nobody answered within 5 working days counts as accepted as days pass, with no
         event to fold it again: its stored deadline is still empty, so it is worked out now."""
-        today, live = self.today(), []
-        for row in rows:
-            state = self.store.case_state(row["case_no"]) if row["status"] == "submitted" and not row["deadline"] else None
-            live.append(dict(row) | {"deadline": case_deadline(state, self.calendar, today).iso} if state else row)
-        return live
-
-    def _deemed_overdue_rows(self, limit: int) -> list[dict[str, Any]]:
-        today = self.today().isoformat()
         waiting = self.store.case_rows("status = 'submitted' AND deadline IS NULL", [], limit=limit)
-        return [row for row in self._live_deadlines(waiting) if row["deadline"] and row["deadline"] < today]
+        return [row for row in map(self._case_row, waiting) if row["overdue"]]
 
     def _case_row(self, row: dict[str, Any]) -> dict[str, Any]:
-        today = self.today().isoformat()
-        is_open = row["status"] in OPEN_STATUSES
+        state = self.store.case_state(row["case_no"])
+        clock = listed_clock(state, self.calendar, self.today()) if state is not None else None
         return {
             "case_no": row["case_no"], "status": row["status"], "status_label": STATUS_LABELS[row["status"]],
             "item": row["item_code"], "item_name": row["item_name"], "handler": row["handler"],
             "handler_name": station_name(self.topology, row["handler"]), "origin": row["origin"],
             "applicant_name": row["applicant_name"], "received_on": row["received_on"],
-            "deadline": row["deadline"], "supplement_due": row["supplement_due"],
-            "overdue": bool(is_open and row["deadline"] and row["deadline"] < today),
+            "deadline": clock.deadline if clock else row["deadline"], "supplement_due": row["supplement_due"],
+            "legal_deadline": clock.legal_deadline if clock else None,
+            "deemed_accepted": bool(clock and clock.deemed_accepted),
+            "overdue": bool(clock and clock.overdue), "legal_overdue": bool(clock and clock.legal_overdue),
+            "paused": clock.paused if clock else None,
             "conflicts": row["conflicts"],
         }
 

@@ -14,7 +14,8 @@ from station.workdays import WorkCalendar
 __all__ = ["case_view", "clock_view", "station_name", "receipt_data", "NOTICE_STEP_LABELS", "NOTICE_STATUS_LABELS"]
 
 NOTICE_STEP_LABELS = {"received": "收件", "supplement_requested": "补正告知", "accepted": "受理", "decided": "办结结果",
-                      "deferred_due": "容缺到期提醒", "voided": "作废", "rate_invite": "邀请评价"}
+                      "deferred_due": "容缺到期提醒", "voided": "作废", "rate_invite": "邀请评价",
+                "extended": "延期办理", "suspended": "暂停计时", "resumed": "恢复计时"}
 """The city hall's text messages (办件短信) by step, as the station shows them."""
 NOTICE_STATUS_LABELS = {"queued": "待发送", "sending": "发送中", "sent": "已发送", "failed": "发送失败", "skipped": "未发送"}
 

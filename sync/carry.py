@@ -28,6 +28,7 @@ from typing import Any, BinaryIO
 from station.attachments import blob_files, file_sha256, records
 from station.errors import BadInput, NotAllowed, NotFound
 from station.ledger import Event, fold
+from station.relay_queue import relay_file_name
 from station.service import StationService
 
 from .bundle import Bundle, BundleError, BundleFile, bundle_head, printable, read_bundle
@@ -139,9 +140,13 @@ def import_bundle(service: StationService, path: Path) -> dict[str, Any]:
     visible = _visible_here(service, [e for b in flat for e in b.events])
     relaying = service.topology.is_ancestor(service.station.code, bundle.station)
     applied, kept = _apply_with_files(service, visible, flat, relaying)
-    relayed = _keep_for_relay(service, bundle) if relaying else False
+    events = sum(len(b.events) for b in flat)
+    already_queued = relaying and _relay_path(service, bundle, events).exists()
+    relayed = _keep_for_relay(service, bundle, events) if relaying else False
     dropped, for_others = _files_not_kept(service, bundle, kept)
-    return {"from": bundle.station, "events": sum(len(b.events) for b in flat), "applied": applied,
+    return {"from": bundle.station, "events": events, "applied": applied,
+            "already_imported": events > 0 and applied == 0,
+            "already_queued": already_queued,
             "will_relay": relayed, "files": len(kept), "file_bytes": sum(len(d) for d in kept.values()),
             "files_dropped": dropped, "files_for_other_stations": for_others}
 
@@ -246,14 +251,17 @@ def _visible_here(service: StationService, events: list[Event]) -> list[Event]:
     return keep
 
 
-def _keep_for_relay(service: StationService, bundle: Bundle) -> bool:
+def _relay_path(service: StationService, bundle: Bundle, events: int) -> Path:
+    return relay_dir(service) / relay_file_name(bundle.station, hashlib.sha256(bundle.relayable).hexdigest(), events)
+
+
+def _keep_for_relay(service: StationService, bundle: Bundle, events: int) -> bool:
     """A bundle from a station below goes up with this station's next push, its events byte for byte.
 
     Its files stay out of the relayed copy: they are in this station's attachment store now
     and go up through the resumable file upload, or inside this station's own next bundle.
     """
-    folder = relay_dir(service)
-    folder.mkdir(exist_ok=True)
-    name = f"{bundle.station}-{hashlib.sha256(bundle.relayable).hexdigest()[:16]}.bundle"
-    _write_atomically(folder / name, bundle.relayable)
+    path = _relay_path(service, bundle, events)
+    path.parent.mkdir(exist_ok=True)
+    _write_atomically(path, bundle.relayable)
     return True

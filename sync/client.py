@@ -17,6 +17,7 @@ from typing import Any
 
 import httpx
 
+from station.relay_queue import relay_folder
 from station.errors import BadInput, NotAllowed, StationError
 from station.ledger import Event, EventFormatError
 from station.service import StationService
@@ -57,7 +58,7 @@ class SyncReport:
 
 def relay_dir(service: StationService) -> Path:
     """Bundles imported from other stations, waiting to be relayed upward byte for byte."""
-    return service.home.root / "relay"
+    return relay_folder(service.home.root)
 
 
 class _TooLarge(BadInput):
@@ -86,7 +87,7 @@ class SyncClient(OverHubSession):
         report.pulled = self.pull_all()
         report.publications = fetch_publications(self).received
         fetch_notices(self)
-        counts = self.store.outbox_counts()
+        counts = self.service.outbox_counts()
         report.rejected, report.pending = counts["rejected"], counts["pending"]
         report.clock_offset_s = round(self.session.offset_s, 3)
         return report

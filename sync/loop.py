@@ -52,7 +52,7 @@ class BackgroundSync:
         self._wake, self._stopping = threading.Event(), threading.Event()
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
-        counts = service.store.outbox_counts()
+        counts = service.outbox_counts()
         self._status = SyncStatus(pending=counts["pending"], rejected=counts["rejected"])
 
     def start(self) -> None:
@@ -95,7 +95,7 @@ class BackgroundSync:
                 report = client.sync_once()
         except StationError as exc:
             log.warning("sync round failed (will retry): %s", exc)  # the app's log keeps a trace of each failure
-            counts = self.service.store.outbox_counts()
+            counts = self.service.outbox_counts()
             self._set(online=False, last_error=str(exc), pending=counts["pending"], rejected=counts["rejected"])
             return False
         except Exception as exc:  # noqa: BLE001 - the loop must outlive any one bad round

@@ -9,21 +9,20 @@ from typing import Any
 __all__ = ["add_notices_command"]
 
 _STATUS_LABELS = {"queued": "待发送", "sending": "发送中", "sent": "已发送", "failed": "发送失败", "skipped": "未发送"}
-_STEP_LABELS = {"received": "收件", "supplement_requested": "补正告知", "accepted": "受理", "decided": "办结",
-                "deferred_due": "容缺材料到期提醒", "voided": "作废", "rate_invite": "邀请评价"}
 
 
 def add_notices_command(commands: Any) -> None:
-    notices = commands.add_parser("notices", help="the text messages to citizens and their status")
-    notices.add_argument("--db", default=None, help="sqlite:///PATH (default) or postgresql://...")
-    notices.add_argument("--case", default=None, dest="case_no", help="only this case (with or without separators)")
-    notices.add_argument("--status", default=None, help="queued, sending, sent, failed or skipped")
-    notices.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    notices = commands.add_parser("notices", help="发给群众的办件短信及发送状态")
+    notices.add_argument("--db", default=None, help="数据库（默认 $CITYHALL_DB 或 sqlite:///cityhall.db）")
+    notices.add_argument("--case", default=None, dest="case_no", help="只看这个案件（带不带分隔符都可以）")
+    notices.add_argument("--status", default=None, help="只看这个状态：queued 待发送、sending 发送中、sent 已发送、failed 发送失败、skipped 未发送")
+    notices.add_argument("--json", action="store_true", help="输出一个 JSON 对象")
     notices.set_defaults(run=_notices)
 
 
 def _notices(args: argparse.Namespace) -> int:
     from station.ledger import InvalidCaseNo, display_case_no, normalise_case_no
+    from station.views import NOTICE_STEP_LABELS
 
     from .outbox import NOTICE_STATUSES, list_notices
 
@@ -43,7 +42,7 @@ def _notices(args: argparse.Namespace) -> int:
         print(json.dumps({"notices": found}, ensure_ascii=False))
         return 0
     for notice in found:
-        print(f"{display_case_no(notice['case_no'])}  {_STEP_LABELS.get(notice['step'], notice['step'])}  "
+        print(f"{display_case_no(notice['case_no'])}  {NOTICE_STEP_LABELS.get(notice['step'], notice['step'])}  "
               f"{_STATUS_LABELS.get(notice['status'], notice['status'])}  {notice['at']}  {notice['detail']}")
     print(f"共 {len(found)} 条短信记录")
     return 0

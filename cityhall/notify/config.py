@@ -17,7 +17,8 @@ from typing import Any
 __all__ = ["STEPS", "PROVIDERS", "NotifyConfig", "NotifyConfigError", "QuietHours", "Credentials",
            "load_notify_config", "parse_notify_config"]
 
-STEPS = ("received", "supplement_requested", "accepted", "decided", "deferred_due", "voided", "rate_invite")
+STEPS = ("received", "supplement_requested", "accepted", "decided", "deferred_due", "voided", "rate_invite",
+         "extended", "suspended", "resumed")
 PROVIDERS = ("webhook", "aliyun", "tencent")
 DEFAULT_ENDPOINTS = {"aliyun": "https://dysmsapi.aliyuncs.com/", "tencent": "https://sms.tencentcloudapi.com/"}
 CREDENTIAL_ENV = {

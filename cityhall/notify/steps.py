@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from forms import InvalidValue, check_phone, mask_name
-from station.deadlines import supplement_due
+from station.deadlines import legal_clock, pause_label, supplement_due
 from station.ledger import CaseState, Event, display_case_no
 from station.topology import Topology
 from station.workdays import CalendarUnknown, WorkCalendar
@@ -32,13 +32,17 @@ STEP_PARAMS: dict[str, tuple[str, ...]] = {
     "deferred_due": ("case_no", "item", "name", "materials", "due"),
     "voided": ("case_no", "item", "name"),
     "rate_invite": ("case_no", "item", "name", "url"),
+    "extended": ("case_no", "item", "name", "days", "deadline", "reason"),
+    "suspended": ("case_no", "item", "name", "pause", "until"),
+    "resumed": ("case_no", "item", "name", "deadline"),
 }
 """Each step's parameters, in the order positional templates (Tencent Cloud) number them {1}, {2}, …"""
 SAFE_PARAMS = frozenset(p for names in STEP_PARAMS.values() for p in names)
 _MAX_PARAM = 35
 """Alibaba Cloud's limit for one template variable; links are exempt (they are a 链接 variable)."""
 _EVENT_STEPS = {"received": "received", "supplement_requested": "supplement_requested", "accepted": "accepted",
-                "approved": "decided", "denied": "decided", "voided": "voided"}
+                "approved": "decided", "denied": "decided", "voided": "voided",
+                "extended": "extended", "suspended": "suspended", "resumed": "resumed"}
 _RESULTS = {"approved": "准予", "denied": "不予批准"}
 
 
@@ -138,7 +142,20 @@ def _step_params(step: str, event: Event, state: CaseState, topology: Topology,
         return {"deadline": deadline.iso or (deadline.note_zh or "以受理通知书为准")}
     if step == "decided":
         return {"result": _RESULTS[event.kind], "place": _short(_station_name(state.origin, topology))}
+    if step == "extended":
+        return {"days": str(event.data["days"]), "deadline": _clock_deadline(state, calendar, event),
+                "reason": _short(str(event.data["reason"]))}
+    if step == "suspended":
+        return {"pause": pause_label(str(event.data["reason"])), "until": str(event.data.get("until") or "另行通知")}
+    if step == "resumed":
+        return {"deadline": _clock_deadline(state, calendar, event)}
     return {}
+
+
+def _clock_deadline(state: CaseState, calendar: WorkCalendar, event: Event) -> str:
+    """The promised deadline the case has now; a later pause in the same batch leaves it open."""
+    deadline = legal_clock(state, calendar, date.fromisoformat(event.day)).promised
+    return deadline.iso or "以办理机关通知为准"
 
 
 def _material_names(event: Event, state: CaseState) -> str:

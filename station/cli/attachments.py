@@ -21,10 +21,10 @@ MB = 1024 * 1024
 
 def register(commands: argparse._SubParsersAction) -> None:
     attach = commands.add_parser("attach", help="把扫描件附到案件的某项材料上")
-    attach.add_argument("case_no")
+    attach.add_argument("case_no", help="案件编号（带不带分隔符都可以）")
     attach.add_argument("material", help="材料代码，或 authorisation（委托书）")
-    attach.add_argument("files", nargs="*", type=Path, metavar="FILE")
-    attach.add_argument("--agent", required=True)
+    attach.add_argument("files", nargs="*", type=Path, metavar="FILE", help="扫描件文件（PDF、JPEG、PNG），可多个")
+    attach.add_argument("--agent", required=True, help="操作员工号（PIN 读环境变量 STATION_PIN）")
     attach.add_argument("--grayscale", action="store_true", help="上传副本转为灰度")
     attach.add_argument("--watch", type=Path, metavar="DIR", help="监视高拍仪保存文件的文件夹")
     attach.add_argument("--once", action="store_true", help="只扫描监视文件夹一次")
@@ -32,20 +32,20 @@ def register(commands: argparse._SubParsersAction) -> None:
     attach.set_defaults(handler=cmd_attach)
 
     listing = commands.add_parser("attachments", help="案件的附件；--fetch 从市中心下载本站没有的")
-    listing.add_argument("case_no", nargs="?")
-    listing.add_argument("--fetch", action="store_true")
+    listing.add_argument("case_no", nargs="?", help="案件编号")
+    listing.add_argument("--fetch", action="store_true", help="从市中心下载本站没有的附件")
     listing.add_argument("--usage", action="store_true", help="只显示附件占用的磁盘空间")
     listing.set_defaults(handler=cmd_attachments)
 
     config = commands.add_parser("attach-config", help="附件设置：空间上限、上传带宽、监视文件夹")
-    config.add_argument("--cap-mb", type=int)
+    config.add_argument("--cap-mb", type=int, help="附件占用磁盘的上限（MB）")
     config.add_argument("--rate", type=int, metavar="BYTES_PER_S", help="附件上传/下载限速，0 为不限")
-    config.add_argument("--grayscale", choices=["on", "off"])
-    config.add_argument("--watch-folder")
+    config.add_argument("--grayscale", choices=["on", "off"], help="上传副本是否转为灰度：on 或 off")
+    config.add_argument("--watch-folder", help="高拍仪保存文件的文件夹（attach --watch 的默认值）")
     config.set_defaults(handler=cmd_attach_config)
 
     upload = commands.add_parser("upload", help="把待上传的附件传到市中心（在事件同步之后）")
-    upload.add_argument("--rate", type=int, metavar="BYTES_PER_S")
+    upload.add_argument("--rate", type=int, metavar="BYTES_PER_S", help="本次上传限速（字节/秒），0 为不限")
     add_give_up_option(upload)
     upload.set_defaults(handler=cmd_upload)
 

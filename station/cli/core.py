@@ -8,10 +8,10 @@ import sys
 from pathlib import Path
 from typing import Any, NoReturn
 
-from station.errors import BadInput, NotFound
+from station.errors import BadInput
 from station.ledger import KIND_LABELS, KINDS, ROLE_LABELS, ROLES, STATUS_LABELS, STATUSES, display_case_no
 from station.service import IntakeRequest, init_station
-from station.views import case_view, receipt_data
+from station.views import case_view
 
 from .context import Context, emit
 from .text import case_text, cases_text, items_text
@@ -228,15 +228,10 @@ def cmd_act(ctx: Context) -> None:
 def cmd_receipt(ctx: Context) -> None:
     from station.receipts import render_png, render_text  # Pillow and qrcode load only for a receipt
 
-    args, service = ctx.args, ctx.service
-    view = _view(ctx, args.case_no)
-    if not view["tracking_url"]:
-        raise NotFound("回执由收件站打印：本站没有该案件的查询码")
-    agent = service.store.agent(view["timeline"][0]["actor"])
-    item = service.case(args.case_no).item
-    data = receipt_data(view, int(item.get("promise_days") or 0),
-                        agent["name"] if agent else view["timeline"][0]["actor"], service.topology.cityhall.name,
-                        instant=bool(item.get("instant")))
+    from station.intake_receipt import intake_receipt
+
+    args = ctx.args
+    data = intake_receipt(ctx.service, args.case_no)
     written: dict[str, str] = {}
     if args.png:
         render_png(data, args.png)
@@ -246,6 +241,6 @@ def cmd_receipt(ctx: Context) -> None:
         render_pdf(data, "receipt", args.pdf)
         written["pdf"] = str(args.pdf)
     text = render_text(data)
-    emit(ctx, {"case_no": view["case_no"], "tracking_url": view["tracking_url"], "text": text, **written},
+    emit(ctx, {"case_no": data.case_no, "tracking_url": data.tracking_url, "text": text, **written},
          text if args.text or not written else "\n".join(f"已写入 {p}" for p in written.values()))
 

@@ -18,7 +18,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     from station.documents.titles import DOCUMENT_TITLES  # no drawing code here: it loads only for print
 
     printing = commands.add_parser("print", help="打印文书：回执、受理通知书、不予受理通知书、一次性告知书、容缺受理承诺书")
-    printing.add_argument("case_no")
+    printing.add_argument("case_no", help="案件编号")
     printing.add_argument("document", choices=list(DOCUMENT_TITLES),
                           help="；".join(f"{k} {v}" for k, v in DOCUMENT_TITLES.items()))
     printing.add_argument("--pdf", type=Path, help="写入 PDF 文件")

@@ -21,7 +21,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     add_give_up_option(restore)
     restore.set_defaults(handler=cmd_restore)
     backup = commands.add_parser("backup", help="把本站数据库和附件写成一份加密备份（软件运行时也可以）")
-    backup.add_argument("file", type=Path)
+    backup.add_argument("file", type=Path, help="写入的备份文件")
     backup.set_defaults(handler=cmd_backup)
     rekey = commands.add_parser("rekey", help="换一把新的恢复密钥（旧备份仍要用旧密钥打开）")
     rekey.set_defaults(handler=cmd_rekey)

@@ -27,10 +27,10 @@ def register(commands: argparse._SubParsersAction) -> None:
 
     bundle = commands.add_parser("bundle", help="数据包（U 盘传递）").add_subparsers(dest="bundle_command", required=True)
     export = bundle.add_parser("export", help="把未上传的记录写入数据包")
-    export.add_argument("file", type=Path)
+    export.add_argument("file", type=Path, help="写入的数据包文件（如 U 盘上的路径）")
     export.set_defaults(handler=cmd_bundle_export)
     imported = bundle.add_parser("import", help="导入其他站点的数据包（下次同步时代为上传）")
-    imported.add_argument("file", type=Path)
+    imported.add_argument("file", type=Path, help="要导入的数据包文件")
     imported.set_defaults(handler=cmd_bundle_import)
 
 
@@ -91,14 +91,22 @@ def cmd_bundle_export(ctx: Context) -> None:
     emit(ctx, result, "\n".join(lines + [f"  {problem}" for problem in result["files_left_out"]]))
 
 
+def _imported_line(result: dict[str, Any], origin: str) -> str:
+    if result["already_imported"]:
+        relay = "，仍在等待下次同步时代为上传" if result["already_queued"] else \
+            "，下次同步时再代为上传一次（市中心自动去重）" if result["will_relay"] else ""
+        return f"这个数据包已导入过（来自 {origin}）：其中 {result['events']} 条记录本站都已有，没有新内容{relay}"
+    relay = "，下次同步时代为上传" if result["will_relay"] else ""
+    files = f"，附件 {result['files']} 个" if result["files"] else ""
+    return f"已导入 {origin} 的数据包：新记录 {result['applied']} 条{files}{relay}"
+
+
 def cmd_bundle_import(ctx: Context) -> None:
     from sync.bundle import printable
     from sync.carry import import_bundle
 
     result = import_bundle(ctx.service, ctx.args.file)
-    relay = "，下次同步时代为上传" if result["will_relay"] else ""
-    files = f"，附件 {result['files']} 个" if result["files"] else ""
-    lines = [f"已导入 {printable(result['from'])} 的数据包：新记录 {result['applied']} 条{files}{relay}"]
+    lines = [_imported_line(result, printable(result["from"]))]
     lines += [f"  {problem}" for problem in result["files_dropped"]]
     if result["files_for_other_stations"]:
         lines.append(f"  另有 {result['files_for_other_stations']} 个附件属于本站无权查看的案件，未导入")

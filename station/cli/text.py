@@ -70,8 +70,20 @@ def cases_text(rows: list[dict[str, Any]]) -> str:
         return "没有符合条件的案件"
     return "\n".join(
         f"{display_case_no(row['case_no'])}  {pad(row['status_label'], 12)} {pad(row['item_name'], 28)} "
-        f"{pad(row['applicant_name'], 10)} {row['deadline'] or '-'}{'  逾期' if row['overdue'] else ''}"
+        f"{pad(row['applicant_name'], 10)} {row['deadline'] or '-'}{_clock_flags(row)}"
         for row in rows)
+
+
+def _clock_flags(row: dict[str, Any]) -> str:
+    """After the promised deadline: the legal one, and what the law says of the case now."""
+    flags = [f"法定 {row['legal_deadline']}"] if row.get("legal_deadline") else []
+    flags += [word for key, word in (("deemed_accepted", "视为受理"), ("legal_overdue", "超过法定时限"))
+              if row.get(key)]
+    if row["overdue"] and not row.get("legal_overdue"):
+        flags.append("逾期")
+    if row.get("paused"):
+        flags.append(str(row["paused"]))
+    return "".join(f"  {flag}" for flag in flags)
 
 
 def upload_text(report: dict[str, Any]) -> str:

@@ -228,7 +228,7 @@ def _promise_blocks(facts: DocumentFacts) -> list[Block]:
 
 
 _COMPOSERS = {
-    "receipt": lambda facts: _receipt_blocks(facts.receipt),
+    "receipt": lambda facts: _receipt_blocks(facts.handed_over or facts.receipt),
     "acceptance": _acceptance_blocks,
     "refusal": _refusal_blocks,
     "notice": _notice_blocks,

@@ -5,13 +5,14 @@ The documents are handed to the applicant in person, so they name the applicant 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from forms import UnknownItem
 from station.errors import NotFound
 from station.receipts import ReceiptData
+from station.intake_receipt import intake_receipt
 from station.views import case_view, receipt_data
 from station.workdays import WorkCalendar
 
@@ -43,6 +44,8 @@ class DocumentFacts:
     notice_on: str | None
     """Day of the latest request for materials, if any."""
     issued_on: str
+    handed_over: ReceiptData | None = None
+    """The receipt as given at intake, for printing the receipt again; None: ``receipt`` itself."""
 
     @property
     def case_no(self) -> str:
@@ -94,8 +97,10 @@ def case_document_facts(service: StationService, case_no: str) -> DocumentFacts:
     agent = service.store.agent(first)
     receipt = receipt_data(view, promise_days, agent["name"] if agent else first, service.topology.cityhall.name,
                            instant=view["item_instant"])
-    return facts_from_view(view, receipt, basis=_basis(service, state.item), promise_days=promise_days,
-                           calendar=service.calendar, issued_on=service.today())
+    facts = facts_from_view(view, receipt, basis=_basis(service, state.item), promise_days=promise_days,
+                            calendar=service.calendar, issued_on=service.today())
+    # the other documents speak of the case today; a receipt says what was handed over, whenever printed
+    return replace(facts, handed_over=intake_receipt(service, case_no))
 
 
 def _basis(service: StationService, item: dict[str, Any]) -> str:

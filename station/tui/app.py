@@ -75,7 +75,8 @@ class StationApp(ReportsFailures, App[None]):
         self.service = service
         self._sync_source = sync or StoreSyncPort(service)
         """A port, or a factory called once from a worker thread (the sync stack is slow to import)."""
-        self.queries = CaseQueries(service.home.database, service.station.code, service.data_key)
+        self.queries = CaseQueries(service.home.database, service.station.code, lambda: service.calendar,
+                                   key=service.data_key)
         self.operator: Operator | None = None
         self.sync_status: SyncStatus | None = None
         self.cursor_blink = cursor_blink

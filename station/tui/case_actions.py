@@ -21,7 +21,7 @@ __all__ = ["ActionChoice", "available_actions", "NEVER_OFFERED"]
 
 NEVER_OFFERED = frozenset({"received", "attached", "extended", "suspended", "resumed"})
 """Kinds recorded by other paths: intake files ``received``, ``station attach`` attaches, and
-the legal clock's kinds are recorded on the work-queue screen, which asks for their days and dates."""
+the legal clock's kinds are offered by ``queue_actions``, which checks them with their days and dates."""
 
 
 @dataclass(frozen=True)

@@ -10,15 +10,17 @@ import json
 import re
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from station.ledger import OPEN_STATUSES, InvalidCaseNo, display_case_no, normalise_case_no
+from station.ledger import OPEN_STATUSES, CaseState, InvalidCaseNo, display_case_no, normalise_case_no
+from station.listed_clock import ListedClock, listed_clock
+from station.workdays import WorkCalendar
 from station.store import connect_store, dbapi2
 
-from .i18n import status_label
+from .i18n import status_label, t
 
 __all__ = ["CaseLine", "TodayBoard", "CaseFilter", "CaseQueries", "COUNT_CAP"]
 
@@ -40,6 +42,13 @@ class CaseLine:
     deadline: str | None
     supplement_due: str | None
     conflicts: int
+    clock: ListedClock | None = None
+    """Both clocks as of today (视为受理 included); None when the list was read without a calendar."""
+
+    @property
+    def shown_deadline(self) -> str | None:
+        """The promised deadline as of today: a case counted as accepted has one before any event says so."""
+        return self.clock.deadline if self.clock else self.deadline
 
     @property
     def display_no(self) -> str:
@@ -52,7 +61,8 @@ class CaseLine:
 
     @property
     def status_label(self) -> str:
-        return status_label(self.status)
+        return t("deemed_accepted") if self.clock and self.clock.deemed_accepted and self.status == "submitted" \
+            else status_label(self.status)
 
     @classmethod
     def from_row(cls, row: dbapi2.Row) -> CaseLine:
@@ -87,10 +97,13 @@ class CaseFilter:
 
 
 class CaseQueries:
-    def __init__(self, database: Path, station: str, key: Callable[[], bytes | None] = lambda: None) -> None:
-        """``key`` gives the store's data key once it is unlocked (the connection is made at the first read)."""
+    def __init__(self, database: Path, station: str, calendar: Callable[[], WorkCalendar] | None = None,
+                 key: Callable[[], bytes | None] = lambda: None) -> None:
+        """``calendar`` gives the working-day calendar in force (without it lines carry no clock); ``key``
+        the store's data key once it is unlocked (the connection is made at the first read)."""
         self.database = database
         self.station = station
+        self.calendar = calendar
         self._key = key
         self._lock = threading.Lock()
         self._conn: dbapi2.Connection | None = None
@@ -129,7 +142,19 @@ class CaseQueries:
             found[section].append(CaseLine(*fields))
         sections = {name: _section(found[name], row[index], parts[name].order, limit)
                     for index, name in enumerate(parts, start=1)}
-        return TodayBoard(day=today.isoformat(), **sections)
+        clocks = self._clocks([line for section in sections.values() for line in section.lines], today)
+        return TodayBoard(day=today.isoformat(), **{name: BoardSection(_timed(section.lines, clocks), section.total)
+                                                    for name, section in sections.items()})
+
+    def _clocks(self, lines: list[CaseLine], today: date) -> dict[str, ListedClock]:
+        """Both clocks of the cases shown: one primary-key read of their states, at most a page of them."""
+        wanted = sorted({line.case_no for line in lines if line.status in OPEN_STATUSES})
+        if self.calendar is None or not wanted:
+            return {}
+        calendar = self.calendar()
+        rows = self._rows(f"SELECT state FROM cases WHERE case_no IN ({', '.join('?' * len(wanted))})", wanted)
+        states = [CaseState(**json.loads(row["state"])) for row in rows]
+        return {state.case_no: listed_clock(state, calendar, today) for state in states}
 
     # -- the case list ---------------------------------------------------------
 
@@ -153,8 +178,11 @@ class CaseQueries:
         text_where, text_params = _text_condition(wanted.text)
         where += text_where
         params += text_params
-        sql = f"SELECT {_COLUMNS} FROM cases WHERE {' AND '.join(where)} ORDER BY rowid DESC LIMIT ?"
-        return [CaseLine.from_row(r) for r in self._rows(sql, [*params, wanted.limit])]
+        # newest first, whichever village sent it and whenever it arrived here
+        sql = (f"SELECT {_COLUMNS} FROM cases WHERE {' AND '.join(where)} "
+               "ORDER BY received_on DESC, case_no DESC LIMIT ?")
+        lines = [CaseLine.from_row(r) for r in self._rows(sql, [*params, wanted.limit])]
+        return _timed(lines, self._clocks(lines, today))
 
     def open_cases_of(self, applicant_id: str, item_code: str, limit: int = 5) -> list[CaseLine]:
         """The citizen's cases for this item still being handled: filing another would be a duplicate."""
@@ -195,6 +223,10 @@ def _board_parts(station: str, soon: date) -> dict[str, _BoardPart]:
                                [deferred_until, station], _OPEN, "supplement_due"),
         "decisions": _BoardPart("origin = ?", [station], _DECIDED_NOT_DELIVERED, "deadline"),
     }
+
+
+def _timed(lines: list[CaseLine], clocks: dict[str, ListedClock]) -> list[CaseLine]:
+    return [replace(line, clock=clocks[line.case_no]) if line.case_no in clocks else line for line in lines]
 
 
 def _section(lines: list[CaseLine], total: int, order: str, limit: int) -> BoardSection:

@@ -1,8 +1,9 @@
-"""What the work-queue screen offers on one case: the ledger's allowed actions, the legal clock's too.
+"""What the case screen and the work queue offer on one case: the ledger's allowed actions,
+the legal clock's too.
 
-The case screen offers the ordinary actions (``case_actions``); the legal clock's kinds
-need days and dates, which only the queue's dialog asks for, so they are added here,
-each checked by the ledger with a candidate event like every other action.
+The ordinary actions come from ``case_actions``; the legal clock's kinds need days and
+dates, which the clock dialog asks for, so they are added here, each checked by the
+ledger with a candidate event like every other action.
 """
 from __future__ import annotations
 

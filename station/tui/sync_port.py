@@ -63,7 +63,7 @@ class StoreSyncPort:
 
     def status(self) -> SyncStatus:
         store = self.service.store
-        counts = store.outbox_counts()
+        counts = self.service.outbox_counts()
         rejected = store.rejected_events() if counts.get("rejected") else []
         return SyncStatus(online=None, pending=counts.get("pending", 0), rejected=counts.get("rejected", 0),
                           last_contact=contact_time(store.get_meta("last_contact")), rejected_events=rejected[:200])

@@ -27,7 +27,8 @@ from tests.support.hub import free_port, in_process_hub, make_station, topology_
 from .servers import Recorder, recording_server, webhook_answer
 
 TEMPLATES = {"received": "SMS_0001", "supplement_requested": "SMS_0002", "accepted": "SMS_0003",
-             "decided": "SMS_0004", "deferred_due": "SMS_0005", "voided": "SMS_0006", "rate_invite": "SMS_0007"}
+             "decided": "SMS_0004", "deferred_due": "SMS_0005", "voided": "SMS_0006", "rate_invite": "SMS_0007",
+             "extended": "SMS_0008", "suspended": "SMS_0009", "resumed": "SMS_0010"}
 MONDAY_10AM = datetime(2026, 11, 2, 10, 0, tzinfo=CHINA_TZ)
 
 

@@ -70,6 +70,26 @@ def test_each_step_sends_one_text_in_order_with_only_safe_parameters(bench: Benc
     assert stored.endswith("/****************"), "the one-off link is not kept once the text is out"
 
 
+def test_the_applicant_is_told_of_an_extension_and_of_a_pause_and_its_end(bench: Bench) -> None:
+    case_no = intake(bench.village)
+    bench.township.sync()
+    bench.township.act(case_no, "accepted")
+    bench.township.act(case_no, "extended", days=5, reason="需入户核查共同生活情况")
+    bench.township.act(case_no, "suspended", reason="公示", until="2026-11-11")
+    bench.township.sync()
+    bench.clock.advance(days=1)  # Tuesday 3 November: the 公示 is cut short
+    bench.township.act(case_no, "resumed")
+    bench.township.sync()
+    assert bench.sender.run_once() == 5
+    texts = {t["template"]: t["params"] for t in bench.recorder.wait_for(5)}
+    extended, suspended, resumed = (texts[TEMPLATES[s]] for s in ("extended", "suspended", "resumed"))
+    assert (extended["days"], extended["reason"]) == ("5", "需入户核查共同生活情况")
+    assert (suspended["pause"], suspended["until"]) == ("公示中", "2026-11-11")
+    # 10 + 5 working days after Monday 2 November, plus the one working day the 公示 stood
+    assert resumed["deadline"] == "2026-11-24"
+    assert steps_of(bench, case_no)[-3:] == [("extended", "sent"), ("suspended", "sent"), ("resumed", "sent")]
+
+
 def test_re_pushing_the_same_events_makes_no_second_text(bench: Bench) -> None:
     case_no = intake(bench.village)
     events = bench.store._stored_events(bench.store.engine.connect(), case_no)

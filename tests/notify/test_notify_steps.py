@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from hypothesis import given, settings, strategies as st
 
+from cityhall.notify.config import STEPS
 from cityhall.notify.steps import SAFE_PARAMS, STEP_PARAMS, drafts_for_events, phone_problem
 from station.ledger import CaseState, Event, fold
 from station.topology import Topology
@@ -15,15 +16,16 @@ CALENDAR = WorkCalendar.load()
 CASE = "4201151022032026110200075"
 
 
-def _event(kind: str, n: int, station: str = TOWNSHIP, **data: object) -> Event:
+def _event(kind: str, n: int, station: str = TOWNSHIP, day: str = "2026-11-02", **data: object) -> Event:
     role = "approver" if station == TOWNSHIP else "agent"
-    return Event(id=f"01JD{n:022d}", case=CASE, kind=kind, hlc=f"0001{n:012d}", at="2026-11-02T10:00:00+08:00",
+    return Event(id=f"01JD{n:022d}", case=CASE, kind=kind, hlc=f"0001{n:012d}", at=f"{day}T10:00:00+08:00",
                  station=station, actor="T01" if role == "approver" else "A01", data=dict(data), role=role)
 
 
 def _received(name: str, id_number: str, phone: str, answers: dict[str, str]) -> Event:
     return _event("received", 1, VILLAGE, item={"code": "420115GF0004", "name": "高龄津贴", "level": "township",
-                                                "promise_days": 10, "version": 2},
+                                                "promise_days": 10, "legal_days": 20, "max_extension_days": 10,
+                                                "version": 2},
                   applicant={"id_number": id_number, "name": name, "phone": phone}, fields=answers,
                   materials=[{"key": "application_form", "name": "高龄津贴申请表", "status": "received"}],
                   token_hash="0" * 64)
@@ -48,9 +50,29 @@ def test_an_event_kept_as_a_conflict_calls_for_no_text() -> None:
 
 def test_every_steps_parameters_are_from_the_safe_vocabulary() -> None:
     assert set(STEP_PARAMS) == {"received", "supplement_requested", "accepted", "decided", "deferred_due", "voided",
-                                "rate_invite"}
+                                "rate_invite", "extended", "suspended", "resumed"}
+    assert set(STEP_PARAMS) == set(STEPS), "every step a text is drafted for can be given a template"
     assert SAFE_PARAMS == {"case_no", "item", "name", "url", "materials", "station", "deadline", "result", "place",
-                           "due"}
+                           "due", "days", "reason", "pause", "until"}
+
+
+def test_the_applicant_is_told_of_an_extension_a_pause_and_its_end_with_the_new_deadline() -> None:
+    received = _received("曾𠮷", "11010519491231002X", "13912345678", {})
+    events = [received, _event("forwarded", 2, VILLAGE), _event("accepted", 3),  # Monday 2026-11-02, 10 wd
+              _event("extended", 4, day="2026-11-04", days=5, reason="需入户核查家庭情况"),
+              _event("suspended", 5, day="2026-11-05", reason="公示", until="2026-11-12"),
+              _event("resumed", 6, day="2026-11-12")]
+    stored, states = _case(*events)
+    drafts = {d.step: d for d in drafts_for_events(stored, states, TOPOLOGY, CALENDAR)}
+    assert set(drafts) == {"received", "accepted", "extended", "suspended", "resumed"}
+    # 10 + 5 working days from 2026-11-02, plus the 5 working days of 公示 after 11-05 up to 11-12
+    assert drafts["resumed"].params["deadline"] == "2026-11-30"
+    assert drafts["extended"].params == {"case_no": "420115102203-20261102-0007-5", "item": "高龄津贴",
+                                         "name": "曾*", "days": "5", "deadline": "2026-11-30",
+                                         "reason": "需入户核查家庭情况"}
+    assert drafts["suspended"].params["pause"] == "公示中" and drafts["suspended"].params["until"] == "2026-11-12"
+    for draft in drafts.values():
+        assert list(draft.params) == list(STEP_PARAMS[draft.step]) or draft.step == "received"
 
 
 @settings(max_examples=60, deadline=None)

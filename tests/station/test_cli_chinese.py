@@ -1,12 +1,15 @@
 """The commands speak Chinese: help, argument errors, case text, and the city hall's output."""
 from __future__ import annotations
 
+import argparse
 import re
 from pathlib import Path
 
 import pytest
 
+from cityhall.cli import build_parser as cityhall_parser
 from cityhall.cli import main as cityhall_main
+from station.cli.main import build_parser as station_parser
 from station.cli.main import main as station_main
 from tests.support.demo import DEMO_TOPOLOGY_FILE, VILLAGE
 
@@ -28,7 +31,7 @@ def test_station_help_is_in_chinese(argv: list[str], capsys: pytest.CaptureFixtu
     assert text.startswith("用法：station") and not ENGLISH_ARGPARSE.search(text), text
 
 
-@pytest.mark.parametrize("argv", [[], ["enroll"], ["serve"], ["verify"]])
+@pytest.mark.parametrize("argv", [[], ["enroll"], ["serve"], ["verify"], ["staff", "add"], ["publish", "item"], ["notices"]])
 def test_cityhall_help_is_in_chinese(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     text = _help(cityhall_main, argv, capsys)
     assert text.startswith("用法：cityhall") and not ENGLISH_ARGPARSE.search(text), text
@@ -74,3 +77,30 @@ def test_cityhall_enroll_answers_in_chinese(tmp_path: Path, capsys: pytest.Captu
     assert cityhall_main(["enroll", VILLAGE, f"--public-key={key}", "--db", f"sqlite:///{tmp_path / 'hub.db'}"]) == 0
     assert cityhall_main(["enroll", VILLAGE, key, "--db", f"sqlite:///{tmp_path / 'hub.db'}"]) == 0
     assert capsys.readouterr().out.splitlines() == [f"已登记：{VILLAGE}", f"已更换公钥：{VILLAGE}"]
+
+
+def _parsers(parser: argparse.ArgumentParser, path: tuple[str, ...] = ()):  # noqa: ANN202 - a generator
+    yield path, parser
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                yield from _parsers(sub, (*path, name))
+
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+@pytest.mark.parametrize("build", [station_parser, cityhall_parser], ids=["station", "cityhall"])
+def test_every_command_and_option_is_explained_in_chinese(build) -> None:  # noqa: ANN001 - a parser builder
+    """Every sub-command of every level, and every option of each, has a help text, in Chinese."""
+    english = []
+    for path, parser in _parsers(build()):
+        for action in parser._actions:
+            if isinstance(action, argparse._HelpAction) or action.help == argparse.SUPPRESS:
+                continue
+            if isinstance(action, argparse._SubParsersAction):
+                helps = [(f"{name}", choice.help) for name, choice in zip(action.choices, action._choices_actions)]
+            else:
+                helps = [("/".join(action.option_strings) or action.dest, action.help)]
+            english += [f"{' '.join(path)} {name}: {text!r}" for name, text in helps if not text or not _CJK.search(text)]
+    assert not english, "\n".join(english)

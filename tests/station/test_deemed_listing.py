@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
+from station.cli.text import cases_text
 from station.service import Operator
 from tests.support.demo import TOWNSHIP, VILLAGE
 
@@ -27,6 +28,13 @@ def test_a_deemed_accepted_case_past_its_promise_is_listed_overdue(tmp_path: Pat
         assert township.list_cases(status="accepted", overdue=True) == []
         [listed] = township.list_cases()
         assert listed["deadline"] == "2026-10-15"
+        # both clocks, from the day the materials arrived: 20 legal working days across National Day
+        assert (listed["legal_deadline"], listed["deemed_accepted"], listed["legal_overdue"]) == ("2026-10-29", True, False)
+        line = cases_text([listed])
+        assert "法定 2026-10-29" in line and "视为受理" in line and line.endswith("逾期")
+        clock.now = datetime.fromisoformat("2026-10-30T10:00:00+08:00")
+        [listed] = township.list_cases()
+        assert listed["legal_overdue"] and cases_text([listed]).endswith("超过法定时限")
     finally:
         village.close()
         township.close()

@@ -271,15 +271,15 @@ async def test_the_action_menu_starts_at_the_first_action_again_after_a_cancel(v
         app.open_case(case_no)
         await settle(pilot)
         screen = app.screen
-        assert isinstance(screen, CaseScreen) and len(screen.actions) >= 2
+        assert isinstance(screen, CaseScreen) and screen.choices is not None and len(screen.choices.actions) >= 2
         await pilot.press("a", "down", "enter")
         await settle(pilot)
-        assert isinstance(app.screen, ActionDialog) and app.screen.choice.kind == screen.actions[1].kind
+        assert isinstance(app.screen, ActionDialog) and app.screen.choice.kind == screen.choices.actions[1].kind
         await pilot.press("escape")
         await settle(pilot)
         await pilot.press("a", "enter")
         await settle(pilot)
-        assert isinstance(app.screen, ActionDialog) and app.screen.choice.kind == screen.actions[0].kind
+        assert isinstance(app.screen, ActionDialog) and app.screen.choice.kind == screen.choices.actions[0].kind
 
 
 async def test_down_then_enter_picks_the_citizen_found(village: StationService) -> None:

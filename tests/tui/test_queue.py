@@ -6,14 +6,16 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable, OptionList, Static
 
 from station.home import CHINA_TZ
+from station.ledger import display_case_no
 from station.service import Operator, StationService
 from station.tui.screens.case import CaseScreen
 from station.tui.screens.clock_dialog import ClockDialog
 from station.tui.screens.decide_menu import DecideMenu
 from station.tui.screens.queue import QueueScreen
+from station.tui.widgets.case_table import CaseTable
 from station.work_queue import read_queue
 from tests.station.helpers import FakeClock
 from tests.support.demo import TOWNSHIP, VILLAGE, VILLAGE_2
@@ -156,3 +158,56 @@ async def test_empty_queue_says_so(tmp_path: Path) -> None:
             assert "没有等待本站决定的案件" in str(app.screen.query_one("#queue-title", Static).render())
     finally:
         service.close()
+
+
+async def test_the_case_screen_offers_the_legal_clock_too(towns) -> None:  # noqa: ANN001
+    """Opened from the Today board or a search, not only from the queue: an extension, once."""
+    world, cases = towns
+    app = make_app(world.township)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "p01", APPROVER_PIN)
+        app.open_case(cases["overdue"])
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, CaseScreen)
+        listing = screen.query_one("#case-actions", OptionList)
+        kinds = [listing.get_option_at_index(i).id for i in range(listing.option_count)]
+        assert {"approved", "extended"} <= set(kinds) and "resumed" not in kinds
+        await pilot.press("a", *["down"] * kinds.index("extended"), "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ClockDialog)
+        await type_text(pilot, "3")
+        await pilot.press("enter")
+        await type_text(pilot, "需要补充调查")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is screen
+        state = world.township.case(cases["overdue"])
+        assert state.extension is not None and (state.extension["days"], state.extension["reason"]) == (3, "需要补充调查")
+        kinds = [listing.get_option_at_index(i).id for i in range(listing.option_count)]
+        assert "extended" not in kinds, "an extension is allowed once per case"
+
+
+async def test_today_and_the_case_list_say_deemed_accepted_and_show_both_clocks(towns) -> None:  # noqa: ANN001
+    """The case nobody answered in 5 working days counts as accepted from 11-13 (承诺 10 wd → 11-27),
+    on the Today board and in the case list, though no event says so."""
+    world, cases = towns
+    app = make_app(world.township)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "p01", APPROVER_PIN)
+        await settle(pilot)
+        board = app.screen.query_one("BoardList", OptionList)
+        lines = [str(board.get_option_at_index(i).prompt) for i in range(board.option_count)]
+        late = next(line for line in lines if display_case_no(cases["late"]) in line)
+        assert "视为受理" in late and "期限 11-27" in late
+        await pilot.press("c")
+        await settle(pilot)
+        table = app.screen.query_one(CaseTable)
+        row = table.get_row(cases["late"])
+        assert str(row[3]) == "视为受理" and str(row[4]) == "2026-11-27"
+        order = [str(key.value) for key in table.rows]
+        assert order == sorted(order, key=lambda no: (no[12:20], no), reverse=True), "newest first, all villages"
+        table.move_cursor(row=order.index(cases["late"]))
+        await settle(pilot)
+        count = str(app.screen.query_one("#case-count", Static).render())
+        assert "承诺时限 2026-11-27 · 法定时限 2026-12-04" in count and "视为受理" in count

@@ -31,7 +31,8 @@ def test_the_app_starts_without_sqlite_utils_and_the_sync_stack(village: Station
 
 @pytest.mark.parametrize("days_on", [0, 30])
 def test_every_board_query_uses_an_index(village: StationService, days_on: int) -> None:
-    queries = CaseQueries(village.home.database, village.station.code, village.data_key)
+    queries = CaseQueries(village.home.database, village.station.code, lambda: village.calendar,
+                          key=village.data_key)
     plans: list[str] = []
     explain = connect_store(village.home.database, village.data_key())
     read = queries._rows

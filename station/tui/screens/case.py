@@ -18,10 +18,10 @@ from station.ledger import CaseState, display_case_no
 from station.service import StationService
 from station.views import case_view
 
-from ..case_actions import ActionChoice, available_actions
+from ..queue_actions import QueueChoices, queue_choices
 from ..case_render import case_conflicts, case_fields, case_materials, case_summary, case_timeline
 from ..i18n import kind_label, t
-from .action_dialog import ActionDialog
+from .ask_action import ask_action
 from .base import StationScreen
 
 __all__ = ["CaseScreen"]
@@ -37,10 +37,11 @@ class CaseScreen(StationScreen):
     ]
 
     class CaseLoaded(Message):
-        def __init__(self, view: dict[str, Any], actions: list[ActionChoice]) -> None:
+        def __init__(self, view: dict[str, Any], choices: QueueChoices | None) -> None:
             super().__init__()
             self.view = view
-            self.actions = actions
+            self.choices = choices
+            """What this operator may do now, the legal clock's kinds included; None when signed out."""
 
     class CaseFailed(Message):
         def __init__(self, problems: list[str]) -> None:
@@ -60,7 +61,7 @@ class CaseScreen(StationScreen):
     def __init__(self, case_no: str) -> None:
         super().__init__()
         self.case_no = case_no
-        self.actions: list[ActionChoice] = []
+        self.choices: QueueChoices | None = None
 
     def compose_body(self) -> ComposeResult:
         yield Static(t("case_title", case_no=display_case_no(self.case_no)), id="case-title")
@@ -92,9 +93,9 @@ class CaseScreen(StationScreen):
         view = case_view(state, service.topology, service.calendar, service.today().isoformat(),
                          service.tracking_url(state.case_no), service.store.sms_notices(state.case_no)) \
             | {"field_labels": _field_labels(service, state)}
-        actions = available_actions(state, app.operator, service.station.code, service.topology,
-                                    service.calendar, service.now()) if app.operator else []
-        self.post_message(self.CaseLoaded(view, actions))
+        choices = queue_choices(state, app.operator, service.station.code, service.topology,
+                                service.calendar, service.now()) if app.operator else None
+        self.post_message(self.CaseLoaded(view, choices))
 
     def on_case_screen_case_loaded(self, message: CaseLoaded) -> None:
         view = message.view
@@ -105,13 +106,17 @@ class CaseScreen(StationScreen):
         self.query_one("#case-conflicts").display = conflicts is not None
         self.query_one("#case-materials", Static).update(case_materials(view))
         self.query_one("#case-timeline", Static).update(case_timeline(view))
-        self._show_actions(message.actions)
+        self._show_actions(message.choices)
 
-    def _show_actions(self, actions: list[ActionChoice]) -> None:
-        self.actions = actions
+    @property
+    def _menu(self) -> list[tuple[str, str]]:
+        return self.choices.menu() if self.choices else []
+
+    def _show_actions(self, choices: QueueChoices | None) -> None:
+        self.choices = choices
         listing = self.query_one("#case-actions", OptionList)
-        if actions:
-            listing.set_options(Option(choice.label, id=choice.kind) for choice in actions)
+        if self._menu:
+            listing.set_options(Option(label, id=kind) for kind, label in self._menu)
             listing.highlighted = 0
             listing.focus()
         else:
@@ -120,19 +125,13 @@ class CaseScreen(StationScreen):
 
     def on_case_screen_case_failed(self, message: CaseFailed) -> None:
         self.query_one("#case-summary", Static).update("\n".join(message.problems))
-        self._show_actions([])
+        self._show_actions(None)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        choice = next((c for c in self.actions if c.kind == event.option_id), None)
-        if choice is not None:
-            self.app.push_screen(ActionDialog(choice), self._act)
-
-    def _act(self, action: ActionInput | None) -> None:
-        if action is not None:
-            self._record(action)
-        else:  # cancelled: the next `a` Enter must not reopen the action just turned down
-            self._highlight_first_action()
+        if self.choices is not None and event.option_id in dict(self._menu):
+            # cancelled: the next `a` Enter must not reopen the action just turned down
+            ask_action(self.app, self.choices, str(event.option_id), self._record, self._highlight_first_action)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="act")
     def _record(self, action: ActionInput) -> None:
@@ -140,7 +139,8 @@ class CaseScreen(StationScreen):
         assert app.operator is not None
         try:
             app.service.act(app.operator, self.case_no, action.kind, reason=action.reason or None,
-                            materials=list(action.materials), level=action.level)
+                            materials=list(action.materials), level=action.level, days=action.days,
+                            until=action.until)
         except StationError as exc:
             self.post_message(self.ActionRefused(exc.problems or [str(exc)]))
             return
@@ -162,7 +162,7 @@ class CaseScreen(StationScreen):
 
     def _highlight_first_action(self) -> None:
         listing = self.query_one("#case-actions", OptionList)
-        if self.actions:
+        if self._menu:
             listing.highlighted = 0
 
     def action_receipt(self) -> None:

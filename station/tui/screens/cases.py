@@ -1,6 +1,7 @@
 """Cases: a list with filters (status, item, due) and a search."""
 from __future__ import annotations
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -78,7 +79,25 @@ class CasesScreen(StationScreen):
         if message.wanted != self._filter():
             return  # the filters changed since this was asked for
         self.query_one(CaseTable).show(message.lines, self.station_app.service.today().isoformat())
-        self.query_one("#case-count", Static).update(t("shown_cases", n=len(message.lines)))
+        self._show_count()
+
+    def on_data_table_row_highlighted(self) -> None:
+        self._show_count()
+
+    def _show_count(self) -> None:
+        """How many are shown, and both clocks of the highlighted case (the table has room for one)."""
+        table = self.query_one(CaseTable)
+        text = Text(t("shown_cases", n=len(table.lines)))
+        line = table.highlighted_line()
+        clock = line.clock if line is not None else None
+        if clock is not None and (clock.deadline or clock.legal_deadline or clock.deemed_accepted or clock.paused):
+            text.append("   " + t("both_clocks", promised=clock.deadline or "—", legal=clock.legal_deadline or "—"),
+                        style="bold reverse red" if clock.legal_overdue else "bold red" if clock.overdue else "")
+            if clock.deemed_accepted:
+                text.append("  " + t("deemed_accepted"), style="bold red")
+            if clock.paused:
+                text.append("  " + clock.paused, style="yellow")
+        self.query_one("#case-count", Static).update(text)
 
     def on_case_table_case_chosen(self, message: CaseTable.CaseChosen) -> None:
         self.station_app.open_case(message.case_no)

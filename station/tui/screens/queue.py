@@ -15,14 +15,12 @@ from rich.text import Text
 
 from station.actions import ActionInput
 from station.errors import StationError
-from station.ledger import CLOCK_KINDS
 from station.work_queue import QueueEntry, WorkQueue, read_queue
 
 from ..i18n import kind_label, t
 from ..queue_actions import QueueChoices, queue_choices
-from .action_dialog import ActionDialog
+from .ask_action import ask_action
 from .base import StationScreen
-from .clock_dialog import ClockDialog
 from .decide_menu import DecideMenu
 
 __all__ = ["QueueScreen"]
@@ -173,17 +171,7 @@ class QueueScreen(StationScreen):
                              lambda kind: self._ask(choices, kind) if kind else None)
 
     def _ask(self, choices: QueueChoices, kind: str) -> None:
-        def then(action: ActionInput | None) -> None:
-            if action is not None:
-                self._record(choices.case_no, action)
-
-        if kind in ("extended", "suspended"):
-            self.app.push_screen(ClockDialog(kind, choices.pauses, choices.most_extension_days), then)
-        elif kind in CLOCK_KINDS:
-            self._record(choices.case_no, ActionInput(kind))
-        else:
-            choice = next(c for c in choices.actions if c.kind == kind)
-            self.app.push_screen(ActionDialog(choice), then)
+        ask_action(self.app, choices, kind, lambda action: self._record(choices.case_no, action))
 
     @work(thread=True, exclusive=False, exit_on_error=False, group="queue-act")
     def _record(self, case_no: str, action: ActionInput) -> None:

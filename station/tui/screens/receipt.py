@@ -7,7 +7,7 @@ from textual.message import Message
 from station.errors import StationError
 from station.ledger import display_case_no
 from station.receipts import render_text
-from station.views import case_view, receipt_data
+from station.intake_receipt import intake_receipt
 
 from ..i18n import t
 from .document import DocumentScreen
@@ -17,16 +17,7 @@ __all__ = ["ReceiptScreen", "receipt_text"]
 
 def receipt_text(service, case_no: str) -> str:  # noqa: ANN001 - StationService
     """The receipt as terminal text (the same content as ``station receipt --text``)."""
-    state = service.case(case_no)
-    view = case_view(state, service.topology, service.calendar, service.today().isoformat(),
-                     service.tracking_url(state.case_no))
-    if not view["tracking_url"]:
-        raise StationError("回执由收件站打印：本站没有该案件的查询码")
-    actor = view["timeline"][0]["actor"]
-    agent = service.store.agent(actor)
-    data = receipt_data(view, int(state.item.get("promise_days") or 0), agent["name"] if agent else actor,
-                        service.topology.cityhall.name, instant=bool(state.item.get("instant")))
-    return render_text(data)
+    return render_text(intake_receipt(service, case_no))
 
 
 class ReceiptScreen(DocumentScreen):

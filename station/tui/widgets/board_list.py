@@ -74,7 +74,7 @@ def _line_text(line: CaseLine, section: str, today: str) -> Text:
     # the one grouped form of a case number (DESIGN §3), as on the receipt and the case screen
     text.append(line.display_no, style="cyan")
     text.append(" " + _fit(line.applicant_name, 8) + " " + _fit(line.item_name, 14) + " ")
-    text.append(_fit(line.status_label, 10))
+    text.append(_fit(line.status_label, 10), style="bold red" if line.clock and line.clock.deemed_accepted else "")
     text.append_text(_due_text(line, section, today))
     if line.conflicts:
         text.append(" ⚠", style="bold red")
@@ -82,8 +82,10 @@ def _line_text(line: CaseLine, section: str, today: str) -> Text:
 
 
 def _due_text(line: CaseLine, section: str, today: str) -> Text:
-    day = line.supplement_due if section == "deferred" else line.deadline
+    day = line.supplement_due if section == "deferred" else line.shown_deadline
     if not day:
         return Text("")
+    if section != "deferred" and line.clock and line.clock.legal_overdue:
+        return Text(t("past_legal", day=day[5:]), style="bold reverse red")  # the law outranks the promise
     label = t("owed_by", day=day[5:]) if section == "deferred" else t("due_on", day=day[5:])
     return Text(label, style="bold red" if day < today else "yellow")
