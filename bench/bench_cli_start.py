@@ -39,7 +39,7 @@ def prepare(folder: Path, cases: int) -> tuple[dict[str, str], str]:
     for _ in range(cases):
         case_no = file_case(service, operator)
     service.close()
-    return os.environ | {"STATION_HOME": str(folder / "420115102203")}, case_no
+    return os.environ | {"STATION_HOME": str(folder / "420115102203"), "STATION_PIN": "1234"}, case_no
 
 
 PACKAGES = ("station", "forms", "sync")

@@ -6,6 +6,7 @@ folded again and their projection saved, all in one durable transaction.
 from __future__ import annotations
 
 import shutil
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -25,6 +26,7 @@ from station.ledger import (
     EventFormatError, OPEN_STATUSES, ROLES, STATUS_LABELS, CaseState, Event, HybridClock, InvalidCaseNo, fold,
     make_case_no, new_event_id, normalise_case_no, step_problem,
 )
+from station.lockbox import Credentials
 from station.pins import MAX_FAILURES, hash_pin, locked_until_after_failure, pin_problem, verify_pin
 from station.receipts import new_token, token_hash, tracking_url
 from station.relay_queue import relayed_events
@@ -36,6 +38,7 @@ from station.workdays import WorkCalendar
 __all__ = ["StationService", "Operator", "IntakeRequest", "init_station"]
 
 if TYPE_CHECKING:
+    from station.datakey import KeyRing
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
     from station.receipts import ReceiptData
@@ -92,13 +95,27 @@ def init_station(home: StationHome, station_code: str, topology_file: Path) -> d
     recovery = new_recovery_key()  # only its public half stays on this PC
     write_public(home.root, recovery)
     StationStore(home.database).close()
+    from station.lockbox import settle
+
+    settle(home)  # encrypted at once; its key stands in the open until the first operator is added
     station = topology.get(station_code)
     return {"station": station.code, "name": station.name, "level": station.level, "public_key": public_key_text(key),
             "recovery_key": recovery_key_text(recovery)}
 
 
+def _refuse_if_locked(agent_id: str, locked_until: str | None, now: datetime) -> None:
+    if locked_until and datetime.fromisoformat(locked_until) > now:
+        raise NotAllowed(f"操作员 {agent_id} 连续输错密码，已锁定到 {locked_until[11:16]}，请稍后再试或联系管理员")
+
+
+def _wrong_pin_text(failures: int) -> str:
+    left = max(MAX_FAILURES - failures, 0)
+    return f"密码不对（还可再试 {left} 次）" if left else "密码不对，操作员已被锁定 15 分钟"
+
+
 class StationService:
-    def __init__(self, home: StationHome, clock: Clock = _china_now) -> None:
+    def __init__(self, home: StationHome, clock: Clock = _china_now, credentials: Credentials | None = None) -> None:
+        """``credentials`` unlock the store when it is first needed (the app unlocks it at sign-in instead)."""
         if not home.exists:
             raise NotFound(f"{home.root} 还不是站点目录：请先运行 station init --station 站点代码")
         self.home = home
@@ -106,8 +123,60 @@ class StationService:
         self.config = StationConfig.load(home.config_file)
         self.topology = Topology.load(home.topology_file)
         self.station = self.topology.get(self.config.station)
-        self.store = StationStore(home.database)
+        self.credentials = credentials or Credentials()
+        self._store: StationStore | None = None
+        self._data_key: bytes | None = None
+        self._opening = threading.Lock()
         self.calendar = WorkCalendar.load(home.calendar_dir)
+
+    # -- the encrypted store ----------------------------------------------------------
+
+    @property
+    def store(self) -> StationStore:
+        """The store, unlocked with the service's credentials on first use (:class:`StoreLocked` if they do not)."""
+        if self._store is None:
+            self.unlock(self.credentials)
+        assert self._store is not None
+        return self._store
+
+    @property
+    def unlocked(self) -> bool:
+        return self._store is not None
+
+    def store_key(self) -> bytes | None:
+        """The store's data key, unlocking it first (for a backup of it)."""
+        _ = self.store
+        return self._data_key
+
+    def data_key(self) -> bytes | None:
+        """The key the store is open with (None while locked): for readers with their own connection."""
+        return self._data_key
+
+    def unlock(self, credentials: Credentials) -> None:
+        from station.lockbox import settle, unlock
+
+        with self._opening:
+            if self._store is None and credentials.plain:
+                self._store = StationStore(self.home.database, None)
+            if self._store is None:
+                ring = settle(self.home)
+                key = unlock(ring, credentials)
+                self._store, self._data_key = StationStore(self.home.database, key), key
+                self._keep_wraps(ring)
+
+    def _keep_wraps(self, ring: KeyRing) -> None:
+        """A wrap for every operator and a seal to the current recovery key; a key that stood
+        in the open is replaced as soon as an operator exists."""
+        from station.lockbox import move_to_new_key, recovery_public, reconcile, save_if_changed
+        from station.store import connect_store
+
+        assert self._store is not None and self._data_key is not None
+        hashes = self._store.pin_hashes()
+        if ring.open_key and hashes:
+            self._store.close()
+            ring, key = move_to_new_key(self.home, connect_store(self.home.database, self._data_key), hashes)
+            self._store, self._data_key = StationStore(self.home.database, key), key
+        save_if_changed(self.home, ring, reconcile(ring, self._data_key, hashes, recovery_public(self.home)))
 
     @cached_property
     def catalogue(self) -> Catalogue:
@@ -115,7 +184,8 @@ class StationService:
         return merged_catalogue(builtin_catalogue(), self.home.catalogue_dir)
 
     def close(self) -> None:
-        self.store.close()
+        if self._store is not None:
+            self._store.close()
 
     # -- time ---------------------------------------------------------------------
 
@@ -140,22 +210,65 @@ class StationService:
             raise BadInput(*problems)
         assert pin is not None
         self.store.add_agent(agent_id.strip(), name.strip(), role, hash_pin(pin))
+        self.keep_wraps()
         return Operator(agent_id.strip(), name.strip(), role)
 
+    def keep_wraps(self) -> None:
+        """After operators changed (added, or merged from a backup): their wraps, and a new key if it stood open."""
+        from station.lockbox import settle
+
+        with self._opening:
+            if self._data_key is not None:
+                self._keep_wraps(settle(self.home))
+
     def sign_in(self, agent_id: str, pin: str | None) -> Operator:
+        verified = False
+        if self._store is None:  # signing in is what unlocks the store: that operator's wrap must open
+            self._unlock_as(agent_id, pin)
+            verified = True
         row = self.store.agent(agent_id)
         if row is None:
             raise NotAllowed(f"没有工号为“{agent_id}”的操作员")
         now = self.now()
-        if row["locked_until"] and datetime.fromisoformat(row["locked_until"]) > now:
-            raise NotAllowed(f"操作员 {agent_id} 连续输错密码，已锁定到 {row['locked_until'][11:16]}，请稍后再试或联系管理员")
-        if not pin or not verify_pin(pin, row["pin_hash"]):
+        _refuse_if_locked(agent_id, row["locked_until"], now)
+        if not verified and (not pin or not verify_pin(pin, row["pin_hash"])):
             failures = int(row["failed_attempts"]) + 1
             self.store.record_sign_in(row["id"], failures, locked_until_after_failure(failures, now))
-            left = max(MAX_FAILURES - failures, 0)
-            raise NotAllowed(f"密码不对（还可再试 {left} 次）" if left else "密码不对，操作员已被锁定 15 分钟")
+            raise NotAllowed(_wrong_pin_text(failures))
         self.store.record_sign_in(row["id"], 0, None)
         return Operator(row["id"], row["name"], row["role"])
+
+    def _unlock_as(self, agent_id: str, pin: str | None) -> None:
+        """Unlock with this operator's PIN (the app's sign-in, an acting command's --agent)."""
+        from station.lockbox import settle
+
+        with self._opening:
+            if self._store is None:
+                ring = settle(self.home)
+                key = bytes.fromhex(ring.open_key) if ring.open_key else self._unwrap_counted(ring, agent_id, pin)
+                self._store, self._data_key = StationStore(self.home.database, key), key
+                self._keep_wraps(ring)
+
+    def _unwrap_counted(self, ring: KeyRing, agent_id: str, pin: str | None) -> bytes:
+        """That operator's wrap opened with ``pin``; failures count in the keys file (the store is shut)."""
+        from station.datakey import write_ring
+        from station.lockbox import KEYS_FILE
+
+        ring_id = ring.ring_id(agent_id)
+        if ring_id not in ring.operators:
+            raise NotAllowed(f"没有工号为“{agent_id}”的操作员")
+        counter = ring.sign_in.pop(ring_id, {})
+        _refuse_if_locked(agent_id, counter.get("locked_until"), self.now())
+        key = ring.unwrap_pin(pin, [ring_id]) if pin else None
+        failures = 0 if key else int(counter.get("failures", 0)) + 1
+        if key is None:
+            ring.sign_in[ring_id] = {"failures": failures,
+                                     "locked_until": locked_until_after_failure(failures, self.now())}
+        if key is None or counter:
+            write_ring(self.home.root / KEYS_FILE, ring)
+        if key is None:
+            raise NotAllowed(_wrong_pin_text(failures))
+        return key
 
     # -- recording ----------------------------------------------------------------
 

@@ -10,7 +10,6 @@ projection of the events, rebuilt per case by the ledger's fold.
 from __future__ import annotations
 
 import json
-import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,6 +18,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sqlcipher3 import dbapi2
 
 from station.ledger import CaseState, Event
 
@@ -28,7 +28,7 @@ from .names import name_keys
 if TYPE_CHECKING:
     import sqlite_utils
 
-__all__ = ["StationStore", "CaseRow", "CaseQuery"]
+__all__ = ["StationStore", "CaseRow", "CaseQuery", "connect_store", "dbapi2"]
 
 CaseRow = dict[str, Any]
 
@@ -79,26 +79,30 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-def _connect(path: Path, read_only: bool = False) -> sqlite3.Connection:
+def connect_store(path: Path, key: bytes | None, read_only: bool = False) -> dbapi2.Connection:
+    """A connection to a store file: SQLCipher keyed with the raw data key, or plain SQLite when ``key`` is None."""
     uri = f"file:{path}?mode=ro" if read_only else f"file:{path}"
-    conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False, timeout=30)
+    conn = dbapi2.connect(uri, uri=True, isolation_level=None, check_same_thread=False, timeout=30)
+    if key is not None:
+        conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
     conn.execute("PRAGMA busy_timeout = 30000")
     return conn
 
 
-def _migrations_missing(conn: sqlite3.Connection) -> bool:
+def _migrations_missing(conn: dbapi2.Connection) -> bool:
     try:
         applied = {row[0] for row in conn.execute("SELECT name FROM _migrations")}
-    except sqlite3.OperationalError:  # a new file: no table yet
+    except dbapi2.OperationalError:  # a new file: no table yet
         return True
     return any(name not in applied for name, _ in MIGRATIONS)
 
 
 class StationStore:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, key: bytes | None = None) -> None:
+        """``key``: the station's data key (the file is SQLCipher); None for a plain SQLite file."""
         self.path = path
         self._lock = threading.RLock()
-        self.conn = _connect(path)
+        self.conn = connect_store(path, key)
         self._db: sqlite_utils.Database | None = None
         self.conn.execute("PRAGMA journal_mode = WAL")
         self.conn.execute("PRAGMA synchronous = FULL")
@@ -353,6 +357,10 @@ class StationStore:
         rows = self._query("SELECT * FROM agents WHERE id = ? COLLATE NOCASE ORDER BY id = ? DESC LIMIT 1",
                            [agent_id, agent_id])
         return rows[0] if rows else None
+
+    def pin_hashes(self) -> dict[str, str]:
+        """Every operator's stored PIN hash, by ID (what their wraps of the data key are made from)."""
+        return {row["id"]: row["pin_hash"] for row in self._query("SELECT id, pin_hash FROM agents")}
 
     def agents(self) -> list[dict[str, Any]]:
         return self._query("SELECT id, name, role FROM agents ORDER BY id")

@@ -138,8 +138,13 @@ def _default_topology_file() -> Path:
 
 
 def cmd_agent_add(ctx: Context) -> None:
+    from station.lockbox import AGENT_ADD_LOCKED_TEXT, StoreLocked
+
     args = ctx.args
-    operator = ctx.service.add_agent(args.id, args.name, args.role, os.environ.get("STATION_PIN"))
+    try:
+        operator = ctx.service.add_agent(args.id, args.name, args.role, os.environ.get("STATION_PIN"))
+    except StoreLocked as exc:
+        raise StoreLocked(AGENT_ADD_LOCKED_TEXT) from exc
     emit(ctx, {"id": operator.id, "name": operator.name, "role": operator.role},
          f"已添加操作员 {operator.id} {operator.name}（{ROLE_LABELS.get(operator.role, operator.role)}）")
 

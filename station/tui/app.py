@@ -75,7 +75,8 @@ class StationApp(ReportsFailures, App[None]):
         self.service = service
         self._sync_source = sync or StoreSyncPort(service)
         """A port, or a factory called once from a worker thread (the sync stack is slow to import)."""
-        self.queries = CaseQueries(service.home.database, service.station.code, lambda: service.calendar)
+        self.queries = CaseQueries(service.home.database, service.station.code, lambda: service.calendar,
+                                   key=service.data_key)
         self.operator: Operator | None = None
         self.sync_status: SyncStatus | None = None
         self.cursor_blink = cursor_blink
@@ -118,6 +119,8 @@ class StationApp(ReportsFailures, App[None]):
         same_operator = self.operator is not None and self.operator.id == message.operator.id
         self.operator = message.operator
         self._last_activity = time.monotonic()
+        if self.sync_status is None:
+            self.refresh_sync_status()  # the first sign-in opened the store: the sync starts now
         if message.was_locked and same_operator:
             self.pop_screen()
             return
@@ -210,7 +213,9 @@ class StationApp(ReportsFailures, App[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="sync-status")
     def refresh_sync_status(self) -> None:
-        self.post_message(self.SyncStatusRead(self.sync.status()))
+        """Nothing before the first sign-in: the store is shut, and the background sync starts with it."""
+        if self.service.unlocked:
+            self.post_message(self.SyncStatusRead(self.sync.status()))
 
     def on_station_app_sync_status_read(self, message: StationApp.SyncStatusRead) -> None:
         from .screens.base import StationScreen

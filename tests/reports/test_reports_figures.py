@@ -15,6 +15,12 @@ from tests.support.demo import TOWNSHIP, VILLAGE
 
 from .scenario import Casebook
 
+
+@pytest.fixture(autouse=True)
+def _unlocking_pin(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The commands run in-process read the store: the PIN of a township operator unlocks it, as for a script."""
+    monkeypatch.setenv("STATION_PIN", "2345")
+
 NOVEMBER = Period(date(2026, 11, 1), date(2026, 11, 30))
 
 # Counted by hand from the fixture:

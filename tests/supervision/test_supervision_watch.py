@@ -14,6 +14,12 @@ from station.workdays import WorkCalendar
 from tests.support.demo import TOWNSHIP, VILLAGE
 from tests.reports.scenario import Casebook, november
 
+
+@pytest.fixture(autouse=True)
+def _unlocking_pin(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The commands run in-process read the store: the PIN of a township operator unlocks it, as for a script."""
+    monkeypatch.setenv("STATION_PIN", "2345")
+
 WEDNESDAY = date(2026, 11, 25)
 
 
