@@ -11,7 +11,7 @@ from datetime import date, datetime
 from typing import Any
 
 from forms import mask_name
-from station.deadlines import LegalClock, legal_clock
+from station.deadlines import LegalClock, legal_clock, supplement_due
 from station.home import CHINA_TZ
 from station.ledger import (
     CITIZEN, DECIDED_STATUSES, KIND_LABELS, OPEN_STATUSES, CaseState, Event, HybridClock, display_case_no,
@@ -47,6 +47,7 @@ def track_view(state: CaseState, topology: Topology, calendar: WorkCalendar, tod
         "status": state.status, "status_label": state.status_label,
         "deadline": deadline.iso, "deadline_note": deadline.note_zh if not deadline.iso else None,
         "overdue": overdue, "outstanding_materials": state.outstanding_materials,
+        "supplement_due": supplement_due(state, calendar).iso if state.status in OPEN_STATUSES else None,
         "timeline": [_step(entry, topology) for entry in state.timeline
                      if entry["kind"] in _PUBLIC_KINDS and not entry.get("conflict")],
         "can_rate": can_rate(state),
@@ -73,7 +74,9 @@ def _public_clock(clock: LegalClock, is_open: bool) -> dict[str, Any]:
 def _step(entry: dict[str, Any], topology: Topology) -> dict[str, Any]:
     station = entry["station"]
     name = topology.get(station).name if station in topology else topology.cityhall.name
-    step = {"kind": entry["kind"], "label": entry["label"], "date": entry["at"][:10], "station": name}
+    by_citizen = entry.get("actor") == CITIZEN  # recorded by the city hall for the citizen: theirs, not its
+    step = {"kind": entry["kind"], "label": entry["label"], "date": entry["at"][:10],
+            "station": "您本人" if by_citizen else name}
     materials = entry.get("data", {}).get("materials")
     if entry["kind"] == "supplement_requested" and materials:
         step["materials"] = [m.get("name", "") if isinstance(m, dict) else str(m) for m in materials]

@@ -31,6 +31,7 @@ def test_json_twin_shows_progress_without_identity(world: World) -> None:
     assert [s["kind"] for s in body["timeline"]] == ["received", "forwarded", "accepted", "approved"]
     assert body["timeline"][2]["station"] == "山坡镇便民服务中心"
     assert body["outstanding_materials"] == ["银行卡（惠民惠农一卡通）复印件"]
+    assert body["supplement_due"] is None  # decided: nothing is owed by a date any more
     text = httpx.get(f"{world.url}/T/{case_no}/{token}").text
     for secret in ("11010519491231002X", "曾𠮷", "6228480402564890018", "A01"):
         assert secret not in text and secret not in str(body)
@@ -70,6 +71,21 @@ def test_rating_reaches_the_origin_station_once(world: World) -> None:
         assert client.sync_once().pulled == 3  # accepted, approved, rated
     rating = village.service.case(case_no).ratings
     assert rating == [rating[0] | {"level": 5, "by": "citizen", "comment": "代办员很耐心"}]
+    rated = httpx.get(f"{world.url}/api/v1/track/{case_no}/{token}").json()["timeline"][-1]
+    assert (rated["kind"], rated["station"]) == ("rated", "您本人")  # the citizen's rating, not the city hall's
+
+
+def test_a_material_owed_by_a_date_shows_that_date(world: World) -> None:
+    village = world.sites[VILLAGE]
+    from tests.support.hub import file_case
+    case_no = file_case(village.service, village.operator)
+    with village.client() as client:
+        client.sync_once()
+    token = village.service.store.token(case_no) or ""
+    due = village.service.case_view(case_no)["supplement_due"]
+    assert due, "the demo case defers a material"
+    assert httpx.get(f"{world.url}/api/v1/track/{case_no}/{token}").json()["supplement_due"] == due
+    assert f'<strong id="supplement-due">{due}</strong> 前交给' in httpx.get(f"{world.url}/T/{case_no}/{token}").text
 
 
 def test_undecided_case_cannot_be_rated(world: World) -> None:
