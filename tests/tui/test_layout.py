@@ -127,3 +127,13 @@ async def test_up_on_the_first_material_does_not_wrap_to_the_last(village: Stati
         assert first in checklist.keys_with("received") and last not in checklist.keys_with("received")
         await pilot.press(*["down"] * (checklist.option_count + 1))
         assert checklist.highlighted == checklist.option_count - 1
+
+
+def test_phrase_lines_keeps_phrases_whole_and_breaks_a_too_long_one() -> None:
+    from station.tui.phrases import phrase_lines
+
+    assert phrase_lines("这份收件还没有保存，离开后已填写的内容会丢失。确定放弃吗？", 52).splitlines() == [
+        "这份收件还没有保存，离开后已填写的内容会丢失。", "确定放弃吗？"]
+    assert phrase_lines("第一行\n确定？", 52).splitlines() == ["第一行", "确定？"]
+    long = phrase_lines("一二三四五六七八九十。好", 10).splitlines()
+    assert long == ["一二三四五", "六七八九", "十。好"] and all(cell_len(line) <= 10 for line in long)

@@ -17,12 +17,14 @@ from textual.widget import Widget
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
+from ..failures import ReportsFailures
+
 __all__ = ["StationFooter", "fitting_hints"]
 
 PALETTE = "-command-palette"
 
 
-class StationFooter(Footer):
+class StationFooter(ReportsFailures, Footer):
     DEFAULT_CSS = "StationFooter { padding-left: 1; }"
     """Hints start in the body's column (screens pad their body by one)."""
 
