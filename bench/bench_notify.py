@@ -40,11 +40,11 @@ VILLAGE = "420115102203"
 def events_with_phones(cases: int) -> list[Event]:
     """The sample backlog with a mobile number on every applicant, its hash chain made again."""
     events, prev = [], ""
-    for index, event in enumerate(sample_events(cases * 2, VILLAGE)):
-        data = event.data
-        if event.kind == "received":
+    for index, sample in enumerate(sample_events(cases * 2, VILLAGE)):
+        data = sample.data
+        if sample.kind == "received":
             data = data | {"applicant": data["applicant"] | {"phone": f"139{index:08d}"}}
-        event = dataclasses.replace(event, data=data, prev=prev)
+        event = dataclasses.replace(sample, data=data, prev=prev)
         prev = event.digest()
         events.append(event)
     return events
@@ -82,7 +82,7 @@ def main() -> int:
             config = parse_notify_config(notify_table(url, rate_per_minute=10**6), {})
             assert config is not None
             calendar = WorkCalendar.load()
-            sender = NoticeSender(store.engine, config, make_provider(config), store.topology, lambda: calendar)
+            sender = NoticeSender(store.engine, config, make_provider(config), store.topology, lambda calendar=calendar: calendar)
             started = time.perf_counter()
             sender.run_once()
             sending.append(time.perf_counter() - started)

@@ -52,7 +52,7 @@ def run(cases: int) -> dict[str, float | int]:
             write_public(old.home.root, recovery)
             backup = root / "old.ssbackup"
             started = time.perf_counter()
-            write_backup(old.home, VILLAGE, old.now().isoformat(timespec="seconds"), backup)
+            write_backup(old.home, VILLAGE, old.now().isoformat(timespec="seconds"), backup, old.store_key())
             backup_s = time.perf_counter() - started
             backup_bytes = backup.stat().st_size
             old.close()

@@ -15,7 +15,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from station.keys import public_key_text  # noqa: E402
 from sync.client import SyncClient  # noqa: E402
 from tests.support.events import sample_events  # noqa: E402
 from tests.support.hub import free_port, in_process_hub, make_station, topology_for  # noqa: E402

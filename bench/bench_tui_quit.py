@@ -66,7 +66,10 @@ def child(home: str, connected_file: str, start_app: bool) -> None:
     from station.tui.screens.sign_in import SignInScreen
     from station.tui.sync_port import connect_sync
 
-    service = StationService(StationHome(Path(home)))
+    from station.lockbox import Credentials
+
+    service = StationService(StationHome(Path(home)), credentials=Credentials(pin="1234"))
+    service.unlock(service.credentials)  # what signing in does
     app = StationApp(service, sync=lambda: connect_sync(service), cursor_blink=False)
     marks: dict[str, float] = {}
 

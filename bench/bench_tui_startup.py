@@ -16,7 +16,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import date, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -83,6 +83,7 @@ def _copy_case(service, template: str, copies: int) -> None:  # noqa: ANN001 - S
 
 def child_station(home: str) -> None:
     from station.home import StationHome
+    from station.lockbox import Credentials
     from station.service import Operator, StationService
     from station.tui.app import StationApp
     from station.tui.screens.home import HomeScreen
@@ -91,6 +92,7 @@ def child_station(home: str) -> None:
     service = StationService(StationHome(Path(home)))
     app = StationApp(service, cursor_blink=False)
     operator = Operator("a01", "李小𠮷", "agent")  # the PIN check is the operator's time, not start-up's
+    service.unlock(Credentials(pin=PIN))  # ... and so is opening the store with it (the same scrypt)
 
     async def until_board(pilot) -> None:  # noqa: ANN001
         app.post_message(SignInScreen.OperatorSignedIn(operator, was_locked=False))

@@ -8,7 +8,6 @@ from __future__ import annotations
 import gc
 import hmac
 import ipaddress
-import os
 import re
 import time
 from dataclasses import dataclass, field
@@ -39,6 +38,7 @@ from .publish_api import add_publication_routes
 from .ratings import MAX_COMMENT_CHARS, RatingInput, rating_from_form, rating_from_json
 from .restore import add_restore_routes
 from .security import AuthFailure, HubHeaders, MissLimiter, authenticate, bundle_key_problem
+from .settings import METRICS_TOKEN_ENV, HubEnvironment
 from .staff import add_staff_routes
 from .store import HubStore
 from .tracking import RATING_LABELS, can_rate, rating_event, token_matches, track_view
@@ -48,7 +48,6 @@ __all__ = ["create_app", "HubSettings", "settle_garbage_collector", "METRICS_TOK
 _HERE = Path(__file__).resolve().parent
 MAX_PUSH_BYTES = 8 * 1024 * 1024
 MAX_PULL_LIMIT = 5000
-METRICS_TOKEN_ENV = "CITYHALL_METRICS_TOKEN"
 _GZIP_JSON = {"Content-Encoding": "gzip"}
 
 
@@ -61,8 +60,10 @@ class HubSettings:
     miss_limit: int = 20
     """Tracking-page misses allowed per client address per ``miss_window_s``."""
     miss_window_s: float = 600.0
-    metrics_token: str | None = field(default_factory=lambda: os.environ.get(METRICS_TOKEN_ENV) or None)
-    """``/metrics`` wants ``Authorization: Bearer`` this token; unset, it answers loopback clients only."""
+    metrics_token: str | None = None
+    """``/metrics`` wants ``Authorization: Bearer`` this token; unset, ``env``'s, else loopback clients only."""
+    env: HubEnvironment = field(default_factory=HubEnvironment.read)
+    """The environment variables (cityhall/settings.py), read once."""
 
 
 class _NotFound(Exception):
@@ -84,12 +85,12 @@ def create_app(settings: HubSettings) -> FastAPI:
     app.mount("/static", StaticFiles(directory=str(_HERE / "static")), name="static")
     _sync_routes(app)
     _tracking_routes(app)
-    _ops_routes(app, settings.metrics_token)
-    add_file_routes(app, settings.db_url)
+    _ops_routes(app, settings.metrics_token or settings.env.metrics_token)
+    add_file_routes(app, settings.db_url, settings.env)
     add_publication_routes(app)
     add_restore_routes(app)
     add_staff_routes(app)
-    add_notify(app, settings.topology_file)
+    add_notify(app, settings.topology_file, settings.env.notify_credentials)
     return app
 
 

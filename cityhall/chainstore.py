@@ -27,7 +27,7 @@ _LINKED = ("accepted", "parked", "rejected")
 def record_links(conn: Any, events: Sequence[Event], answers: Sequence[Answer], signer: str,
                  hub_code: str, now: float) -> None:
     """Links of the signer's own events answered now; alarms for re-sent events whose content changed."""
-    own = [(e, a) for e, a in zip(events, answers) if e.station == signer and e.station != hub_code]
+    own = [(e, a) for e, a in zip(events, answers, strict=True) if e.station == signer and e.station != hub_code]
     fresh = {e.id: e for e, a in own if a.status in _LINKED}
     db.insert_many(conn, db.chain_links, [
         {"event_id": e.id, "station": e.station, "digest": e.digest(), "prev": e.prev, "hlc": e.hlc}

@@ -17,11 +17,15 @@ __all__ = ["main", "build_parser", "default_db_url", "default_config", "app_from
 
 
 def default_db_url() -> str:
-    return os.environ.get("CITYHALL_DB") or "sqlite:///cityhall.db"
+    from .settings import HubEnvironment
+
+    return HubEnvironment.read().db_url
 
 
 def default_config() -> Path:
-    return Path(os.environ.get("STATION_CONFIG") or "stations.toml")
+    from .settings import HubEnvironment
+
+    return HubEnvironment.read().topology_file
 
 
 class _Parser(ChineseArgumentParser):
@@ -93,7 +97,8 @@ def _serve_workers(args: argparse.Namespace, config: Path) -> int:
     from .db import make_engine, migrate
     db_url = args.db or default_db_url()
     migrate(make_engine(db_url))
-    os.environ["CITYHALL_DB"], os.environ["STATION_CONFIG"] = db_url, str(config.resolve())
+    from .settings import DB_ENV, TOPOLOGY_ENV
+    os.environ[DB_ENV], os.environ[TOPOLOGY_ENV] = db_url, str(config.resolve())  # what each worker reads
     uvicorn.run("cityhall.cli:app_from_env", factory=True, host=args.host, port=args.port, workers=args.workers,
                 log_level="warning", access_log=False)
     return 0

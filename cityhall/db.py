@@ -271,13 +271,28 @@ def _notices(conn: Connection) -> None:
     create_notify_tables(conn)
 
 
+def _files_tables(conn: Connection) -> None:
+    from .files import _first_tables
+
+    _first_tables(conn)
+
+
+def _files_holders(conn: Connection) -> None:
+    from .files import _holders
+
+    _holders(conn)
+
+
 Migration = tuple[str, Callable[[Connection], None]]
 MIGRATIONS: list[Migration] = [("0001_initial", _initial), ("0002_write_lock_and_chain", _write_lock_and_chain),
                                ("0003_staff_and_publications", _staff_and_publications),
                                ("0004_event_identity", _event_identity),
                                ("0005_quarantine_broken_events", _quarantine_broken_events),
                                ("0006_revocations", _revocations),
-                               ("0007_notices", _notices)]
+                               ("0007_notices", _notices),
+                               # the attachment files' tables (cityhall/files.py), named as they always were
+                               ("files_0001_tables", _files_tables), ("files_0002_holders", _files_holders)]
+"""Every hub table's migrations, applied by :func:`migrate` alone, under one lock."""
 
 
 def make_engine(url: str) -> Engine:
@@ -320,16 +335,16 @@ def _migration_lock(engine: Engine) -> Iterator[None]:
             conn.commit()
 
 
-def migrate(engine: Engine) -> list[str]:
-    """Apply the migrations not yet recorded; returns the names applied now."""
+def migrate(engine: Engine, migrations: list[Migration] | None = None) -> list[str]:
+    """Apply the migrations not yet recorded (all of :data:`MIGRATIONS` unless told); returns the names applied now."""
     with _migration_lock(engine):
-        return _migrate(engine)
+        return _migrate(engine, MIGRATIONS if migrations is None else migrations)
 
 
-def _migrate(engine: Engine) -> list[str]:
+def _migrate(engine: Engine, migrations: list[Migration]) -> list[str]:
     done = set(applied_migrations(engine))
     applied = []
-    for name, step in MIGRATIONS:
+    for name, step in migrations:
         if name in done:
             continue
         with engine.begin() as conn:

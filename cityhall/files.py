@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import os
 import re
 import threading
@@ -34,7 +33,8 @@ from sqlalchemy import (
 from starlette.concurrency import run_in_threadpool
 
 from . import db
-from .filestore import FileStorage, storage_from_env
+from .filestore import FileStorage, storage_for
+from .settings import STALE_UPLOAD_ENV, STALE_UPLOAD_S, HubEnvironment
 from .security import AuthFailure, authenticate
 from .store import HubStore
 
@@ -43,8 +43,6 @@ __all__ = ["HubFiles", "FileProblem", "add_file_routes", "MAX_CHUNK_BYTES", "MAX
 
 MAX_CHUNK_BYTES = 8 * 1024 * 1024
 MAX_FILE_BYTES = 200 * 1024 * 1024
-STALE_UPLOAD_S = 48 * 3600.0
-STALE_UPLOAD_ENV = "CITYHALL_STALE_UPLOAD_HOURS"
 _CLEAN_EVERY_S = 3600.0
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 _STAGED = re.compile(r"[0-9a-f]{64}(\.[0-9]{12})?")
@@ -114,19 +112,6 @@ def _holders(conn: Any) -> None:
     conn.execute(delete(ref_cursor_table))
 
 
-_MIGRATIONS = [("files_0001_tables", _first_tables), ("files_0002_holders", _holders)]
-
-
-def migrate_files(engine: Engine) -> None:
-    """The file tables' named migrations, recorded in the hub's ``_migrations`` beside its own."""
-    done = set(db.applied_migrations(engine))
-    for name, step in _MIGRATIONS:
-        if name not in done:
-            with engine.begin() as conn:
-                step(conn)
-                conn.execute(insert(db.migrations_table).values(name=name, applied_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())))
-
-
 @dataclass
 class FileProblem(Exception):
     status: int
@@ -149,8 +134,7 @@ class HubFiles:
         self.staging.mkdir(parents=True, exist_ok=True)
         self._refs_lock = threading.Lock()
         self._locks: dict[str, threading.Lock] = {}
-        self._locks_guard = threading.Lock()
-        migrate_files(engine)
+        self._locks_guard = threading.Lock()  # the tables are made by db.migrate, like every hub table
         self._adopt_shared_staging()
 
     # -- who may touch a file ---------------------------------------------------------
@@ -381,30 +365,15 @@ def default_files_root(db_url: str) -> Path:
     return Path("cityhall-files")
 
 
-def add_file_routes(app: FastAPI, db_url: str) -> HubFiles:
+def add_file_routes(app: FastAPI, db_url: str, env: HubEnvironment) -> HubFiles:
     store: HubStore = app.state.store
-    root = default_files_root(db_url)
-    staging = Path(os.environ.get("CITYHALL_FILES_STAGING") or root / "staging")
-    files = HubFiles(store.engine, storage_from_env(root), staging, _stale_after_s())
+    root = env.files_dir or default_files_root(db_url)
+    staging = env.files_staging or root / "staging"
+    files = HubFiles(store.engine, storage_for(env.s3, env.files_dir, root), staging, env.stale_upload_s)
     files.clean_stale_uploads()
     app.state.files = files
     _routes(app, store, files)
     return files
-
-
-def _stale_after_s() -> float:
-    """``CITYHALL_STALE_UPLOAD_HOURS`` in seconds: a finite number of hours, at least 1, so a paused upload is not taken for abandoned."""
-    text = os.environ.get(STALE_UPLOAD_ENV, "").strip()
-    if not text:
-        return STALE_UPLOAD_S
-    try:
-        hours = float(text)
-    except ValueError:
-        hours = math.nan
-    if not (math.isfinite(hours) and hours >= 1):
-        raise ValueError(f"{STALE_UPLOAD_ENV} must be a number of hours of at least 1 (default 48), not {text!r}; "
-                         "set it to e.g. 48 or unset it")
-    return hours * 3600
 
 
 def _check_name(sha256: str) -> None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-__all__ = ["FileStorage", "LocalStorage", "S3Storage", "S3Config", "storage_from_env"]
+__all__ = ["FileStorage", "LocalStorage", "S3Storage", "S3Config", "storage_for"]
 
 BLOCK = 256 * 1024
 
@@ -100,9 +100,6 @@ class S3Storage:
             body.close()
 
 
-def storage_from_env(default_root: Path) -> FileStorage:
-    """S3 when ``CITYHALL_S3_ENDPOINT`` and ``CITYHALL_S3_BUCKET`` are set, else the local disk."""
-    endpoint, bucket = os.environ.get("CITYHALL_S3_ENDPOINT"), os.environ.get("CITYHALL_S3_BUCKET")
-    if endpoint and bucket:
-        return S3Storage(S3Config(endpoint, bucket, os.environ.get("CITYHALL_S3_PREFIX", "attachments/")))
-    return LocalStorage(Path(os.environ.get("CITYHALL_FILES_DIR") or default_root))
+def storage_for(s3: S3Config | None, files_dir: Path | None, default_root: Path) -> FileStorage:
+    """S3 when configured (``CITYHALL_S3_ENDPOINT`` and ``CITYHALL_S3_BUCKET``), else the local disk."""
+    return S3Storage(s3) if s3 is not None else LocalStorage(files_dir or default_root)

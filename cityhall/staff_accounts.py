@@ -156,7 +156,7 @@ def _minutes(seconds: float) -> int:
 
 
 def _dummy_hash() -> str:
-    global _DUMMY_HASH
+    global _DUMMY_HASH  # noqa: PLW0603 - made once, on first use
     if not _DUMMY_HASH:
         _DUMMY_HASH = hash_password(secrets.token_hex(8))
     return _DUMMY_HASH

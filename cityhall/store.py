@@ -14,7 +14,7 @@ import json
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -62,8 +62,8 @@ def enroll_station(engine: Engine, code: str, public_key: str) -> bool:
     now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     with engine.begin() as conn:
         if conn.execute(select(revocations.c.station).where(revocations.c.public_key == public_key)).first():
-            raise ValueError(f"this key was revoked: it can never be enrolled again; make a new one with "
-                             f"`station init` on the station's PC and enrol that")
+            raise ValueError("this key was revoked: it can never be enrolled again; make a new one with "
+                             "`station init` on the station's PC and enrol that")
         old = conn.execute(select(db.stations.c.code).where(db.stations.c.code == code)).first()
         if old:
             conn.execute(update(db.stations).where(db.stations.c.code == code)
@@ -73,10 +73,11 @@ def enroll_station(engine: Engine, code: str, public_key: str) -> bool:
     return old is not None
 
 
-def bounded_page(rows: list[Any], limit: int) -> list[Any]:
+def bounded_page(rows: Sequence[Any], limit: int) -> list[Any]:
     """The first ``limit`` (cursor, body) rows, fewer when their bodies pass ``MAX_PULL_BYTES``:
     a page is bounded in bytes too, so big events make short pages."""
-    page, size = [], 0
+    page: list[Any] = []
+    size = 0
     for row in rows[:limit]:
         if page and size + len(row[1]) > MAX_PULL_BYTES:
             break

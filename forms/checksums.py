@@ -43,5 +43,5 @@ def uscc_check_char(first17: str) -> str:
         values = [_USCC_VALUES[char] for char in first17]
     except KeyError as error:
         raise ValueError(f"{error.args[0]!r} is not a USCC character") from None
-    total = sum(value * weight for value, weight in zip(values, _USCC_WEIGHTS))
+    total = sum(value * weight for value, weight in zip(values, _USCC_WEIGHTS, strict=False))
     return USCC_ALPHABET[(31 - total % 31) % 31]

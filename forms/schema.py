@@ -295,7 +295,8 @@ def _bound_parses(field_type: str, bound: str) -> bool:
 
 def _check_bounds_order(rules: dict[str, Any], where: str, problems: _Problems) -> None:
     for low_name, high_name in (("min", "max"), ("min_length", "max_length")):
-        low, high = rules.get(low_name), rules.get(high_name)
+        low: Any = rules.get(low_name)
+        high: Any = rules.get(high_name)
         if _is(low, int) and _is(high, int) and low > high:
             problems.add(where, f"规则 {low_name} = {low} 大于 {high_name} = {high}")
 
@@ -330,7 +331,7 @@ def _take_key(table: dict[str, Any], where: str, problems: _Problems) -> str:
 
 
 def _field_type(table: dict[str, Any], where: str, problems: _Problems) -> str:
-    field_type = _take(table, "type", str, where, problems, "text")
+    field_type = str(_take(table, "type", str, where, problems, "text"))
     if field_type not in FIELD_TYPES:
         problems.add(where, f"type “{field_type}”不存在，可用：{'、'.join(FIELD_TYPES)}")
     return field_type
@@ -564,7 +565,7 @@ def parse_item(text: str, source: str = "<text>") -> ServiceItem:
 
 def load_item(path: str | Path | Any) -> ServiceItem:
     """An item from a TOML file: a path, or any ``importlib.resources`` Traversable."""
-    source = path if hasattr(path, "read_bytes") else Path(path)
+    source: Any = path if hasattr(path, "read_bytes") else Path(path)
     try:
         text = source.read_bytes().decode("utf-8")
     except UnicodeDecodeError as error:

@@ -47,8 +47,8 @@ DEFAULT_TEXT_MAX_LENGTH = 200
 """Longest text accepted when a text field has no ``max_length`` rule (code points)."""
 
 PROVINCE_CODES = frozenset(
-    "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 "
-    "50 51 52 53 54 61 62 63 64 65 71 81 82".split()
+    ["11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37", "41", "42",
+     "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65", "71", "81", "82"]
 )
 """First two digits of every province-level division code (GB/T 2260)."""
 
@@ -399,7 +399,7 @@ def _division_problem(text: str) -> str | None:
     if text[:2] not in PROVINCE_CODES:
         return f"前两位省级代码“{text[:2]}”不存在"
     parts = (text[2:4], text[4:6], text[6:9], text[9:12])
-    for upper, lower in zip(parts, parts[1:]):
+    for upper, lower in zip(parts, parts[1:], strict=False):
         if int(upper) == 0 and int(lower) != 0:
             return "上一级代码为0时，下一级也应为0"
     if int(text[6:9]) >= 600:

@@ -11,9 +11,12 @@ is sealed to, an ephemeral X25519 public key) and then a gzip'd tar stream cut i
 and the station's recovery key (HKDF-SHA256). Each frame's nonce is its number and a
 last-frame flag, and the header's hash is the associated data: a frame moved, dropped,
 changed or cut off, or a changed header, fails to open. The target gets no readable
-byte; the one plain copy is the store's snapshot, made in a temporary file inside the
-home (beside the store it copies) and removed as soon as it is sealed. Written beside
-the target and renamed, so a power cut never leaves a half backup under the target's name.
+byte. The store's snapshot is made in a temporary file inside the home (beside the store
+it copies), encrypted like the store but under a fresh key of its own that travels inside
+the sealed stream (``store.key``), and removed as soon as it is sealed. (Backups written
+before the store was encrypted hold a plain snapshot and no ``store.key``; they still
+restore.) Written beside the target and renamed, so a power cut never leaves a half
+backup under the target's name.
 """
 from __future__ import annotations
 
@@ -22,7 +25,6 @@ import io
 import json
 import os
 import shutil
-import sqlite3
 import struct
 import tarfile
 import tempfile
@@ -40,14 +42,18 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from station.errors import BadInput, NotFound
 from station.home import StationHome
+from station.store import connect_store
 
+from .datakey import new_data_key
 from .recovery import load_public, public_key_file, public_text
 
-__all__ = ["MAGIC", "BackupSummary", "write_backup", "open_backup", "STORE_NAME", "ATTACHMENTS_PREFIX"]
+__all__ = ["MAGIC", "BackupSummary", "write_backup", "open_backup", "STORE_NAME", "STORE_KEY_NAME", "ATTACHMENTS_PREFIX"]
 
 MAGIC = b"SSBACKUP1\n"
 FRAME_BYTES = 1 << 20
 STORE_NAME = "station.db"
+STORE_KEY_NAME = "store.key"
+"""The snapshot's own data key (hex), inside the sealed stream."""
 ATTACHMENTS_PREFIX = "attachments/"
 _INFO = b"service-station backup v1"
 
@@ -68,7 +74,8 @@ class BackupSummary:
 
 # -- writing ---------------------------------------------------------------------------
 
-def write_backup(home: StationHome, station: str, created_at: str, target: Path) -> BackupSummary:
+def write_backup(home: StationHome, station: str, created_at: str, target: Path, key: bytes | None) -> BackupSummary:
+    """``key``: the store's data key (None for a plain store)."""
     recipient = _recipient(home)
     if not target.parent.is_dir():
         raise NotFound(f"找不到文件夹 {target.parent}：请检查 U 盘是否插好，或换一个保存位置")
@@ -76,14 +83,14 @@ def write_backup(home: StationHome, station: str, created_at: str, target: Path)
     header = {"station": station, "created_at": created_at, "recipient": public_text(recipient),
               "ephemeral": public_text(ephemeral.public_key()), "frame_bytes": FRAME_BYTES}
     header_line = json.dumps(header, separators=(",", ":")).encode("ascii")
-    key = _frame_key(ephemeral.exchange(recipient), header_line)
+    frame_key = _frame_key(ephemeral.exchange(recipient), header_line)
     partial = target.with_name(f".{target.name}.partial")
     try:
-        with _store_snapshot(home) as snapshot, partial.open("wb") as out:
-            counts = _counts(snapshot)
+        with _store_snapshot(home, key) as (snapshot, snapshot_key), partial.open("wb") as out:
+            counts = _counts(snapshot, snapshot_key)
             out.write(MAGIC + header_line + b"\n")
-            sealer = _Sealer(out, key, hashlib.sha256(header_line).digest())
-            files = _write_tar(sealer, snapshot, home.attachments_dir)
+            sealer = _Sealer(out, frame_key, hashlib.sha256(header_line).digest())
+            files = _write_tar(sealer, snapshot, snapshot_key, home.attachments_dir)
             sealer.finish()
             out.flush()
             os.fsync(out.fileno())
@@ -102,26 +109,27 @@ def _recipient(home: StationHome) -> X25519PublicKey:
 
 
 @contextmanager
-def _store_snapshot(home: StationHome) -> Iterator[Path]:
-    """A consistent copy of the store taken with the online backup API, removed afterwards."""
+def _store_snapshot(home: StationHome, key: bytes | None) -> Iterator[tuple[Path, bytes]]:
+    """A consistent copy of the store taken with the online backup API under a fresh key, removed afterwards."""
     handle, name = tempfile.mkstemp(prefix=".backup-", suffix=".db", dir=home.root)
     os.close(handle)
     copy = Path(name)
+    snapshot_key = new_data_key()
     try:
-        source = sqlite3.connect(f"file:{home.database}?mode=ro", uri=True, timeout=30)
-        target = sqlite3.connect(copy)
+        source = connect_store(home.database, key, read_only=True)
+        target = connect_store(copy, snapshot_key)
         try:
             source.backup(target)  # one step: the whole file at one moment, writers go on meanwhile
         finally:
             target.close()
             source.close()
-        yield copy
+        yield copy, snapshot_key
     finally:
         copy.unlink(missing_ok=True)
 
 
-def _counts(snapshot: Path) -> tuple[int, int]:
-    conn = sqlite3.connect(snapshot)
+def _counts(snapshot: Path, key: bytes) -> tuple[int, int]:
+    conn = connect_store(snapshot, key)
     try:
         return (conn.execute("SELECT count(*) FROM events").fetchone()[0],
                 conn.execute("SELECT count(*) FROM cases").fetchone()[0])
@@ -129,10 +137,14 @@ def _counts(snapshot: Path) -> tuple[int, int]:
         conn.close()
 
 
-def _write_tar(sealer: _Sealer, snapshot: Path, attachments: Path) -> int:
+def _write_tar(sealer: _Sealer, snapshot: Path, snapshot_key: bytes, attachments: Path) -> int:
     files = 0
     with tarfile.open(fileobj=sealer, mode="w|gz") as tar:  # type: ignore[call-overload]
         tar.add(snapshot, arcname=STORE_NAME)
+        key_text = snapshot_key.hex().encode("ascii")
+        entry = tarfile.TarInfo(STORE_KEY_NAME)
+        entry.size = len(key_text)
+        tar.addfile(entry, io.BytesIO(key_text))
         for path in sorted(attachments.rglob("*")) if attachments.is_dir() else []:
             relative = path.relative_to(attachments).as_posix()
             if path.is_file() and not relative.startswith("partial/") and not path.name.startswith("."):
@@ -275,7 +287,7 @@ def _extract(stream: _Opener, into: Path, name: str) -> None:
 def _check_member(member: tarfile.TarInfo, name: str) -> None:
     """Only the store and attachment files, as plain files inside the folder."""
     parts = member.name.split("/")
-    allowed = member.name == STORE_NAME or (member.name.startswith(ATTACHMENTS_PREFIX) and len(parts) > 1)
+    allowed = member.name in (STORE_NAME, STORE_KEY_NAME) or (member.name.startswith(ATTACHMENTS_PREFIX) and len(parts) > 1)
     if not member.isfile() or not allowed or ".." in parts or member.name.startswith("/"):
         raise BadInput(f"{name} 里有不该有的内容（{member.name}）：这不是本工具写的备份")
 

@@ -27,7 +27,8 @@ _MAX_VARIANTS = 8
 def _readings(char: str, heteronyms: bool) -> list[str]:
     from pypinyin import Style, pinyin  # its dictionaries take ~0.3 s to load: only when a name is keyed
 
-    found = pinyin(char, style=Style.NORMAL, heteronym=heteronyms, errors=lambda _: [""])[0]
+    # pypinyin takes a list back from ``errors`` too (its annotation says str only)
+    found = pinyin(char, style=Style.NORMAL, heteronym=heteronyms, errors=lambda _: [""])[0]  # type: ignore[arg-type, return-value]
     readings = [r for r in dict.fromkeys(found) if r and r.isascii() and r.isalpha()]
     if not readings and char in RARE_READINGS:
         return [*RARE_READINGS[char], ""]  # "": also keyed as if skipped

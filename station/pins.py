@@ -7,7 +7,7 @@ import hmac
 import secrets
 from datetime import datetime, timedelta
 
-__all__ = ["hash_pin", "verify_pin", "pin_problem", "MAX_FAILURES", "LOCKOUT"]
+__all__ = ["hash_pin", "verify_pin", "pin_problem", "pin_digest", "split_pin_hash", "MAX_FAILURES", "LOCKOUT"]
 
 MAX_FAILURES = 5
 LOCKOUT = timedelta(minutes=15)
@@ -22,20 +22,28 @@ def pin_problem(pin: str | None) -> str | None:
     return None
 
 
+def pin_digest(pin: str, salt: bytes) -> bytes:
+    """The salted scrypt digest of a PIN: what the store keeps, and what the data key's wrap is made from."""
+    return hashlib.scrypt(pin.encode(), salt=salt, n=_N, r=_R, p=_P, dklen=32)
+
+
 def hash_pin(pin: str) -> str:
     salt = secrets.token_bytes(16)
-    digest = hashlib.scrypt(pin.encode(), salt=salt, n=_N, r=_R, p=_P, dklen=32)
-    return "scrypt$" + base64.b64encode(salt).decode() + "$" + base64.b64encode(digest).decode()
+    return "scrypt$" + base64.b64encode(salt).decode() + "$" + base64.b64encode(pin_digest(pin, salt)).decode()
+
+
+def split_pin_hash(stored: str) -> tuple[bytes, bytes] | None:
+    """The salt and digest of a stored PIN hash; None when it is not one."""
+    try:
+        _, salt_b64, digest_b64 = stored.split("$")
+        return base64.b64decode(salt_b64), base64.b64decode(digest_b64)
+    except ValueError:
+        return None
 
 
 def verify_pin(pin: str, stored: str) -> bool:
-    try:
-        _, salt_b64, digest_b64 = stored.split("$")
-        salt, expected = base64.b64decode(salt_b64), base64.b64decode(digest_b64)
-    except ValueError:
-        return False
-    digest = hashlib.scrypt(pin.encode(), salt=salt, n=_N, r=_R, p=_P, dklen=32)
-    return hmac.compare_digest(digest, expected)
+    parts = split_pin_hash(stored)
+    return parts is not None and hmac.compare_digest(pin_digest(pin, parts[0]), parts[1])
 
 
 def locked_until_after_failure(failures: int, now: datetime) -> str | None:

@@ -12,7 +12,6 @@ Merging twice changes nothing.
 from __future__ import annotations
 
 import shutil
-import sqlite3
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -22,9 +21,9 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from station.errors import BadInput
 from station.ledger import HybridClock
 from station.service import StationService
-from station.store import StationStore
+from station.store import StationStore, dbapi2
 
-from .backup import ATTACHMENTS_PREFIX, STORE_NAME, open_backup
+from .backup import ATTACHMENTS_PREFIX, STORE_KEY_NAME, STORE_NAME, open_backup
 
 __all__ = ["BackupRestoreReport", "restore_from_backup"]
 
@@ -54,11 +53,27 @@ def restore_from_backup(service: StationService, path: Path, recovery_key: X2551
     with open_backup(path, recovery_key, work) as header:
         if header["station"] != service.station.code:
             raise BadInput(f"{path.name} 是站点 {header['station']} 的备份，本机是 {service.station.code}：不能恢复到这里")
-        StationStore(work / STORE_NAME).close()  # an older backup's store upgrades in place first
+        key = _snapshot_key(work)
+        StationStore(work / STORE_NAME, key).close()  # an older backup's store upgrades in place first
         report = BackupRestoreReport(header["station"], header["created_at"])
         report.attachment_files = _copy_files(work / ATTACHMENTS_PREFIX.rstrip("/"), service.home.attachments_dir)
-        _merge(service, work / STORE_NAME, report)
+        _merge(service, work / STORE_NAME, key, report)
+    service.keep_wraps()  # the backup's operators open this PC's store with their PINs
     return report
+
+
+def _snapshot_key(work: Path) -> bytes | None:
+    """The snapshot's own key; None for a backup written before stores were encrypted (a plain snapshot)."""
+    path = work / STORE_KEY_NAME
+    if not path.is_file():
+        return None
+    try:
+        key = bytes.fromhex(path.read_text(encoding="ascii").strip())
+    except (UnicodeDecodeError, ValueError):
+        key = b""
+    if len(key) != 32:
+        raise BadInput("备份里的数据库密钥已损坏：请换一份备份")
+    return key
 
 
 def _copy_files(source: Path, target: Path) -> int:
@@ -75,10 +90,11 @@ def _copy_files(source: Path, target: Path) -> int:
     return copied
 
 
-def _merge(service: StationService, copy: Path, report: BackupRestoreReport) -> None:
+def _merge(service: StationService, copy: Path, key: bytes | None, report: BackupRestoreReport) -> None:
     store = service.store
     conn = store.conn
-    conn.execute("ATTACH DATABASE ? AS backup", [str(copy)])  # outside a transaction, as SQLite requires
+    # outside a transaction, as SQLite requires; an empty KEY is a plain file
+    conn.execute("ATTACH DATABASE ? AS backup KEY ?", [str(copy), f"x'{key.hex()}'" if key else ""])
     try:
         with store.write():
             before = store.event_count()
@@ -101,7 +117,7 @@ def _merge(service: StationService, copy: Path, report: BackupRestoreReport) -> 
         conn.execute("DETACH DATABASE backup")
 
 
-def _merge_meta(service: StationService, conn: sqlite3.Connection) -> None:
+def _merge_meta(service: StationService, conn: dbapi2.Connection) -> None:
     store = service.store
     backup = dict(conn.execute("SELECT key, value FROM backup.meta WHERE key IN ('chain_head', 'hlc', ?)", [_PULL_CURSOR]))
     if backup.get("chain_head") and not store.get_meta("chain_head"):

@@ -6,6 +6,7 @@ folded again and their projection saved, all in one durable transaction.
 from __future__ import annotations
 
 import shutil
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -13,19 +14,23 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from forms import Catalogue, InvalidValue, ServiceItem, UnknownItem, builtin_catalogue, check_id_number, check_phone, merged_catalogue, validate_form
-from station.actions import ActionInput, action_data
+from forms import (
+    Catalogue, InvalidValue, ServiceItem, UnknownItem, builtin_catalogue, check_id_number, check_phone, merged_catalogue,
+    validate_form,
+)
 from station.deadlines import case_deadline, supplement_due
 from station.errors import BadInput, NotAllowed, NotFound
 from station.home import CHINA_TZ, StationConfig, StationHome
 from station.listed_clock import listed_clock
 from station.ledger import (
-    EventFormatError, check_contract, OPEN_STATUSES, ROLES, STATUS_LABELS, CaseState, Event, HybridClock, InvalidCaseNo, fold, make_case_no, new_event_id, normalise_case_no, step_problem,
+    EventFormatError, OPEN_STATUSES, ROLES, STATUS_LABELS, CaseState, Event, HybridClock, InvalidCaseNo, fold,
+    make_case_no, new_event_id, normalise_case_no, step_problem,
 )
+from station.lockbox import Credentials
 from station.pins import MAX_FAILURES, hash_pin, locked_until_after_failure, pin_problem, verify_pin
 from station.receipts import new_token, token_hash, tracking_url
 from station.relay_queue import relayed_events
-from station.store import StationStore
+from station.store import CaseQuery, StationStore
 from station.topology import Topology, TopologyError
 from station.views import station_name
 from station.workdays import WorkCalendar
@@ -33,10 +38,14 @@ from station.workdays import WorkCalendar
 __all__ = ["StationService", "Operator", "IntakeRequest", "init_station"]
 
 if TYPE_CHECKING:
+    from station.datakey import KeyRing
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+    from station.receipts import ReceiptData
+    from station.work_queue import WorkQueue
+
 Clock = Callable[[], datetime]
-_OPEN_SQL = ", ".join(f"'{s}'" for s in sorted(OPEN_STATUSES))
+_OPEN = tuple(sorted(OPEN_STATUSES))
 
 
 def _china_now() -> datetime:
@@ -86,13 +95,27 @@ def init_station(home: StationHome, station_code: str, topology_file: Path) -> d
     recovery = new_recovery_key()  # only its public half stays on this PC
     write_public(home.root, recovery)
     StationStore(home.database).close()
+    from station.lockbox import settle
+
+    settle(home)  # encrypted at once; its key stands in the open until the first operator is added
     station = topology.get(station_code)
     return {"station": station.code, "name": station.name, "level": station.level, "public_key": public_key_text(key),
             "recovery_key": recovery_key_text(recovery)}
 
 
+def _refuse_if_locked(agent_id: str, locked_until: str | None, now: datetime) -> None:
+    if locked_until and datetime.fromisoformat(locked_until) > now:
+        raise NotAllowed(f"操作员 {agent_id} 连续输错密码，已锁定到 {locked_until[11:16]}，请稍后再试或联系管理员")
+
+
+def _wrong_pin_text(failures: int) -> str:
+    left = max(MAX_FAILURES - failures, 0)
+    return f"密码不对（还可再试 {left} 次）" if left else "密码不对，操作员已被锁定 15 分钟"
+
+
 class StationService:
-    def __init__(self, home: StationHome, clock: Clock = _china_now) -> None:
+    def __init__(self, home: StationHome, clock: Clock = _china_now, credentials: Credentials | None = None) -> None:
+        """``credentials`` unlock the store when it is first needed (the app unlocks it at sign-in instead)."""
         if not home.exists:
             raise NotFound(f"{home.root} 还不是站点目录：请先运行 station init --station 站点代码")
         self.home = home
@@ -100,8 +123,60 @@ class StationService:
         self.config = StationConfig.load(home.config_file)
         self.topology = Topology.load(home.topology_file)
         self.station = self.topology.get(self.config.station)
-        self.store = StationStore(home.database)
+        self.credentials = credentials or Credentials()
+        self._store: StationStore | None = None
+        self._data_key: bytes | None = None
+        self._opening = threading.Lock()
         self.calendar = WorkCalendar.load(home.calendar_dir)
+
+    # -- the encrypted store ----------------------------------------------------------
+
+    @property
+    def store(self) -> StationStore:
+        """The store, unlocked with the service's credentials on first use (:class:`StoreLocked` if they do not)."""
+        if self._store is None:
+            self.unlock(self.credentials)
+        assert self._store is not None
+        return self._store
+
+    @property
+    def unlocked(self) -> bool:
+        return self._store is not None
+
+    def store_key(self) -> bytes | None:
+        """The store's data key, unlocking it first (for a backup of it)."""
+        _ = self.store
+        return self._data_key
+
+    def data_key(self) -> bytes | None:
+        """The key the store is open with (None while locked): for readers with their own connection."""
+        return self._data_key
+
+    def unlock(self, credentials: Credentials) -> None:
+        from station.lockbox import settle, unlock
+
+        with self._opening:
+            if self._store is None and credentials.plain:
+                self._store = StationStore(self.home.database, None)
+            if self._store is None:
+                ring = settle(self.home)
+                key = unlock(ring, credentials)
+                self._store, self._data_key = StationStore(self.home.database, key), key
+                self._keep_wraps(ring)
+
+    def _keep_wraps(self, ring: KeyRing) -> None:
+        """A wrap for every operator and a seal to the current recovery key; a key that stood
+        in the open is replaced as soon as an operator exists."""
+        from station.lockbox import move_to_new_key, recovery_public, reconcile, save_if_changed
+        from station.store import connect_store
+
+        assert self._store is not None and self._data_key is not None
+        hashes = self._store.pin_hashes()
+        if ring.open_key and hashes:
+            self._store.close()
+            ring, key = move_to_new_key(self.home, connect_store(self.home.database, self._data_key), hashes)
+            self._store, self._data_key = StationStore(self.home.database, key), key
+        save_if_changed(self.home, ring, reconcile(ring, self._data_key, hashes, recovery_public(self.home)))
 
     @cached_property
     def catalogue(self) -> Catalogue:
@@ -109,7 +184,8 @@ class StationService:
         return merged_catalogue(builtin_catalogue(), self.home.catalogue_dir)
 
     def close(self) -> None:
-        self.store.close()
+        if self._store is not None:
+            self._store.close()
 
     # -- time ---------------------------------------------------------------------
 
@@ -134,22 +210,65 @@ class StationService:
             raise BadInput(*problems)
         assert pin is not None
         self.store.add_agent(agent_id.strip(), name.strip(), role, hash_pin(pin))
+        self.keep_wraps()
         return Operator(agent_id.strip(), name.strip(), role)
 
+    def keep_wraps(self) -> None:
+        """After operators changed (added, or merged from a backup): their wraps, and a new key if it stood open."""
+        from station.lockbox import settle
+
+        with self._opening:
+            if self._data_key is not None:
+                self._keep_wraps(settle(self.home))
+
     def sign_in(self, agent_id: str, pin: str | None) -> Operator:
+        verified = False
+        if self._store is None:  # signing in is what unlocks the store: that operator's wrap must open
+            self._unlock_as(agent_id, pin)
+            verified = True
         row = self.store.agent(agent_id)
         if row is None:
             raise NotAllowed(f"没有工号为“{agent_id}”的操作员")
         now = self.now()
-        if row["locked_until"] and datetime.fromisoformat(row["locked_until"]) > now:
-            raise NotAllowed(f"操作员 {agent_id} 连续输错密码，已锁定到 {row['locked_until'][11:16]}，请稍后再试或联系管理员")
-        if not pin or not verify_pin(pin, row["pin_hash"]):
+        _refuse_if_locked(agent_id, row["locked_until"], now)
+        if not verified and (not pin or not verify_pin(pin, row["pin_hash"])):
             failures = int(row["failed_attempts"]) + 1
             self.store.record_sign_in(row["id"], failures, locked_until_after_failure(failures, now))
-            left = max(MAX_FAILURES - failures, 0)
-            raise NotAllowed(f"密码不对（还可再试 {left} 次）" if left else "密码不对，操作员已被锁定 15 分钟")
+            raise NotAllowed(_wrong_pin_text(failures))
         self.store.record_sign_in(row["id"], 0, None)
         return Operator(row["id"], row["name"], row["role"])
+
+    def _unlock_as(self, agent_id: str, pin: str | None) -> None:
+        """Unlock with this operator's PIN (the app's sign-in, an acting command's --agent)."""
+        from station.lockbox import settle
+
+        with self._opening:
+            if self._store is None:
+                ring = settle(self.home)
+                key = bytes.fromhex(ring.open_key) if ring.open_key else self._unwrap_counted(ring, agent_id, pin)
+                self._store, self._data_key = StationStore(self.home.database, key), key
+                self._keep_wraps(ring)
+
+    def _unwrap_counted(self, ring: KeyRing, agent_id: str, pin: str | None) -> bytes:
+        """That operator's wrap opened with ``pin``; failures count in the keys file (the store is shut)."""
+        from station.datakey import write_ring
+        from station.lockbox import KEYS_FILE
+
+        ring_id = ring.ring_id(agent_id)
+        if ring_id not in ring.operators:
+            raise NotAllowed(f"没有工号为“{agent_id}”的操作员")
+        counter = ring.sign_in.pop(ring_id, {})
+        _refuse_if_locked(agent_id, counter.get("locked_until"), self.now())
+        key = ring.unwrap_pin(pin, [ring_id]) if pin else None
+        failures = 0 if key else int(counter.get("failures", 0)) + 1
+        if key is None:
+            ring.sign_in[ring_id] = {"failures": failures,
+                                     "locked_until": locked_until_after_failure(failures, self.now())}
+        if key is None or counter:
+            write_ring(self.home.root / KEYS_FILE, ring)
+        if key is None:
+            raise NotAllowed(_wrong_pin_text(failures))
+        return key
 
     # -- recording ----------------------------------------------------------------
 
@@ -166,6 +285,8 @@ class StationService:
         )
 
     def _record_local(self, event: Event) -> None:
+        from station.ledger.contract import check_contract  # msgspec loads only for a write
+
         try:  # the station's own events keep the contract the hub and other stations check
             check_contract(event)
         except EventFormatError as exc:
@@ -211,7 +332,7 @@ class StationService:
 
     def refresh_deadlines(self) -> int:
         """Recompute every open case's deadline (after a new calendar arrived)."""
-        rows = self.store.case_rows("status IN ('received','submitted','needs_supplement','accepted')", limit=10**9)
+        rows = self.store.case_rows(CaseQuery(statuses=_OPEN), limit=10**9)
         with self.store.write():
             for row in rows:
                 self._project(row["case_no"])
@@ -309,16 +430,27 @@ class StationService:
     def act(self, operator: Operator, case_no: str, kind: str, *, reason: str | None = None,
             materials: list[str] | None = None, level: int | None = None, days: int | None = None,
             until: str | None = None) -> CaseState:
+        from station.actions import ActionInput, action_data  # loaded for an action, not for a read
+
         with self.store.write():
             state = self.case(case_no)
             action = ActionInput(kind, reason or "", tuple(materials or ()), level, days, until)
             data = action_data(state, action, self._item_of(state), self.calendar, self.today())
-            event = self._new_event(state.case_no, kind, operator, data)
-            verdict = step_problem(state, event, self.topology)
-            if verdict:
-                raise (NotAllowed if verdict.forbidden else BadInput)(verdict.reason)
-            self._record_local(event)
+            self.record_step(state, kind, operator, data)
         return self.case(state.case_no)
+
+    def record_step(self, state: CaseState, kind: str, operator: Operator, data: dict[str, Any]) -> Event:
+        """Record one step on a case as this station (inside the caller's ``store.write()``).
+
+        The ledger's rules judge it first: a step the operator may not take is refused
+        (:class:`NotAllowed`), one that does not fit the case's state is bad input.
+        """
+        event = self._new_event(state.case_no, kind, operator, data)
+        verdict = step_problem(state, event, self.topology)
+        if verdict:
+            raise (NotAllowed if verdict.forbidden else BadInput)(verdict.reason)
+        self._record_local(event)
+        return event
 
     def _item_of(self, state: CaseState) -> ServiceItem | None:
         try:
@@ -340,14 +472,11 @@ class StationService:
 
     def list_cases(self, status: str | None = None, overdue: bool = False, limit: int = 200,
                    offset: int = 0) -> list[dict[str, Any]]:
-        where, params = ["1"], []
-        if status:
-            where.append("status = ?")
-            params.append(status)
-        if overdue:
-            where.append(f"deadline < ? AND status IN ({_OPEN_SQL})")
-            params.append(self.today().isoformat())
-        rows = self.store.case_rows(" AND ".join(where), params, limit=limit, offset=offset)
+        if overdue and status and status not in OPEN_STATUSES:
+            return []  # only an open case can be overdue
+        statuses = (status,) if status else _OPEN if overdue else ()
+        query = CaseQuery(statuses=statuses, deadline_before=self.today().isoformat() if overdue else None)
+        rows = self.store.case_rows(query, limit=limit, offset=offset)
         listed = [self._case_row(row) for row in rows]
         if overdue and status in (None, "submitted"):
             listed += self._deemed_overdue(limit)
@@ -356,7 +485,7 @@ class StationService:
     def _deemed_overdue(self, limit: int) -> list[dict[str, Any]]:
         """A case nobody answered within 5 working days counts as accepted as days pass, with no
         event to fold it again: its stored deadline is still empty, so it is worked out now."""
-        waiting = self.store.case_rows("status = 'submitted' AND deadline IS NULL", [], limit=limit)
+        waiting = self.store.case_rows(CaseQuery(statuses=("submitted",), no_deadline=True), limit=limit)
         return [row for row in map(self._case_row, waiting) if row["overdue"]]
 
     def _case_row(self, row: dict[str, Any]) -> dict[str, Any]:
@@ -374,6 +503,46 @@ class StationService:
             "paused": clock.paused if clock else None,
             "conflicts": row["conflicts"],
         }
+
+    def case_view(self, case_no: str) -> dict[str, Any]:
+        """One case as the app, the command and the documents show it (timeline, materials, deadlines, texts)."""
+        return self._view_of(self.case(case_no))
+
+    def _view_of(self, state: CaseState) -> dict[str, Any]:
+        from station.views import case_view
+
+        return case_view(state, self.topology, self.calendar, self.today().isoformat(),
+                         self.tracking_url(state.case_no), self.store.sms_notices(state.case_no))
+
+    def receipt(self, case_no: str, *, paper: str = "回执") -> ReceiptData:
+        """What the receipt (and every document's head) says; only the receiving station holds the QR token."""
+        from station.views import receipt_data
+
+        state = self.case(case_no)
+        view = self._view_of(state)
+        if not view["tracking_url"]:
+            raise NotFound(f"{paper}由收件站打印：本站没有该案件的查询码（二维码）")
+        actor = view["timeline"][0]["actor"]
+        agent = self.store.agent(actor)
+        return receipt_data(view, int(state.item.get("promise_days") or 0), agent["name"] if agent else actor,
+                            self.topology.cityhall.name, instant=bool(state.item.get("instant")))
+
+    def handed_over_receipt(self, case_no: str) -> ReceiptData:
+        """The receipt as it was handed over at intake, however often and late it is printed again."""
+        from station.intake_receipt import intake_receipt
+
+        return intake_receipt(self, case_no)
+
+    def case_states(self, query: CaseQuery | None = None) -> list[CaseState]:
+        """The folded states of this station's cases (all, or those ``query`` picks)."""
+        return self.store.case_states(query or CaseQuery())
+
+    def work_queue(self) -> WorkQueue:
+        """Cases waiting for this station's decision, most urgent first."""
+        from station.work_queue import WAITING_FOR_DECISION, work_queue
+
+        states = self.case_states(CaseQuery(statuses=WAITING_FOR_DECISION, handler=self.station.code))
+        return work_queue(states, self.calendar, self.today(), self.station.code, self.topology)
 
     def tracking_url(self, case_no: str) -> str | None:
         token = self.store.token(case_no)

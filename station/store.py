@@ -10,15 +10,15 @@ projection of the events, rebuilt per case by the ledger's fold.
 from __future__ import annotations
 
 import json
-import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import orjson
+from sqlcipher3 import dbapi2
 
 from station.ledger import CaseState, Event
 
@@ -28,9 +28,44 @@ from .names import name_keys
 if TYPE_CHECKING:
     import sqlite_utils
 
-__all__ = ["StationStore", "CaseRow"]
+__all__ = ["StationStore", "CaseRow", "CaseQuery", "connect_store", "dbapi2"]
 
 CaseRow = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class CaseQuery:
+    """Which rows of the ``cases`` projection to read; every condition given must hold."""
+
+    statuses: tuple[str, ...] = ()
+    handler: str | None = None
+    case_no: str | None = None
+    deadline_before: str | None = None
+    """An ISO day: cases whose stored deadline is earlier."""
+    no_deadline: bool = False
+    origins: tuple[str, ...] = ()
+
+    def sql(self) -> tuple[str, list[Any]]:
+        """The ``WHERE`` text with ``?`` marks, and its parameters."""
+        where: list[str] = ["1"]
+        params: list[Any] = []
+        for column, values in (("status", self.statuses), ("origin", self.origins)):
+            if values:
+                where.append(f"{column} IN ({', '.join('?' * len(values))})")
+                params += values
+        for column, value in (("handler", self.handler), ("case_no", self.case_no)):
+            if value is not None:
+                where.append(f"{column} = ?")
+                params.append(value)
+        if self.deadline_before is not None:
+            where.append("deadline < ?")
+            params.append(self.deadline_before)
+        if self.no_deadline:
+            where.append("deadline IS NULL")
+        return " AND ".join(where), params
+
+
+ALL_CASES = CaseQuery()
 
 _CASE_COLUMNS = ("case_no", "status", "item_code", "item_name", "origin", "handler", "applicant_id",
                  "applicant_name", "received_on", "deadline", "supplement_due", "conflicts", "last_hlc", "state")
@@ -44,26 +79,30 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-def _connect(path: Path, read_only: bool = False) -> sqlite3.Connection:
+def connect_store(path: Path, key: bytes | None, read_only: bool = False) -> dbapi2.Connection:
+    """A connection to a store file: SQLCipher keyed with the raw data key, or plain SQLite when ``key`` is None."""
     uri = f"file:{path}?mode=ro" if read_only else f"file:{path}"
-    conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False, timeout=30)
+    conn = dbapi2.connect(uri, uri=True, isolation_level=None, check_same_thread=False, timeout=30)
+    if key is not None:
+        conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
     conn.execute("PRAGMA busy_timeout = 30000")
     return conn
 
 
-def _migrations_missing(conn: sqlite3.Connection) -> bool:
+def _migrations_missing(conn: dbapi2.Connection) -> bool:
     try:
         applied = {row[0] for row in conn.execute("SELECT name FROM _migrations")}
-    except sqlite3.OperationalError:  # a new file: no table yet
+    except dbapi2.OperationalError:  # a new file: no table yet
         return True
     return any(name not in applied for name, _ in MIGRATIONS)
 
 
 class StationStore:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, key: bytes | None = None) -> None:
+        """``key``: the station's data key (the file is SQLCipher); None for a plain SQLite file."""
         self.path = path
         self._lock = threading.RLock()
-        self.conn = _connect(path)
+        self.conn = connect_store(path, key)
         self._db: sqlite_utils.Database | None = None
         self.conn.execute("PRAGMA journal_mode = WAL")
         self.conn.execute("PRAGMA synchronous = FULL")
@@ -115,7 +154,7 @@ class StationStore:
         with self._lock:
             cursor = self.conn.execute(sql, params)
             columns = [column[0] for column in cursor.description]
-            return [dict(zip(columns, row)) for row in cursor]
+            return [dict(zip(columns, row, strict=True)) for row in cursor]
 
     # -- meta ---------------------------------------------------------------------
 
@@ -174,11 +213,17 @@ class StationStore:
 
     def pending_events(self, limit: int) -> list[Event]:
         """The oldest ``limit`` events still to push, in the order they were recorded (read in one go)."""
+        return self.pending_after(0, limit)[0]
+
+    def pending_after(self, cursor: int, limit: int) -> tuple[list[Event], int]:
+        """Like ``pending_events``, recorded after ``cursor``; and the cursor after them. A push
+        reads its next batch while the one before is still unanswered (still pending)."""
         with self._lock:
-            bodies = self.conn.execute(
-                "SELECT e.body FROM outbox o JOIN events e ON e.id = o.event_id AND e.recorded_here = 1 "
-                "WHERE o.state = 'pending' ORDER BY e.rowid LIMIT ?", [limit]).fetchall()
-        return [Event.from_stored(orjson.loads(body)) for (body,) in bodies]
+            rows = self.conn.execute(
+                "SELECT e.rowid, e.body FROM outbox o JOIN events e ON e.id = o.event_id AND e.recorded_here = 1 "
+                "WHERE o.state = 'pending' AND e.rowid > ? ORDER BY e.rowid LIMIT ?", [cursor, limit]).fetchall()
+        events = [Event.from_stored_text(body) for _, body in rows]  # the stored text is the canonical JSON
+        return events, rows[-1][0] if rows else cursor
 
     def mark_outbox(self, event_id: str, state: str, reason: str | None = None) -> None:
         self.mark_outbox_many([(event_id, state, reason)])
@@ -221,14 +266,34 @@ class StationStore:
         rows = self._query("SELECT state FROM cases WHERE case_no = ?", [case_no])
         return CaseState(**json.loads(rows[0]["state"])) if rows else None
 
-    def case_rows(self, where: str = "1", params: Any = (), limit: int = 500, offset: int = 0) -> list[CaseRow]:
+    def case_rows(self, query: CaseQuery = ALL_CASES, limit: int = 500, offset: int = 0) -> list[CaseRow]:
+        where, params = query.sql()
         return self._query(
             "SELECT case_no, status, item_code, item_name, origin, handler, applicant_id, applicant_name, "
             f"received_on, deadline, supplement_due, conflicts FROM cases WHERE {where} "
             "ORDER BY received_on DESC, case_no DESC LIMIT ? OFFSET ?", [*params, limit, offset])
 
-    def case_count(self, where: str = "1", params: Any = ()) -> int:
+    def case_count(self, query: CaseQuery = ALL_CASES) -> int:
+        where, params = query.sql()
         return int(self._query(f"SELECT count(*) AS n FROM cases WHERE {where}", params)[0]["n"])
+
+    def case_states(self, query: CaseQuery = ALL_CASES) -> list[CaseState]:
+        """The folded state of every case matching ``query``."""
+        states = (self.case_state(row["case_no"]) for row in self.case_rows(query, limit=2**31 - 1))
+        return [state for state in states if state is not None]
+
+    def relayed_events(self, origins: tuple[str, ...]) -> list[Event]:
+        """Events pulled (not recorded here) for cases filed at ``origins``, in arrival order."""
+        if not origins:
+            return []
+        marks = ", ".join("?" * len(origins))
+        rows = self._query(f"SELECT e.body FROM events e JOIN cases c ON c.case_no = e.case_no "
+                           f"WHERE e.recorded_here = 0 AND c.origin IN ({marks}) ORDER BY e.rowid", list(origins))
+        return [Event.from_stored(json.loads(row["body"])) for row in rows]
+
+    def rows(self, sql: str, params: Any = ()) -> list[dict[str, Any]]:
+        """A read of the station's own tables by the modules that keep them (attachments)."""
+        return self._query(sql, params)
 
     def next_serial(self, day: str) -> int:
         """The next daily serial (inside the caller's transaction)."""
@@ -292,6 +357,10 @@ class StationStore:
         rows = self._query("SELECT * FROM agents WHERE id = ? COLLATE NOCASE ORDER BY id = ? DESC LIMIT 1",
                            [agent_id, agent_id])
         return rows[0] if rows else None
+
+    def pin_hashes(self) -> dict[str, str]:
+        """Every operator's stored PIN hash, by ID (what their wraps of the data key are made from)."""
+        return {row["id"]: row["pin_hash"] for row in self._query("SELECT id, pin_hash FROM agents")}
 
     def agents(self) -> list[dict[str, Any]]:
         return self._query("SELECT id, name, role FROM agents ORDER BY id")

@@ -1,8 +1,8 @@
 """Watching a station's cases: deadlines, deferred materials, waiting cases, bad ratings.
 
 Everything here is a pure function of case states, a calendar and a day, so the home
-screen, ``station watch`` and (later) the city hall all show the same digest. The only
-I/O is :func:`case_states`, which reads the projections from a station's store.
+screen, ``station watch`` and (later) the city hall all show the same digest. The states
+come from :meth:`station.service.StationService.case_states`.
 
 A case concerns a station when the station received it or has handled it; each alert
 says whether this station is the one that must act (``can_act``), because a village
@@ -19,13 +19,12 @@ from typing import Any, ClassVar
 
 from station.deadlines import LegalClock, legal_clock, supplement_due
 from station.ledger import OPEN_STATUSES, STATUS_LABELS, CaseState
-from station.store import StationStore
 from station.workdays import CalendarUnknown, WorkCalendar
 
 _log = logging.getLogger(__name__)
 __all__ = [
     "BAD_RATING_MAX", "WatchPolicy", "FollowUp", "CaseAlert", "Digest",
-    "follow_ups", "watch", "concerns", "case_states",
+    "follow_ups", "watch", "concerns",
 ]
 
 BAD_RATING_MAX = 2
@@ -242,7 +241,7 @@ def _watch_deadline(state: CaseState, clock: LegalClock, calendar: WorkCalendar,
     if clock.paused_now is not None:
         return  # a statutory pause: the clock stands still, nothing is near
     if deadline.date is None:
-        lists.unknown.append(_alert(state, None, None, can_act, deadline.note_zh))
+        lists.unknown.append(_alert(state, None, None, can_act, deadline.note_zh or ""))
         return
     try:
         if today > deadline.date:
@@ -305,13 +304,3 @@ def _waiting_since(state: CaseState) -> date:
     moves = [e["at"][:10] for e in state.timeline
              if e["kind"] in ("received", "forwarded", "escalated") and not e.get("conflict")]
     return date.fromisoformat(moves[-1] if moves else state.received_on)
-
-
-# -- reading the store ----------------------------------------------------------------
-
-
-def case_states(store: StationStore, where: str = "1", params: Iterable[Any] = ()) -> list[CaseState]:
-    """Every case in the store matching ``where`` (SQL over the ``cases`` projection)."""
-    rows = store.case_rows(where, list(params), limit=2**31 - 1)
-    states = (store.case_state(row["case_no"]) for row in rows)
-    return [state for state in states if state is not None]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 __all__ = ["LEVELS", "Station", "Topology", "TopologyError", "CityHall"]
 
@@ -45,6 +46,8 @@ class Topology:
     def __init__(self, cityhall: CityHall, stations: list[Station]) -> None:
         self.cityhall = cityhall
         self._stations = {s.code: s for s in stations}
+        self._ancestors: dict[str, tuple[str, ...]] = {}
+        """``ancestors`` of each code asked about: the hub asks for every event it ingests."""
 
     @classmethod
     def load(cls, path: Path) -> Topology:
@@ -55,7 +58,7 @@ class Topology:
         return cls.from_dict(raw, source=str(path))
 
     @classmethod
-    def from_dict(cls, raw: dict, source: str = "stations.toml") -> Topology:
+    def from_dict(cls, raw: dict[str, Any], source: str = "stations.toml") -> Topology:
         problems: list[str] = []
         hall = raw.get("cityhall") or {}
         for key in ("name", "url", "public_url"):
@@ -102,6 +105,11 @@ class Topology:
 
     def ancestors(self, code: str) -> list[str]:
         """Codes above ``code``, nearest first."""
+        if code not in self._ancestors:
+            self._ancestors[code] = tuple(self._chain_above(code))
+        return list(self._ancestors[code])
+
+    def _chain_above(self, code: str) -> list[str]:
         chain = []
         parent = self._stations[code].parent if code in self._stations else None
         while parent is not None:
@@ -123,7 +131,7 @@ class Topology:
         return [c for c in self._stations if self.is_ancestor(code, c)]
 
 
-def _station(entry: dict, index: int, problems: list[str]) -> Station:
+def _station(entry: dict[str, Any], index: int, problems: list[str]) -> Station:
     where = f"[[stations]] #{index + 1}"
     code = str(entry.get("code", ""))
     if not (len(code) == 12 and code.isdigit()):

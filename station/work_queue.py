@@ -3,8 +3,8 @@
 A township decides for all its villages; the queue puts first what the law makes most
 urgent: cases past the 5-working-day acceptance rule (they already count as accepted),
 then those past a deadline (either clock), then those due within 2 working days (or
-whose 5 days to answer end within that), then the rest. Pure, apart from
-:func:`read_queue`, which reads the states from the store.
+whose 5 days to answer end within that), then the rest. Pure: the states come from
+:meth:`station.service.StationService.work_queue`.
 """
 from __future__ import annotations
 
@@ -16,12 +16,10 @@ from typing import Any, Literal
 
 from station.deadlines import LegalClock, legal_clock
 from station.ledger import STATUS_LABELS, CaseState
-from station.store import StationStore
-from station.supervision import case_states
 from station.topology import Topology
 from station.workdays import WorkCalendar
 
-__all__ = ["URGENCIES", "URGENCY_LABELS", "QueueEntry", "VillageCount", "WorkQueue", "work_queue", "read_queue"]
+__all__ = ["URGENCIES", "URGENCY_LABELS", "QueueEntry", "VillageCount", "WorkQueue", "work_queue"]
 
 Urgency = Literal["acceptance_overdue", "overdue", "due_soon", "normal"]
 URGENCIES: tuple[Urgency, ...] = ("acceptance_overdue", "overdue", "due_soon", "normal")
@@ -83,13 +81,6 @@ def work_queue(states: Iterable[CaseState], calendar: WorkCalendar, today: date,
                for state in states if state.handler == station and state.status in WAITING_FOR_DECISION]
     entries.sort(key=_order)
     return WorkQueue(today.isoformat(), station, tuple(entries), _villages(entries))
-
-
-def read_queue(store: StationStore, calendar: WorkCalendar, today: date, station: str,
-               topology: Topology) -> WorkQueue:
-    marks = ", ".join("?" * len(WAITING_FOR_DECISION))
-    states = case_states(store, f"handler = ? AND status IN ({marks})", [station, *WAITING_FOR_DECISION])
-    return work_queue(states, calendar, today, station, topology)
 
 
 def _urgency(state: CaseState, clock: LegalClock) -> Urgency:

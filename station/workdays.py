@@ -217,7 +217,7 @@ def _date_list(raw: Mapping[str, Any], key: str, problems: list[str],
         return []
     dates = [_as_table_date(v) for v in values]
     problems += [f"{key}[{i}] = {v!r} is not a date (write it like 2027-10-01)"
-                 for i, (v, d) in enumerate(zip(values, dates)) if d is None]
+                 for i, (v, d) in enumerate(zip(values, dates, strict=False)) if d is None]
     return [d for d in dates if d is not None]
 
 

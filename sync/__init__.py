@@ -11,12 +11,12 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .bundle import Bundle, BundleError, read_bundle, write_bundle
     from .client import SyncClient, SyncReport
-    from .loop import BackgroundSync, SyncStatus
+    from .loop import BackgroundSync, LoopStatus
     from .signing import SKEW_WINDOW_S, signed_headers, verify_request
     from .wire import WireError, decode_batch, encode_batch
 
 _HOMES = {"Bundle": "bundle", "BundleError": "bundle", "read_bundle": "bundle", "write_bundle": "bundle",
-          "SyncClient": "client", "SyncReport": "client", "BackgroundSync": "loop", "SyncStatus": "loop",
+          "SyncClient": "client", "SyncReport": "client", "BackgroundSync": "loop", "LoopStatus": "loop",
           "SKEW_WINDOW_S": "signing", "signed_headers": "signing", "verify_request": "signing",
           "WireError": "wire", "decode_batch": "wire", "encode_batch": "wire"}
 

@@ -180,7 +180,7 @@ def _listed_files(header: dict[str, Any]) -> list[BundleFile]:
 
 def _file_entry(entry: dict[str, Any]) -> BundleFile | None:
     """One listed file, its unknown keys dropped; ``None`` when a key every file needs is missing."""
-    if not _REQUIRED_FILE_KEYS <= entry.keys():
+    if not entry.keys() >= _REQUIRED_FILE_KEYS:
         return None
     return BundleFile(**{key: value for key, value in entry.items() if key in _FILE_KEYS})
 

@@ -30,6 +30,7 @@ from station.errors import BadInput, NotAllowed, NotFound
 from station.ledger import Event, fold
 from station.relay_queue import relay_file_name
 from station.service import StationService
+from station.store import CaseQuery
 
 from .bundle import Bundle, BundleError, BundleFile, bundle_head, printable, read_bundle
 from .client import relay_dir
@@ -88,14 +89,7 @@ def _files_to_carry(service: StationService) -> tuple[list[tuple[BundleFile, Pat
 
 def _events_for_descendants(service: StationService) -> list[Event]:
     """At a township or county: what it pulled for the stations below it, so a stick can carry it down."""
-    below = service.topology.descendants(service.station.code)
-    if not below:
-        return []
-    marks = ",".join("?" for _ in below)
-    rows = service.store._query(  # read-only query the store has no helper for
-        f"SELECT e.body FROM events e JOIN cases c ON c.case_no = e.case_no "
-        f"WHERE e.recorded_here = 0 AND c.origin IN ({marks}) ORDER BY e.rowid", below)
-    return [Event.from_stored(json.loads(r["body"])) for r in rows]
+    return service.store.relayed_events(tuple(service.topology.descendants(service.station.code)))
 
 
 def _write_atomically(path: Path, head: bytes, files: Sequence[tuple[BundleFile, Path]] = ()) -> None:
@@ -215,7 +209,7 @@ def _files_not_kept(service: StationService, bundle: Bundle, kept: dict[str, mem
     for listed in bundle.files:
         if listed.sha256 in kept or blobs.has(listed.sha256):
             continue
-        if not (listed.case and service.store.case_count("case_no = ?", [listed.case])):
+        if not (listed.case and service.store.case_count(CaseQuery(case_no=listed.case))):
             for_others += 1
         elif listed.sha256 in left_behind:
             named.append(f"{listed.label()}不在数据包里（附件部分缺失或被截断），未导入；请让 {origin} 重新导出数据包")

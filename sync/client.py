@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import deque
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from functools import partial
 from typing import Any
 
 import httpx
@@ -34,6 +37,8 @@ __all__ = ["SyncClient", "SyncReport", "AdaptiveBatch", "relay_dir", "CITYHALL_U
            "CONTACT_META", "CURSOR_META"]
 
 CURSOR_META = "pull_cursor"
+PIPELINE = 2
+"""Push batches in flight at once: the hub stores one while the next is on its way."""
 PULL_PAGE = 2000
 _UNREACHABLE = "连不上市政务服务中心（{url}）：{problem}。待上传的记录都保留在本机，联网后会自动补传"
 
@@ -95,27 +100,44 @@ class SyncClient(OverHubSession):
     # -- push ---------------------------------------------------------------------
 
     def push_pending(self, report: SyncReport) -> None:
-        while True:
-            answered = self._retrying(lambda: self._push_one_batch(report))
-            if not answered:
-                return
+        """Push the whole outbox, ``PIPELINE`` batches in flight: the next batch is read, encoded
+        and sent while the hub stores the one before. A failure re-reads what is still pending."""
+        with ThreadPoolExecutor(max_workers=PIPELINE, thread_name_prefix="push") as sender:
+            self._retrying(lambda: self._push_pipelined(sender, report))
 
-    def _push_one_batch(self, report: SyncReport) -> int:
-        events = self.store.pending_events(self.batch.size)
-        if not events:
-            return 0
+    def _push_pipelined(self, sender: ThreadPoolExecutor, report: SyncReport) -> None:
+        in_flight: deque[tuple[list[Event], Future[tuple[Any, float]]]] = deque()
+        cursor = 0
+        try:
+            while True:
+                while len(in_flight) < PIPELINE:
+                    events, cursor = self.store.pending_after(cursor, self.batch.size)
+                    if not events:
+                        break
+                    in_flight.append((events, sender.submit(self._send_batch, encode_push(events))))
+                if not in_flight:
+                    return
+                events, answer = in_flight.popleft()
+                body, elapsed = answer.result()
+                self._record_answers(_answers(events, body), report)
+                self.batch.after_success(len(events), elapsed)
+        finally:  # after a failure, what the hub answered for the batches still in flight is kept
+            for events, answer in in_flight:
+                if answer.exception() is None and len(answer.result()[0].get("statuses", ())) == len(events):
+                    self._record_answers(_answers(events, answer.result()[0]), report)
+
+    def _send_batch(self, body: bytes) -> tuple[Any, float]:
+        """One push (in a sender thread): the hub's answer and the seconds it took."""
         started = time.monotonic()
         try:
-            response = self._signed("POST", "/api/v1/sync/push?answers=compact", encode_push(events))
+            response = self._signed("POST", "/api/v1/sync/push?answers=compact", body)
         except httpx.TimeoutException:
             self.batch.shrink()
             raise
         except _TooLarge as refused:
             self.batch.shrink()
             raise RetryableAnswer("413") from refused
-        self._record_answers(_answers(events, response.json()), report)
-        self.batch.after_success(len(events), time.monotonic() - started)
-        return len(events)
+        return response.json(), time.monotonic() - started
 
     def _record_answers(self, results: list[dict[str, Any]], report: SyncReport) -> None:
         marks: list[tuple[str, str, str | None]] = []
@@ -137,7 +159,7 @@ class SyncClient(OverHubSession):
         folder = relay_dir(self.service)
         relayed = 0
         for path in sorted(folder.glob("*.bundle")) if folder.is_dir() else []:
-            self._retrying(lambda p=path: self._signed("POST", "/api/v1/sync/bundle", p.read_bytes()))
+            self._retrying(partial(self._signed, "POST", "/api/v1/sync/bundle", path.read_bytes()))
             path.unlink()  # the hub answered after its commit: the origin's events are safe there
             relayed += 1
         return relayed
@@ -193,7 +215,7 @@ def _answers(events: list[Event], body: dict[str, Any]) -> list[dict[str, Any]]:
     statuses, reasons = body["statuses"], body.get("reasons", {})
     if len(statuses) != len(events):
         raise RetryableAnswer("answer does not match the batch")
-    return [{"id": e.id, "status": s, "reason": reasons.get(str(i))} for i, (e, s) in enumerate(zip(events, statuses))]
+    return [{"id": e.id, "status": s, "reason": reasons.get(str(i))} for i, (e, s) in enumerate(zip(events, statuses, strict=False))]
 
 
 def _refusal(status: int, reason: str) -> StationError:

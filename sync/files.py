@@ -24,7 +24,6 @@ from station.attachments import AttachmentSettings, blob_files, list_attachments
 from station.attachments import records
 from station.attachments.blobs import file_sha256
 from station.errors import BadInput, NotAllowed, NotFound, StationError
-from station.ledger import OPEN_STATUSES
 from station.service import StationService
 
 from .adaptive import AdaptiveChunk
@@ -32,8 +31,7 @@ from .client import relay_dir
 from .ratelimit import TokenBucket, paced, paced_stream
 from .session import RETRYABLE, HubSession, OverHubSession
 
-__all__ = ["FileTransfer", "TransferReport", "AdaptiveChunk", "upload_pending", "fetch_case_files",
-           "transfer_files_round", "transfer_files_quietly"]
+__all__ = ["FileTransfer", "TransferReport", "AdaptiveChunk", "upload_pending", "fetch_case_files"]
 
 
 _UNREACHABLE = "附件传输中断，连不上市政务服务中心（{url}）：{problem}。已传的部分保留在市中心，联网后从断点继续"
@@ -137,8 +135,9 @@ class FileTransfer(OverHubSession):
                 offset[0] = int(status["received"])
                 if offset[0]:
                     self.report.resumed_from.append(offset[0])
+            start = offset[0] or 0  # set just above when it was unknown
             try:
-                answer = self._put_chunk(sha256, path, size, offset[0])
+                answer = self._put_chunk(sha256, path, size, start)
             except RETRYABLE:
                 offset[0] = None  # ask the city hall what it kept before sending again
                 raise
@@ -255,22 +254,3 @@ def upload_pending(service: StationService, rate: int | None = None, **options: 
 def fetch_case_files(service: StationService, case_no: str, **options: Any) -> dict[str, Any]:
     with FileTransfer(service, **options) as transfer:
         return transfer.fetch_case(case_no).to_dict()
-
-
-def transfer_files_quietly(service: StationService, time_budget_s: float = 60.0) -> str | None:
-    """For the background loop, after the events went: files for at most ``time_budget_s``; the error, if any."""
-    try:
-        transfer_files_round(service, time_budget_s=time_budget_s, give_up_after=min(20.0, time_budget_s))
-    except StationError as exc:
-        return str(exc)
-    return None
-
-
-def transfer_files_round(service: StationService, **options: Any) -> TransferReport:
-    """One background round: upload what is due, then fetch files of open cases this station handles."""
-    with FileTransfer(service, **options) as transfer:
-        transfer.upload_pending()
-        for row in service.list_cases(limit=200):
-            if row["handler"] == service.station.code and row["status"] in OPEN_STATUSES:
-                transfer.fetch_case(row["case_no"])
-        return transfer.report

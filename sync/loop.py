@@ -24,15 +24,15 @@ from station.errors import StationError
 from station.service import StationService
 
 from .client import SyncClient, SyncReport
-from .files import transfer_files_quietly
+from .round import sync_round
 
-__all__ = ["BackgroundSync", "SyncStatus"]
+__all__ = ["BackgroundSync", "LoopStatus"]
 
 log = logging.getLogger("station.sync")
 
 
 @dataclass(frozen=True)
-class SyncStatus:
+class LoopStatus:
     online: bool = False
     pending: int = 0
     rejected: int = 0
@@ -53,7 +53,7 @@ class BackgroundSync:
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         counts = service.outbox_counts()
-        self._status = SyncStatus(pending=counts["pending"], rejected=counts["rejected"])
+        self._status = LoopStatus(pending=counts["pending"], rejected=counts["rejected"])
 
     def start(self) -> None:
         if self._thread is None or not self._thread.is_alive():
@@ -74,7 +74,7 @@ class BackgroundSync:
         """Sync soon (after the operator recorded something)."""
         self._wake.set()
 
-    def status(self) -> SyncStatus:
+    def status(self) -> LoopStatus:
         with self._lock:
             return self._status
 
@@ -91,8 +91,10 @@ class BackgroundSync:
 
     def _round(self) -> bool:
         try:
-            with self._client_factory(self.service) as client:
-                report = client.sync_once()
+            # files for at most a minute after the events; none starts once the app is quitting
+            report = sync_round(self.service, 20.0, files_budget_s=60.0, fetch_open_cases=True,
+                                client_factory=lambda service, _: self._client_factory(service),
+                                files_wanted=lambda: not self._stopping.is_set()).events
         except StationError as exc:
             log.warning("sync round failed (will retry): %s", exc)  # the app's log keeps a trace of each failure
             counts = self.service.outbox_counts()
@@ -106,6 +108,4 @@ class BackgroundSync:
             log.info("sync: in contact with the city hall again")
         self._set(online=True, last_error=None, pending=report.pending, rejected=report.rejected,
                   last_contact=time.time(), last_report=report)
-        if not self._stopping.is_set():  # no file upload starts once the app is quitting
-            transfer_files_quietly(self.service)  # attachments go after the events (sync/files.py)
         return True

@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timezone
+from functools import partial
 from typing import Any
 
 from station.errors import BadInput, NotAllowed, StationError
@@ -83,7 +84,7 @@ def _fetch_all(service: StationService, session: HubSession, report: RestoreRepo
     cursor, standing = 0, {}
     while True:
         path = f"/api/v1/sync/restore?after={cursor}&limit={PAGE}"
-        page = session.retrying(lambda p=path: session.signed("GET", p).json())
+        page = session.retrying(partial(_get_json, session, path))
         if cursor == 0:
             standing = {k: page.get(k) for k in ("feed_cursor", "chain_tip", "case_numbers")}
         events = _checked(columns_to_dicts(page["events"]), report)
@@ -91,6 +92,10 @@ def _fetch_all(service: StationService, session: HubSession, report: RestoreRepo
         cursor = int(page["cursor"])
         if not page["more"]:
             return standing
+
+
+def _get_json(session: HubSession, path: str) -> Any:
+    return session.signed("GET", path).json()
 
 
 def _checked(rows: list[dict[str, Any]], report: RestoreReport) -> list[Event]:

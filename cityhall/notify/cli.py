@@ -15,7 +15,8 @@ def add_notices_command(commands: Any) -> None:
     notices = commands.add_parser("notices", help="发给群众的办件短信及发送状态")
     notices.add_argument("--db", default=None, help="数据库（默认 $CITYHALL_DB 或 sqlite:///cityhall.db）")
     notices.add_argument("--case", default=None, dest="case_no", help="只看这个案件（带不带分隔符都可以）")
-    notices.add_argument("--status", default=None, help="只看这个状态：queued 待发送、sending 发送中、sent 已发送、failed 发送失败、skipped 未发送")
+    notices.add_argument("--status", default=None,
+                         help="只看这个状态：queued 待发送、sending 发送中、sent 已发送、failed 发送失败、skipped 未发送")
     notices.add_argument("--json", action="store_true", help="输出一个 JSON 对象")
     notices.set_defaults(run=_notices)
 

@@ -5,7 +5,6 @@ so that the stations file, which every station carries, never holds a secret.
 """
 from __future__ import annotations
 
-import os
 import re
 import tomllib
 from collections.abc import Mapping
@@ -92,11 +91,14 @@ class NotifyConfig:
     credentials: Credentials = field(default_factory=Credentials)
 
 
-def load_notify_config(path: Path, environ: Mapping[str, str] | None = None) -> NotifyConfig | None:
-    """The ``[notify]`` table of ``path``; None when it is absent or names no provider."""
+def load_notify_config(path: Path, environ: Mapping[str, str]) -> NotifyConfig | None:
+    """The ``[notify]`` table of ``path``; None when it is absent or names no provider.
+
+    ``environ``: the credential variables (``HubEnvironment.notify_credentials``).
+    """
     with path.open("rb") as handle:
         raw = tomllib.load(handle)
-    return parse_notify_config(raw.get("notify"), os.environ if environ is None else environ)
+    return parse_notify_config(raw.get("notify"), environ)
 
 
 def parse_notify_config(table: Any, environ: Mapping[str, str]) -> NotifyConfig | None:

@@ -76,10 +76,10 @@ def store_drafts(conn: Connection, drafts: Sequence[NoticeDraft], config: Notify
     _insert_ignoring_duplicates(conn, sms_opt_outs, [{"case_no": c, "source": "station", "at": now}
                                                      for c in sorted(set(station_opt_outs))])
     keys = {(d.case_no, d.step) for d in drafts}
-    existing = set(conn.execute(select(notices.c.case_no, notices.c.step)
-                                .where(tuple_(notices.c.case_no, notices.c.step).in_(sorted(keys)))).all())
+    seen: set[tuple[str, str]] = {(case_no, step) for case_no, step in conn.execute(
+        select(notices.c.case_no, notices.c.step).where(tuple_(notices.c.case_no, notices.c.step).in_(sorted(keys))))}
     refused = opted_out(conn, {d.case_no for d in drafts})
-    rows, links, seen = [], [], set(existing)
+    rows, links = [], []
     for draft in drafts:
         if (draft.case_no, draft.step) in seen:
             continue
@@ -221,7 +221,8 @@ def _public(row: Any) -> dict[str, Any]:
 
 def status_counts(engine: Engine) -> dict[str, int]:
     with engine.connect() as conn:
-        found = dict(conn.execute(select(notices.c.status, func.count()).group_by(notices.c.status)).all())
+        found: dict[str, int] = {status: int(n) for status, n in conn.execute(
+            select(notices.c.status, func.count()).group_by(notices.c.status))}
     return {status: int(found.get(status, 0)) for status in NOTICE_STATUSES}
 
 

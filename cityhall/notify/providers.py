@@ -14,7 +14,8 @@ import hmac
 import json
 import uuid
 from datetime import datetime, timezone
-from typing import Protocol
+from collections.abc import Callable
+from typing import Any, Protocol
 from urllib.parse import quote, urlsplit
 
 import httpx
@@ -186,7 +187,7 @@ class TencentProvider:
         self.client.close()
 
 
-def _json(response: httpx.Response) -> dict[str, object]:
+def _json(response: httpx.Response) -> dict[str, Any]:
     try:
         answer = response.json()
     except ValueError:
@@ -197,5 +198,6 @@ def _json(response: httpx.Response) -> dict[str, object]:
 
 
 def make_provider(config: NotifyConfig, client: httpx.Client | None = None) -> Provider:
-    kinds = {"webhook": WebhookProvider, "aliyun": AliyunProvider, "tencent": TencentProvider}
+    kinds: dict[str, Callable[[NotifyConfig, httpx.Client | None], Provider]] = {
+        "webhook": WebhookProvider, "aliyun": AliyunProvider, "tencent": TencentProvider}
     return kinds[config.provider](config, client)

@@ -16,7 +16,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, select
-from tenacity import RetryError, Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential_jitter
+from tenacity import (
+    RetryError, Retrying, retry_if_exception_type, stop_after_attempt, stop_when_event_set, wait_exponential_jitter,
+)
 
 from cityhall import db
 from station.home import CHINA_TZ
@@ -93,7 +95,7 @@ class NoticeSender:
 
     def _deliver(self, notice: Any) -> tuple[str, str, int]:
         """Hand one text over with back-off and jitter; returns (status, provider's answer, attempts)."""
-        retrying = Retrying(stop=stop_after_attempt(self.config.retries) | (lambda _: self._stop.is_set()),
+        retrying = Retrying(stop=stop_after_attempt(self.config.retries) | stop_when_event_set(self._stop),
                             wait=wait_exponential_jitter(multiplier=self.config.retry_wait_s, max=_MAX_WAIT_S),
                             retry=retry_if_exception_type(SendRetryable), reraise=False, sleep=self._sleep)
         try:

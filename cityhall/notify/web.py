@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import hmac
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -36,10 +36,10 @@ def link_matches(engine: Engine, case_no: str, token: str) -> bool:
     return found is not None and hmac.compare_digest(found, case_no)
 
 
-def add_notify(app: FastAPI, topology_file: Path) -> NoticeSender | None:
+def add_notify(app: FastAPI, topology_file: Path, credentials: Mapping[str, str]) -> NoticeSender | None:
     """Read ``[notify]``; when a provider is named, queue texts at ingest and send them while the app runs."""
     store = app.state.store
-    config = load_notify_config(topology_file)
+    config = load_notify_config(topology_file, credentials)
     app.state.notify_enabled = config is not None
     _opt_out_routes(app)
     _station_routes(app)

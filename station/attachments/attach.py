@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from station.errors import BadInput, NotAllowed
-from station.ledger import CaseState, step_problem
+from station.ledger import CaseState
 from station.service import Operator, StationService
 
 from . import records
@@ -173,11 +173,7 @@ def _record_one(service: StationService, operator: Operator, state: CaseState, m
     records.add_blob(store, wire_sha, len(item.wire.data), item.wire.media_type, "wire", "local")
     data = {"material": material, "sha256": wire_sha, "size": len(item.wire.data), "type": item.wire.media_type,
             "name": item.name, "original_sha256": original_sha, "original_size": len(item.original)}
-    event = service._new_event(state.case_no, "attached", operator, data)  # noqa: SLF001 - the service's recorder
-    verdict = step_problem(state, event, service.topology)
-    if verdict:
-        raise (NotAllowed if verdict.forbidden else BadInput)(verdict.reason)
-    service._record_local(event)  # noqa: SLF001
+    event = service.record_step(state, "attached", operator, data)
     records.add_link(store, event.id, state.case_no, material, wire_sha, original_sha, item.name)
     return AttachedFile(state.case_no, material, item.name, wire_sha, len(item.wire.data), item.wire.media_type,
                         original_sha, len(item.original), item.wire.reduced, event.id)

@@ -8,7 +8,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 __all__ = ["BlobFiles", "sha256_hex", "is_sha256", "file_sha256"]

@@ -22,7 +22,7 @@ def _now() -> str:
 
 
 def _rows(store: StationStore, sql: str, params: Any = ()) -> list[dict[str, Any]]:
-    return store._query(sql, params)  # noqa: SLF001 - the store's locked reader
+    return store.rows(sql, params)
 
 
 def add_blob(store: StationStore, sha256: str, size: int, media_type: str, role: str, source: str,

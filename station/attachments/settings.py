@@ -4,6 +4,7 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 __all__ = ["AttachmentSettings", "settings_file"]
 
@@ -48,7 +49,7 @@ class AttachmentSettings:
                  f"max_file_megabytes = {self.max_file_megabytes}"]
         settings_file(home_root).write_text("\n".join(lines) + "\n", encoding="utf-8")
 
-    def changed(self, **values: object) -> AttachmentSettings:
+    def changed(self, **values: Any) -> AttachmentSettings:
         return replace(self, **{k: v for k, v in values.items() if v is not None})
 
 

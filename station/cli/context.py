@@ -28,7 +28,9 @@ class Context:
     @property
     def service(self) -> StationService:
         if self._service is None:
-            self._service = StationService(self.home)
+            from station.lockbox import Credentials
+
+            self._service = StationService(self.home, credentials=Credentials.from_env(getattr(self.args, "agent", None)))
         return self._service
 
     def operator(self) -> Operator:

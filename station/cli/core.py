@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import sys
 from pathlib import Path
@@ -11,7 +10,6 @@ from typing import Any, NoReturn
 from station.errors import BadInput
 from station.ledger import KIND_LABELS, KINDS, ROLE_LABELS, ROLES, STATUS_LABELS, STATUSES, display_case_no
 from station.service import IntakeRequest, init_station
-from station.views import case_view
 
 from .context import Context, emit
 from .text import case_text, cases_text, items_text
@@ -98,6 +96,8 @@ def leave_now() -> NoReturn:
     is on disk (``synchronous=FULL``), and a sync round still waiting on a dead link has
     nothing uncommitted worth keeping (sync/loop.py). Logs and standard streams are flushed first.
     """
+    import logging
+
     logging.shutdown()
     sys.stdout.flush()
     sys.stderr.flush()
@@ -138,8 +138,13 @@ def _default_topology_file() -> Path:
 
 
 def cmd_agent_add(ctx: Context) -> None:
+    from station.lockbox import AGENT_ADD_LOCKED_TEXT, StoreLocked
+
     args = ctx.args
-    operator = ctx.service.add_agent(args.id, args.name, args.role, os.environ.get("STATION_PIN"))
+    try:
+        operator = ctx.service.add_agent(args.id, args.name, args.role, os.environ.get("STATION_PIN"))
+    except StoreLocked as exc:
+        raise StoreLocked(AGENT_ADD_LOCKED_TEXT) from exc
     emit(ctx, {"id": operator.id, "name": operator.name, "role": operator.role},
          f"已添加操作员 {operator.id} {operator.name}（{ROLE_LABELS.get(operator.role, operator.role)}）")
 
@@ -184,10 +189,7 @@ def cmd_intake(ctx: Context) -> None:
 
 
 def _view(ctx: Context, case_no: str) -> dict[str, Any]:
-    service = ctx.service
-    state = service.case(case_no)
-    return case_view(state, service.topology, service.calendar, service.today().isoformat(),
-                     service.tracking_url(state.case_no), service.store.sms_notices(state.case_no))
+    return ctx.service.case_view(case_no)
 
 
 def cmd_case(ctx: Context) -> None:
@@ -223,10 +225,8 @@ def cmd_act(ctx: Context) -> None:
 def cmd_receipt(ctx: Context) -> None:
     from station.receipts import render_png, render_text  # Pillow and qrcode load only for a receipt
 
-    from station.intake_receipt import intake_receipt
-
     args = ctx.args
-    data = intake_receipt(ctx.service, args.case_no)
+    data = ctx.service.handed_over_receipt(args.case_no)
     written: dict[str, str] = {}
     if args.png:
         render_png(data, args.png)

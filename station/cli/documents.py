@@ -91,12 +91,11 @@ def _period(ctx: Context) -> Any:
 
 def cmd_report(ctx: Context) -> None:
     from station.reports import FIGURE_LABELS, report_json, station_report, write_csv, write_xlsx
-    from station.supervision import case_states
 
     args, service = ctx.args, ctx.service
     if args.fix_days < 0:
         raise BadInput(f"--fix-days 应为 0 或更多个工作日，收到 {args.fix_days}")
-    report = station_report(case_states(service.store), service.calendar, _period(ctx), service.station.code,
+    report = station_report(service.case_states(), service.calendar, _period(ctx), service.station.code,
                             service.station.name, fix_workdays=args.fix_days)
     result = report_json(report)
     if args.xlsx:
@@ -128,7 +127,7 @@ _SECTION_TITLES = {
 
 
 def cmd_watch(ctx: Context) -> None:
-    from station.supervision import WatchPolicy, case_states, watch
+    from station.supervision import WatchPolicy, watch
 
     args, service = ctx.args, ctx.service
     negative = [f"{flag} 应为 0 或更多个工作日，收到 {value}" for flag, value in
@@ -137,7 +136,7 @@ def cmd_watch(ctx: Context) -> None:
     if negative:
         raise BadInput(*negative)
     policy = WatchPolicy(args.warn_days, args.wait_days, args.fix_days)
-    digest = watch(case_states(service.store), service.calendar, service.today(), service.station.code, policy)
+    digest = watch(service.case_states(), service.calendar, service.today(), service.station.code, policy)
     payload = digest.as_dict()
     emit(ctx, payload, _digest_text(payload))
 
@@ -155,7 +154,9 @@ def _digest_text(payload: dict[str, Any]) -> str:
 def _entry_text(section: str, entry: dict[str, Any]) -> str:
     mine = "" if entry.get("can_act", True) else "  （由经办站办理）"
     if section == "follow_ups_open":
-        return f"  {entry['case_no']}  {entry['item_name']}  评价 {entry['level']}  {entry['rated_on']}  整改期限 {entry['fix_by'] or '未知'}{'（已超期）' if entry['state'] == 'overdue' else ''}{mine}"
+        overdue = "（已超期）" if entry["state"] == "overdue" else ""
+        return (f"  {entry['case_no']}  {entry['item_name']}  评价 {entry['level']}  {entry['rated_on']}  "
+                f"整改期限 {entry['fix_by'] or '未知'}{overdue}{mine}")
     days = {"deadlines_past": "逾期 {} 个工作日", "deadlines_near": "剩 {} 个工作日",
             "deferred_past_due": "逾期 {} 个工作日", "waiting_acceptance": "已等 {} 个工作日"}.get(section, "{}")
     count = days.format(entry["workdays"]) if entry["workdays"] is not None else entry["note"]

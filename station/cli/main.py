@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import traceback
 from pathlib import Path
 
 from station.errors import BadInput, DiskUnwritable, StationError
@@ -104,6 +103,8 @@ def _shown_bytes(value: str) -> str:
 
 
 def _log_crash(ctx: Context) -> None:
+    import traceback  # loaded only when there is a crash to log
+
     log_dir = ctx.home.root / "logs" if ctx.home.root.exists() else Path.cwd()
     try:
         log_dir.mkdir(parents=True, exist_ok=True)

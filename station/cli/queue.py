@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
-from station.work_queue import URGENCY_LABELS, WorkQueue, read_queue
+if TYPE_CHECKING:
+    from station.work_queue import WorkQueue
 
 from .context import Context, emit
 from .text import pad
@@ -17,12 +19,13 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def cmd_queue(ctx: Context) -> None:
-    service = ctx.service
-    queue = read_queue(service.store, service.calendar, service.today(), service.station.code, service.topology)
+    queue = ctx.service.work_queue()
     emit(ctx, queue.as_dict(), queue_text(queue))
 
 
 def queue_text(queue: WorkQueue) -> str:
+    from station.work_queue import URGENCY_LABELS
+
     if not queue.entries:
         return f"{queue.day}：没有等待本站决定的案件"
     villages = "；".join(f"{v.name} {v.total} 件" for v in queue.villages)
@@ -33,5 +36,6 @@ def queue_text(queue: WorkQueue) -> str:
             dates = f"应于 {entry.answer_by} 前受理"
         flag = f"  {entry.paused}" if entry.paused else ""
         lines.append(f"{pad(URGENCY_LABELS[entry.urgency], 12)} {entry.case_no}  {pad(entry.status_label, 8)} "
-                     f"{pad(entry.item_name, 20)} {pad(entry.origin_name.removesuffix('便民服务站'), 8)} {pad(entry.applicant_name, 8)} {dates}{flag}")
+                     f"{pad(entry.item_name, 20)} {pad(entry.origin_name.removesuffix('便民服务站'), 8)} "
+                     f"{pad(entry.applicant_name, 8)} {dates}{flag}")
     return "\n".join(lines)

@@ -2,11 +2,8 @@
 from __future__ import annotations
 
 import argparse
-import time
 from pathlib import Path
 from typing import Any
-
-from station.errors import StationError
 
 from .context import Context, add_give_up_option, emit, give_up_window
 from .text import upload_text
@@ -16,8 +13,6 @@ __all__ = ["register"]
 MB = 1024 * 1024
 # the sync package (httpx, tenacity, zstd) is imported inside each command: every other
 # ``station`` command starts without it
-MIN_FILE_ROUND_S = 0.5
-"""Less time than this left after the events: no file is started, all of them go next time."""
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -36,49 +31,18 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def cmd_sync(ctx: Context) -> None:
     """Events, then files, all inside one ``--give-up-after`` window (DESIGN §7: gives up within 30 s)."""
-    from sync.client import SyncClient
+    from sync.round import sync_round
 
-    window = give_up_window(ctx.args.give_up_after)
-    deadline = time.monotonic() + window
-    with SyncClient(ctx.service, give_up_after=window) as client:
-        report = client.sync_once()
-    files = _upload_files(ctx, deadline - time.monotonic())  # after the events: a case never waits for its files
-    payload = {"pushed": report.pushed, "pulled": report.pulled, "rejected": report.rejected,
-               "pending": report.pending, "clock_offset_s": report.clock_offset_s,
-               "relayed_bundles": report.relayed_bundles, "parked": report.parked, "files": files}
+    round_ = sync_round(ctx.service, give_up_window(ctx.args.give_up_after))
+    report, payload = round_.events, round_.to_dict()
     lines = [f"已上传 {report.pushed} 条，已下载 {report.pulled} 条，待上传 {report.pending} 条，"
              f"被退回 {report.rejected} 条；本机时钟偏差 {report.clock_offset_s:+.1f} 秒"]
     if report.relayed_bundles:
         lines.append(f"已代为上传其他站点的数据包 {report.relayed_bundles} 个")
-    lines.append(upload_text(files))
+    lines.append(upload_text(payload["files"]))
     lines += [f"  退回：{r['case_no']} {r['kind']}（{r['at'][:16]}）—— {r['reason']}"
               for r in ctx.service.store.rejected_events()] if report.rejected else []
     emit(ctx, payload, "\n".join(lines))
-
-
-def _upload_files(ctx: Context, seconds_left: float) -> dict[str, Any]:
-    """Attachment files that are due, in what is left of the window; the rest resume next time.
-
-    A failure here is reported: the events' sync still stands.
-    """
-    from sync.files import FileTransfer
-
-    seconds_left = max(seconds_left, 0.0)
-    transfer = FileTransfer(ctx.service, give_up_after=max(seconds_left, 0.1), time_budget_s=seconds_left)
-    error = None
-    try:
-        with transfer:
-            if seconds_left >= MIN_FILE_ROUND_S:
-                transfer.upload_pending()
-            else:
-                waiting = transfer.count_pending()
-                waiting.out_of_time = waiting.pending > 0
-    except StationError as exc:
-        error = str(exc)
-    report = transfer.report
-    return {"uploaded": report.uploaded, "bytes_sent": report.bytes_sent, "pending": report.pending,
-            "waiting_for_events": report.waiting_for_events, "errors": report.errors, "error": error,
-            "out_of_time": report.out_of_time}
 
 
 def cmd_bundle_export(ctx: Context) -> None:

@@ -3,8 +3,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from rich.cells import cell_len
-
 from station.clock_lines import clock_lines
 from station.info import LEVEL_LABELS
 from station.ledger import display_case_no
@@ -15,6 +13,8 @@ __all__ = ["items_text", "case_text", "cases_text", "pad", "upload_text"]
 
 def pad(text: str, width: int) -> str:
     """Pad to ``width`` terminal cells (a Chinese character takes two)."""
+    from rich.cells import cell_len  # rich loads only for padded text, not for --json
+
     return text + " " * max(width - cell_len(text), 0)
 
 

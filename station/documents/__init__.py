@@ -17,10 +17,10 @@ if TYPE_CHECKING:
     from .escpos import PAPER_58, PAPER_80, PAPER_WIDTHS, EscPos, PaperWidth, PrinterError, escpos_bytes, send_escpos
     from .facts import DocumentFacts, case_document_facts, facts_from_view
 
-_HOMES = {name: "content" for name in ("DOCUMENT_KINDS", "DOCUMENT_TITLES", "Document", "compose", "document_text")} | {
-    name: "escpos" for name in ("PAPER_58", "PAPER_80", "PAPER_WIDTHS", "EscPos", "PaperWidth", "PrinterError",
-                                "escpos_bytes", "send_escpos")} | {
-    name: "facts" for name in ("DocumentFacts", "case_document_facts", "facts_from_view")}
+_HOMES = (dict.fromkeys(("DOCUMENT_KINDS", "DOCUMENT_TITLES", "Document", "compose", "document_text"), "content")
+          | dict.fromkeys(("PAPER_58", "PAPER_80", "PAPER_WIDTHS", "EscPos", "PaperWidth", "PrinterError",
+                           "escpos_bytes", "send_escpos"), "escpos")
+          | dict.fromkeys(("DocumentFacts", "case_document_facts", "facts_from_view"), "facts"))
 """Names load with their module on first use (PEP 562): ``station print``'s choices need only the titles."""
 
 

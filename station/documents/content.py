@@ -118,7 +118,7 @@ def _top(issuer: str, kind: str, receipt: ReceiptData, subtitle: str = "") -> li
             QRCode(receipt.tracking_url, "扫码查询办理进度")]
 
 
-def _seal(issuer: str, day: str) -> list[Block]:
+def _seal(issuer: str, day: str | None) -> list[Block]:
     return [SignLine(f"{issuer}（盖章）"), SignLine(chinese_date(day))]
 
 

@@ -109,7 +109,7 @@ class EscPos:
 
     def qr(self, data: str, module_dots: int) -> EscPos:
         """The five ``GS ( k`` functions: model 2, module size, level M, store the data, print."""
-        return (self._qr_function(0x41, bytes([QR_MODEL_2, 0]))
+        return (self._qr_function(0x41, bytes([QR_MODEL_2, 0]))  # noqa: SLF001 - chained on self
                 ._qr_function(0x43, bytes([module_dots]))
                 ._qr_function(0x45, bytes([QR_LEVEL_M]))
                 ._qr_function(0x50, b"\x30" + data.encode("ascii"))

@@ -10,10 +10,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from forms import UnknownItem
-from station.errors import NotFound
 from station.receipts import ReceiptData
-from station.intake_receipt import intake_receipt
-from station.views import case_view, receipt_data
 from station.workdays import WorkCalendar
 
 if TYPE_CHECKING:
@@ -87,20 +84,13 @@ def _promised(view: dict[str, Any], calendar: WorkCalendar) -> tuple[tuple[str, 
 def case_document_facts(service: StationService, case_no: str) -> DocumentFacts:
     """The facts of one case as this station sees it; only the receiving station holds the QR token."""
     state = service.case(case_no)
-    url = service.tracking_url(state.case_no)
-    if not url:
-        raise NotFound("文书由收件站打印：本站没有该案件的查询码（二维码）")
-    view = case_view(state, service.topology, service.calendar, service.today().isoformat(), url)
-    view["item_instant"] = bool(state.item.get("instant"))
+    receipt = service.receipt(case_no, paper="文书")
+    view = service.case_view(case_no) | {"item_instant": bool(state.item.get("instant"))}
     promise_days = int(state.item.get("promise_days") or 0)
-    first = view["timeline"][0]["actor"]
-    agent = service.store.agent(first)
-    receipt = receipt_data(view, promise_days, agent["name"] if agent else first, service.topology.cityhall.name,
-                           instant=view["item_instant"])
     facts = facts_from_view(view, receipt, basis=_basis(service, state.item), promise_days=promise_days,
                             calendar=service.calendar, issued_on=service.today())
     # the other documents speak of the case today; a receipt says what was handed over, whenever printed
-    return replace(facts, handed_over=intake_receipt(service, case_no))
+    return replace(facts, handed_over=service.handed_over_receipt(case_no))
 
 
 def _basis(service: StationService, item: dict[str, Any]) -> str:

@@ -4,8 +4,9 @@ Pure: no I/O, no clock reads, no UI. Used by the station and the city hall alike
 """
 from __future__ import annotations
 
+from typing import Any
+
 from .caseno import InvalidCaseNo, case_date, case_station, display_case_no, make_case_no, normalise_case_no
-from .contract import check_contract, parse_event
 from .events import CITIZEN, SCHEMA_VERSION, Event, EventFormatError, new_event_id
 from .fold import CaseState, apply, fold, step_problem
 from .hlc import HybridClock, format_hlc, parse_hlc
@@ -23,3 +24,14 @@ __all__ = [
     "STATUS_LABELS", "STATUSES", "Verdict", "check", "kinds_for_role",
     "CLOCK_KINDS", "MAX_EXTENSION_REASON", "STATUTORY_PAUSES", "extension_limit_problems", "pause_problem",
 ]
+
+_CONTRACT = ("check_contract", "parse_event")
+
+
+def __getattr__(name: str) -> Any:
+    """The contract (msgspec) loads on first use: a command that only reads never needs it."""
+    if name in _CONTRACT:
+        from . import contract
+
+        return getattr(contract, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

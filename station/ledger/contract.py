@@ -43,12 +43,12 @@ class _Strict(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=T
     pass
 
 
-class _Data(_Strict):
+class _Data(_Strict, frozen=True):
     reason: _Text = ""
     """Any step may say why (the station asks for it on refusals, denials, withdrawals)."""
 
 
-class _Envelope(_Strict):
+class _Envelope(_Strict, frozen=True):
     id: Annotated[str, Meta(min_length=1, max_length=64)]
     case: Annotated[str, Meta(min_length=25, max_length=25)]
     kind: Literal[KINDS]  # type: ignore[valid-type]
@@ -62,7 +62,7 @@ class _Envelope(_Strict):
     prev: Annotated[str, Meta(max_length=64)] = ""
 
 
-class _ItemRef(_Strict):
+class _ItemRef(_Strict, frozen=True):
     code: _Key
     version: Annotated[int, Meta(ge=1, le=1_000_000)]
     name: Annotated[str, Meta(min_length=1, max_length=100)]
@@ -76,13 +76,13 @@ class _ItemRef(_Strict):
     public_notice_days: Annotated[int, Meta(ge=0, le=365)] = 0
 
 
-class _Applicant(_Strict):
+class _Applicant(_Strict, frozen=True):
     id_number: Annotated[str, Meta(min_length=18, max_length=18)]
     name: Annotated[str, Meta(min_length=1, max_length=50)]
     phone: Annotated[str, Meta(max_length=20)] | None = None
 
 
-class _Material(_Strict):
+class _Material(_Strict, frozen=True):
     key: _Key
     name: _Short
     required: bool
@@ -91,7 +91,7 @@ class _Material(_Strict):
     status: Literal["received", "deferred", "missing"] = "missing"
 
 
-class _Received(_Data, kw_only=True):
+class _Received(_Data, frozen=True, kw_only=True):
     item: _ItemRef
     applicant: _Applicant
     fields: Annotated[dict[_Key, _FieldValue], Meta(max_length=100)]
@@ -101,46 +101,46 @@ class _Received(_Data, kw_only=True):
     sms_opt_out: bool = False
 
 
-class _Plain(_Data, kw_only=True):
+class _Plain(_Data, frozen=True, kw_only=True):
     """Steps that carry nothing but, perhaps, a reason."""
 
 
-class _Moved(_Data, kw_only=True):
+class _Moved(_Data, frozen=True, kw_only=True):
     to: _Code | None = None
 
 
-class _MaterialAsked(_Strict):
+class _MaterialAsked(_Strict, frozen=True):
     key: _Key
     name: _Short
 
 
-class _SupplementRequested(_Data, kw_only=True):
+class _SupplementRequested(_Data, frozen=True, kw_only=True):
     materials: Annotated[list[_MaterialAsked], Meta(min_length=1, max_length=50)]
 
 
-class _Supplemented(_Data, kw_only=True):
+class _Supplemented(_Data, frozen=True, kw_only=True):
     materials: Annotated[list[_Key], Meta(max_length=50)] = []
 
 
-class _Voided(_Data, kw_only=True):
+class _Voided(_Data, frozen=True, kw_only=True):
     due: _IsoDay | None = None
 
 
-class _Rated(_Data, kw_only=True):
+class _Rated(_Data, frozen=True, kw_only=True):
     level: Annotated[int, Meta(ge=1, le=5)]
     comment: Annotated[str, Meta(max_length=500)] = ""
 
 
-class _CalledBack(_Data, kw_only=True):
+class _CalledBack(_Data, frozen=True, kw_only=True):
     note: _Text = ""
     result: _Short = ""
 
 
-class _Noted(_Data, kw_only=True):
+class _Noted(_Data, frozen=True, kw_only=True):
     note: _Text = ""
 
 
-class _Attached(_Data, kw_only=True):
+class _Attached(_Data, frozen=True, kw_only=True):
     material: _Key
     sha256: _Sha256
     size: Annotated[int, Meta(ge=0, le=1 << 31)]
@@ -150,12 +150,12 @@ class _Attached(_Data, kw_only=True):
     original_size: Annotated[int, Meta(ge=0, le=1 << 31)] | None = None
 
 
-class _Extended(_Data, kw_only=True):
+class _Extended(_Data, frozen=True, kw_only=True):
     days: Annotated[int, Meta(ge=1, le=365)]
     reason: Annotated[str, Meta(min_length=1, max_length=MAX_EXTENSION_REASON)]
 
 
-class _Suspended(_Data, kw_only=True):
+class _Suspended(_Data, frozen=True, kw_only=True):
     reason: Literal[STATUTORY_PAUSES]  # type: ignore[valid-type]
     until: _IsoDay | None = None
 
@@ -184,8 +184,9 @@ _DATA: dict[str, type[_Data]] = {
 assert set(_DATA) == set(KINDS), "every kind needs its data schema"
 
 
-def parse_event(raw: Any) -> Event:
-    """The event ``raw`` describes, checked against the contract; EventFormatError says why not."""
+def parse_event(raw: Any, *, float_free: bool = False) -> Event:
+    """The event ``raw`` describes, checked against the contract; EventFormatError says why not.
+    ``float_free``: the JSON ``raw`` was decoded from held no float (``Event.float_free``)."""
     try:
         envelope = msgspec.convert(raw, _Envelope, strict=True)
         data = msgspec.convert(envelope.data, _DATA[envelope.kind], strict=True)
@@ -197,6 +198,8 @@ def parse_event(raw: Any) -> Event:
     event = Event(id=envelope.id, case=envelope.case, kind=envelope.kind, hlc=envelope.hlc, at=envelope.at,
                   station=envelope.station, actor=envelope.actor, data=raw["data"], v=envelope.v,
                   role=envelope.role, prev=envelope.prev)
+    if float_free:
+        event.float_free()
     check_event(event)
     return event
 

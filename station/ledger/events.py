@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import operator
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from typing import Any
-
-import orjson
 
 __all__ = ["Event", "EventFormatError", "new_event_id", "canonical_json", "SCHEMA_VERSION", "CITIZEN"]
 
@@ -66,10 +65,19 @@ class Event:
 
     @cached_property
     def _canonical_json(self) -> str:
-        # made once per event (the hub stores and hashes each); a shallow dict because
-        # asdict's deep copy of ``data`` cost the hub most of its ingest time
-        shallow = {name: getattr(self, name) for name in self.__dataclass_fields__}
-        return canonical_json(shallow)
+        # made once per event (the hub stores and hashes each)
+        return canonical_json(self._shallow())
+
+    def _shallow(self) -> dict[str, Any]:
+        # a shallow dict: asdict's deep copy of ``data`` cost the hub most of its ingest time
+        return dict(zip(_FIELDS, _field_values(self), strict=False))
+
+    def float_free(self) -> Event:
+        """This event, known to hold no float (its decoder met none): its canonical JSON is
+        made without searching it for floats, the larger part of that work."""
+        if "_canonical_json" not in self.__dict__:
+            self.__dict__["_canonical_json"] = canonical_json(self._shallow(), float_free=True)
+        return self
 
     def digest(self) -> str:
         """Content hash; the next event of the same station carries it as ``prev``."""
@@ -81,11 +89,25 @@ class Event:
         return (self.station, self.id)
 
     @classmethod
-    def from_dict(cls, raw: Any) -> Event:
-        """An event from outside (a push, a bundle, a pull), checked against the ledger's contract."""
+    def from_dict(cls, raw: Any, *, float_free: bool = False) -> Event:
+        """An event from outside (a push, a bundle, a pull), checked against the ledger's contract;
+        ``float_free``: its JSON decoder met no float in it."""
         from .contract import parse_event
 
-        return parse_event(raw)
+        return parse_event(raw, float_free=float_free)
+
+    @classmethod
+    def from_stored_text(cls, text: str) -> Event:
+        """An event from the canonical JSON this process's store wrote (``to_json``): the
+        text is kept as the event's canonical form, not made again (unless it predates a
+        field, which then appears with its default in the canonical form)."""
+        import orjson
+
+        raw = orjson.loads(text)
+        event = cls.from_stored(raw)
+        if len(raw) == len(event.__dataclass_fields__):
+            event.__dict__["_canonical_json"] = text
+        return event
 
     @classmethod
     def from_stored(cls, raw: dict[str, Any]) -> Event:
@@ -97,15 +119,22 @@ class Event:
         )
 
 
-def canonical_json(value: dict[str, Any]) -> str:
+_FIELDS = tuple(Event.__dataclass_fields__)
+_field_values = operator.attrgetter(*_FIELDS)
+
+
+def canonical_json(value: dict[str, Any], *, float_free: bool = False) -> str:
     """``json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)``, byte for byte.
 
     Every stored digest was made by that call, so its output is the definition; orjson
     gives the same text ten times faster for everything but floats (``1e-05`` comes out
     as ``0.00001``), integers past 64 bits, lone surrogates and non-string keys, which
-    take the standard library's path.
+    take the standard library's path. ``float_free``: the caller knows ``value`` holds no
+    float (its JSON decoder met none), so it is not searched for one.
     """
-    if not _holds_float(value):
+    import orjson  # loaded on first use: a read-only command never hashes an event
+
+    if float_free or not _holds_float(value):
         try:
             return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode("utf-8")
         except (orjson.JSONEncodeError, TypeError):
@@ -114,7 +143,7 @@ def canonical_json(value: dict[str, Any]) -> str:
 
 
 def _holds_float(container: dict[str, Any] | list[Any]) -> bool:
-    stack = [container]
+    stack: list[Any] = [container]
     while stack:
         node = stack.pop()
         for item in node.values() if isinstance(node, dict) else node:

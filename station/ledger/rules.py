@@ -178,7 +178,7 @@ def _state_problem(state: CaseState, event: Event) -> Verdict | None:
     return None
 
 
-def _deferred_past_due(state: CaseState, data: dict, day: str) -> bool:
+def _deferred_past_due(state: CaseState, data: dict[str, Any], day: str) -> bool:
     due = data.get("due")
     return bool(state.deferred) and isinstance(due, str) and day > due
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from station.receipts.data import ReceiptData
 from station.receipts.fonts import NoCJKFont, find_cjk_font
-from station.receipts.tracking import new_token, token_hash, tracking_url
+from station.receipts.tokens import new_token, token_hash, tracking_url
 
 __all__ = [
     "NoCJKFont",

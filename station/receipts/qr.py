@@ -16,7 +16,7 @@ from qrcode.constants import ERROR_CORRECT_L, ERROR_CORRECT_M
 from qrcode.exceptions import DataOverflowError
 from qrcode.util import MODE_8BIT_BYTE, MODE_ALPHA_NUM, QRData
 
-from station.receipts.tracking import QR_ALPHANUMERIC
+from station.receipts.tokens import QR_ALPHANUMERIC
 
 __all__ = ["TERMINAL_BORDER", "TERMINAL_MAX_VERSION", "QRMatrix", "qr_matrix"]
 

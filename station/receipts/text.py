@@ -102,8 +102,8 @@ def qr_lines(qr: QRMatrix, *, ink_dark: bool = False) -> list[str]:
     if len(rows) % 2:
         rows.append((False,) * qr.size)  # one more row of quiet zone
     inked = [[dark == ink_dark for dark in row] for row in rows]
-    return ["".join(_HALF_BLOCKS[pair] for pair in zip(top, bottom))
-            for top, bottom in zip(inked[::2], inked[1::2])]
+    return ["".join(_HALF_BLOCKS[pair] for pair in zip(top, bottom, strict=True))
+            for top, bottom in zip(inked[::2], inked[1::2], strict=True)]
 
 
 def wrap_cells(text: str, width: int) -> list[str]:

@@ -75,7 +75,8 @@ class StationApp(ReportsFailures, App[None]):
         self.service = service
         self._sync_source = sync or StoreSyncPort(service)
         """A port, or a factory called once from a worker thread (the sync stack is slow to import)."""
-        self.queries = CaseQueries(service.home.database, service.station.code, lambda: service.calendar)
+        self.queries = CaseQueries(service.home.database, service.station.code, lambda: service.calendar,
+                                   key=service.data_key)
         self.operator: Operator | None = None
         self.sync_status: SyncStatus | None = None
         self.cursor_blink = cursor_blink
@@ -118,6 +119,8 @@ class StationApp(ReportsFailures, App[None]):
         same_operator = self.operator is not None and self.operator.id == message.operator.id
         self.operator = message.operator
         self._last_activity = time.monotonic()
+        if self.sync_status is None:
+            self.refresh_sync_status()  # the first sign-in opened the store: the sync starts now
         if message.was_locked and same_operator:
             self.pop_screen()
             return
@@ -162,7 +165,11 @@ class StationApp(ReportsFailures, App[None]):
     def confirm_discard(self, then: Callable[[], object]) -> None:
         from .screens.confirm import ConfirmScreen
 
-        self.push_screen(ConfirmScreen(t("discard_draft")), lambda yes: then() if yes else None)
+        def answered(yes: bool | None) -> None:
+            if yes:
+                then()
+
+        self.push_screen(ConfirmScreen(t("discard_draft")), answered)
 
     def action_switch_operator(self) -> None:
         if isinstance(self.screen, SignInScreen):
@@ -196,13 +203,19 @@ class StationApp(ReportsFailures, App[None]):
                 self._sync_source = self._sync_source()
             port: SyncPort = self._sync_source  # type: ignore[assignment]
             if not self._listening:
-                port.listen(lambda count: self.post_message(self.EventsPulled(count)))
+                port.listen(self._events_pulled)
                 self._listening = True
             return port
 
+    def _events_pulled(self, count: int) -> None:
+        """Called from the background sync's thread: hand the news to the app's own loop."""
+        self.post_message(self.EventsPulled(count))
+
     @work(thread=True, exclusive=True, exit_on_error=False, group="sync-status")
     def refresh_sync_status(self) -> None:
-        self.post_message(self.SyncStatusRead(self.sync.status()))
+        """Nothing before the first sign-in: the store is shut, and the background sync starts with it."""
+        if self.service.unlocked:
+            self.post_message(self.SyncStatusRead(self.sync.status()))
 
     def on_station_app_sync_status_read(self, message: StationApp.SyncStatusRead) -> None:
         from .screens.base import StationScreen
@@ -287,7 +300,7 @@ class StationApp(ReportsFailures, App[None]):
 
 
 def localize_bindings_again(app: StationApp) -> None:
-    app._bindings = type(app)._merged_bindings.copy()  # type: ignore[union-attr]
+    app._bindings = type(app)._merged_bindings.copy()  # type: ignore[union-attr]  # noqa: SLF001 - Textual has no public reset
     localize_bindings(app)
 
 
@@ -310,6 +323,6 @@ def _run_app(service: StationService) -> None:
     try:
         app.run()
     finally:
-        closing = getattr(app._sync_source, "close", None)
+        closing = getattr(app._sync_source, "close", None)  # noqa: SLF001 - the app's own source, closed after run
         if callable(closing):
             closing()

@@ -284,7 +284,7 @@ _current = "zh"
 
 
 def set_language(code: str) -> None:
-    global _current
+    global _current  # noqa: PLW0603 - the one process-wide language
     _current = code if code in _TABLES else "zh"
 
 

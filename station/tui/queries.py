@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-import sqlite3
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -19,6 +18,7 @@ from typing import Any
 from station.ledger import OPEN_STATUSES, CaseState, InvalidCaseNo, display_case_no, normalise_case_no
 from station.listed_clock import ListedClock, listed_clock
 from station.workdays import WorkCalendar
+from station.store import connect_store, dbapi2
 
 from .i18n import status_label, t
 
@@ -65,7 +65,7 @@ class CaseLine:
             else status_label(self.status)
 
     @classmethod
-    def from_row(cls, row: sqlite3.Row) -> CaseLine:
+    def from_row(cls, row: dbapi2.Row) -> CaseLine:
         return cls(row["case_no"], row["status"], row["item_name"], row["applicant_name"],
                    row["deadline"], row["supplement_due"], int(row["conflicts"]))
 
@@ -97,20 +97,22 @@ class CaseFilter:
 
 
 class CaseQueries:
-    def __init__(self, database: Path, station: str, calendar: Callable[[], WorkCalendar] | None = None) -> None:
-        """``calendar`` gives the working-day calendar in force; without it lines carry no clock."""
+    def __init__(self, database: Path, station: str, calendar: Callable[[], WorkCalendar] | None = None,
+                 key: Callable[[], bytes | None] = lambda: None) -> None:
+        """``calendar`` gives the working-day calendar in force (without it lines carry no clock); ``key``
+        the store's data key once it is unlocked (the connection is made at the first read)."""
         self.database = database
         self.station = station
         self.calendar = calendar
+        self._key = key
         self._lock = threading.Lock()
-        self._conn: sqlite3.Connection | None = None
+        self._conn: dbapi2.Connection | None = None
 
-    def _rows(self, sql: str, params: list[Any]) -> list[sqlite3.Row]:
+    def _rows(self, sql: str, params: list[Any]) -> list[dbapi2.Row]:
         with self._lock:
             if self._conn is None:
-                self._conn = sqlite3.connect(f"file:{self.database}?mode=ro", uri=True,
-                                             check_same_thread=False, timeout=30)
-                self._conn.row_factory = sqlite3.Row
+                self._conn = connect_store(self.database, self._key(), read_only=True)
+                self._conn.row_factory = dbapi2.Row
             return self._conn.execute(sql, params).fetchall()
 
     def close(self) -> None:

@@ -59,15 +59,14 @@ class LoopSyncPort:
             listener(count)
 
     def sync_now(self) -> dict[str, Any]:
-        from sync.client import SyncClient
+        from sync.round import sync_round
 
         # the operator is waiting at the screen: answer within seconds (the background loop keeps retrying)
-        with SyncClient(self.service, give_up_after=_SYNC_NOW_GIVE_UP_S) as client:
-            report = client.sync_once()
+        round_ = sync_round(self.service, _SYNC_NOW_GIVE_UP_S)
+        report = round_.events
         if report.pushed == 0 and report.pulled == 0 and not self.loop.status().online and report.pending:
             raise Unreachable("连不上市政务服务中心，数据已保存在本机，稍后自动重试")
-        return {"pushed": report.pushed, "pulled": report.pulled, "rejected": report.rejected,
-                "pending": report.pending}
+        return round_.to_dict()
 
     def export_bundle(self, path: Path) -> dict[str, Any]:
         from sync.carry import export_bundle

@@ -18,6 +18,7 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from cityhall import db
+from station.lockbox import Credentials
 from station.home import StationHome
 from station.service import StationService
 from sync.client import SyncClient
@@ -88,7 +89,7 @@ def _wire(home: Path, sha256: str) -> bytes:
 
 
 def _push_events_only(home: Path, url: str) -> None:
-    service = StationService(StationHome(home))
+    service = StationService(StationHome(home), credentials=Credentials(pin="1234"))
     try:
         with SyncClient(service, url, give_up_after=5.0) as client:
             client.sync_once()

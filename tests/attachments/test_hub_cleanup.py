@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import select
 
 from cityhall import db
-from cityhall.files import STALE_UPLOAD_ENV, HubFiles, _stale_after_s, uploads_table
+from cityhall.files import HubFiles, uploads_table
+from cityhall.settings import STALE_UPLOAD_ENV, HubEnvironment
 from cityhall.filestore import LocalStorage
 from station.attachments import attach_files, blob_files
 from sync.client import SyncClient
@@ -112,12 +113,12 @@ def test_the_stale_upload_limit_must_be_a_finite_number_of_hours_of_at_least_one
         hours: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(STALE_UPLOAD_ENV, hours)
     with pytest.raises(ValueError) as refused:
-        _stale_after_s()
+        HubEnvironment.read()
     assert STALE_UPLOAD_ENV in str(refused.value) and repr(hours) in str(refused.value)
 
 
 def test_the_stale_upload_limit_is_read_in_hours(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(STALE_UPLOAD_ENV, " 1.5 ")
-    assert _stale_after_s() == 1.5 * HOUR
+    assert HubEnvironment.read().stale_upload_s == 1.5 * HOUR
     monkeypatch.setenv(STALE_UPLOAD_ENV, "")
-    assert _stale_after_s() == 48 * HOUR
+    assert HubEnvironment.read().stale_upload_s == 48 * HOUR

@@ -49,7 +49,8 @@ def test_backup_then_hub_brings_back_unpushed_events_and_the_chain_stays_intact(
 
     key = new_recovery_key()
     write_public(old.service.home.root, key)
-    write_backup(old.service.home, VILLAGE, old.service.now().isoformat(timespec="seconds"), backup)
+    write_backup(old.service.home, VILLAGE, old.service.now().isoformat(timespec="seconds"), backup,
+                 old.service.store_key())
     lost = file_case(old.service, old.operator)
     new = _new_pc(world, tmp_path / "new")
 

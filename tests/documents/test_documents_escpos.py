@@ -16,6 +16,12 @@ from station.documents.escpos import NO_LINE_START, columns, qr_module_dots, wra
 from station.ledger import display_case_no
 from tests.reports.scenario import Casebook
 
+
+@pytest.fixture(autouse=True)
+def _unlocking_pin(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The commands run in-process read the store: the PIN of the village operator unlocks it, as for a script."""
+    monkeypatch.setenv("STATION_PIN", "1234")
+
 INIT = b"\x1b\x40" + b"\x1c\x26"  # ESC @, FS & (Chinese mode)
 CUT = b"\x1b\x64\x04" + b"\x1d\x56\x42\x00"  # ESC d 4, GS V 66 0
 

@@ -34,7 +34,7 @@ REQUIRED_ITEMS = {
 
 def test_the_builtin_catalogue_has_the_reference_items() -> None:
     names = {item.name for item in ITEMS}
-    assert REQUIRED_ITEMS <= names
+    assert names >= REQUIRED_ITEMS
     assert len(ITEMS) >= 13
     assert len({item.code for item in ITEMS}) == len(ITEMS)
 
@@ -238,8 +238,8 @@ def test_the_builtin_catalogue_loads_from_a_zip_like_an_installed_wheel(tmp_path
                 bundle.write(path, path.relative_to(REPO).as_posix())
     code = (
         "import forms; c = forms.builtin_catalogue();"
-        "assert forms.__file__.startswith(%r), forms.__file__;"
-        "print(len(c.items()))" % str(archive)
+        f"assert forms.__file__.startswith({str(archive)!r}), forms.__file__;"
+        "print(len(c.items()))"
     )
     result = run_python(code, archive)
     assert result.returncode == 0, result.stderr

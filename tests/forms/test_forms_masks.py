@@ -58,7 +58,7 @@ def test_mask_name_keeps_the_surname(name: str, masked: str) -> None:
 
 def test_mask_name_never_splits_a_supplementary_character() -> None:
     masked = mask_name("𠮷一")
-    assert masked.encode("utf-8") == "𠮷*".encode("utf-8")
+    assert masked.encode("utf-8") == "𠮷*".encode()
     assert masked.encode("utf-16-le").decode("utf-16-le") == masked  # no lone surrogate
 
 

@@ -17,7 +17,8 @@ def full_story() -> list:
         received(),
         event("forwarded", VILLAGE),
         event("accepted", TOWNSHIP, role="clerk", day="2026-11-03"),
-        event("supplement_requested", TOWNSHIP, role="clerk", data={"materials": [{"key": "drawing", "name": "建房图纸"}]}, day="2026-11-04"),
+        event("supplement_requested", TOWNSHIP, role="clerk", data={"materials": [{"key": "drawing", "name": "建房图纸"}]},
+              day="2026-11-04"),
         event("supplemented", VILLAGE, data={"materials": ["drawing", "minutes"]}, day="2026-11-06"),
         event("approved", VILLAGE, role="agent"),  # a village agent may never approve: a conflict
         event("approved", TOWNSHIP, role="approver", day="2026-11-10"),

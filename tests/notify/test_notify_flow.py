@@ -168,7 +168,7 @@ def test_a_deferred_material_due_in_two_working_days_is_reminded_once(bench: Ben
     assert "deferred_due" not in dict(steps_of(bench, case_no))
     bench.clock.now = bench.clock.now.replace(day=bench.clock.now.day + 1) if calendar.workdays_between(
         bench.clock.now.date(), due_day) > 2 else bench.clock.now
-    two_before = next(d for d in (date.fromordinal(due_day.toordinal() - k) for k in range(0, 10))
+    two_before = next(d for d in (date.fromordinal(due_day.toordinal() - k) for k in range(10))
                       if calendar.workdays_between(d, due_day) == 2)
     bench.clock.now = bench.clock.now.replace(month=two_before.month, day=two_before.day)
     for _ in range(2):

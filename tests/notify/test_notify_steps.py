@@ -52,8 +52,8 @@ def test_every_steps_parameters_are_from_the_safe_vocabulary() -> None:
     assert set(STEP_PARAMS) == {"received", "supplement_requested", "accepted", "decided", "deferred_due", "voided",
                                 "rate_invite", "extended", "suspended", "resumed"}
     assert set(STEP_PARAMS) == set(STEPS), "every step a text is drafted for can be given a template"
-    assert SAFE_PARAMS == {"case_no", "item", "name", "url", "materials", "station", "deadline", "result", "place",
-                           "due", "days", "reason", "pause", "until"}
+    assert {"case_no", "item", "name", "url", "materials", "station", "deadline", "result", "place",
+                           "due", "days", "reason", "pause", "until"} == SAFE_PARAMS
 
 
 def test_the_applicant_is_told_of_an_extension_a_pause_and_its_end_with_the_new_deadline() -> None:

@@ -7,8 +7,8 @@ import re
 import pytest
 
 from station.receipts import new_token, token_hash, tracking_url
-from station.receipts import tracking as tracking_module
-from station.receipts.tracking import QR_ALPHANUMERIC, TOKEN_ALPHABET
+from station.receipts import tokens as tracking_module
+from station.receipts.tokens import QR_ALPHANUMERIC, TOKEN_ALPHABET
 
 CASE_NO = "4201151022032026112200075"
 

@@ -2,13 +2,17 @@
 from __future__ import annotations
 
 import os
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from station.home import StationHome
+from station.lockbox import Credentials
 from station.service import StationService, init_station
+from station.store import connect_store, dbapi2
 from tests.station.helpers import ALLOWANCE, example_fields
 
 __all__ = ["make_home", "intake_command", "station_env", "integrity", "stored_case_numbers", "outbox_states",
@@ -46,16 +50,30 @@ def run_station(home: StationHome, *args: str, cityhall_url: str | None = None,
                           env=station_env(cityhall_url), timeout=timeout)
 
 
+@contextmanager
+def opened(home: StationHome) -> Iterator[dbapi2.Connection]:
+    """A connection of its own to the encrypted store, unlocked with the operator's PIN as a command would."""
+    service = StationService(home, credentials=Credentials(pin=AGENT_PIN))
+    try:
+        conn = connect_store(home.database, service.store_key())
+    finally:
+        service.close()
+    try:
+        yield conn
+    finally:
+        conn.close()
+
+
 def integrity(home: StationHome) -> str:
-    with sqlite3.connect(home.database) as db:
+    with opened(home) as db:
         return str(db.execute("PRAGMA integrity_check").fetchone()[0])
 
 
 def stored_case_numbers(home: StationHome) -> set[str]:
-    with sqlite3.connect(home.database) as db:
+    with opened(home) as db:
         return {row[0] for row in db.execute("SELECT DISTINCT case_no FROM events")}
 
 
 def outbox_states(home: StationHome) -> dict[str, int]:
-    with sqlite3.connect(home.database) as db:
+    with opened(home) as db:
         return dict(db.execute("SELECT state, count(*) FROM outbox GROUP BY state").fetchall())

@@ -11,10 +11,15 @@ from openpyxl import load_workbook
 
 from station.cli.main import main
 from station.reports import FIGURE_LABELS, Period, report_json, station_report, write_csv, write_xlsx
-from station.supervision import case_states
 from tests.support.demo import TOWNSHIP, VILLAGE
 
 from .scenario import Casebook
+
+
+@pytest.fixture(autouse=True)
+def _unlocking_pin(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The commands run in-process read the store: the PIN of a township operator unlocks it, as for a script."""
+    monkeypatch.setenv("STATION_PIN", "2345")
 
 NOVEMBER = Period(date(2026, 11, 1), date(2026, 11, 30))
 
@@ -39,7 +44,7 @@ HAND_COUNTED = {
 
 def township_report(book: Casebook, period: Period = NOVEMBER):
     service = book.township
-    return station_report(case_states(service.store), service.calendar, period, TOWNSHIP, service.station.name)
+    return station_report(service.case_states(), service.calendar, period, TOWNSHIP, service.station.name)
 
 
 def test_figures_match_the_hand_count(book: Casebook) -> None:
@@ -69,7 +74,7 @@ def test_each_figure_is_dated_by_its_own_event(book: Casebook) -> None:
 
 def test_the_village_sees_the_same_figures_after_sync(book: Casebook) -> None:
     village = book.village
-    report = station_report(case_states(village.store), village.calendar, NOVEMBER, VILLAGE)
+    report = station_report(village.case_states(), village.calendar, NOVEMBER, VILLAGE)
     assert report.figures == HAND_COUNTED
 
 

@@ -29,5 +29,6 @@ def test_a_reprint_weeks_later_is_the_receipt_handed_over(tmp_path: Path, capsys
     finally:
         village.close()
     monkeypatch.setenv("STATION_HOME", str(tmp_path / VILLAGE))
+    monkeypatch.setenv("STATION_PIN", "1234")  # the operator's PIN unlocks the store, as for a script
     assert station_main(["receipt", case_no, "--text"]) == 0
     assert capsys.readouterr().out.strip() == handed_over.strip(), "station receipt says the same"

@@ -7,6 +7,7 @@ import pytest
 from station.errors import BadInput, NotAllowed, NotFound
 from station.home import CHINA_TZ
 from station.ledger import display_case_no, make_case_no
+from station.lockbox import Credentials
 from station.service import StationService
 from tests.support.demo import OTHER_VILLAGE, TOWNSHIP
 
@@ -105,7 +106,7 @@ def test_a_new_calendar_file_turns_unknown_into_a_date(township: StationService,
     township.home.calendar_dir.mkdir()
     (township.home.calendar_dir / "2027.toml").write_text(
         'holidays = ["2027-01-01"]\nworkdays = []\n', encoding="utf-8")
-    reopened = StationService(township.home, clock=clock)
+    reopened = StationService(township.home, clock=clock, credentials=Credentials(pin="2345"))
     reopened.refresh_deadlines()
     assert reopened.store.case_rows()[0]["deadline"] == "2027-01-08"
     reopened.close()
@@ -114,7 +115,8 @@ def test_a_new_calendar_file_turns_unknown_into_a_date(township: StationService,
 
 def test_supplement_request_pauses_the_clock(village: StationService, township: StationService, clock: FakeClock) -> None:
     agent = sign_in(village, "A01", "1234")
-    case_no = village.intake(agent, allowance_request(deferred=[], received=["id_and_hukou", "application_form", "bank_card_copy"]))["case_no"]
+    request = allowance_request(deferred=[], received=["id_and_hukou", "application_form", "bank_card_copy"])
+    case_no = village.intake(agent, request)["case_no"]
     village.act(agent, case_no, "forwarded")
     township.apply_events(village.store.case_events(case_no))
     clerk = sign_in(township, "C01", "2345")
@@ -152,12 +154,12 @@ def test_unknown_and_invisible_cases_are_not_found(village: StationService, tmp_
 
 
 def test_events_are_append_only_in_the_file_itself(village: StationService) -> None:
-    import sqlite3
+    from station.store import connect_store, dbapi2
 
     village.intake(sign_in(village, "A01", "1234"), allowance_request())
-    conn = sqlite3.connect(village.home.database)
+    conn = connect_store(village.home.database, village.data_key())
     for statement in ("UPDATE events SET kind = 'approved'", "DELETE FROM events"):
-        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        with pytest.raises(dbapi2.IntegrityError, match="append-only"):
             conn.execute(statement)
     conn.close()
 

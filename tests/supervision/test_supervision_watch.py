@@ -9,17 +9,23 @@ import pytest
 
 from station.cli.main import main
 from station.ledger import CaseState
-from station.supervision import WatchPolicy, case_states, watch
+from station.supervision import WatchPolicy, watch
 from station.workdays import WorkCalendar
 from tests.support.demo import TOWNSHIP, VILLAGE
 from tests.reports.scenario import Casebook, november
+
+
+@pytest.fixture(autouse=True)
+def _unlocking_pin(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The commands run in-process read the store: the PIN of a township operator unlocks it, as for a script."""
+    monkeypatch.setenv("STATION_PIN", "2345")
 
 WEDNESDAY = date(2026, 11, 25)
 
 
 def digest_at(book: Casebook, station: str, policy: WatchPolicy = WatchPolicy()):
     service = book.township if station == TOWNSHIP else book.village
-    return watch(case_states(service.store), service.calendar, WEDNESDAY, station, policy)
+    return watch(service.case_states(), service.calendar, WEDNESDAY, station, policy)
 
 
 def test_township_digest(book: Casebook, cases: dict[str, str]) -> None:

@@ -11,8 +11,10 @@ from tests.support.hub import INTAKE_FIELDS
 _MATERIALS = [
     {"key": "id_and_hukou", "name": "居民身份证、户口簿", "required": True, "deferrable": False, "defer_days": None, "status": "received"},
     {"key": "application_form", "name": "高龄津贴申请表", "required": True, "deferrable": False, "defer_days": None, "status": "received"},
-    {"key": "collector_id", "name": "代领人居民身份证（家属代领的）", "required": False, "deferrable": False, "defer_days": None, "status": "missing"},
-    {"key": "bank_card_copy", "name": "银行卡（惠民惠农一卡通）复印件", "required": True, "deferrable": True, "defer_days": 5, "status": "deferred"},
+    {"key": "collector_id", "name": "代领人居民身份证（家属代领的）", "required": False, "deferrable": False,
+     "defer_days": None, "status": "missing"},
+    {"key": "bank_card_copy", "name": "银行卡（惠民惠农一卡通）复印件", "required": True, "deferrable": True,
+     "defer_days": 5, "status": "deferred"},
 ]
 __all__ = ["sample_events"]
 

@@ -43,7 +43,7 @@ def two_days(tmp_path: Path) -> Iterator[tuple[StationService, list[str]]]:
 
 
 def _found(service: StationService, text: str) -> set[str]:
-    queries = CaseQueries(service.home.database, service.station.code)
+    queries = CaseQueries(service.home.database, service.station.code, key=service.data_key)
     try:
         today = service.today()
         return {line.case_no for line in queries.cases(CaseFilter(text=text), today, today)}

@@ -16,7 +16,7 @@ from station.tui.screens.sign_in import SignInScreen
 from station.tui.widgets.materials_checklist import MaterialsChecklist
 
 from .conftest import (
-    AGENT_PIN, APPROVER_PIN, CITIZEN_ID, CLERK_PIN, ITEM, file_example_case, make_app, paste, settle, sign_in, type_text,
+    AGENT_PIN, APPROVER_PIN, CITIZEN_ID, CLERK_PIN, file_example_case, make_app, paste, settle, sign_in, type_text,
 )
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from station.lockbox import Credentials
 from station.home import StationHome
 from station.service import StationService, init_station
 from tests.support.demo import DEMO_TOPOLOGY_FILE, VILLAGE
@@ -97,7 +98,7 @@ def test_file_a_case_in_tmux(tmp_path: Path) -> None:
         term.keys("C-q")
     finally:
         subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
-    service = StationService(home)
+    service = StationService(home, credentials=Credentials(pin=AGENT_PIN))
     try:
         (case,) = service.list_cases()
         assert case["applicant_name"] == "王𠮷祥" and case["status"] == "received"
@@ -157,7 +158,8 @@ def test_ctrl_q_quits_at_once_while_a_sync_hangs_on_the_network(tmp_path: Path) 
         while _session_alive(session) and time.monotonic() - pressed < 10:
             time.sleep(0.05)
         took = time.monotonic() - pressed
-        assert not _session_alive(session) and took < 3.0, f"quitting took {took:.1f} s"  # a loaded PC included; before, it waited for the hung sync
+        # a loaded PC included; before, it waited for the hung sync
+        assert not _session_alive(session) and took < 3.0, f"quitting took {took:.1f} s"
     finally:
         subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
         hub.close()

@@ -8,7 +8,6 @@ import zxingcpp
 from rich.cells import cell_len
 from textual.strip import Strip
 
-from station.intake_receipt import intake_receipt
 from station.receipts import qr_matrix, render_text
 from station.service import StationService
 from station.tui.i18n import t
@@ -55,7 +54,7 @@ async def test_the_receipt_qr_code_scans_off_an_80x24_screen_without_scrolling(v
     app = make_app(village)
     async with app.run_test(size=(80, 24)) as pilot:
         case_no = await _open_receipt(app, pilot, village)
-        url = intake_receipt(village, case_no).tracking_url
+        url = village.handed_over_receipt(case_no).tracking_url
         size = qr_matrix(url).size
         code = qr_on_screen(strips(app)[:-1], size)  # the last row is the key hints
         assert len(code) == (size + 1) // 2 and all(len(row) == size for row in code)
@@ -72,7 +71,7 @@ async def test_p_still_prints_the_full_width_receipt(village: StationService) ->
         await pilot.press("p")
         await settle(pilot)
         [printed] = (village.home.root / "prints").glob("receipt-*.txt")
-        assert printed.read_text(encoding="utf-8") == render_text(intake_receipt(village, case_no)) + "\n"
+        assert printed.read_text(encoding="utf-8") == render_text(village.handed_over_receipt(case_no)) + "\n"
 
 
 async def _ask(app, pilot, size: tuple[int, int]) -> list[str]:  # noqa: ANN001

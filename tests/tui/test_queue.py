@@ -16,7 +16,6 @@ from station.tui.screens.clock_dialog import ClockDialog
 from station.tui.screens.decide_menu import DecideMenu
 from station.tui.screens.queue import QueueScreen
 from station.tui.widgets.case_table import CaseTable
-from station.work_queue import read_queue
 from tests.station.helpers import FakeClock
 from tests.support.demo import TOWNSHIP, VILLAGE, VILLAGE_2
 
@@ -73,7 +72,7 @@ def towns(tmp_path: Path):  # noqa: ANN201
 
 def test_queue_order_and_village_counts(towns) -> None:  # noqa: ANN001
     world, cases = towns
-    queue = read_queue(world.township.store, world.township.calendar, TODAY.date(), TOWNSHIP, world.township.topology)
+    queue = world.township.work_queue()
     assert [e.case_no for e in queue.entries][:3] == [cases["late"], cases["overdue"], cases["at_risk"]]
     assert [e.urgency for e in queue.entries] == ["acceptance_overdue", "overdue", "due_soon", "normal", "normal"]
     assert {v.name: (v.total, v.by_urgency) for v in queue.villages} == {

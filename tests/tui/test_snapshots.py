@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 
 import station.service
-from station.home import CHINA_TZ
 from station.service import StationService
 from tests.support.demo import TOWNSHIP, VILLAGE
 

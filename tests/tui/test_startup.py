@@ -1,7 +1,6 @@
 """What keeps start-up fast (bench/bench_tui_startup.py): a lean import path, indexed board queries."""
 from __future__ import annotations
 
-import sqlite3
 import subprocess
 import sys
 from datetime import timedelta
@@ -9,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from station.store import connect_store
 from station.service import StationService
 from station.tui.queries import CaseQueries
 
@@ -31,12 +31,13 @@ def test_the_app_starts_without_sqlite_utils_and_the_sync_stack(village: Station
 
 @pytest.mark.parametrize("days_on", [0, 30])
 def test_every_board_query_uses_an_index(village: StationService, days_on: int) -> None:
-    queries = CaseQueries(village.home.database, village.station.code, lambda: village.calendar)
+    queries = CaseQueries(village.home.database, village.station.code, lambda: village.calendar,
+                          key=village.data_key)
     plans: list[str] = []
-    explain = sqlite3.connect(village.home.database)
+    explain = connect_store(village.home.database, village.data_key())
     read = queries._rows
 
-    def explained(sql: str, params: list[Any]) -> list[sqlite3.Row]:
+    def explained(sql: str, params: list[Any]) -> list[Any]:
         plans.extend(row[3] for row in explain.execute(f"EXPLAIN QUERY PLAN {sql}", params))
         return read(sql, params)
 

@@ -51,7 +51,7 @@ class ActionDialog(ReportsFailures, ModalScreen[ActionInput | None]):
                 yield Button(t("cancel"), id="action-cancel")
 
     def on_mount(self) -> None:
-        focusable = [w for w in self.query("#action-materials, #action-level, #action-reason")]
+        focusable = list(self.query("#action-materials, #action-level, #action-reason"))
         (focusable[0] if focusable else self.query_one("#action-ok")).focus()
 
     @on(Button.Pressed, "#action-ok")

@@ -19,7 +19,7 @@ from .clock_dialog import ClockDialog
 __all__ = ["ask_action"]
 
 
-def ask_action(app: App[object], choices: QueueChoices, kind: str, record: Callable[[ActionInput], None],
+def ask_action(app: App[object], choices: QueueChoices, kind: str, record: Callable[[ActionInput], object],
                cancelled: Callable[[], None] = lambda: None) -> None:
     """Calls ``record`` with the filled-in action, or ``cancelled`` when the operator turns it down."""
     def then(action: ActionInput | None) -> None:

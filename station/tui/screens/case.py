@@ -16,7 +16,6 @@ from forms import UnknownItem
 from station.errors import StationError
 from station.ledger import CaseState, display_case_no
 from station.service import StationService
-from station.views import case_view
 
 from ..queue_actions import QueueChoices, queue_choices
 from ..case_render import case_conflicts, case_fields, case_materials, case_summary, case_timeline
@@ -90,9 +89,7 @@ class CaseScreen(StationScreen):
         except StationError as exc:
             self.post_message(self.CaseFailed(exc.problems or [str(exc)]))
             return
-        view = case_view(state, service.topology, service.calendar, service.today().isoformat(),
-                         service.tracking_url(state.case_no), service.store.sms_notices(state.case_no)) \
-            | {"field_labels": _field_labels(service, state)}
+        view = service.case_view(state.case_no) | {"field_labels": _field_labels(service, state)}
         choices = queue_choices(state, app.operator, service.station.code, service.topology,
                                 service.calendar, service.now()) if app.operator else None
         self.post_message(self.CaseLoaded(view, choices))

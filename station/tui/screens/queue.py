@@ -15,7 +15,7 @@ from rich.text import Text
 
 from station.actions import ActionInput
 from station.errors import StationError
-from station.work_queue import QueueEntry, WorkQueue, read_queue
+from station.work_queue import QueueEntry, WorkQueue
 
 from ..i18n import kind_label, t
 from ..queue_actions import QueueChoices, queue_choices
@@ -83,9 +83,7 @@ class QueueScreen(StationScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="queue")
     def _load(self) -> None:
-        service = self.station_app.service
-        queue = read_queue(service.store, service.calendar, service.today(), service.station.code, service.topology)
-        self.post_message(self.QueueLoaded(queue))
+        self.post_message(self.QueueLoaded(self.station_app.service.work_queue()))
 
     # -- showing -----------------------------------------------------------------
 

@@ -1,23 +1,27 @@
 """The receipt of a case just filed, QR code on screen so the citizen can scan it."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import work
 from textual.message import Message
 
 from station.errors import StationError
 from station.ledger import display_case_no
 from station.receipts import render_columns, render_text
-from station.intake_receipt import intake_receipt
 
 from ..i18n import t
 from .document import DocumentScreen
 
+if TYPE_CHECKING:
+    from station.service import StationService
+
 __all__ = ["ReceiptScreen", "receipt_text"]
 
 
-def receipt_text(service, case_no: str) -> str:  # noqa: ANN001 - StationService
+def receipt_text(service: StationService, case_no: str) -> str:
     """The receipt as terminal text (the same content as ``station receipt --text``)."""
-    return render_text(intake_receipt(service, case_no))
+    return render_text(service.handed_over_receipt(case_no))
 
 
 class ReceiptScreen(DocumentScreen):
@@ -39,7 +43,7 @@ class ReceiptScreen(DocumentScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="receipt")
     def _draw(self) -> None:
         try:
-            receipt = intake_receipt(self.station_app.service, self.case_no)
+            receipt = self.station_app.service.handed_over_receipt(self.case_no)
             text, shown = render_text(receipt), render_columns(receipt)
         except StationError as exc:
             text = shown = str(exc)
