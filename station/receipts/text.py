@@ -89,7 +89,7 @@ def render_columns(receipt: ReceiptData, *, width: int = DEFAULT_WIDTH,
     details += [""] * (rows - len(details))
     code += [""] * (rows - len(code))
     return "\n".join((_pad(left, COLUMN_CELLS) + GUTTER + right).rstrip()
-                     for left, right in zip(details, code)) + "\n"
+                     for left, right in zip(details, code, strict=True)) + "\n"
 
 
 def _pad(line: str, cells: int) -> str:

@@ -17,9 +17,8 @@ def phrase_lines(text: str, cells: int) -> str:
     after a phrase's punctuation; a phrase longer than a line is broken by the
     receipt's rules (closing punctuation never starts a line)."""
     lines: list[str] = [""]
-    for phrase in filter(None, _PHRASE.findall(text)):
-        ends_line = phrase.endswith("\n")
-        phrase = phrase.rstrip("\n")
+    for piece in filter(None, _PHRASE.findall(text)):
+        ends_line, phrase = piece.endswith("\n"), piece.rstrip("\n")
         if lines[-1] and cell_len(lines[-1] + phrase) > cells:
             lines.append("")
         if cell_len(lines[-1] + phrase) > cells:
