@@ -126,14 +126,15 @@ class HubStore:
         with self.engine.connect() as conn:
             return conn.execute(select(db.stations.c.public_key).where(db.stations.c.code == code)).scalar()
 
-    def public_key(self, code: str) -> Ed25519PublicKey | None:
-        """The station's enrolled key, read again at most every ``_KEY_TTL_S`` seconds.
+    def public_key(self, code: str, *, fresh: bool = False) -> Ed25519PublicKey | None:
+        """The station's enrolled key, read again at most every ``_KEY_TTL_S`` seconds, or now if ``fresh``.
 
         Every signed request needs it; re-enrolment from another process (``cityhall
-        enroll`` next to a running hub) takes effect within that time.
+        enroll`` next to a running hub) takes effect within that time, or at once for a
+        request the cached key does not verify (see ``authenticate``).
         """
         cached = self._keys.get(code)
-        if cached and time.monotonic() - cached[1] < _KEY_TTL_S:
+        if cached and not fresh and time.monotonic() - cached[1] < _KEY_TTL_S:
             return cached[0]
         text = self.enrolled_key_text(code)
         key = load_public_key(text) if text else None

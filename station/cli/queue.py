@@ -24,6 +24,7 @@ def cmd_queue(ctx: Context) -> None:
 
 
 def queue_text(queue: WorkQueue) -> str:
+    from station.ledger import display_case_no
     from station.work_queue import URGENCY_LABELS
 
     if not queue.entries:
@@ -35,7 +36,7 @@ def queue_text(queue: WorkQueue) -> str:
         if entry.answer_by and not entry.deemed_accepted:
             dates = f"应于 {entry.answer_by} 前受理"
         flag = f"  {entry.paused}" if entry.paused else ""
-        lines.append(f"{pad(URGENCY_LABELS[entry.urgency], 12)} {entry.case_no}  {pad(entry.status_label, 8)} "
+        lines.append(f"{pad(URGENCY_LABELS[entry.urgency], 12)} {display_case_no(entry.case_no)}  {pad(entry.status_label, 8)} "
                      f"{pad(entry.item_name, 20)} {pad(entry.origin_name.removesuffix('便民服务站'), 8)} "
                      f"{pad(entry.applicant_name, 8)} {dates}{flag}")
     return "\n".join(lines)

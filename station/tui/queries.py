@@ -167,14 +167,12 @@ class CaseQueries:
             where.append("item_code = ?")
             params.append(wanted.item_code)
         if wanted.due:
-            where += [f"status IN ({', '.join('?' * len(_OPEN))})", "deadline IS NOT NULL"]
-            params += list(_OPEN)
-            if wanted.due == "overdue":
-                where.append("deadline < ?")
-                params.append(today.isoformat())
-            else:
-                where.append("deadline >= ? AND deadline <= ?")
-                params += [today.isoformat(), soon.isoformat()]
+            bounds, days = ("deadline < ?", [today]) if wanted.due == "overdue" else \
+                ("deadline >= ? AND deadline <= ?", [today, soon])
+            # a case nobody answered in 5 working days has no stored deadline yet: today's clock decides
+            where += [f"status IN ({', '.join('?' * len(_OPEN))})",
+                      f"((deadline IS NOT NULL AND {bounds}) OR (status = 'submitted' AND deadline IS NULL))"]
+            params += [*_OPEN, *(day.isoformat() for day in days)]
         text_where, text_params = _text_condition(wanted.text)
         where += text_where
         params += text_params
@@ -182,7 +180,8 @@ class CaseQueries:
         sql = (f"SELECT {_COLUMNS} FROM cases WHERE {' AND '.join(where)} "
                "ORDER BY received_on DESC, case_no DESC LIMIT ?")
         lines = [CaseLine.from_row(r) for r in self._rows(sql, [*params, wanted.limit])]
-        return _timed(lines, self._clocks(lines, today))
+        timed = _timed(lines, self._clocks(lines, today))
+        return [line for line in timed if _due(line, wanted.due, today, soon)] if wanted.due else timed
 
     def open_cases_of(self, applicant_id: str, item_code: str, limit: int = 5) -> list[CaseLine]:
         """The citizen's cases for this item still being handled: filing another would be a duplicate."""
@@ -223,6 +222,14 @@ def _board_parts(station: str, soon: date) -> dict[str, _BoardPart]:
                                [deferred_until, station], _OPEN, "supplement_due"),
         "decisions": _BoardPart("origin = ?", [station], _DECIDED_NOT_DELIVERED, "deadline"),
     }
+
+
+def _due(line: CaseLine, due: str, today: date, soon: date) -> bool:
+    """Whether the line's promised deadline as of today is past (``overdue``) or within ``soon``."""
+    deadline = line.shown_deadline
+    if deadline is None:
+        return False
+    return deadline < today.isoformat() if due == "overdue" else today.isoformat() <= deadline <= soon.isoformat()
 
 
 def _timed(lines: list[CaseLine], clocks: dict[str, ListedClock]) -> list[CaseLine]:

@@ -5,6 +5,7 @@ import time
 from pathlib import Path
 
 from station.home import StationHome
+from station.lockbox import Credentials
 from station.service import StationService
 from station.tui.sync_loop_port import LoopSyncPort
 from tests.support.demo import VILLAGE
@@ -35,7 +36,7 @@ def test_the_command_and_the_app_give_the_same_round(hub: Hub, scan_dir: Path, t
     village = hub.homes[VILLAGE]
     _case_with_scans(village, scan_dir)
     by_command = as_json(village, "sync")
-    service = StationService(StationHome(village))
+    service = StationService(StationHome(village), credentials=Credentials(pin="1234"))  # signed in, as the app is
     port = LoopSyncPort(service)
     try:
         _wait_for_first_round(port)  # nothing pending: the background round found nothing to send

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from station.home import CHINA_TZ
+from station.ledger import display_case_no
 from station.workdays import default_calendar
 from tests.support.demo import DEMO_TOPOLOGY_FILE, TOWNSHIP, VILLAGE
 
@@ -46,7 +47,8 @@ def test_queue_then_extension_then_pause(township_case: tuple[Path, str]) -> Non
     calendar = default_calendar()
     if calendar.covers(today.year) and calendar.covers((today + timedelta(days=20)).year):
         assert entry["answer_by"] == calendar.add_workdays(today, 5).isoformat()
-    assert "待本站决定 1 件" in run(township, "queue").stdout
+    listing = run(township, "queue").stdout
+    assert "待本站决定 1 件" in listing and display_case_no(case_no) in listing  # the one grouped form (DESIGN §3)
 
     accepted = _json(township, "act", case_no, "accepted", "--agent", "P01")
     assert accepted["deemed_accepted"] is False and accepted["acceptance"]["answered_on"] == today.isoformat()

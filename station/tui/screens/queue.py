@@ -15,6 +15,7 @@ from rich.text import Text
 
 from station.actions import ActionInput
 from station.errors import StationError
+from station.ledger import display_case_no
 from station.work_queue import QueueEntry, WorkQueue
 
 from ..i18n import kind_label, t
@@ -141,7 +142,7 @@ class QueueScreen(StationScreen):
         if entry is None:
             return
         if entry.status != "submitted":
-            self.notify(f"{entry.case_no} 已受理：按 d 选择办理结果", severity="warning")
+            self.notify(f"{display_case_no(entry.case_no)} 已受理：按 d 选择办理结果", severity="warning")
             return
         self._record(entry.case_no, ActionInput("accepted"))
 
@@ -165,7 +166,7 @@ class QueueScreen(StationScreen):
         if not menu:
             self.notify(t("no_actions"), severity="warning")
             return
-        self.app.push_screen(DecideMenu(f"办理 {choices.case_no}", menu),
+        self.app.push_screen(DecideMenu(f"办理 {display_case_no(choices.case_no)}", menu),
                              lambda kind: self._ask(choices, kind) if kind else None)
 
     def _ask(self, choices: QueueChoices, kind: str) -> None:
@@ -223,7 +224,7 @@ def _row(entry: QueueEntry) -> tuple[Text | str, ...]:
 
 
 def _detail(entry: QueueEntry) -> Text:
-    text = Text(f"{entry.case_no}  {entry.item_name}  {entry.applicant_name}\n", style="bold")
+    text = Text(f"{display_case_no(entry.case_no)}  {entry.item_name}  {entry.applicant_name}\n", style="bold")
     text.append(f"承诺时限 {entry.deadline or '—'}")
     if entry.promised_warning == "overdue":
         text.append(" 已逾期", style="bold red")
