@@ -24,12 +24,14 @@ __all__ = [
     "new_token",
     "qr_matrix",
     "render_png",
+    "render_columns",
     "render_text",
     "token_hash",
     "tracking_url",
 ]
 
-_LAZY = {"QRMatrix": "qr", "qr_matrix": "qr", "render_png": "png", "render_text": "text"}
+_LAZY = {"QRMatrix": "qr", "qr_matrix": "qr", "render_png": "png", "render_text": "text",
+         "render_columns": "text"}
 
 
 def __getattr__(name: str) -> Any:

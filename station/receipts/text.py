@@ -34,12 +34,15 @@ from station.receipts.data import ReceiptData
 from station.receipts.linebreak import break_lines, hanging
 from station.receipts.qr import QRMatrix, qr_matrix
 
-__all__ = ["DEFAULT_WIDTH", "qr_lines", "render_text", "wrap_cells"]
+__all__ = ["COLUMN_CELLS", "DEFAULT_WIDTH", "qr_lines", "render_columns", "render_text", "wrap_cells"]
 
 DEFAULT_WIDTH = 78
 """Two columns short of 80, so consoles that wrap at the last column do not."""
 LABEL_CELLS = 10
 MIN_VALUE_CELLS = 20
+COLUMN_CELLS = 38
+"""The details column beside the QR code on screen (a version-4 code is 37 cells wide)."""
+GUTTER = " "
 
 _HALF_BLOCKS = {(True, True): "█", (True, False): "▀", (False, True): "▄",
                 (False, False): " "}
@@ -63,6 +66,34 @@ def render_text(receipt: ReceiptData, *, width: int = DEFAULT_WIDTH,
         KEEP_HINT,
     ]
     return "\n".join(line.rstrip() for line in lines) + "\n"
+
+
+def render_columns(receipt: ReceiptData, *, width: int = DEFAULT_WIDTH,
+                   light_terminal: bool = False) -> str:
+    """The receipt for a screen: details in a column beside the QR code, so the code
+    shows in the first 19 rows of 80×24 without scrolling. Falls back to
+    :func:`render_text` when the code is too wide for a column beside it."""
+    qr = qr_matrix(receipt.tracking_url)
+    if COLUMN_CELLS + cell_len(GUTTER) + qr.size > width:
+        return render_text(receipt, width=width, light_terminal=light_terminal)
+    details = [
+        *wrap_cells(clean(receipt.cityhall_name), COLUMN_CELLS),
+        *wrap_cells(SUBTITLE, COLUMN_CELLS),
+        *_body(receipt_fields(receipt), COLUMN_CELLS),
+        *wrap_cells(SCAN_HINT.replace("上方", "右侧"), COLUMN_CELLS),
+        *_url_lines(receipt.tracking_url, COLUMN_CELLS),
+        KEEP_HINT,
+    ]
+    code = qr_lines(qr, ink_dark=light_terminal)
+    rows = max(len(details), len(code))
+    details += [""] * (rows - len(details))
+    code += [""] * (rows - len(code))
+    return "\n".join((_pad(left, COLUMN_CELLS) + GUTTER + right).rstrip()
+                     for left, right in zip(details, code, strict=True)) + "\n"
+
+
+def _pad(line: str, cells: int) -> str:
+    return line + " " * (cells - cell_len(line))
 
 
 def qr_lines(qr: QRMatrix, *, ink_dark: bool = False) -> list[str]:

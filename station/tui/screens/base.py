@@ -5,11 +5,11 @@ from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from ..bindings import localize_bindings
 from ..failures import ReportsFailures
 from ..sync_port import SyncStatus
+from ..widgets.footer import StationFooter
 from ..widgets.sync_bar import SyncBar
 
 if TYPE_CHECKING:
@@ -36,7 +36,7 @@ class StationScreen(ReportsFailures, Screen[None]):
         bar.status = app.sync_status
         yield bar
         yield from self.compose_body()
-        yield Footer()
+        yield StationFooter()
 
     def sync_status_changed(self, status: SyncStatus) -> None:
         for bar in self.query(SyncBar):

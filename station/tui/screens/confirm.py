@@ -10,8 +10,12 @@ from textual.widgets import Static
 from ..bindings import localize_bindings
 from ..failures import ReportsFailures
 from ..i18n import t
+from ..phrases import phrase_lines
 
 __all__ = ["ConfirmScreen"]
+
+BOX_CELLS = 56
+"""``#confirm-box`` width in confirm.tcss; its border and padding take 4 of it."""
 
 
 class ConfirmScreen(ReportsFailures, ModalScreen[bool]):
@@ -30,7 +34,8 @@ class ConfirmScreen(ReportsFailures, ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm-box"):
-            yield Static(self.question, id="confirm-question")
+            cells = min(BOX_CELLS, self.app.size.width) - 4
+            yield Static(phrase_lines(self.question, cells), id="confirm-question")
             yield Static(t("confirm_keys"), id="confirm-keys")
 
     def action_answer(self, yes: bool) -> None:

@@ -59,9 +59,10 @@ class DocumentScreen(StationScreen):
         line.update(message)
         line.set_class(not message, "-empty")
 
-    def show_text(self, text: str) -> None:
+    def show_text(self, text: str, *, shown: str | None = None) -> None:
+        """``text`` is what ``p`` prints; ``shown``, if given, is the on-screen layout of it."""
         self.text = text
-        self.query_one("#document-text", Static).update(Text(text, no_wrap=self.NO_WRAP))
+        self.query_one("#document-text", Static).update(Text(shown or text, no_wrap=self.NO_WRAP))
 
     def action_back(self) -> None:
         self.dismiss()

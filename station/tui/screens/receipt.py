@@ -8,7 +8,7 @@ from textual.message import Message
 
 from station.errors import StationError
 from station.ledger import display_case_no
-from station.receipts import render_text
+from station.receipts import render_columns, render_text
 
 from ..i18n import t
 from .document import DocumentScreen
@@ -26,9 +26,10 @@ def receipt_text(service: StationService, case_no: str) -> str:
 
 class ReceiptScreen(DocumentScreen):
     class ReceiptDrawn(Message):
-        def __init__(self, text: str) -> None:
+        def __init__(self, text: str, shown: str) -> None:
             super().__init__()
             self.text = text
+            self.shown = shown
 
     def __init__(self, case_no: str, *, message: str = "") -> None:
         super().__init__(f"{t('receipt_title')} {display_case_no(case_no)}", "", f"receipt-{case_no}",
@@ -42,10 +43,11 @@ class ReceiptScreen(DocumentScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="receipt")
     def _draw(self) -> None:
         try:
-            text = receipt_text(self.station_app.service, self.case_no)
+            receipt = self.station_app.service.handed_over_receipt(self.case_no)
+            text, shown = render_text(receipt), render_columns(receipt)
         except StationError as exc:
-            text = str(exc)
-        self.post_message(self.ReceiptDrawn(text))
+            text = shown = str(exc)
+        self.post_message(self.ReceiptDrawn(text, shown))
 
     def on_receipt_screen_receipt_drawn(self, message: ReceiptDrawn) -> None:
-        self.show_text(message.text)
+        self.show_text(message.text, shown=message.shown)

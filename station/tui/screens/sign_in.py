@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.containers import Center, Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Label, Static
+from textual.widgets import Input, Label, Static
 
 from station.errors import NotAllowed
 from station.service import Operator
@@ -18,6 +18,7 @@ from station.service import Operator
 from ..bindings import localize_bindings
 from ..failures import ReportsFailures
 from ..i18n import t
+from ..widgets.footer import StationFooter
 
 if TYPE_CHECKING:
     from ..app import StationApp
@@ -65,7 +66,7 @@ class SignInScreen(ReportsFailures, Screen[None]):
             yield Label(t("pin"))
             yield Input(password=True, id="pin", max_length=32)
             yield Static(t("sign_in_hint"), id="sign-in-message")
-        yield Footer()
+        yield StationFooter()
 
     def on_mount(self) -> None:
         self.query_one("#pin" if self.locked_by else "#operator-id", Input).focus()

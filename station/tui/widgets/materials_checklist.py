@@ -71,10 +71,17 @@ class MaterialsChecklist(ReportsFailures, OptionList):
     def action_mark(self, status: str) -> None:
         option = self.highlighted_option
         if option is not None and option.id and self.set_status(option.id, status):
-            # on to the next material, but never round from the last to the first: a key
-            # pressed once too often would silently change the first material's mark
-            if self.highlighted is not None and self.highlighted < self.option_count - 1:
-                self.action_cursor_down()
+            self.action_cursor_down()
+
+    # The cursor stops at either end instead of going round: a key pressed once too often
+    # (r/d on the last material, Up on the first) would silently change the other end's mark.
+    def action_cursor_down(self) -> None:
+        if self.highlighted is None or self.highlighted < self.option_count - 1:
+            super().action_cursor_down()
+
+    def action_cursor_up(self) -> None:
+        if self.highlighted:
+            super().action_cursor_up()
 
     def action_cycle(self) -> None:
         option = self.highlighted_option

@@ -1,0 +1,62 @@
+"""The key hints at the bottom: whole hints only, the least needed left out when narrow.
+
+Textual's footer cuts the last hint mid-word when the screen is too narrow for all of
+them (``i 本站信`` at 60 columns). This one is compact (one space between hints) and
+leaves out whole hints until the rest fit: first the command palette's (``^p`` still
+opens it), then from the right, so a screen's own keys go last and the global keys
+(``^q``, ``f9``, ``f10``) before them.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from rich.cells import cell_len
+from textual import events
+from textual.app import ComposeResult
+from textual.widget import Widget
+from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
+
+from ..failures import ReportsFailures
+
+__all__ = ["StationFooter", "fitting_hints"]
+
+PALETTE = "-command-palette"
+
+
+class StationFooter(ReportsFailures, Footer):
+    DEFAULT_CSS = "StationFooter { padding-left: 1; }"
+    """Hints start in the body's column (screens pad their body by one)."""
+
+    def __init__(self) -> None:
+        super().__init__(compact=True)
+        self._width = 0
+
+    def compose(self) -> ComposeResult:
+        yield from fitting_hints(list(super().compose()), self.app.size.width - 1)
+
+    def on_resize(self, event: events.Resize) -> None:
+        if event.size.width != self._width:
+            self._width = event.size.width
+            self.call_after_refresh(self.recompose)
+
+
+def hint_cells(widget: Widget) -> int:
+    """Cells a compact hint takes: ``key description`` and one space after it
+    (the palette's hint has a bar before it instead)."""
+    if not isinstance(widget, FooterKey):
+        return 0
+    text = f"{widget.key_display} {widget.description}" if widget.description else widget.key_display
+    return cell_len(text) + 1
+
+
+def fitting_hints(hints: list[Widget], width: int) -> Iterable[Widget]:
+    """``hints`` without the fewest of the least needed ones so the rest fit ``width``."""
+    keys = [h for h in hints if not h.has_class(PALETTE)]
+    palette = [h for h in hints if h.has_class(PALETTE)]
+    while keys and sum(map(hint_cells, keys + palette)) > width:
+        if palette:
+            palette.clear()
+        else:
+            keys.pop()
+    return keys + palette
