@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from textual.widgets import Input, Select, Static
+from textual.widgets._footer import FooterKey
 
 from station.home import CHINA_TZ
 from station.service import StationService
@@ -91,6 +92,16 @@ async def test_choosing_from_a_dropdown_keeps_the_cursor_there(village: StationS
         assert first.value and app.focused is first.query_one(Select)
         await pilot.press("tab")
         assert app.focused is rows[1].query_one(Input)  # Tab goes to the very next field, none skipped
+
+
+async def test_an_open_dropdown_hints_in_chinese(village: StationService) -> None:
+    app = make_app(village)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _to_the_form(pilot)
+        await pilot.press("enter")  # open the first field's dropdown
+        await settle(pilot)
+        hints = [key.description for key in app.screen.query(FooterKey)]
+        assert "收起列表" in hints and not any(h and h.isascii() and h.strip() for h in hints), hints
 
 
 async def test_choosing_on_the_last_field_does_not_leave_the_form(village: StationService) -> None:

@@ -33,12 +33,23 @@ class StationFooter(ReportsFailures, Footer):
         self._width = 0
 
     def compose(self) -> ComposeResult:
-        yield from fitting_hints(list(super().compose()), self.app.size.width - 1)
+        hints = [_in_chinese(hint) for hint in super().compose()]
+        yield from fitting_hints(hints, self.app.size.width - 1)
 
     def on_resize(self, event: events.Resize) -> None:
         if event.size.width != self._width:
             self._width = event.size.width
             self.call_after_refresh(self.recompose)
+
+
+TEXTUAL_HINTS = {"Dismiss menu": "收起列表"}
+"""Hints of Textual's own widgets (an open dropdown's), said in the app's language."""
+
+
+def _in_chinese(widget: Widget) -> Widget:
+    if isinstance(widget, FooterKey) and widget.description in TEXTUAL_HINTS:
+        widget.description = TEXTUAL_HINTS[widget.description]
+    return widget
 
 
 def hint_cells(widget: Widget) -> int:
