@@ -33,7 +33,8 @@ log = logging.getLogger("station.sync")
 
 @dataclass(frozen=True)
 class LoopStatus:
-    online: bool = False
+    online: bool | None = None
+    """None until the first round has ended, then whether it reached the city hall."""
     pending: int = 0
     rejected: int = 0
     last_contact: float | None = None

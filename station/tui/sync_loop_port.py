@@ -48,8 +48,9 @@ class LoopSyncPort:
     def status(self) -> SyncStatus:
         from_store = self.store_port.status()
         loop = self.loop.status()
-        return SyncStatus(online=loop.online, pending=from_store.pending, rejected=from_store.rejected,
-                          last_contact=from_store.last_contact, rejected_events=from_store.rejected_events)
+        return SyncStatus(online=bool(loop.online), pending=from_store.pending, rejected=from_store.rejected,
+                          last_contact=from_store.last_contact, rejected_events=from_store.rejected_events,
+                          connecting=loop.online is None)
 
     def listen(self, pulled: PulledListener) -> None:
         self._listeners.append(pulled)

@@ -37,6 +37,8 @@ class SyncStatus:
     """ISO time (China time) of the last successful exchange with the city hall, if any."""
     rejected_events: list[dict[str, Any]] = field(default_factory=list)
     """id, case_no, kind, at, reason of each rejected event (for the sync screen)."""
+    connecting: bool = False
+    """A sync loop runs but its first round has not ended: neither online nor offline yet."""
 
 
 PulledListener = Callable[[int], None]

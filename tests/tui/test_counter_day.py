@@ -395,3 +395,15 @@ async def test_marking_the_last_material_does_not_wrap_to_the_first(village: Sta
         assert checklist.highlighted == count - 1
         first = checklist.materials[0].key
         assert first in checklist.keys_with("received")
+
+
+def test_before_the_first_round_ends_the_bar_says_connecting_not_offline() -> None:
+    from station.tui.sync_port import SyncStatus
+    from station.tui.widgets.sync_bar import _sync_text
+    from sync.loop import LoopStatus
+
+    assert LoopStatus().online is None  # no round has ended: neither online nor offline
+    first = str(_sync_text(SyncStatus(online=False, pending=2, rejected=0, last_contact=None, connecting=True)))
+    assert "正在联系市中心" in first and "离线" not in first
+    later = str(_sync_text(SyncStatus(online=False, pending=2, rejected=0, last_contact=None)))
+    assert "离线" in later

@@ -38,7 +38,9 @@ class SyncBar(ReportsFailures, Static):
 def _sync_text(status: SyncStatus | None) -> Text:
     if status is None:
         return Text(t("loading"), style="dim")
-    if status.online is None:
+    if status.connecting:
+        state = Text(f"◌ {t('connecting')}", style="dim")
+    elif status.online is None:
         state = Text(f"○ {t('sync_unknown')}", style="yellow")
     elif status.online:
         state = Text(f"● {t('online')}", style="green")
