@@ -169,10 +169,12 @@ class CaseQueries:
         if wanted.due:
             bounds, days = ("deadline < ?", [today]) if wanted.due == "overdue" else \
                 ("deadline >= ? AND deadline <= ?", [today, soon])
-            # a case nobody answered in 5 working days has no stored deadline yet: today's clock decides
+            # a case nobody answered in 5 working days has no stored deadline yet: today's clock decides;
+            # only one received 5 or more days ago can count as accepted, so no other takes a place in the page
             where += [f"status IN ({', '.join('?' * len(_OPEN))})",
-                      f"((deadline IS NOT NULL AND {bounds}) OR (status = 'submitted' AND deadline IS NULL))"]
-            params += [*_OPEN, *(day.isoformat() for day in days)]
+                      f"((deadline IS NOT NULL AND {bounds}) "
+                      "OR (status = 'submitted' AND deadline IS NULL AND received_on < ?))"]
+            params += [*_OPEN, *(day.isoformat() for day in days), (today - timedelta(days=4)).isoformat()]
         text_where, text_params = _text_condition(wanted.text)
         where += text_where
         params += text_params

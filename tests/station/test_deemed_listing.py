@@ -58,6 +58,12 @@ def test_the_apps_overdue_filter_lists_a_deemed_accepted_case_past_its_promise(t
         soon = queries.cases(CaseFilter(due="due_soon"), date(2026, 10, 14), date(2026, 10, 16))
         assert [line.case_no for line in soon] == [case_no]
         assert queries.cases(CaseFilter(due="overdue"), date(2026, 9, 28), date(2026, 9, 30)) == []
+        clock.now = datetime.fromisoformat("2026-10-16T11:00:00+08:00")  # a newer case, too young to count as accepted
+        fresh = village.intake(agent, allowance_request())["case_no"]
+        village.act(agent, fresh, "forwarded")
+        township.apply_events(village.store.case_events(fresh))
+        page = queries.cases(CaseFilter(due="overdue", limit=1), today, date(2026, 10, 20))
+        assert [line.case_no for line in page] == [case_no], "the newer case takes no place in the page"
     finally:
         queries.close()
         village.close()
