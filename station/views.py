@@ -49,8 +49,7 @@ class Applicant:
         return cls(_text(raw.get("name")), _text(raw.get("id_number")), _text_or_none(raw.get("phone")))
 
     def to_json(self) -> JsonObject:
-        shown: JsonObject = {"id_number": self.id_number, "name": self.name}
-        return shown | ({"phone": self.phone} if self.phone else {})
+        return {"id_number": self.id_number, "name": self.name, "phone": self.phone}
 
 
 @dataclass(frozen=True)
@@ -71,7 +70,8 @@ class Material:
                    _int_or_none(raw.get("defer_days")), _text(raw.get("status"), "missing"))
 
     def to_json(self) -> JsonObject:
-        return dict(asdict(self))
+        """In the key order of the stored event (canonical JSON sorts keys)."""
+        return dict(sorted(asdict(self).items()))
 
 
 @dataclass(frozen=True)
