@@ -1,7 +1,7 @@
 """Start-up of the station app to a usable Today board with 100,000 cases, and its memory.
 
 Compared in the same run with a minimal Textual app started the same way (a fresh
-Python process, headless, until the first screen is up). Budget: ≤ 1.3 × the minimal
+Python process, headless, until the first screen is up). Budget: ≤ 1.2 × the minimal
 app's time, ≤ 150 MB RSS.
 
     .venv/bin/python bench/bench_tui_startup.py [--cases 100000] [--runs 5]
@@ -92,13 +92,15 @@ def child_station(home: str) -> None:
     service = StationService(StationHome(Path(home)))
     app = StationApp(service, cursor_blink=False)
     operator = Operator("a01", "李小𠮷", "agent")  # the PIN check is the operator's time, not start-up's
+    began = time.time()
     service.unlock(Credentials(pin=PIN))  # ... and so is opening the store with it (the same scrypt)
+    sign_in_s = time.time() - began
 
     async def until_board(pilot) -> None:  # noqa: ANN001
         app.post_message(SignInScreen.OperatorSignedIn(operator, was_locked=False))
         while not (isinstance(app.screen, HomeScreen) and app.screen.board_shown):
             await pilot.pause(0.002)
-        _report(app)
+        _report(app, sign_in_s)
 
     app.run(headless=True, size=(80, 24), auto_pilot=until_board)
 
@@ -121,10 +123,11 @@ def child_minimal() -> None:
     app.run(headless=True, size=(80, 24), auto_pilot=until_shown)
 
 
-def _report(app) -> None:  # noqa: ANN001
+def _report(app, sign_in_s: float = 0.0) -> None:  # noqa: ANN001
     import psutil
 
-    print(json.dumps({"usable_at": time.time(), "rss": psutil.Process().memory_info().rss}), flush=True)
+    print(json.dumps({"usable_at": time.time(), "sign_in": sign_in_s, "rss": psutil.Process().memory_info().rss}),
+          flush=True)
     app.exit()
 
 
@@ -133,7 +136,9 @@ def _run_child(*args: str) -> dict[str, float]:
     out = subprocess.run([sys.executable, __file__, "--child", *args], capture_output=True, text=True, check=True,
                          cwd=ROOT)
     result = json.loads(out.stdout.strip().splitlines()[-1])
-    return {"seconds": result["usable_at"] - started, "rss": result["rss"]}
+    whole = result["usable_at"] - started
+    return {"seconds": whole - result["sign_in"], "with_sign_in": whole, "sign_in": result["sign_in"],
+            "rss": result["rss"]}
 
 
 def main() -> None:
@@ -160,7 +165,13 @@ def main() -> None:
     rss_mb = max(r["rss"] for r in station_runs) / 2**20
     print(f"minimal Textual app to first screen : {minimal_s * 1000:7.0f} ms (median of {args.runs})")
     print(f"station app to a usable Today board : {station_s * 1000:7.0f} ms (median of {args.runs})")
-    print(f"ratio                               : {station_s / minimal_s:7.2f} x   (budget 1.30)")
+    sign_in_s = statistics.median(r["sign_in"] for r in station_runs)
+    whole_s = statistics.median(r["with_sign_in"] for r in station_runs)
+    print(f"  (left out: the operator's sign-in, the PIN's scrypt that unlocks the store: {sign_in_s * 1000:.0f} ms;"
+          f" with it {whole_s * 1000:.0f} ms, {whole_s / minimal_s:.2f} x)")
+    spread = sorted(r["seconds"] / m["seconds"] for r, m in zip(station_runs, minimal_runs))
+    print(f"ratio                               : {station_s / minimal_s:7.2f} x   (budget 1.20; "
+          f"pairs {spread[0]:.2f}-{spread[-1]:.2f})")
     print(f"station app RSS with {args.cases:,} cases   : {rss_mb:7.1f} MB  (budget 150)")
 
 
