@@ -168,7 +168,7 @@ class StationService:
     def _keep_wraps(self, ring: KeyRing) -> None:
         """A wrap for every operator and a seal to the current recovery key; a key that stood
         in the open is replaced as soon as an operator exists."""
-        from station.lockbox import move_to_new_key, recovery_public, reconcile, save_if_changed
+        from station.lockbox import move_to_new_key, reconcile, recovery_recipient, save_if_changed
         from station.store import connect_store
 
         assert self._store is not None and self._data_key is not None
@@ -177,7 +177,7 @@ class StationService:
             self._store.close()
             ring, key = move_to_new_key(self.home, connect_store(self.home.database, self._data_key), hashes)
             self._store, self._data_key = StationStore(self.home.database, key), key
-        save_if_changed(self.home, ring, reconcile(ring, self._data_key, hashes, recovery_public(self.home)))
+        save_if_changed(self.home, ring, reconcile(ring, self._data_key, hashes, recovery_recipient(self.home)))
 
     @cached_property
     def catalogue(self) -> Catalogue:

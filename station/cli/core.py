@@ -84,6 +84,9 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run_tui(ctx: Context) -> None:
+    from station.tui.collector import pause_collection
+
+    pause_collection()  # until the sign-in screen is drawn (station/tui/collector.py)
     from station.tui.app import run  # Textual loads only for the app, never for the commands
 
     run(ctx.home)
