@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from station.deadlines import ClockPause, LegalClock
+if TYPE_CHECKING:
+    from station.deadlines import ClockPause, LegalClock
 
 __all__ = ["ClockLine", "clock_lines", "urgency_note"]
 
