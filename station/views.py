@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from forms import mask_id_number, mask_name, mask_phone
 from forms.jsonvalue import JsonObject, JsonValue
@@ -14,6 +15,9 @@ from station.ledger import STATUS_LABELS, CaseState, display_case_no
 from station.receipts import ReceiptData
 from station.topology import Topology
 from station.workdays import WarningLevel, WorkCalendar
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 __all__ = ["CaseView", "Applicant", "Material", "TimelineEntry", "Conflict", "Rating", "Callback", "Note",
            "AttachmentRef", "Notice", "case_view", "clock_json", "station_name", "receipt_data",
@@ -36,6 +40,13 @@ def _text_or_none(value: object) -> str | None:
 
 def _int_or_none(value: object) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+class _FieldsAsJson:
+    """A value whose JSON is its fields, by name, in their order."""
+
+    def to_json(self: DataclassInstance) -> JsonObject:
+        return dict(asdict(self))
 
 
 @dataclass(frozen=True)
@@ -98,7 +109,7 @@ class TimelineEntry:
 
 
 @dataclass(frozen=True)
-class Conflict:
+class Conflict(_FieldsAsJson):
     event: str
     kind: str
     station: str
@@ -106,47 +117,35 @@ class Conflict:
     at: str
     reason: str
 
-    def to_json(self) -> JsonObject:
-        return dict(asdict(self))
-
 
 @dataclass(frozen=True)
-class Rating:
+class Rating(_FieldsAsJson):
     level: int | None
     comment: str
     by: str
     station: str
     at: str
 
-    def to_json(self) -> JsonObject:
-        return dict(asdict(self))
-
 
 @dataclass(frozen=True)
-class Callback:
+class Callback(_FieldsAsJson):
     note: str
     result: str
     by: str
     station: str
     at: str
 
-    def to_json(self) -> JsonObject:
-        return dict(asdict(self))
-
 
 @dataclass(frozen=True)
-class Note:
+class Note(_FieldsAsJson):
     note: str
     by: str
     station: str
     at: str
 
-    def to_json(self) -> JsonObject:
-        return dict(asdict(self))
-
 
 @dataclass(frozen=True)
-class AttachmentRef:
+class AttachmentRef(_FieldsAsJson):
     """A scan attached to the case (its bytes are in the station's blob store, by ``sha256``)."""
 
     material: str | None
@@ -155,12 +154,9 @@ class AttachmentRef:
     type: str | None
     name: str | None
 
-    def to_json(self) -> JsonObject:
-        return dict(asdict(self))
-
 
 @dataclass(frozen=True)
-class Notice:
+class Notice(_FieldsAsJson):
     """One of the city hall's texts to the applicant, as last synced."""
 
     step: str
@@ -173,9 +169,6 @@ class Notice:
     def of(cls, raw: Mapping[str, object]) -> Notice:
         return cls(_text(raw.get("step")), _text(raw.get("status")), _text(raw.get("at")),
                    _text_or_none(raw.get("detail")), _text_or_none(raw.get("phone")))
-
-    def to_json(self) -> JsonObject:
-        return dict(asdict(self))
 
 
 @dataclass(frozen=True)
