@@ -117,6 +117,10 @@ class Conflict(_FieldsAsJson):
     at: str
     reason: str
 
+    @classmethod
+    def of(cls, raw: Mapping[str, object]) -> Conflict:
+        return cls(*(_text(raw.get(k)) for k in ("event", "kind", "station", "actor", "at", "reason")))
+
 
 @dataclass(frozen=True)
 class Rating(_FieldsAsJson):
@@ -125,6 +129,10 @@ class Rating(_FieldsAsJson):
     by: str
     station: str
     at: str
+
+    @classmethod
+    def of(cls, raw: Mapping[str, object]) -> Rating:
+        return cls(_int_or_none(raw.get("level")), *(_text(raw.get(k)) for k in ("comment", "by", "station", "at")))
 
 
 @dataclass(frozen=True)
@@ -135,6 +143,10 @@ class Callback(_FieldsAsJson):
     station: str
     at: str
 
+    @classmethod
+    def of(cls, raw: Mapping[str, object]) -> Callback:
+        return cls(*(_text(raw.get(k)) for k in ("note", "result", "by", "station", "at")))
+
 
 @dataclass(frozen=True)
 class Note(_FieldsAsJson):
@@ -142,6 +154,10 @@ class Note(_FieldsAsJson):
     by: str
     station: str
     at: str
+
+    @classmethod
+    def of(cls, raw: Mapping[str, object]) -> Note:
+        return cls(*(_text(raw.get(k)) for k in ("note", "by", "station", "at")))
 
 
 @dataclass(frozen=True)
@@ -153,6 +169,11 @@ class AttachmentRef(_FieldsAsJson):
     size: int | None
     type: str | None
     name: str | None
+
+    @classmethod
+    def of(cls, raw: Mapping[str, object]) -> AttachmentRef:
+        material, sha256, kind, name = (_text_or_none(raw.get(k)) for k in ("material", "sha256", "type", "name"))
+        return cls(material, sha256, _int_or_none(raw.get("size")), kind, name)
 
 
 @dataclass(frozen=True)
@@ -258,24 +279,17 @@ def case_view(state: CaseState, topology: Topology, calendar: WorkCalendar, toda
         origin=state.origin, origin_name=station_name(topology, state.origin),
         handler=state.handler, handler_name=station_name(topology, state.handler),
         applicant=Applicant.of(state.applicant), fields=dict(state.fields),
-        materials=tuple(Material.of(m) for m in state.materials),
+        materials=tuple(map(Material.of, state.materials)),
         outstanding_materials=tuple(state.outstanding_materials),
         received_on=state.received_on, accepted_on=state.accepted_on, decided_on=state.decided_on,
         deadline=deadline.iso, deadline_note=deadline.note, deadline_note_zh=deadline.note_zh,
         warning=calendar.warning_level(deadline.iso, today) if deadline.iso and state.status in _OPEN else None,
         supplement_due=due.iso, supplement_due_note=due.note,
         timeline=tuple(_entry(entry, topology) for entry in state.timeline),
-        conflicts=tuple(Conflict(**{k: _text(c.get(k)) for k in ("event", "kind", "station", "actor", "at", "reason")})
-                        for c in state.conflicts),
-        ratings=tuple(Rating(_int_or_none(r.get("level")), _text(r.get("comment")), _text(r.get("by")),
-                             _text(r.get("station")), _text(r.get("at"))) for r in state.ratings),
-        callbacks=tuple(Callback(*(_text(c.get(k)) for k in ("note", "result", "by", "station", "at")))
-                        for c in state.callbacks),
-        notes=tuple(Note(*(_text(n.get(k)) for k in ("note", "by", "station", "at"))) for n in state.notes),
-        attachments=tuple(AttachmentRef(_text_or_none(a.get("material")), _text_or_none(a.get("sha256")),
-                                        _int_or_none(a.get("size")), _text_or_none(a.get("type")),
-                                        _text_or_none(a.get("name"))) for a in state.attachments),
-        tracking_url=tracking_url, notices=tuple(Notice.of(n) for n in notices), clock=clock,
+        conflicts=tuple(map(Conflict.of, state.conflicts)), ratings=tuple(map(Rating.of, state.ratings)),
+        callbacks=tuple(map(Callback.of, state.callbacks)), notes=tuple(map(Note.of, state.notes)),
+        attachments=tuple(map(AttachmentRef.of, state.attachments)),
+        tracking_url=tracking_url, notices=tuple(map(Notice.of, notices)), clock=clock,
     )
 
 
