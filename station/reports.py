@@ -141,8 +141,8 @@ def _workdays_to_decision(state: CaseState, calendar: WorkCalendar) -> int | Non
 
 def _deferred_outcome(state: CaseState) -> str | None:
     """What became of the 容缺 promise made at intake (read from the intake's timeline entry)."""
-    intake = state.timeline[0]["data"].get("materials", []) if state.timeline else []
-    if not any(m.get("status") == "deferred" for m in intake):
+    intake = state.timeline[0]["data"].get("materials") if state.timeline else None
+    if not isinstance(intake, list) or not any(isinstance(m, dict) and m.get("status") == "deferred" for m in intake):
         return None
     if state.status == "voided":
         return "voided"

@@ -15,11 +15,14 @@ import logging
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from station.deadlines import LegalClock, legal_clock, supplement_due
 from station.ledger import OPEN_STATUSES, STATUS_LABELS, CaseState
 from station.workdays import CalendarUnknown, WorkCalendar
+
+if TYPE_CHECKING:
+    from station.ledger.shapes import CallbackEntry, RatingEntry
 
 _log = logging.getLogger(__name__)
 __all__ = [
@@ -94,12 +97,12 @@ def follow_ups(state: CaseState, calendar: WorkCalendar, fix_workdays: int = 5) 
     return result
 
 
-def _is_bad(rating: dict[str, Any]) -> bool:
+def _is_bad(rating: RatingEntry) -> bool:
     level = rating.get("level")
     return isinstance(level, int) and level <= BAD_RATING_MAX
 
 
-def _first_unused(callbacks: list[dict[str, Any]], used: set[int], after: datetime) -> dict[str, Any] | None:
+def _first_unused(callbacks: list[CallbackEntry], used: set[int], after: datetime) -> CallbackEntry | None:
     for index, callback in enumerate(callbacks):
         if index not in used and _moment(callback["at"]) >= after:
             used.add(index)

@@ -10,15 +10,15 @@ limits and materials come from the hub's catalogue, never from what the event cl
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
-
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Literal, cast
 
 from station.ledger import CITIZEN, CaseState, Event, step_problem
 from station.topology import Topology
 
 if TYPE_CHECKING:
-    from forms import Catalogue
+    from forms import Catalogue, ServiceItem
+    from station.ledger.events import EventData
+    from station.ledger.shapes import ItemFacts, MaterialEntry, ReceivedData
 
 __all__ = ["Answer", "Decision", "judge", "authority_problem", "item_problem", "viewers_of", "ANSWER_STATUSES"]
 
@@ -66,33 +66,35 @@ def judge(state_before: CaseState | None, event: Event, topology: Topology,
     return "accept", None
 
 
-_ITEM_FACTS = ("name", "level", "promise_days", "instant")
-_CLOCK_FACTS = ("legal_days", "max_extension_days", "pauses", "public_notice_days")
+_ITEM_FACTS: tuple[Literal["name", "level", "promise_days", "instant"], ...] = ("name", "level", "promise_days", "instant")
+_CLOCK_FACTS: tuple[Literal["legal_days", "max_extension_days", "pauses", "public_notice_days"], ...] = (
+    "legal_days", "max_extension_days", "pauses", "public_notice_days")
 """Facts the legal clock's rules read from the case (optional: cases filed before they existed lack them)."""
 
 
-def _clock_fact(item: Any, fact: str) -> Any:
+def _clock_fact(item: ServiceItem, fact: str) -> object:
     value = getattr(item, fact)
     return list(value) if isinstance(value, tuple) else value
 
 
-def item_problem(received: dict[str, Any], catalogue: Catalogue) -> str | None:
+def item_problem(received: EventData, catalogue: Catalogue) -> str | None:
     """Why the item a ``received`` was filed under is not the catalogue's own; None when it is."""
     from forms import UnknownItem
 
-    claimed = received["item"]
+    data = cast("ReceivedData", received)  # held to the contract's _Received already
+    claimed: ItemFacts = data["item"]
     try:
         item = catalogue.get(claimed["code"], version=claimed["version"])
     except UnknownItem:
         return f"事项 {claimed['code']} 第{claimed['version']}版不在市级事项目录中"
-    wrong = [fact for fact in _ITEM_FACTS if claimed[fact] != getattr(item, fact)]
+    wrong: list[str] = [fact for fact in _ITEM_FACTS if claimed[fact] != getattr(item, fact)]
     wrong += [fact for fact in _CLOCK_FACTS if fact in claimed and claimed[fact] != _clock_fact(item, fact)]
     if wrong:
         return f"事项 {item.code} 第{item.version}版的{'、'.join(wrong)}与市级目录不符"
-    return _materials_problem(received["materials"], item) or _fields_problem(received["fields"], item)
+    return _materials_problem(data["materials"], item) or _fields_problem(data["fields"], item)
 
 
-def _materials_problem(materials: list[dict[str, Any]], item: Any) -> str | None:
+def _materials_problem(materials: list[MaterialEntry], item: ServiceItem) -> str | None:
     listed = {m.key: m for m in item.materials}
     keys = [m["key"] for m in materials]
     unknown = sorted(set(keys) - set(listed))
@@ -113,7 +115,7 @@ def _materials_problem(materials: list[dict[str, Any]], item: Any) -> str | None
     return None
 
 
-def _fields_problem(fields: dict[str, Any], item: Any) -> str | None:
+def _fields_problem(fields: EventData, item: ServiceItem) -> str | None:
     unknown = sorted(set(fields) - {f.key for f in item.fields})
     return f"“{item.name}”没有这些字段：{'、'.join(unknown)}" if unknown else None
 

@@ -138,8 +138,9 @@ def _remember_applicant(service: StationService, event: Event) -> None:
     """The station's own citizens come back to its lookup (by ID number, by name and pinyin)."""
     applicant = event.data.get("applicant") if event.kind == "received" else None
     if isinstance(applicant, dict) and applicant.get("id_number") and applicant.get("name"):
+        phone = applicant.get("phone")
         service.store.remember_citizen(str(applicant["id_number"]), str(applicant["name"]),
-                                       applicant.get("phone") or None)
+                                       phone if isinstance(phone, str) and phone else None)
 
 
 def _settle(service: StationService, standing: dict[str, Any], report: RestoreReport) -> None:

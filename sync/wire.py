@@ -21,8 +21,9 @@ from __future__ import annotations
 import gzip
 import json
 import zlib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 import orjson
@@ -30,6 +31,9 @@ import zstandard
 
 from station.ledger import Event, EventFormatError
 from station.ledger.contract import parse_event
+
+if TYPE_CHECKING:
+    from forms.jsonvalue import JsonObject, JsonValue
 
 __all__ = ["WireError", "COLUMNS", "encode_batch", "encode_push", "decode_batch", "decode_events", "Malformed",
            "events_to_columns", "dicts_to_columns", "columns_to_dicts", "gzip_json", "gunzip_json", "MAX_BODY_BYTES",
@@ -62,17 +66,17 @@ class WireError(ValueError):
     """A body that is not a well-formed batch; the message says what is wrong."""
 
 
-def events_to_columns(events: list[Event]) -> dict[str, list[Any]]:
+def events_to_columns(events: list[Event]) -> dict[str, Sequence[object]]:
     return {column: [getattr(event, column) for event in events] for column in COLUMNS}
 
 
-def dicts_to_columns(rows: list[dict[str, Any]]) -> dict[str, list[Any]]:
+def dicts_to_columns(rows: Sequence[Mapping[str, object]]) -> dict[str, list[object]]:
     """Column-major form of event dicts (an absent optional key becomes its default)."""
-    defaults = {"role": "", "prev": "", "data": {}, "v": 1}
+    defaults: dict[str, object] = {"role": "", "prev": "", "data": {}, "v": 1}
     return {column: [row.get(column, defaults.get(column, "")) for row in rows] for column in COLUMNS}
 
 
-def columns_to_dicts(columns: Any) -> list[dict[str, Any]]:
+def columns_to_dicts(columns: object) -> list[JsonObject]:
     if not isinstance(columns, dict) or any(not isinstance(columns.get(c), list) for c in COLUMNS):
         raise WireError(f"batch must carry the columns {', '.join(COLUMNS)} as lists")
     lengths = {len(columns[c]) for c in COLUMNS}
@@ -81,16 +85,16 @@ def columns_to_dicts(columns: Any) -> list[dict[str, Any]]:
     return [{c: columns[c][i] for c in COLUMNS} for i in range(lengths.pop())]
 
 
-def gzip_json(payload: Any) -> bytes:
+def gzip_json(payload: object) -> bytes:
     text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
     return gzip.compress(text.encode("utf-8"), compresslevel=9, mtime=0)
 
 
-def gunzip_json(body: bytes, limit: int = MAX_BODY_BYTES) -> Any:
+def gunzip_json(body: bytes, limit: int = MAX_BODY_BYTES) -> JsonValue:
     return _gunzip_json(body, limit)[0]
 
 
-def _gunzip_json(body: bytes, limit: int) -> tuple[Any, bool]:
+def _gunzip_json(body: bytes, limit: int) -> tuple[JsonValue, bool]:
     """The JSON value of a gzip'd body, and whether a float appears anywhere in it."""
     try:
         inflater = zlib.decompressobj(wbits=31)
@@ -104,7 +108,7 @@ def _gunzip_json(body: bytes, limit: int) -> tuple[Any, bool]:
         raise WireError("body nests JSON too deeply") from exc
 
 
-def _json_loads(raw: bytes) -> tuple[Any, bool]:
+def _json_loads(raw: bytes) -> tuple[JsonValue, bool]:
     """The JSON value and whether it holds a float: the decoder reports each number it reads
     as one, so a batch without any is hashed without searching its events for floats."""
     floats: list[str] = []
@@ -113,10 +117,11 @@ def _json_loads(raw: bytes) -> tuple[Any, bool]:
         floats.append(text)
         return float(text)
 
-    return msgspec.json.Decoder(float_hook=as_float).decode(raw), bool(floats)
+    value: JsonValue = msgspec.json.Decoder(float_hook=as_float).decode(raw)
+    return value, bool(floats)
 
 
-def encode_batch(events: list[Event], **extra: Any) -> bytes:
+def encode_batch(events: list[Event], **extra: object) -> bytes:
     """Version 1: gzip'd JSON, every column as it is (bundles carry this)."""
     return gzip_json({"w": WIRE_VERSION, "events": events_to_columns(events), **extra})
 
@@ -137,7 +142,7 @@ def decode_batch(body: bytes) -> tuple[list[Event], dict[str, Any]]:
     return events, extra  # type: ignore[return-value]
 
 
-def decode_events(body: bytes, limit: int = MAX_BODY_BYTES) -> tuple[list[Event | Malformed], dict[str, Any]]:
+def decode_events(body: bytes, limit: int = MAX_BODY_BYTES) -> tuple[list[Event | Malformed], JsonObject]:
     """Each event of a batch (either version) checked on its own: a malformed one does not sink the rest."""
     if body[:4] == _ZSTD_MAGIC:
         (payload, floats), version = _unzstd_json(body, limit), PUSH_WIRE_VERSION
@@ -164,11 +169,12 @@ def decode_events(body: bytes, limit: int = MAX_BODY_BYTES) -> tuple[list[Event 
     return events, {k: v for k, v in payload.items() if k not in ("w", "events")}
 
 
-def _plain_id(raw: dict[str, Any]) -> str:
+def _plain_id(raw: JsonObject) -> str:
     """The id an event claims, if it is plain enough to repeat in an answer."""
     claimed = raw.get("id")
-    plain = isinstance(claimed, str) and claimed.isascii() and claimed.isprintable() and len(claimed) <= 64
-    return claimed if plain else ""  # type: ignore[return-value]
+    if isinstance(claimed, str) and claimed.isascii() and claimed.isprintable() and len(claimed) <= 64:
+        return claimed
+    return ""
 
 
 def _elided_prev(events: list[Event]) -> list[str | None]:
@@ -180,14 +186,14 @@ def _elided_prev(events: list[Event]) -> list[str | None]:
     return elided
 
 
-def _json_bytes(payload: Any) -> bytes:
+def _json_bytes(payload: object) -> bytes:
     try:
         return orjson.dumps(payload)
     except (orjson.JSONEncodeError, TypeError):  # an integer past 64 bits, a lone surrogate: rare, still sent
         return json.dumps(payload, separators=(",", ":")).encode("ascii")
 
 
-def _unzstd_json(body: bytes, limit: int) -> tuple[Any, bool]:
+def _unzstd_json(body: bytes, limit: int) -> tuple[JsonValue, bool]:
     """The JSON value of a zstd body, and whether a float may appear in it."""
     raw = _inflate_zstd(body, limit)
     try:
@@ -214,10 +220,11 @@ def _inflate_zstd(body: bytes, limit: int) -> bytes:
     return b"".join(pieces)
 
 
-def _strict_json(raw: bytes) -> Any:
+def _strict_json(raw: bytes) -> JsonValue:
     """What msgspec refuses but the standard library reads (a lone surrogate escape), or the reason."""
     try:
-        return json.loads(raw.decode("utf-8"))
+        value: JsonValue = json.loads(raw.decode("utf-8"))
+        return value
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise WireError(f"body is not UTF-8 JSON: {exc}") from exc
     except RecursionError as exc:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, cast
 from datetime import date
 
 from forms import InvalidValue, check_phone, mask_name
@@ -15,6 +16,9 @@ from station.deadlines import legal_clock, pause_label, supplement_due
 from station.ledger import CaseState, Event, display_case_no
 from station.topology import Topology
 from station.workdays import CalendarUnknown, WorkCalendar
+
+if TYPE_CHECKING:
+    from station.ledger.shapes import SupplementRequestedData
 
 __all__ = ["NoticeDraft", "STEP_PARAMS", "SAFE_PARAMS", "drafts_for_events", "deferred_due_draft",
            "rate_invite_draft", "phone_problem", "DEFERRED_DUE_WORKDAYS", "RATE_INVITE_WORKDAYS"]
@@ -160,7 +164,7 @@ def _clock_deadline(state: CaseState, calendar: WorkCalendar, event: Event) -> s
 
 def _material_names(event: Event, state: CaseState) -> str:
     names = []
-    for material in event.data.get("materials", []):
+    for material in cast("SupplementRequestedData", event.data).get("materials", []):
         if isinstance(material, dict):
             names.append(str(material.get("name") or state.material_name(str(material.get("key", "")))))
         else:

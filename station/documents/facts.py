@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from forms import UnknownItem
 from forms.jsonvalue import JsonValue
@@ -16,6 +16,7 @@ from station.workdays import WorkCalendar
 
 if TYPE_CHECKING:
     from station.service import StationService
+    from station.ledger.shapes import ItemFacts
     from station.views import CaseView
 
 __all__ = ["DocumentFacts", "facts_from_view", "case_document_facts"]
@@ -105,7 +106,7 @@ def case_document_facts(service: StationService, case_no: str) -> DocumentFacts:
     return replace(facts, handed_over=service.handed_over_receipt(case_no))
 
 
-def _basis(service: StationService, item: dict[str, Any]) -> str:
+def _basis(service: StationService, item: ItemFacts) -> str:
     try:
         return service.catalogue.get(str(item.get("code")), version=item.get("version")).basis
     except UnknownItem:  # an item this catalogue lacks still prints, without its basis

@@ -12,13 +12,16 @@ is the sender's.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal, cast
 
 import msgspec
 from msgspec import Meta
 
 from .events import SCHEMA_VERSION, Event, EventFormatError
 from .rules import KINDS, MAX_EXTENSION_REASON, ROLES, STATUTORY_PAUSES
+
+if TYPE_CHECKING:
+    from .events import EventData
 
 __all__ = ["parse_event", "check_event", "check_contract", "MAX_EVENT_BYTES", "LEVELS"]
 
@@ -197,7 +200,7 @@ def parse_event(raw: object, *, float_free: bool = False) -> Event:
     if problems:
         raise EventFormatError("; ".join(problems))
     # the data exactly as sent (``raw`` is a mapping: it converted to the envelope)
-    data_as_sent = raw["data"] if isinstance(raw, dict) else envelope.data
+    data_as_sent = cast("EventData", raw["data"] if isinstance(raw, dict) else envelope.data)  # decoded JSON
     event = Event(id=envelope.id, case=envelope.case, kind=envelope.kind, hlc=envelope.hlc, at=envelope.at,
                   station=envelope.station, actor=envelope.actor, data=data_as_sent, v=envelope.v,
                   role=envelope.role, prev=envelope.prev)

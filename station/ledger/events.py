@@ -12,7 +12,10 @@ import operator
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from collections.abc import Mapping
-from typing import Any, NotRequired, TypeAlias, TypedDict
+from typing import TYPE_CHECKING, NotRequired, TypeAlias, TypedDict
+
+if TYPE_CHECKING:
+    from forms.jsonvalue import JsonValue
 
 __all__ = ["Event", "EventData", "StoredEvent", "EventFormatError", "new_event_id", "canonical_json",
            "SCHEMA_VERSION", "CITIZEN"]
@@ -22,10 +25,10 @@ CITIZEN = "citizen"
 """The actor of events a citizen records through the tracking page."""
 
 
-EventData: TypeAlias = "dict[str, Any]"
+EventData: TypeAlias = "dict[str, JsonValue]"
 """An event's ``data``: JSON as its sender wrote it, held to :mod:`.contract`'s per-kind types
-before it is recorded and kept exactly as sent (its digest is the sender's). The one open
-door of the ledger's types: the fold and the rules read it by key."""
+before it is recorded and kept exactly as sent (its digest is the sender's). The fold and the
+rules read it through :mod:`.shapes`, the contract's per-kind shapes."""
 
 
 class StoredEvent(TypedDict):

@@ -9,12 +9,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, cast
 
 from station.topology import Topology
 
 from .events import Event
 from .rules import KIND_LABELS, STATUS_LABELS, Verdict, check, next_status
+
+if TYPE_CHECKING:
+    from forms.jsonvalue import JsonObject
+
+    from .shapes import (AttachedData, AttachmentEntry, CalledBackData, CallbackEntry, ConflictEntry, DeferredEntry,
+                         ExtendedData, ExtensionEntry, ItemFacts, ApplicantFacts, MaterialAsked, MaterialEntry,
+                         NoteEntry, NotedData, RatedData, RatingEntry, ReceivedData, SupplementedData,
+                         SupplementRequestedData, SuspendedData, SuspensionEntry, TimelineEntryData)
 
 __all__ = ["CaseState", "fold", "apply", "step_problem"]
 
@@ -27,11 +35,11 @@ class CaseState:
     status: str = "received"
     previous_status: str | None = None
     handlers: list[str] = field(default_factory=list)
-    item: dict[str, Any] = field(default_factory=dict)
-    applicant: dict[str, Any] = field(default_factory=dict)
-    fields: dict[str, Any] = field(default_factory=dict)
-    materials: list[dict[str, Any]] = field(default_factory=list)
-    deferred: dict[str, dict[str, Any]] = field(default_factory=dict)
+    item: ItemFacts = field(default_factory=lambda: cast("ItemFacts", {}))
+    applicant: ApplicantFacts = field(default_factory=lambda: cast("ApplicantFacts", {}))
+    fields: JsonObject = field(default_factory=dict)
+    materials: list[MaterialEntry] = field(default_factory=list)
+    deferred: dict[str, DeferredEntry] = field(default_factory=dict)
     """Materials accepted as missing (容缺): key -> {name, since, defer_days}."""
     requested: list[str] = field(default_factory=list)
     """Materials the handler asked for in the one-time notice and not yet supplied."""
@@ -47,17 +55,17 @@ class CaseState:
     answered_on: str | None = None
     """The day the handler answered (accepted, refused or asked for supplements) after
     ``reached_handler_on``; None while no answer was recorded."""
-    extension: dict[str, Any] | None = None
+    extension: ExtensionEntry | None = None
     """The one extension (延期): {days, reason, on, by}."""
-    suspensions: list[dict[str, Any]] = field(default_factory=list)
+    suspensions: list[SuspensionEntry] = field(default_factory=list)
     """Statutory pauses since acceptance (Art. 45): {reason, since, until, ended}."""
     token_hash: str = ""
-    ratings: list[dict[str, Any]] = field(default_factory=list)
-    callbacks: list[dict[str, Any]] = field(default_factory=list)
-    notes: list[dict[str, Any]] = field(default_factory=list)
-    attachments: list[dict[str, Any]] = field(default_factory=list)
-    conflicts: list[dict[str, Any]] = field(default_factory=list)
-    timeline: list[dict[str, Any]] = field(default_factory=list)
+    ratings: list[RatingEntry] = field(default_factory=list)
+    callbacks: list[CallbackEntry] = field(default_factory=list)
+    notes: list[NoteEntry] = field(default_factory=list)
+    attachments: list[AttachmentEntry] = field(default_factory=list)
+    conflicts: list[ConflictEntry] = field(default_factory=list)
+    timeline: list[TimelineEntryData] = field(default_factory=list)
     last_hlc: str = ""
 
     @property
@@ -112,14 +120,14 @@ def apply(state: CaseState | None, event: Event, topology: Topology) -> CaseStat
 
 
 def _open_case(event: Event, topology: Topology) -> CaseState:
-    data = event.data
-    item = dict(data.get("item", {}))
+    data = cast("ReceivedData", event.data)  # held to the contract's _Received before it was recorded
+    item = data.get("item", {}).copy()
     state = CaseState(case_no=event.case, origin=event.station, handler=event.station)
     state.handlers = [event.station]
     state.item = item
-    state.applicant = dict(data.get("applicant", {}))
-    state.fields = dict(data.get("fields", {}))
-    state.materials = [dict(m) for m in data.get("materials", [])]
+    state.applicant = data.get("applicant", {}).copy()
+    state.fields = data.get("fields", {}).copy()
+    state.materials = [m.copy() for m in data.get("materials", [])]
     state.token_hash = str(data.get("token_hash", ""))
     state.received_on = event.day
     state.deferred = {
@@ -153,18 +161,17 @@ def _next_handler(state: CaseState, event: Event, topology: Topology) -> str | N
 
 
 def _record_conflict(state: CaseState, event: Event, verdict: Verdict) -> None:
-    entry = {"event": event.id, "kind": event.kind, "station": event.station,
-             "actor": event.actor, "at": event.at, "reason": verdict.reason}
-    state.conflicts.append(entry)
-    state.timeline.append(_timeline_entry(event) | {"conflict": verdict.reason})
+    state.conflicts.append({"event": event.id, "kind": event.kind, "station": event.station,
+                            "actor": event.actor, "at": event.at, "reason": verdict.reason})
+    state.timeline.append(_timeline_entry(event, verdict.reason))
 
 
-def _timeline_entry(event: Event) -> dict[str, Any]:
+def _timeline_entry(event: Event, conflict: str | None = None) -> TimelineEntryData:
     summary = {k: v for k, v in event.data.items()
                if k in ("reason", "materials", "level", "comment", "note", "to", "material", "due", "days", "until")}
     return {"id": event.id, "kind": event.kind, "label": KIND_LABELS[event.kind], "at": event.at,
             "station": event.station, "actor": event.actor, "role": event.role, "hlc": event.hlc,
-            "data": summary, "conflict": None}
+            "data": summary, "conflict": conflict}
 
 
 def _apply_transition(state: CaseState, event: Event, topology: Topology) -> None:
@@ -201,9 +208,10 @@ def _apply_accepted(state: CaseState, event: Event, topology: Topology) -> None:
 
 
 def _apply_supplement_requested(state: CaseState, event: Event, topology: Topology) -> None:
-    keys = [m["key"] if isinstance(m, dict) else str(m) for m in event.data.get("materials", [])]
+    asked = cast("SupplementRequestedData", event.data).get("materials", [])
+    keys = [m["key"] if isinstance(m, dict) else str(m) for m in asked]
     _answered(state, event)
-    _register_materials(state, event.data.get("materials", []))
+    _register_materials(state, asked)
     state.previous_status = state.status
     state.requested = list(dict.fromkeys(state.requested + keys))
     if state.status == "accepted":
@@ -212,7 +220,8 @@ def _apply_supplement_requested(state: CaseState, event: Event, topology: Topolo
 
 
 def _apply_supplemented(state: CaseState, event: Event, topology: Topology) -> None:
-    supplied = [str(k) for k in event.data.get("materials", [])] or list(state.requested) + list(state.deferred)
+    data = cast("SupplementedData", event.data)
+    supplied = [str(k) for k in data.get("materials", [])] or list(state.requested) + list(state.deferred)
     for key in supplied:
         state.deferred.pop(key, None)
         if key in state.requested:
@@ -227,7 +236,7 @@ def _apply_supplemented(state: CaseState, event: Event, topology: Topology) -> N
             state.pauses[-1][1] = event.day
 
 
-def _register_materials(state: CaseState, materials: list[Any]) -> None:
+def _register_materials(state: CaseState, materials: list[MaterialAsked | str]) -> None:
     known = {m["key"] for m in state.materials}
     for material in materials:
         if isinstance(material, dict) and material.get("key") not in known:
@@ -242,31 +251,36 @@ def _set_material_status(state: CaseState, key: str, status: str) -> None:
 
 
 def _apply_rated(state: CaseState, event: Event, topology: Topology) -> None:
-    state.ratings.append({"level": event.data.get("level"), "comment": event.data.get("comment", ""),
+    data = cast("RatedData", event.data)  # its level checked by the rules (_state_problem)
+    state.ratings.append({"level": data["level"], "comment": data.get("comment", ""),
                           "by": event.actor, "station": event.station, "at": event.at})
 
 
 def _apply_called_back(state: CaseState, event: Event, topology: Topology) -> None:
-    state.callbacks.append({"note": event.data.get("note", ""), "result": event.data.get("result", ""),
+    data = cast("CalledBackData", event.data)
+    state.callbacks.append({"note": data.get("note", ""), "result": data.get("result", ""),
                             "by": event.actor, "station": event.station, "at": event.at})
 
 
 def _apply_noted(state: CaseState, event: Event, topology: Topology) -> None:
-    state.notes.append({"note": event.data.get("note", ""), "by": event.actor, "station": event.station, "at": event.at})
+    note = cast("NotedData", event.data).get("note", "")
+    state.notes.append({"note": note, "by": event.actor, "station": event.station, "at": event.at})
 
 
 def _apply_attached(state: CaseState, event: Event, topology: Topology) -> None:
-    state.attachments.append({k: event.data.get(k) for k in ("material", "sha256", "size", "type", "name")})
+    data = cast("AttachedData", event.data)
+    state.attachments.append({"material": data.get("material"), "sha256": data.get("sha256"), "size": data.get("size"),
+                              "type": data.get("type"), "name": data.get("name")})
 
 
 def _apply_extended(state: CaseState, event: Event, topology: Topology) -> None:
-    state.extension = {"days": event.data["days"], "reason": event.data["reason"], "on": event.day,
-                       "by": event.actor}
+    data = cast("ExtendedData", event.data)
+    state.extension = {"days": data["days"], "reason": data["reason"], "on": event.day, "by": event.actor}
 
 
 def _apply_suspended(state: CaseState, event: Event, topology: Topology) -> None:
-    state.suspensions.append({"reason": event.data["reason"], "since": event.day,
-                              "until": event.data.get("until"), "ended": None})
+    data = cast("SuspendedData", event.data)
+    state.suspensions.append({"reason": data["reason"], "since": event.day, "until": data.get("until"), "ended": None})
 
 
 def _apply_resumed(state: CaseState, event: Event, topology: Topology) -> None:

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from forms.schema import STATUTORY_PAUSES
 
 if TYPE_CHECKING:
     from station.topology import Topology
 
-    from .events import Event
+    from .events import Event, EventData
     from .fold import CaseState
 
 __all__ = [
@@ -178,7 +178,7 @@ def _state_problem(state: CaseState, event: Event) -> Verdict | None:
     return None
 
 
-def _deferred_past_due(state: CaseState, data: dict[str, Any], day: str) -> bool:
+def _deferred_past_due(state: CaseState, data: EventData, day: str) -> bool:
     due = data.get("due")
     return bool(state.deferred) and isinstance(due, str) and day > due
 
@@ -196,7 +196,7 @@ def _clock_problem(state: CaseState, event: Event) -> Verdict | None:
     return None
 
 
-def _extension_problem(state: CaseState, data: dict[str, Any]) -> Verdict | None:
+def _extension_problem(state: CaseState, data: EventData) -> Verdict | None:
     days, reason = data.get("days"), data.get("reason")
     problems = []
     if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= 365:
@@ -223,7 +223,7 @@ def extension_limit_problems(state: CaseState, days: int) -> list[str]:
     return [f"该事项没有法定时限，最多可延期 {allowed} 个工作日" if allowed else "该事项不允许延期"]
 
 
-def _suspension_problem(state: CaseState, data: dict[str, Any], day: str) -> Verdict | None:
+def _suspension_problem(state: CaseState, data: EventData, day: str) -> Verdict | None:
     reason, until = data.get("reason"), data.get("until")
     problems = []
     if state.suspended:
@@ -234,7 +234,7 @@ def _suspension_problem(state: CaseState, data: dict[str, Any], day: str) -> Ver
     return Verdict(False, "；".join(problems)) if problems else None
 
 
-def pause_problem(state: CaseState, reason: Any) -> str | None:
+def pause_problem(state: CaseState, reason: object) -> str | None:
     """Why ``reason`` is not a statutory pause this case's item has; None when it is."""
     allowed = tuple(state.item.get("pauses", STATUTORY_PAUSES))
     if reason not in STATUTORY_PAUSES:
@@ -244,7 +244,7 @@ def pause_problem(state: CaseState, reason: Any) -> str | None:
     return None
 
 
-def _iso_day_on_or_after(value: Any, day: str) -> bool:
+def _iso_day_on_or_after(value: object, day: str) -> bool:
     if not isinstance(value, str) or len(value) != 10:
         return False
     try:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from forms.jsonvalue import JsonObject
 from station.actions import REASON_PROMPTS
 from station.deadlines import supplement_due
 from station.ledger import KINDS, CaseState, Event, kinds_for_role, step_problem
@@ -50,7 +51,7 @@ def available_actions(state: CaseState, operator: Operator, station: str, topolo
 
 def _candidate(state: CaseState, kind: str, operator: Operator, station: str, calendar: WorkCalendar,
                now: datetime) -> Event:
-    data: dict[str, object] = {}
+    data: JsonObject = {}
     if kind == "rated":
         data["level"] = 5
     if kind == "voided":

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from forms.jsonvalue import JsonObject
 from station.ledger import STATUTORY_PAUSES, CaseState, Event, step_problem
 from station.service import Operator
 from station.topology import Topology
@@ -45,7 +46,7 @@ def queue_choices(state: CaseState, operator: Operator, station: str, topology: 
                   calendar: WorkCalendar, now: datetime) -> QueueChoices:
     pauses = tuple(state.item.get("pauses", STATUTORY_PAUSES))
     most = most_extension_days(state)
-    candidates = {"extended": {"days": max(most, 1), "reason": "延期"},
+    candidates: dict[str, JsonObject | None] = {"extended": {"days": max(most, 1), "reason": "延期"},
                   "suspended": {"reason": pauses[0]} if pauses else None, "resumed": {}}
     clock = tuple(kind for kind, data in candidates.items()
                   if data is not None and step_problem(state, _candidate(state, kind, operator, station, now, data),
@@ -55,7 +56,7 @@ def queue_choices(state: CaseState, operator: Operator, station: str, topology: 
 
 
 def _candidate(state: CaseState, kind: str, operator: Operator, station: str, now: datetime,
-               data: dict[str, object]) -> Event:
+               data: JsonObject) -> Event:
     return Event(id="candidate", case=state.case_no, kind=kind, hlc=state.last_hlc,
                  at=now.isoformat(timespec="seconds"), station=station, actor=operator.id, role=operator.role,
                  data=data)
