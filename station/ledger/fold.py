@@ -15,14 +15,15 @@ from station.topology import Topology
 
 from .events import Event
 from .rules import KIND_LABELS, STATUS_LABELS, Verdict, check, next_status
+from .shapes import ApplicantFacts, ItemFacts
 
 if TYPE_CHECKING:
     from forms.jsonvalue import JsonObject
 
     from .shapes import (AttachedData, AttachmentEntry, CalledBackData, CallbackEntry, ConflictEntry, DeferredEntry,
-                         ExtendedData, ExtensionEntry, ItemFacts, ApplicantFacts, MaterialAsked, MaterialEntry,
-                         NoteEntry, NotedData, RatedData, RatingEntry, ReceivedData, SupplementedData,
-                         SupplementRequestedData, SuspendedData, SuspensionEntry, TimelineEntryData)
+                         ExtendedData, ExtensionEntry, MaterialAsked, MaterialEntry, NoteEntry, NotedData, RatedData,
+                         RatingEntry, ReceivedData, SupplementedData, SupplementRequestedData, SuspendedData,
+                         SuspensionEntry, TimelineEntryData)
 
 __all__ = ["CaseState", "fold", "apply", "step_problem"]
 
@@ -35,8 +36,8 @@ class CaseState:
     status: str = "received"
     previous_status: str | None = None
     handlers: list[str] = field(default_factory=list)
-    item: ItemFacts = field(default_factory=lambda: cast("ItemFacts", {}))
-    applicant: ApplicantFacts = field(default_factory=lambda: cast("ApplicantFacts", {}))
+    item: ItemFacts = field(default_factory=ItemFacts)
+    applicant: ApplicantFacts = field(default_factory=ApplicantFacts)
     fields: JsonObject = field(default_factory=dict)
     materials: list[MaterialEntry] = field(default_factory=list)
     deferred: dict[str, DeferredEntry] = field(default_factory=dict)
