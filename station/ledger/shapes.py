@@ -146,7 +146,7 @@ class MaterialAsked(TypedDict):
 
 class SupplementRequestedData(TypedDict, total=False):
     materials: list[MaterialAsked | str]
-    """``{key, name}`` per material; a bare key in events from before the names were sent."""
+    """``{key, name}`` per material, as the contract checks; the fold and the hub also read a bare key."""
     reason: str
 
 
