@@ -160,9 +160,8 @@ def sealed_length(path: Path) -> tuple[int, int, int]:
     """A partial file's plain bytes, whole records and where they end (a torn tail is past that)."""
     size = path.stat().st_size
     with path.open("rb") as handle:
-        last = None
-        for last in _records(handle, size):
-            pass
+        records = list(_records(handle, size))
+    last = records[-1] if records else None
     if last is None:
         return 0, 0, len(MAGIC) + SALT_BYTES
     return last.plain_offset + last.length, last.number + 1, last.file_offset + last.length + _TAG

@@ -12,7 +12,11 @@ from station.service import IntakeRequest, StationService
 from station.tui.app import open_log
 
 from .helpers import ALLOWANCE, example_fields
-from .test_encryption import BANK_ACCOUNT, FORM_ANSWER, ID_NUMBER, NAME, PHONE, SECRETS, home, leaks  # noqa: F401
+from . import test_encryption
+from .test_encryption import BANK_ACCOUNT, FORM_ANSWER, ID_NUMBER, NAME, PHONE, SECRETS, leaks
+
+home = test_encryption.home
+"""The same fixture: an encrypted home through the real command, with operator A01."""
 
 _HOUSE = "诸葛小明"
 
