@@ -242,7 +242,7 @@ def _tracking_routes(app: FastAPI) -> None:
 
     def view(state: Any) -> dict[str, Any]:
         try:
-            return track_view(state, store.topology, app.state.calendar.get(), datetime.now(CHINA_TZ).date())
+            return track_view(state, store.topology, app.state.calendar.get(), datetime.now(CHINA_TZ).date()).to_json()
         except _UNREADABLE as exc:
             raise _Unreadable(state.case_no) from exc
 

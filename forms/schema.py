@@ -10,11 +10,12 @@ from __future__ import annotations
 import dataclasses
 import re
 import tomllib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Literal
+from importlib.resources.abc import Traversable
+from typing import Literal, Protocol, TypedDict, TypeVar
 
 from forms.validators import InvalidValue, validate_field
 
@@ -50,6 +51,10 @@ STATUTORY_PAUSES = ("听证", "招标", "拍卖", "检验", "检测", "检疫", 
 
 Level = Literal["village", "township", "county", "city"]
 MaterialForm = Literal["original", "copy", "original_and_copy"]
+_LEVELS: tuple[Level, ...] = ("village", "township", "county", "city")
+_FORMS: tuple[MaterialForm, ...] = ("original", "copy", "original_and_copy")
+RuleValue = str | int | bool
+"""A field rule's value (``max_length = 20``, ``pattern = "..."``, ``landline = true``)."""
 
 MAX_CODE_LENGTH = 64
 
@@ -85,7 +90,7 @@ class FieldSpec:
     type: str
     required: bool = True
     choices: tuple[str, ...] = ()
-    rules: dict[str, Any] = dataclasses.field(default_factory=dict, hash=False)
+    rules: dict[str, RuleValue] = dataclasses.field(default_factory=dict, hash=False)
     example: str = ""
     help: str = ""
 
@@ -158,7 +163,7 @@ class ServiceItem:
     def deferrable_materials(self) -> tuple[MaterialSpec, ...]:
         return tuple(spec for spec in self.materials if spec.deferrable)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, object]:
         """Plain JSON-ready data (the shape ``station items --json`` builds on)."""
         return dataclasses.asdict(self)
 
@@ -199,7 +204,7 @@ class _Problems:
         self.items.append(f"{where}：{message}")
 
 
-def _is(value: Any, expected: type | tuple[type, ...]) -> bool:
+def _is(value: object, expected: type | tuple[type, ...]) -> bool:
     """isinstance, except that a bool is not an int here."""
     if isinstance(value, bool):
         return expected is bool or (isinstance(expected, tuple) and bool in expected)
@@ -211,39 +216,45 @@ def _type_name(expected: type | tuple[type, ...]) -> str:
     return "或".join(_TYPE_NAMES.get(kind, kind.__name__) for kind in types)
 
 
+_T = TypeVar("_T")
+_D = TypeVar("_D")
+_L = TypeVar("_L", bound=str)
+
+
 def _take(
-    table: dict[str, Any],
+    table: Mapping[str, object],
     key: str,
-    expected: type | tuple[type, ...],
+    expected: type[_T],
     where: str,
     problems: _Problems,
-    default: Any = None,
+    default: _D,
     required: bool = True,
-) -> Any:
+) -> _T | _D:
     """``table[key]`` if present and of the expected type; records a problem if not."""
     if key not in table:
         if required:
             problems.add(where, f"缺少 {key}")
         return default
     value = table[key]
-    if not _is(value, expected):
-        problems.add(where, f"{key} 应为{_type_name(expected)}，现在是 {value!r}")
-        return default
-    return value
+    if isinstance(value, expected) and _is(value, expected):
+        return value
+    problems.add(where, f"{key} 应为{_type_name(expected)}，现在是 {value!r}")
+    return default
 
 
 def _unknown_keys(
-    table: dict[str, Any], allowed: Iterable[str], where: str, problems: _Problems
+    table: Mapping[str, object], allowed: Iterable[str], where: str, problems: _Problems
 ) -> None:
     for key in sorted(table.keys() - set(allowed)):
         problems.add(where, f"未知的键 {key}")
 
 
-def _strings(value: list[Any], key: str, where: str, problems: _Problems) -> tuple[str, ...]:
-    if not all(isinstance(entry, str) for entry in value):
+def _strings(value: list[object], key: str, where: str, problems: _Problems) -> tuple[str, ...]:
+    texts = tuple(entry for entry in value if isinstance(entry, str))
+    if len(texts) < len(value):
         problems.add(where, f"{key} 的每一项都应为文字")
         return ()
-    return tuple(value)
+    return texts
 
 
 def _duplicates(keys: Iterable[str]) -> list[str]:
@@ -260,7 +271,7 @@ def _duplicates(keys: Iterable[str]) -> list[str]:
 
 
 def _check_rules(
-    rules: dict[str, Any], field_type: str, where: str, problems: _Problems
+    rules: Mapping[str, object], field_type: str, where: str, problems: _Problems
 ) -> None:
     allowed = _RULES.get(field_type, {})
     for name, value in rules.items():
@@ -268,16 +279,18 @@ def _check_rules(
             problems.add(where, f"类型 {field_type} 没有规则 {name}")
         elif not _is(value, allowed[name]):
             problems.add(where, f"规则 {name} 应为{_type_name(allowed[name])}，现在是 {value!r}")
-    if isinstance(rules.get("pattern"), str):
+    pattern = rules.get("pattern")
+    if isinstance(pattern, str):
         try:
-            re.compile(rules["pattern"])
+            re.compile(pattern)
         except re.error as error:
             problems.add(where, f"规则 pattern 不是有效的正则表达式：{error}")
         if "pattern_help" not in rules:
             problems.add(where, "有 pattern 时要写 pattern_help，告诉办事员应填什么格式")
     for name in ("min", "max"):
-        if isinstance(rules.get(name), str) and not _bound_parses(field_type, rules[name]):
-            problems.add(where, f"规则 {name} = “{rules[name]}”不是有效的{_BOUND_HINT[field_type]}")
+        bound = rules.get(name)
+        if isinstance(bound, str) and not _bound_parses(field_type, bound):
+            problems.add(where, f"规则 {name} = “{bound}”不是有效的{_BOUND_HINT[field_type]}")
     _check_bounds_order(rules, where, problems)
 
 
@@ -293,11 +306,10 @@ def _bound_parses(field_type: str, bound: str) -> bool:
         return False
 
 
-def _check_bounds_order(rules: dict[str, Any], where: str, problems: _Problems) -> None:
+def _check_bounds_order(rules: Mapping[str, object], where: str, problems: _Problems) -> None:
     for low_name, high_name in (("min", "max"), ("min_length", "max_length")):
-        low: Any = rules.get(low_name)
-        high: Any = rules.get(high_name)
-        if _is(low, int) and _is(high, int) and low > high:
+        low, high = rules.get(low_name), rules.get(high_name)
+        if isinstance(low, int) and isinstance(high, int) and _is(low, int) and _is(high, int) and low > high:
             problems.add(where, f"规则 {low_name} = {low} 大于 {high_name} = {high}")
 
 
@@ -322,44 +334,50 @@ def _check_choices(
         problems.add(where, f"choices 里“{repeated}”重复")
 
 
-def _take_key(table: dict[str, Any], where: str, problems: _Problems) -> str:
+def _take_key(table: Mapping[str, object], where: str, problems: _Problems) -> str:
     """The entry's key: used on the command line as ``--field KEY=VALUE``."""
-    key: str = _take(table, "key", str, where, problems, "")
+    key = _take(table, "key", str, where, problems, "")
     if key and not _KEY.fullmatch(key):
         problems.add(where, f"key “{key}”只能用小写字母、数字和下划线，且以字母开头")
     return key
 
 
-def _field_type(table: dict[str, Any], where: str, problems: _Problems) -> str:
-    field_type = str(_take(table, "type", str, where, problems, "text"))
+def _field_type(table: Mapping[str, object], where: str, problems: _Problems) -> str:
+    field_type = _take(table, "type", str, where, problems, "text")
     if field_type not in FIELD_TYPES:
         problems.add(where, f"type “{field_type}”不存在，可用：{'、'.join(FIELD_TYPES)}")
     return field_type
 
 
-def _parse_field(table: Any, where: str, problems: _Problems) -> FieldSpec | None:
+def _parse_field(table: object, where: str, problems: _Problems) -> FieldSpec | None:
     if not isinstance(table, dict):
         problems.add(where, "应为一个表（[[fields]]）")
         return None
     _unknown_keys(table, _FIELD_REQUIRED + _FIELD_OPTIONAL, where, problems)
-    choices = _take(table, "choices", list, where, problems, [], False)
+    choices: list[object] = _take(table, "choices", list, where, problems, [], False)
+    rules: dict[str, object] = _take(table, "rules", dict, where, problems, {}, False)
     spec = FieldSpec(
         key=_take_key(table, where, problems),
         label=_take(table, "label", str, where, problems, ""),
         type=_field_type(table, where, problems),
         required=_take(table, "required", bool, where, problems, True, False),
         choices=_strings(choices, "choices", where, problems),
-        rules=_take(table, "rules", dict, where, problems, {}, False),
+        rules=_rule_values(rules),
         example=_take(table, "example", str, where, problems, ""),
         help=_take(table, "help", str, where, problems, "", False),
     )
     before = len(problems.items)
     _check_choices(spec.type, spec.choices, where, problems)
-    _check_rules(spec.rules, spec.type, where, problems)
+    _check_rules(rules, spec.type, where, problems)
     # Only a sound type, choices and rules can judge the example; a missing one is reported.
     if len(problems.items) == before and spec.type in FIELD_TYPES and "example" in table:
         _check_example(spec, where, problems)
     return spec
+
+
+def _rule_values(rules: Mapping[str, object]) -> dict[str, RuleValue]:
+    """The rules a field keeps: values of any other type are reported by ``_check_rules``."""
+    return {str(name): value for name, value in rules.items() if isinstance(value, str | int | bool)}
 
 
 # --------------------------------------------------------------------------- materials
@@ -386,7 +404,7 @@ def _check_deferral(
 
 
 def _parse_material(
-    table: Any, promise_days: int | None, where: str, problems: _Problems
+    table: object, promise_days: int | None, where: str, problems: _Problems
 ) -> MaterialSpec | None:
     if not isinstance(table, dict):
         problems.add(where, "应为一个表（[[materials]]）")
@@ -394,7 +412,7 @@ def _parse_material(
     _unknown_keys(table, _MATERIAL_REQUIRED + _MATERIAL_OPTIONAL, where, problems)
     key = _take_key(table, where, problems)
     form = _take(table, "form", str, where, problems, "original")
-    if form not in MATERIAL_FORMS:
+    if form not in _FORMS:
         problems.add(where, f"form “{form}”不存在，可用：{'、'.join(MATERIAL_FORMS)}")
     copies = _take(table, "copies", int, where, problems, 1, False)
     if copies < 1:
@@ -402,7 +420,7 @@ def _parse_material(
     spec = MaterialSpec(
         key=key,
         name=_take(table, "name", str, where, problems, ""),
-        form=form,
+        form=_one_of(_FORMS, form),
         copies=copies,
         required=_take(table, "required", bool, where, problems, True, False),
         deferrable=_take(table, "deferrable", bool, where, problems, False, False),
@@ -416,19 +434,32 @@ def _parse_material(
 # --------------------------------------------------------------------------- items
 
 
-def _entry_place(list_key: str, index: int, entry: Any) -> str:
+def _one_of(allowed: tuple[_L, ...], value: str | None) -> _L:
+    """``value`` as one of ``allowed`` (the first when it is none of them: that is reported)."""
+    return next((choice for choice in allowed if choice == value), allowed[0])
+
+
+def _entry_place(list_key: str, index: int, entry: object) -> str:
     """Where an entry sits, for messages: ``fields[2]（household_size）``."""
     own_key = entry.get("key") if isinstance(entry, dict) else None
     return f"{list_key}[{index}]" + (f"（{own_key}）" if isinstance(own_key, str) else "")
 
 
+class _Keyed(Protocol):
+    @property
+    def key(self) -> str: ...
+
+
+_K = TypeVar("_K", bound=_Keyed)
+
+
 def _parse_list(
-    data: dict[str, Any],
+    data: Mapping[str, object],
     key: str,
-    parse: Callable[[Any, str], Any],
+    parse: Callable[[object, str], _K | None],
     problems: _Problems,
-) -> tuple[Any, ...]:
-    entries = _take(data, key, list, "事项", problems, [])
+) -> tuple[_K, ...]:
+    entries: list[object] = _take(data, key, list, "事项", problems, [])
     parsed = [parse(entry, _entry_place(key, i, entry)) for i, entry in enumerate(entries)]
     specs = tuple(spec for spec in parsed if spec is not None)
     for repeated in _duplicates(spec.key for spec in specs if spec.key):
@@ -441,9 +472,9 @@ def _check_code(code: str, problems: _Problems) -> None:
         problems.add("code", f"编码“{code}”应为不含空白的文字，最长 {MAX_CODE_LENGTH} 个字符")
 
 
-def _check_days(data: dict[str, Any], problems: _Problems) -> tuple[int, int | None, bool]:
-    legal = _take(data, "legal_days", int, "事项", problems)
-    promise = _take(data, "promise_days", int, "事项", problems)
+def _check_days(data: Mapping[str, object], problems: _Problems) -> tuple[int, int | None, bool]:
+    legal = _take(data, "legal_days", int, "事项", problems, None)
+    promise = _take(data, "promise_days", int, "事项", problems, None)
     instant = _take(data, "instant", bool, "事项", problems, False)
     for key, days in (("legal_days", legal), ("promise_days", promise)):
         if days is not None and days < 0:
@@ -457,12 +488,12 @@ def _check_days(data: dict[str, Any], problems: _Problems) -> tuple[int, int | N
     return legal or 0, promise, instant
 
 
-def _check_choice_of(value: Any, allowed: tuple[str, ...], key: str, problems: _Problems) -> None:
+def _check_choice_of(value: object, allowed: tuple[str, ...], key: str, problems: _Problems) -> None:
     if value is not None and value not in allowed:
         problems.add(key, f"“{value}”不存在，可用：{'、'.join(allowed)}")
 
 
-def _file_version(name: str, code: str, data: dict[str, Any], problems: _Problems) -> int:
+def _file_version(name: str, code: str, data: Mapping[str, object], problems: _Problems) -> int:
     """The version from ``version = N`` or the ``{code}.v{N}.toml`` file name (default 1)."""
     inside = _take(data, "version", int, "事项", problems, None, False)
     match = _VERSIONED_NAME.fullmatch(name)
@@ -476,36 +507,58 @@ def _file_version(name: str, code: str, data: dict[str, Any], problems: _Problem
     return from_name
 
 
-def _scalars(data: dict[str, Any], name: str, problems: _Problems) -> dict[str, Any]:
-    """Every element of the item but its fields and materials."""
+class _ClockRules(TypedDict):
+    max_extension_days: int
+    pauses: tuple[str, ...]
+    public_notice_days: int
+
+
+class _Scalars(_ClockRules):
+    """Every element of an item but its fields and materials."""
+
+    code: str
+    version: int
+    kind: str
+    level: Level
+    legal_days: int
+    promise_days: int
+    instant: bool
+    on_behalf: bool
+    name: str
+    fee: str
+    basis: str
+    result: str
+    conditions: tuple[str, ...]
+    keywords: tuple[str, ...]
+
+
+def _scalars(data: Mapping[str, object], name: str, problems: _Problems) -> tuple[_Scalars, int | None]:
+    """Every element of the item but its fields and materials; the promise as written (None: missing)."""
     _unknown_keys(data, _ITEM_REQUIRED + _ITEM_OPTIONAL, "事项", problems)
     code = _take(data, "code", str, "事项", problems, "")
     _check_code(code, problems)
     version = _file_version(name, code, data, problems)
     if version < 1:
         problems.add("version", f"版本号应从 1 开始，现在是 {version}")
-    kind = _take(data, "kind", str, "事项", problems)
-    level = _take(data, "level", str, "事项", problems)
+    kind = _take(data, "kind", str, "事项", problems, None)
+    level = _take(data, "level", str, "事项", problems, None)
     _check_choice_of(kind, ITEM_KINDS, "kind", problems)
     _check_choice_of(level, LEVELS, "level", problems)
     legal, promise, instant = _check_days(data, problems)
-    texts = {
-        key: _take(data, key, str, "事项", problems, "")
-        for key in ("name", "fee", "basis", "result")
-    }
-    lists = {
-        key: _strings(_take(data, key, list, "事项", problems, [], False), key, "事项", problems)
-        for key in ("conditions", "keywords")
-    }
+
+    name_, fee, basis, result = (_take(data, key, str, "事项", problems, "") for key in ("name", "fee", "basis", "result"))
+    conditions, keywords = (_strings(_take(data, key, list, "事项", problems, [], False), key, "事项", problems)
+                            for key in ("conditions", "keywords"))
     return {
-        "code": code, "version": version, "kind": kind or "", "level": level or "village",
-        "legal_days": legal, "promise_days": promise, "instant": instant,
+        "code": code, "version": version, "kind": kind or "", "level": _one_of(_LEVELS, level),
+        "legal_days": legal, "promise_days": promise or 0, "instant": instant,
         "on_behalf": _take(data, "on_behalf", bool, "事项", problems, False),
-        **texts, **lists, **_clock_rules(data, instant, problems),
-    }  # fmt: skip
+        "name": name_, "fee": fee, "basis": basis, "result": result,
+        "conditions": conditions, "keywords": keywords, **_clock_rules(data, instant, problems),
+    }, promise  # fmt: skip
 
 
-def _clock_rules(data: dict[str, Any], instant: bool, problems: _Problems) -> dict[str, Any]:
+def _clock_rules(data: Mapping[str, object], instant: bool, problems: _Problems) -> _ClockRules:
     """How the item's clock may stop or stretch: extension days, statutory pauses, 公示 length."""
     extension = _take(data, "max_extension_days", int, "事项", problems, 0, False)
     notice_days = _take(data, "public_notice_days", int, "事项", problems, 0, False)
@@ -525,21 +578,18 @@ def _clock_rules(data: dict[str, Any], instant: bool, problems: _Problems) -> di
             "public_notice_days": notice_days}
 
 
-def _build_item(data: dict[str, Any], name: str, problems: _Problems) -> ServiceItem:
-    scalars = _scalars(data, name, problems)
-    promise = scalars["promise_days"]
+def _build_item(data: Mapping[str, object], name: str, problems: _Problems) -> ServiceItem:
+    scalars, promise = _scalars(data, name, problems)
     fields = _parse_list(data, "fields", lambda t, w: _parse_field(t, w, problems), problems)
     materials = _parse_list(
         data, "materials", lambda t, w: _parse_material(t, promise, w, problems), problems
     )
     if "materials" in data and not materials:
         problems.add("materials", "至少要列出一项材料")
-    return ServiceItem(
-        **{**scalars, "promise_days": promise or 0}, fields=fields, materials=materials
-    )
+    return ServiceItem(**scalars, fields=fields, materials=materials)
 
 
-def _item_label(data: dict[str, Any], fallback: str) -> str:
+def _item_label(data: Mapping[str, object], fallback: str) -> str:
     code, name = data.get("code"), data.get("name")
     if isinstance(code, str) and code:
         return f"{code} {name}" if isinstance(name, str) else code
@@ -563,9 +613,9 @@ def parse_item(text: str, source: str = "<text>") -> ServiceItem:
     return item
 
 
-def load_item(path: str | Path | Any) -> ServiceItem:
+def load_item(path: str | Path | Traversable) -> ServiceItem:
     """An item from a TOML file: a path, or any ``importlib.resources`` Traversable."""
-    source: Any = path if hasattr(path, "read_bytes") else Path(path)
+    source = Path(path) if isinstance(path, str) else path
     try:
         text = source.read_bytes().decode("utf-8")
     except UnicodeDecodeError as error:

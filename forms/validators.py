@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Mapping
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from forms.checksums import USCC_ALPHABET, mod11_2_check_char, uscc_check_char
 
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 __all__ = [
     "COMPOUND_SURNAMES",
     "DEFAULT_TEXT_MAX_LENGTH",
+    "FieldValue",
     "InvalidValue",
     "PROVINCE_CODES",
     "check_bool",
@@ -461,7 +462,9 @@ def mask_name(name: str) -> str:
 
 # --------------------------------------------------------------------------- dispatch
 
-_Check = Callable[..., Any]
+FieldValue = str | int | bool
+"""A form answer once checked: text (money and dates as normalised text), a whole number or yes/no."""
+_Check = Callable[..., FieldValue]
 _CHECKS: dict[str, _Check] = {
     "text": check_text,
     "integer": check_integer,
@@ -477,7 +480,7 @@ _CHECKS: dict[str, _Check] = {
 _TAKES_TODAY = frozenset({"date", "id_number"})
 
 
-def validate_field(spec: FieldSpec, raw: object, *, today: date | None = None) -> Any:
+def validate_field(spec: FieldSpec, raw: object, *, today: date | None = None) -> FieldValue | None:
     """The normalised value of one field, or ``None`` for a blank optional field.
 
     ``raw`` is the text as typed (anything else is read as its ``str``). Raises
@@ -488,7 +491,7 @@ def validate_field(spec: FieldSpec, raw: object, *, today: date | None = None) -
         if spec.required:
             raise InvalidValue("必填，请填写")
         return None
-    options: dict[str, Any] = dict(spec.rules)
+    options: dict[str, object] = dict(spec.rules)
     if spec.type == "choice":
         options["choices"] = spec.choices
     if spec.type in _TAKES_TODAY and today is not None:
@@ -503,7 +506,7 @@ def _unknown_key_problem(key: str, item: ServiceItem) -> str:
 
 def validate_form(
     item: ServiceItem, raw: Mapping[str, object], *, today: date | None = None
-) -> tuple[dict[str, Any], list[str]]:
+) -> tuple[dict[str, FieldValue], list[str]]:
     """Check every field of ``item`` at once.
 
     Returns the clean values (blank optional fields left out) and every problem as a
@@ -511,7 +514,7 @@ def validate_form(
     are missing and keys the item does not have. Nothing is valid unless the list
     is empty.
     """
-    values: dict[str, Any] = {}
+    values: dict[str, FieldValue] = {}
     problems: list[str] = []
     for spec in item.fields:
         try:

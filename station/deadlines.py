@@ -24,15 +24,16 @@ The rules it follows (Administrative Licensing Law; limits are working days, Art
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
+from forms.jsonvalue import JsonObject
 from station.ledger import CaseState
 from station.workdays import CalendarUnknown, DeadlineResult, WarningLevel, WorkCalendar
 
-__all__ = ["ACCEPT_WITHIN_WORKDAYS", "ACCEPT_WARN_FROM_WORKDAY", "AcceptanceWindow", "ClockPause", "LegalClock",
-           "legal_clock", "case_deadline", "supplement_due", "pause_label"]
+__all__ = ["ACCEPT_WITHIN_WORKDAYS", "ACCEPT_WARN_FROM_WORKDAY", "AcceptanceWindow", "ClockPause", "Extension",
+           "LegalClock", "legal_clock", "case_deadline", "supplement_due", "pause_label"]
 
 ACCEPT_WITHIN_WORKDAYS = 5
 """Art. 32: working days a handler has to accept, refuse or ask for supplements."""
@@ -59,7 +60,7 @@ class AcceptanceWindow:
     at_risk: bool
     """Unanswered, on or after the 3rd working day, not yet past the 5th."""
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> JsonObject:
         return {"reached_on": self.reached_on.isoformat(), "answer_by": _iso(self.answer_by),
                 "answered_on": _iso(self.answered_on), "workdays_waited": self.workdays_waited,
                 "deemed": self.deemed, "at_risk": self.at_risk}
@@ -83,9 +84,28 @@ class ClockPause:
     def label(self) -> str:
         return pause_label(self.reason) if self.kind == "statutory" else "等待补正"
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> JsonObject:
         return {"kind": self.kind, "reason": self.reason, "label": self.label, "from": self.start.isoformat(),
                 "to": _iso(self.end), "until": _iso(self.expected_end), "workdays": self.workdays}
+
+
+@dataclass(frozen=True)
+class Extension:
+    """The one extension (延期, Art. 42) of a case."""
+
+    days: int
+    reason: str
+    on: str
+    by: str
+
+    @classmethod
+    def of(cls, raw: Mapping[str, object]) -> Extension:
+        days = raw.get("days")
+        return cls(days if isinstance(days, int) else 0, str(raw.get("reason", "")), str(raw.get("on", "")),
+                   str(raw.get("by", "")))
+
+    def as_dict(self) -> JsonObject:
+        return {"days": self.days, "reason": self.reason, "on": self.on, "by": self.by}
 
 
 @dataclass(frozen=True)
@@ -96,7 +116,7 @@ class LegalClock:
     """Acceptance, or the arrival day when the case counts as accepted; None before either."""
     deemed_accepted: bool
     acceptance: AcceptanceWindow | None
-    extension: dict[str, Any] | None
+    extension: Extension | None
     pauses: tuple[ClockPause, ...]
     promised_warning: WarningLevel | None
     legal_warning: WarningLevel | None
@@ -123,7 +143,7 @@ def legal_clock(state: CaseState, calendar: WorkCalendar, today: date) -> LegalC
     is_open = state.status in ("received", "submitted", "needs_supplement", "accepted")
     return LegalClock(
         promised=promised, legal=legal, started_on=started, deemed_accepted=deemed, acceptance=acceptance,
-        extension=dict(state.extension) if state.extension else None, pauses=pauses,
+        extension=Extension.of(state.extension) if state.extension else None, pauses=pauses,
         promised_warning=_warning(calendar, promised, today, is_open, started),
         legal_warning=_warning(calendar, legal, today, is_open, started),
     )

@@ -24,8 +24,6 @@ from .home import StationHome
 from .store import connect_store, dbapi2
 
 if TYPE_CHECKING:  # cryptography loads only when a key is used, not when the app starts
-    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
-
     from .datakey import KeyRing
 
 __all__ = ["KEYS_FILE", "PENDING_FILE", "RECOVERY_KEY_ENV", "Credentials", "StoreLocked", "UNLOCK_PIN_ENV",
@@ -142,7 +140,7 @@ def move_to_new_key(home: StationHome, source: dbapi2.Connection, pin_hashes: di
     finally:
         source.close()
     _flush(swap)
-    ring = reconcile(KeyRing(store_salt=store_salt(swap).hex()), key, pin_hashes, _recovery_public(home))
+    ring = reconcile(KeyRing(store_salt=store_salt(swap).hex()), key, pin_hashes, recovery_recipient(home))
     write_ring(pending, ring)
     _drop_sidecars(home.database)
     os.replace(swap, home.database)
@@ -173,20 +171,23 @@ def _flush(path: Path) -> None:
         os.fsync(handle.fileno())
 
 
-def _recovery_public(home: StationHome) -> X25519PublicKey | None:
-    from .recovery import load_public, public_key_file
+def recovery_recipient(home: StationHome) -> str | None:
+    """The recovery public key as the home keeps it (the text a seal names as its recipient)."""
+    from .recovery import public_key_file
 
     path = public_key_file(home.root)
-    return load_public(path.read_text(encoding="ascii").strip()) if path.is_file() else None
+    return path.read_text(encoding="ascii").strip() if path.is_file() else None
 
 
-def reconcile(ring: KeyRing, key: bytes, pin_hashes: dict[str, str], recovery: X25519PublicKey | None) -> KeyRing:
-    """The ring with a current wrap for every operator and a seal to the current recovery key.
+def reconcile(ring: KeyRing, key: bytes, pin_hashes: dict[str, str], recovery: str | None) -> KeyRing:
+    """The ring with a current wrap for every operator and a seal to the current recovery key
+    (``recovery``: its public text). The key is parsed only when a new seal is due: every
+    unlock comes here, and the first X25519 key costs OpenSSL's set-up (10-100 ms).
 
     Call only with the key in use; with no operator at all the key stands in the open.
     """
     from .datakey import KeyRing, seal_to_recovery, wrap_for_operator
-    from .recovery import public_text
+    from .recovery import load_public
 
     operators = dict(ring.operators)
     for agent_id, pin_hash in pin_hashes.items():
@@ -196,8 +197,8 @@ def reconcile(ring: KeyRing, key: bytes, pin_hashes: dict[str, str], recovery: X
             if made is not None:
                 operators[agent_id] = made
     recovery_seal = ring.recovery
-    if recovery is not None and (recovery_seal is None or recovery_seal.get("recipient") != public_text(recovery)):
-        recovery_seal = seal_to_recovery(recovery, key)
+    if recovery is not None and (recovery_seal is None or recovery_seal.get("recipient") != recovery):
+        recovery_seal = seal_to_recovery(load_public(recovery), key)
     return KeyRing(store_salt=ring.store_salt, open_key=None if operators else key.hex(), operators=operators,
                    recovery=recovery_seal, sign_in=ring.sign_in)
 
@@ -214,10 +215,6 @@ def save_if_changed(home: StationHome, before: KeyRing, after: KeyRing) -> None:
 
     if after.to_json() != before.to_json():
         write_ring(home.root / KEYS_FILE, after)
-
-
-def recovery_public(home: StationHome) -> X25519PublicKey | None:
-    return _recovery_public(home)
 
 
 def unlock(ring: KeyRing, credentials: Credentials) -> bytes:

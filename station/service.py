@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
     from station.receipts import ReceiptData
+    from station.views import CaseView
     from station.work_queue import WorkQueue
 
 Clock = Callable[[], datetime]
@@ -176,7 +177,7 @@ class StationService:
     def _keep_wraps(self, ring: KeyRing) -> None:
         """A wrap for every operator and a seal to the current recovery key; a key that stood
         in the open is replaced as soon as an operator exists."""
-        from station.lockbox import move_to_new_key, recovery_public, reconcile, save_if_changed
+        from station.lockbox import move_to_new_key, reconcile, recovery_recipient, save_if_changed
         from station.store import connect_store
 
         assert self._store is not None and self._data_key is not None
@@ -185,7 +186,7 @@ class StationService:
             self._store.close()
             ring, key = move_to_new_key(self.home, connect_store(self.home.database, self._data_key), hashes)
             self._store, self._data_key = StationStore(self.home.database, key), key
-        save_if_changed(self.home, ring, reconcile(ring, self._data_key, hashes, recovery_public(self.home)))
+        save_if_changed(self.home, ring, reconcile(ring, self._data_key, hashes, recovery_recipient(self.home)))
 
     @cached_property
     def catalogue(self) -> Catalogue:
@@ -514,15 +515,23 @@ class StationService:
             "conflicts": row["conflicts"],
         }
 
-    def case_view(self, case_no: str) -> dict[str, Any]:
+    def case_view(self, case_no: str) -> CaseView:
         """One case as the app, the command and the documents show it (timeline, materials, deadlines, texts)."""
         return self._view_of(self.case(case_no))
 
-    def _view_of(self, state: CaseState) -> dict[str, Any]:
+    def _view_of(self, state: CaseState) -> CaseView:
         from station.views import case_view
 
         return case_view(state, self.topology, self.calendar, self.today().isoformat(),
                          self.tracking_url(state.case_no), self.store.sms_notices(state.case_no))
+
+    def field_labels(self, view: CaseView) -> dict[str, str]:
+        """The form's labels, in its order, of the item version the case was filed under ({} when unknown here)."""
+        try:
+            item = self.catalogue.get(str(view.item), view.item_version)
+        except UnknownItem:
+            return {}
+        return {field.key: field.label for field in item.fields}
 
     def receipt(self, case_no: str, *, paper: str = "回执") -> ReceiptData:
         """What the receipt (and every document's head) says; only the receiving station holds the QR token."""
@@ -530,9 +539,9 @@ class StationService:
 
         state = self.case(case_no)
         view = self._view_of(state)
-        if not view["tracking_url"]:
+        if not view.tracking_url:
             raise NotFound(f"{paper}由收件站打印：本站没有该案件的查询码（二维码）")
-        actor = view["timeline"][0]["actor"]
+        actor = view.timeline[0].actor
         agent = self.store.agent(actor)
         return receipt_data(view, int(state.item.get("promise_days") or 0), agent["name"] if agent else actor,
                             self.topology.cityhall.name, instant=bool(state.item.get("instant")))

@@ -6,9 +6,9 @@ handler for a forwarded case and the same visibility of a case.
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 __all__ = ["LEVELS", "Station", "Topology", "TopologyError", "CityHall"]
 
@@ -58,13 +58,17 @@ class Topology:
         return cls.from_dict(raw, source=str(path))
 
     @classmethod
-    def from_dict(cls, raw: dict[str, Any], source: str = "stations.toml") -> Topology:
+    def from_dict(cls, raw: Mapping[str, object], source: str = "stations.toml") -> Topology:
         problems: list[str] = []
-        hall = raw.get("cityhall") or {}
+        hall = _table(raw.get("cityhall"))
         for key in ("name", "url", "public_url"):
             if not isinstance(hall.get(key), str):
                 problems.append(f"[cityhall] needs a string '{key}'")
-        stations = [_station(entry, i, problems) for i, entry in enumerate(raw.get("stations", []))]
+        entries = raw.get("stations", [])
+        if not isinstance(entries, list):
+            problems.append("[[stations]] must be a list of tables")
+            entries = []
+        stations = [_station(_table(entry), i, problems) for i, entry in enumerate(entries)]
         topology = cls(
             CityHall(
                 name=str(hall.get("name", "")),
@@ -131,7 +135,12 @@ class Topology:
         return [c for c in self._stations if self.is_ancestor(code, c)]
 
 
-def _station(entry: dict[str, Any], index: int, problems: list[str]) -> Station:
+def _table(value: object) -> Mapping[str, object]:
+    """A TOML table, or an empty one for anything else (its missing keys are then reported)."""
+    return value if isinstance(value, dict) else {}
+
+
+def _station(entry: Mapping[str, object], index: int, problems: list[str]) -> Station:
     where = f"[[stations]] #{index + 1}"
     code = str(entry.get("code", ""))
     if not (len(code) == 12 and code.isdigit()):

@@ -39,12 +39,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 __all__ = [
     "BUILTIN_PACKAGE",
@@ -147,7 +147,8 @@ def _table_problems(table: YearTable) -> list[str]:
                  if not _is_plain_date(value)]
     if not_dates:
         return not_dates
-    problems = [f"{name}: {day} is not in {table.year}" for name, day in entries
+    dated = [(name, value) for name, value in entries if isinstance(value, dt.date)]
+    problems = [f"{name}: {day} is not in {table.year}" for name, day in dated
                 if day.year != table.year]
     problems += [f"{day} is listed both as a holiday and as a workday"
                  for day in sorted(table.holidays & table.workdays)]
@@ -158,7 +159,8 @@ def _table_problems(table: YearTable) -> list[str]:
     return problems
 
 
-def _entries(table: YearTable) -> list[tuple[str, Any]]:
+def _entries(table: YearTable) -> Sequence[tuple[str, object]]:
+    """Every listed day, checked for being a date after (a table may be made in code with anything in it)."""
     return ([("holidays", value) for value in sorted(table.holidays, key=str)]
             + [("workdays", value) for value in sorted(table.workdays, key=str)])
 
@@ -205,7 +207,7 @@ def _year_of(name: str, source: str) -> int:
     return int(match.group(1))
 
 
-def _date_list(raw: Mapping[str, Any], key: str, problems: list[str],
+def _date_list(raw: Mapping[str, object], key: str, problems: list[str],
                *, required: bool) -> list[dt.date]:
     if key not in raw:
         if required:

@@ -12,8 +12,8 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
+from forms.jsonvalue import JsonObject
 from station.errors import StationError
 from station.ledger import OPEN_STATUSES
 from station.service import StationService
@@ -37,19 +37,19 @@ class RoundReport:
     files_error: str | None = None
     """Why the files could not go (the events' sync still stands)."""
 
-    def files_dict(self) -> dict[str, Any]:
+    def files_json(self) -> JsonObject:
         """What ``station sync`` prints under ``files``."""
         files = self.files
         return {"uploaded": files.uploaded, "bytes_sent": files.bytes_sent, "pending": files.pending,
-                "waiting_for_events": files.waiting_for_events, "errors": files.errors, "error": self.files_error,
+                "waiting_for_events": files.waiting_for_events, "errors": list(files.errors), "error": self.files_error,
                 "out_of_time": files.out_of_time}
 
-    def to_dict(self) -> dict[str, Any]:
-        """The figures every caller shows: ``station sync --json``, the app's "sync now"."""
+    def to_json(self) -> JsonObject:
+        """``station sync --json`` (DESIGN §7); the app's "sync now" shows the same figures by attribute."""
         events = self.events
         return {"pushed": events.pushed, "pulled": events.pulled, "rejected": events.rejected,
                 "pending": events.pending, "clock_offset_s": events.clock_offset_s,
-                "relayed_bundles": events.relayed_bundles, "parked": events.parked, "files": self.files_dict()}
+                "relayed_bundles": events.relayed_bundles, "parked": events.parked, "files": self.files_json()}
 
 
 def _client(service: StationService, give_up_after: float) -> SyncClient:

@@ -11,7 +11,7 @@ from station.home import CHINA_TZ
 from station.service import StationService
 from station.topology import Topology
 from tests.reports.scenario import Casebook, november
-from tests.station.helpers import FakeClock, make_service
+from tests.station.helpers import Cast, FakeClock, make_service
 from tests.support.demo import DEMO_TOPOLOGY_FILE, TOWNSHIP, VILLAGE
 
 
@@ -30,7 +30,8 @@ def pg_url():  # noqa: ANN201 - yields a URL string
 
 
 # -- station homes: a village and its township, with operators, at a fixed time --------
-# (tests/station/helpers.py has the helpers; these fixtures serve every test folder)
+# (tests/station/helpers.py has the helpers; these fixtures serve every test folder. A folder
+# that needs another day or other operators overrides ``clock`` or ``operators``, never these.)
 
 @pytest.fixture
 def clock() -> FakeClock:
@@ -38,18 +39,28 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def village(tmp_path: Path, clock: FakeClock) -> Iterator[StationService]:
-    service = make_service(tmp_path, VILLAGE, clock)
-    service.add_agent("A01", "王小丽", "agent", "1234")
+def operators() -> Cast:
+    return {VILLAGE: (("A01", "王小丽", "agent", "1234"),),
+            TOWNSHIP: (("C01", "李窗口", "clerk", "2345"), ("P01", "赵审批", "approver", "3456"))}
+
+
+def _station(tmp_path: Path, code: str, clock: FakeClock, operators: Cast) -> StationService:
+    service = make_service(tmp_path, code, clock)
+    for agent_id, name, role, pin in operators[code]:
+        service.add_agent(agent_id, name, role, pin)
+    return service
+
+
+@pytest.fixture
+def village(tmp_path: Path, clock: FakeClock, operators: Cast) -> Iterator[StationService]:
+    service = _station(tmp_path, VILLAGE, clock, operators)
     yield service
     service.close()
 
 
 @pytest.fixture
-def township(tmp_path: Path, clock: FakeClock) -> Iterator[StationService]:
-    service = make_service(tmp_path, TOWNSHIP, clock)
-    service.add_agent("C01", "李窗口", "clerk", "2345")
-    service.add_agent("P01", "赵审批", "approver", "3456")
+def township(tmp_path: Path, clock: FakeClock, operators: Cast) -> Iterator[StationService]:
+    service = _station(tmp_path, TOWNSHIP, clock, operators)
     yield service
     service.close()
 

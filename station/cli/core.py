@@ -5,7 +5,7 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from station.errors import BadInput
 from station.ledger import KIND_LABELS, KINDS, ROLE_LABELS, ROLES, STATUS_LABELS, STATUSES, display_case_no
@@ -13,6 +13,9 @@ from station.service import IntakeRequest, init_station
 
 from .context import Context, emit
 from .text import case_text, cases_text, items_text
+
+if TYPE_CHECKING:
+    from station.views import CaseView
 
 __all__ = ["register", "run_tui"]
 
@@ -81,6 +84,9 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run_tui(ctx: Context) -> None:
+    from station.tui.collector import pause_collection
+
+    pause_collection()  # until the sign-in screen is drawn (station/tui/collector.py)
     from station.tui.app import run  # Textual loads only for the app, never for the commands
 
     run(ctx.home)
@@ -188,24 +194,12 @@ def cmd_intake(ctx: Context) -> None:
     emit(ctx, result, "\n".join(lines))
 
 
-def _view(ctx: Context, case_no: str) -> dict[str, Any]:
-    return ctx.service.case_view(case_no)
+def _show_case(ctx: Context, view: CaseView, heading: str = "") -> None:
+    emit(ctx, view.to_json(), heading + case_text(view, ctx.service.field_labels(view)))
 
 
 def cmd_case(ctx: Context) -> None:
-    view = _view(ctx, ctx.args.case_no)
-    emit(ctx, view, case_text(view, _field_labels(ctx, view)))
-
-
-def _field_labels(ctx: Context, view: dict[str, Any]) -> dict[str, str]:
-    """The form's labels, in its order, of the item version the case was filed under ({} when unknown here)."""
-    from forms import UnknownItem
-
-    try:
-        item = ctx.service.catalogue.get(str(view["item"]), view.get("item_version"))
-    except UnknownItem:
-        return {}
-    return {field.key: field.label for field in item.fields}
+    _show_case(ctx, ctx.service.case_view(ctx.args.case_no))
 
 
 def cmd_cases(ctx: Context) -> None:
@@ -218,8 +212,7 @@ def cmd_act(ctx: Context) -> None:
     operator = ctx.operator()
     state = ctx.service.act(operator, args.case_no, args.kind, reason=args.reason,
                             materials=args.material, level=args.level, days=args.days, until=args.until)
-    view = _view(ctx, state.case_no)
-    emit(ctx, view, f"已记录：{KIND_LABELS.get(args.kind, args.kind)}\n" + case_text(view, _field_labels(ctx, view)))
+    _show_case(ctx, ctx.service.case_view(state.case_no), f"已记录：{KIND_LABELS.get(args.kind, args.kind)}\n")
 
 
 def cmd_receipt(ctx: Context) -> None:

@@ -34,12 +34,12 @@ def cmd_sync(ctx: Context) -> None:
     from sync.round import sync_round
 
     round_ = sync_round(ctx.service, give_up_window(ctx.args.give_up_after))
-    report, payload = round_.events, round_.to_dict()
+    report, payload = round_.events, round_.to_json()
     lines = [f"已上传 {report.pushed} 条，已下载 {report.pulled} 条，待上传 {report.pending} 条，"
              f"被退回 {report.rejected} 条；本机时钟偏差 {report.clock_offset_s:+.1f} 秒"]
     if report.relayed_bundles:
         lines.append(f"已代为上传其他站点的数据包 {report.relayed_bundles} 个")
-    lines.append(upload_text(payload["files"]))
+    lines.append(upload_text(round_.files_json()))
     lines += [f"  退回：{r['case_no']} {r['kind']}（{r['at'][:16]}）—— {r['reason']}"
               for r in ctx.service.store.rejected_events()] if report.rejected else []
     emit(ctx, payload, "\n".join(lines))

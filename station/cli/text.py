@@ -1,12 +1,13 @@
 """Human-readable text for the commands (the ``--json`` twin is the dict itself)."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from station.clock_lines import clock_lines
 from station.info import LEVEL_LABELS
 from station.ledger import display_case_no
-from station.views import NOTICE_STATUS_LABELS, NOTICE_STEP_LABELS
+from station.views import NOTICE_STATUS_LABELS, NOTICE_STEP_LABELS, CaseView
 
 __all__ = ["items_text", "case_text", "cases_text", "pad", "upload_text"]
 
@@ -27,38 +28,38 @@ def items_text(items: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def case_text(view: dict[str, Any], labels: dict[str, str] | None = None) -> str:
+def case_text(view: CaseView, labels: Mapping[str, str] | None = None) -> str:
     """``labels``: the form's field labels in its order; a key the form no longer has shows as itself."""
-    applicant = view["applicant"]
+    applicant = view.applicant
     labels = labels or {}
     lines = [
-        f"案件编号  {view['case_no_display']}",
-        f"事项      {view['item_name']}（{view['item']} 第{view['item_version']}版）",
-        f"状态      {view['status_label']}",
-        f"经办站    {view['handler_name']}",
-        f"申请人    {applicant.get('name')}  {applicant.get('id_number')}  {applicant.get('phone') or ''}",
-        f"办结期限  {view['deadline'] or view['deadline_note_zh']}"
-        f"{'  已逾期' if view.get('promised_warning') == 'overdue' else ''}",
+        f"案件编号  {view.case_no_display}",
+        f"事项      {view.item_name}（{view.item} 第{view.item_version}版）",
+        f"状态      {view.status_label}",
+        f"经办站    {view.handler_name}",
+        f"申请人    {applicant.name}  {applicant.id_number}  {applicant.phone or ''}",
+        f"办结期限  {view.deadline or view.deadline_note_zh}"
+        f"{'  已逾期' if view.clock.promised_warning == 'overdue' else ''}",
     ]
     lines += [f"{pad(line.label, 10)}{'⚠ ' if line.loudness == 'loudest' else ''}{line.text}"
-              for line in clock_lines(view)[1:]]  # the promised limit is the 办结期限 above
-    if view["supplement_due"]:
-        lines.append(f"容缺补交  {view['supplement_due']}")
+              for line in clock_lines(view.clock)[1:]]  # the promised limit is the 办结期限 above
+    if view.supplement_due:
+        lines.append(f"容缺补交  {view.supplement_due}")
     order = {key: index for index, key in enumerate(labels)}
-    answers = sorted(view["fields"].items(), key=lambda pair: order.get(pair[0], len(order)))
+    answers = sorted(view.fields.items(), key=lambda pair: order.get(pair[0], len(order)))
     lines += [f"  {labels.get(k, k)}：{v}" for k, v in answers]
     lines.append("材料")
-    lines += [f"  [{_MATERIAL_MARK[m['status']]}] {m['name']}" for m in view["materials"]]
+    lines += [f"  [{_MATERIAL_MARK[m.status]}] {m.name}" for m in view.materials]
     lines.append("经过")
-    for entry in view["timeline"]:
-        flag = f"  ⚠ 冲突：{entry['conflict']}" if entry.get("conflict") else ""
-        lines.append(f"  {entry['at'][:16].replace('T', ' ')}  {pad(entry['label'], 8)} {entry['station_name']}  {entry['actor']}{flag}")
-    if view.get("notices"):
+    for entry in view.timeline:
+        flag = f"  ⚠ 冲突：{entry.conflict}" if entry.conflict else ""
+        lines.append(f"  {entry.at[:16].replace('T', ' ')}  {pad(entry.label, 8)} {entry.station_name}  {entry.actor}{flag}")
+    if view.notices:
         lines.append("短信通知")
-        for notice in view["notices"]:
-            why = f"（{notice['detail']}）" if notice["status"] in ("failed", "skipped") and notice["detail"] else ""
-            lines.append(f"  {notice['at'][:16].replace('T', ' ')}  {pad(NOTICE_STEP_LABELS.get(notice['step'], notice['step']), 12)} "
-                         f"{NOTICE_STATUS_LABELS.get(notice['status'], notice['status'])}{why}")
+        for notice in view.notices:
+            why = f"（{notice.detail}）" if notice.status in ("failed", "skipped") and notice.detail else ""
+            lines.append(f"  {notice.at[:16].replace('T', ' ')}  {pad(NOTICE_STEP_LABELS.get(notice.step, notice.step), 12)} "
+                         f"{NOTICE_STATUS_LABELS.get(notice.status, notice.status)}{why}")
     return "\n".join(lines)
 
 

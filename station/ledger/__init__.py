@@ -4,7 +4,7 @@ Pure: no I/O, no clock reads, no UI. Used by the station and the city hall alike
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from .caseno import InvalidCaseNo, case_date, case_station, display_case_no, make_case_no, normalise_case_no
 from .events import CITIZEN, SCHEMA_VERSION, Event, EventFormatError, new_event_id
@@ -25,10 +25,13 @@ __all__ = [
     "CLOCK_KINDS", "MAX_EXTENSION_REASON", "STATUTORY_PAUSES", "extension_limit_problems", "pause_problem",
 ]
 
+if TYPE_CHECKING:  # for the type checker the names are there; at run time __getattr__ loads them
+    from .contract import check_contract, parse_event
+
 _CONTRACT = ("check_contract", "parse_event")
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> object:
     """The contract (msgspec) loads on first use: a command that only reads never needs it."""
     if name in _CONTRACT:
         from . import contract

@@ -12,7 +12,7 @@ is the sender's.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 import msgspec
 from msgspec import Meta
@@ -45,7 +45,7 @@ class _Strict(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=T
 
 class _Data(_Strict, frozen=True):
     reason: _Text = ""
-    """Any step may say why (the station asks for it on refusals, denials, withdrawals)."""
+    """Every step may say why (the station asks for it on refusals, denials, withdrawals)."""
 
 
 class _Envelope(_Strict, frozen=True):
@@ -56,7 +56,8 @@ class _Envelope(_Strict, frozen=True):
     at: Annotated[str, Meta(min_length=16, max_length=40)]
     station: _Code
     actor: Annotated[str, Meta(min_length=1, max_length=64)]
-    data: dict[str, Any]
+    data: dict[str, object]
+    """Checked against its kind's schema in a second step (``_DATA``)."""
     v: Annotated[int, Meta(ge=1, le=SCHEMA_VERSION)]
     role: Literal[("", *ROLES)] = ""  # type: ignore[valid-type]
     prev: Annotated[str, Meta(max_length=64)] = ""
@@ -184,7 +185,7 @@ _DATA: dict[str, type[_Data]] = {
 assert set(_DATA) == set(KINDS), "every kind needs its data schema"
 
 
-def parse_event(raw: Any, *, float_free: bool = False) -> Event:
+def parse_event(raw: object, *, float_free: bool = False) -> Event:
     """The event ``raw`` describes, checked against the contract; EventFormatError says why not.
     ``float_free``: the JSON ``raw`` was decoded from held no float (``Event.float_free``)."""
     try:
@@ -195,8 +196,10 @@ def parse_event(raw: Any, *, float_free: bool = False) -> Event:
     problems = _envelope_problems(envelope) + _data_problems(data)
     if problems:
         raise EventFormatError("; ".join(problems))
+    # the data exactly as sent (``raw`` is a mapping: it converted to the envelope)
+    data_as_sent = raw["data"] if isinstance(raw, dict) else envelope.data
     event = Event(id=envelope.id, case=envelope.case, kind=envelope.kind, hlc=envelope.hlc, at=envelope.at,
-                  station=envelope.station, actor=envelope.actor, data=raw["data"], v=envelope.v,
+                  station=envelope.station, actor=envelope.actor, data=data_as_sent, v=envelope.v,
                   role=envelope.role, prev=envelope.prev)
     if float_free:
         event.float_free()

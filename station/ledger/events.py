@@ -11,13 +11,37 @@ import json
 import operator
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, NotRequired, TypeAlias, TypedDict
 
-__all__ = ["Event", "EventFormatError", "new_event_id", "canonical_json", "SCHEMA_VERSION", "CITIZEN"]
+__all__ = ["Event", "EventData", "StoredEvent", "EventFormatError", "new_event_id", "canonical_json",
+           "SCHEMA_VERSION", "CITIZEN"]
 
 SCHEMA_VERSION = 1
 CITIZEN = "citizen"
 """The actor of events a citizen records through the tracking page."""
+
+
+EventData: TypeAlias = "dict[str, Any]"
+"""An event's ``data``: JSON as its sender wrote it, held to :mod:`.contract`'s per-kind types
+before it is recorded and kept exactly as sent (its digest is the sender's). The one open
+door of the ledger's types: the fold and the rules read it by key."""
+
+
+class StoredEvent(TypedDict):
+    """An event as the stores keep it: the canonical JSON of :meth:`Event.to_json`, decoded."""
+
+    id: str
+    case: str
+    kind: str
+    hlc: str
+    at: str
+    station: str
+    actor: str
+    data: EventData
+    v: int
+    role: NotRequired[str]
+    prev: NotRequired[str]
 
 
 class EventFormatError(ValueError):
@@ -40,7 +64,7 @@ class Event:
     at: str
     station: str
     actor: str
-    data: dict[str, Any] = field(default_factory=dict)
+    data: EventData = field(default_factory=dict)
     v: int = SCHEMA_VERSION
     role: str = ""
     prev: str = ""
@@ -56,7 +80,7 @@ class Event:
         """The local date of ``at`` (ISO), the date people see on paper."""
         return self.at[:10]
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, object]:
         return asdict(self)
 
     def to_json(self) -> str:
@@ -68,7 +92,7 @@ class Event:
         # made once per event (the hub stores and hashes each)
         return canonical_json(self._shallow())
 
-    def _shallow(self) -> dict[str, Any]:
+    def _shallow(self) -> dict[str, object]:
         # a shallow dict: asdict's deep copy of ``data`` cost the hub most of its ingest time
         return dict(zip(_FIELDS, _field_values(self), strict=False))
 
@@ -89,7 +113,7 @@ class Event:
         return (self.station, self.id)
 
     @classmethod
-    def from_dict(cls, raw: Any, *, float_free: bool = False) -> Event:
+    def from_dict(cls, raw: object, *, float_free: bool = False) -> Event:
         """An event from outside (a push, a bundle, a pull), checked against the ledger's contract;
         ``float_free``: its JSON decoder met no float in it."""
         from .contract import parse_event
@@ -110,7 +134,7 @@ class Event:
         return event
 
     @classmethod
-    def from_stored(cls, raw: dict[str, Any]) -> Event:
+    def from_stored(cls, raw: StoredEvent) -> Event:
         """An event this process's own store wrote after checking it: no checks again."""
         return cls(
             id=raw["id"], case=raw["case"], kind=raw["kind"], hlc=raw["hlc"], at=raw["at"],
@@ -123,7 +147,7 @@ _FIELDS = tuple(Event.__dataclass_fields__)
 _field_values = operator.attrgetter(*_FIELDS)
 
 
-def canonical_json(value: dict[str, Any], *, float_free: bool = False) -> str:
+def canonical_json(value: Mapping[str, object], *, float_free: bool = False) -> str:
     """``json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)``, byte for byte.
 
     Every stored digest was made by that call, so its output is the definition; orjson
@@ -142,8 +166,8 @@ def canonical_json(value: dict[str, Any], *, float_free: bool = False) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
 
 
-def _holds_float(container: dict[str, Any] | list[Any]) -> bool:
-    stack: list[Any] = [container]
+def _holds_float(container: Mapping[str, object]) -> bool:
+    stack: list[Mapping[str, object] | list[object] | tuple[object, ...]] = [container]
     while stack:
         node = stack.pop()
         for item in node.values() if isinstance(node, dict) else node:

@@ -93,6 +93,7 @@ class StationApp(ReportsFailures, App[None]):
     def on_mount(self) -> None:
         # Modules, the catalogue and the styles live as long as the app: frozen, the garbage
         # collector stops walking them, which took a full collection (~30 ms) from start-up.
+        # (The collector itself resumes once the sign-in screen is drawn: tui/collector.py.)
         gc.freeze()
         use_daemon_workers()  # ctrl+q must not wait for a sync stuck on the network
         self.push_screen(SignInScreen())

@@ -9,11 +9,11 @@ from __future__ import annotations
 import json
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Literal
 
 from station.ledger import OPEN_STATUSES, CaseState, InvalidCaseNo, display_case_no, normalise_case_no
 from station.listed_clock import ListedClock, listed_clock
@@ -22,7 +22,7 @@ from station.store import connect_store, dbapi2
 
 from .i18n import status_label, t
 
-__all__ = ["CaseLine", "TodayBoard", "CaseFilter", "CaseQueries", "COUNT_CAP"]
+__all__ = ["CaseLine", "TodayBoard", "BoardPart", "board_parts", "CaseFilter", "CaseQueries", "COUNT_CAP"]
 
 COUNT_CAP = 1000
 _OPEN = tuple(sorted(OPEN_STATUSES))
@@ -95,6 +95,26 @@ class CaseFilter:
     text: str = ""
     limit: int = 200
 
+    def where(self, today: date, soon: date) -> tuple[str, list[object]]:
+        """The ``WHERE`` text with ``?`` marks, and its parameters; ``soon``: the last near day."""
+        where: list[str] = ["1"]
+        params: list[object] = []
+        for column, value in (("status", self.status), ("item_code", self.item_code)):
+            if value:
+                where.append(f"{column} = ?")
+                params.append(value)
+        if self.due:
+            bounds, days = ("deadline < ?", [today]) if self.due == "overdue" else \
+                ("deadline >= ? AND deadline <= ?", [today, soon])
+            # a case nobody answered in 5 working days has no stored deadline yet: today's clock decides;
+            # only one received 5 or more days ago can count as accepted, so no other takes a place in the page
+            where += [f"status IN ({', '.join('?' * len(_OPEN))})",
+                      f"((deadline IS NOT NULL AND {bounds}) "
+                      "OR (status = 'submitted' AND deadline IS NULL AND received_on < ?))"]
+            params += [*_OPEN, *(day.isoformat() for day in days), (today - timedelta(days=4)).isoformat()]
+        text_where, text_params = _text_condition(self.text)
+        return " AND ".join(where + text_where), params + text_params
+
 
 class CaseQueries:
     def __init__(self, database: Path, station: str, calendar: Callable[[], WorkCalendar] | None = None,
@@ -108,7 +128,7 @@ class CaseQueries:
         self._lock = threading.Lock()
         self._conn: dbapi2.Connection | None = None
 
-    def _rows(self, sql: str, params: list[Any]) -> list[dbapi2.Row]:
+    def _rows(self, sql: str, params: Sequence[object]) -> list[dbapi2.Row]:
         with self._lock:
             if self._conn is None:
                 self._conn = connect_store(self.database, self._key(), read_only=True)
@@ -159,28 +179,9 @@ class CaseQueries:
     # -- the case list ---------------------------------------------------------
 
     def cases(self, wanted: CaseFilter, today: date, soon: date) -> list[CaseLine]:
-        where, params = ["1"], []
-        if wanted.status:
-            where.append("status = ?")
-            params.append(wanted.status)
-        if wanted.item_code:
-            where.append("item_code = ?")
-            params.append(wanted.item_code)
-        if wanted.due:
-            bounds, days = ("deadline < ?", [today]) if wanted.due == "overdue" else \
-                ("deadline >= ? AND deadline <= ?", [today, soon])
-            # a case nobody answered in 5 working days has no stored deadline yet: today's clock decides;
-            # only one received 5 or more days ago can count as accepted, so no other takes a place in the page
-            where += [f"status IN ({', '.join('?' * len(_OPEN))})",
-                      f"((deadline IS NOT NULL AND {bounds}) "
-                      "OR (status = 'submitted' AND deadline IS NULL AND received_on < ?))"]
-            params += [*_OPEN, *(day.isoformat() for day in days), (today - timedelta(days=4)).isoformat()]
-        text_where, text_params = _text_condition(wanted.text)
-        where += text_where
-        params += text_params
+        where, params = wanted.where(today, soon)
         # newest first, whichever village sent it and whenever it arrived here
-        sql = (f"SELECT {_COLUMNS} FROM cases WHERE {' AND '.join(where)} "
-               "ORDER BY received_on DESC, case_no DESC LIMIT ?")
+        sql = f"SELECT {_COLUMNS} FROM cases WHERE {where} ORDER BY received_on DESC, case_no DESC LIMIT ?"
         lines = [CaseLine.from_row(r) for r in self._rows(sql, [*params, wanted.limit])]
         timed = _timed(lines, self._clocks(lines, today))
         return [line for line in timed if _due(line, wanted.due, today, soon)] if wanted.due else timed
@@ -193,37 +194,74 @@ class CaseQueries:
 
 
 @dataclass(frozen=True)
-class _BoardPart:
-    """A section of the Today board as SQL: one indexed query per status, each with a LIMIT."""
+class BoardPart:
+    """A section of the Today board: which cases, in which order. Read as SQL with one indexed
+    query per status, each with a LIMIT (the SQL is made here, from these values alone)."""
 
-    where: str
-    params: list[Any]
     statuses: tuple[str, ...]
-    order: str
+    order: Literal["deadline", "supplement_due"]
+    handled_here: bool = False
+    """This station decides the case."""
+    involved_here: bool = False
+    """This station decides the case or took it in."""
+    taken_in_here: bool = False
+    """This station took the case in."""
+    deadline_by: date | None = None
+    """Cases with a stored promised deadline on or before this day."""
+    supplement_by: date | None = None
+    """Cases with a deferred material (容缺) due on or before this day."""
 
-    def each_status(self) -> list[Any]:
-        return [value for status in self.statuses for value in (status, *self.params)]
+    def where(self, station: str) -> tuple[str, list[str]]:
+        """The conditions after ``status = ?``, with ``?`` marks, and their parameters."""
+        parts: list[tuple[str, list[str]]] = [
+            (f"{column} IS NOT NULL AND {column} <= ?", [day.isoformat()])
+            for column, day in (("deadline", self.deadline_by), ("supplement_due", self.supplement_by))
+            if day is not None]
+        parts += [(condition, [station] * condition.count("?")) for wanted, condition in (
+            (self.handled_here, "handler = ?"), (self.involved_here, "(handler = ? OR origin = ?)"),
+            (self.taken_in_here, "origin = ?")) if wanted]
+        return " AND ".join(sql for sql, _ in parts) or "1", [value for _, values in parts for value in values]
+
+
+@dataclass(frozen=True)
+class _BoardSql:
+    """One :class:`BoardPart` as SQL for one station."""
+
+    part: BoardPart
+    station: str
+
+    def each_status(self) -> list[str]:
+        _, params = self.part.where(self.station)
+        return [value for status in self.part.statuses for value in (status, *params)]
 
     def lines_sql(self, name: str, limit: int) -> str:
+        where, _ = self.part.where(self.station)
         one = (f"SELECT * FROM (SELECT '{name}' AS section, {_LINE_FIELDS} FROM cases "
-               f"WHERE status = ? AND {self.where} ORDER BY {self.order} LIMIT {int(limit)})")
-        return " UNION ALL ".join([one] * len(self.statuses))
+               f"WHERE status = ? AND {where} ORDER BY {self.part.order} LIMIT {int(limit)})")
+        return " UNION ALL ".join([one] * len(self.part.statuses))
 
     def total_sql(self) -> str:
-        one = f"(SELECT count(*) FROM (SELECT 1 FROM cases WHERE status = ? AND {self.where} LIMIT {COUNT_CAP}))"
-        return "(" + " + ".join([one] * len(self.statuses)) + ")"
+        where, _ = self.part.where(self.station)
+        one = f"(SELECT count(*) FROM (SELECT 1 FROM cases WHERE status = ? AND {where} LIMIT {COUNT_CAP}))"
+        return "(" + " + ".join([one] * len(self.part.statuses)) + ")"
+
+    @property
+    def order(self) -> str:
+        return self.part.order
 
 
-def _board_parts(station: str, soon: date) -> dict[str, _BoardPart]:
-    deferred_until = (soon + timedelta(days=3)).isoformat()
+def board_parts(soon: date) -> dict[str, BoardPart]:
+    """The Today board's sections: waiting here, deadlines near, deferred materials due, decisions to hand over."""
     return {
-        "waiting": _BoardPart("handler = ?", [station], _OPEN, "deadline"),
-        "deadlines": _BoardPart("deadline IS NOT NULL AND deadline <= ? AND (handler = ? OR origin = ?)",
-                                [soon.isoformat(), station, station], _OPEN, "deadline"),
-        "deferred": _BoardPart("supplement_due IS NOT NULL AND supplement_due <= ? AND origin = ?",
-                               [deferred_until, station], _OPEN, "supplement_due"),
-        "decisions": _BoardPart("origin = ?", [station], _DECIDED_NOT_DELIVERED, "deadline"),
+        "waiting": BoardPart(_OPEN, "deadline", handled_here=True),
+        "deadlines": BoardPart(_OPEN, "deadline", involved_here=True, deadline_by=soon),
+        "deferred": BoardPart(_OPEN, "supplement_due", taken_in_here=True, supplement_by=soon + timedelta(days=3)),
+        "decisions": BoardPart(_DECIDED_NOT_DELIVERED, "deadline", taken_in_here=True),
     }
+
+
+def _board_parts(station: str, soon: date) -> dict[str, _BoardSql]:
+    return {name: _BoardSql(part, station) for name, part in board_parts(soon).items()}
 
 
 def _due(line: CaseLine, due: str, today: date, soon: date) -> bool:
@@ -250,7 +288,7 @@ character (20261122-0003-9); date and serial as the case list shows it (20261122
 day and serial as the Today board shows it (11220003); the bare daily serial (0003)."""
 
 
-def _text_condition(text: str) -> tuple[list[str], list[Any]]:
+def _text_condition(text: str) -> tuple[list[str], list[object]]:
     """A case number whole or in any of its shown forms, an ID-number prefix, or a name or its pinyin."""
     text = text.strip()
     if not text:
@@ -265,10 +303,10 @@ def _text_condition(text: str) -> tuple[list[str], list[Any]]:
     return _name_condition(text)
 
 
-def _number_condition(compact: str) -> tuple[list[str], list[Any]]:
+def _number_condition(compact: str) -> tuple[list[str], list[object]]:
     upper = compact + "\uffff"
     where = ["(case_no >= ? AND case_no < ?)", "(applicant_id >= ? AND applicant_id < ?)"]
-    params: list[Any] = [compact, upper, compact, upper]
+    params: list[object] = [compact, upper, compact, upper]
     start = _CASE_NO_TAILS.get(len(compact))
     if start is not None and compact[:12].isdigit():
         where.append(f"substr(case_no, {start}, {len(compact)}) = ?")
@@ -276,7 +314,7 @@ def _number_condition(compact: str) -> tuple[list[str], list[Any]]:
     return [f"({' OR '.join(where)})"], params
 
 
-def _name_condition(text: str) -> tuple[list[str], list[Any]]:
+def _name_condition(text: str) -> tuple[list[str], list[object]]:
     """Part of the applicant's or the item's name, or the start of the applicant's pinyin (full or initials).
 
     The pinyin keys are those of the citizens registered at this station.

@@ -15,6 +15,7 @@ from .sync_port import PulledListener, StoreSyncPort, SyncStatus
 
 if TYPE_CHECKING:
     from sync.client import SyncClient, SyncReport
+    from sync.round import RoundReport
 
 __all__ = ["LoopSyncPort"]
 
@@ -59,7 +60,7 @@ class LoopSyncPort:
         for listener in list(self._listeners):
             listener(count)
 
-    def sync_now(self) -> dict[str, Any]:
+    def sync_now(self) -> RoundReport:
         from sync.round import sync_round
 
         # the operator is waiting at the screen: answer within seconds (the background loop keeps retrying)
@@ -67,7 +68,7 @@ class LoopSyncPort:
         report = round_.events
         if report.pushed == 0 and report.pulled == 0 and not self.loop.status().online and report.pending:
             raise Unreachable("连不上市政务服务中心，数据已保存在本机，稍后自动重试")
-        return round_.to_dict()
+        return round_
 
     def export_bundle(self, path: Path) -> dict[str, Any]:
         from sync.carry import export_bundle

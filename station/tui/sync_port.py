@@ -14,10 +14,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from station.home import CHINA_TZ
 from station.service import StationService
+
+if TYPE_CHECKING:
+    from sync.round import RoundReport
 
 __all__ = ["PulledListener", "SyncStatus", "SyncPort", "SyncUnavailable", "StoreSyncPort", "connect_sync",
            "contact_time"]
@@ -50,7 +53,7 @@ class SyncPort(Protocol):
 
     def listen(self, pulled: PulledListener) -> None: ...
 
-    def sync_now(self) -> dict[str, Any]: ...
+    def sync_now(self) -> RoundReport: ...
 
     def export_bundle(self, path: Path) -> dict[str, Any]: ...
 
@@ -73,7 +76,7 @@ class StoreSyncPort:
     def listen(self, pulled: PulledListener) -> None:
         """Nothing arrives in the background without the sync package."""
 
-    def sync_now(self) -> dict[str, Any]:
+    def sync_now(self) -> RoundReport:
         raise SyncUnavailable
 
     def export_bundle(self, path: Path) -> dict[str, Any]:

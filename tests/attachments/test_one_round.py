@@ -46,7 +46,7 @@ def test_the_command_and_the_app_give_the_same_round(hub: Hub, scan_dir: Path, t
         (later_scans / "户口本.jpg").write_bytes(a4_scan(3))
         (later_scans / "委托书.pdf").write_bytes((scan_dir / "委托书.pdf").read_bytes() + b"\n%second case\n")
         _case_with_scans(village, later_scans)
-        by_app = port.sync_now()
+        by_app = port.sync_now().to_json()
     finally:
         port.close()
         service.close()

@@ -87,6 +87,6 @@ def test_a_running_pause_shows_on_the_citizens_page(world: World) -> None:
     assert page["deadline"] is None and "公示中" in page["deadline_note"]
     view = case_view(township.service.case(case_no), township.service.topology, township.service.calendar,
                      today.isoformat())
-    assert view["paused"]["label"] == "公示中" and view["deadline"] is None
+    assert view.clock.paused_now is not None and view.clock.paused_now.label == "公示中" and view.deadline is None
     html = httpx.get(f"{world.url}/T/{case_no}/{token}").text
     assert "公示中（2026-09-29 起，预计 2026-10-09 结束）" in html

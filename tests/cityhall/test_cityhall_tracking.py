@@ -82,7 +82,7 @@ def test_a_material_owed_by_a_date_shows_that_date(world: World) -> None:
     with village.client() as client:
         client.sync_once()
     token = village.service.store.token(case_no) or ""
-    due = village.service.case_view(case_no)["supplement_due"]
+    due = village.service.case_view(case_no).supplement_due
     assert due, "the demo case defers a material"
     assert httpx.get(f"{world.url}/api/v1/track/{case_no}/{token}").json()["supplement_due"] == due
     assert f'<strong id="supplement-due">{due}</strong> 前交给' in httpx.get(f"{world.url}/T/{case_no}/{token}").text

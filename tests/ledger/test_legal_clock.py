@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from station.deadlines import legal_clock
+from station.deadlines import Extension, legal_clock
 from station.ledger import Event, EventFormatError, fold
 from station.ledger.contract import parse_event
 from station.topology import Topology
@@ -119,7 +119,7 @@ def test_extension_moves_the_promise_by_its_working_days_and_the_legal_limit_onl
     # 10 + 15 = 25 working days from 10-09; the legal 20 stretches by the 5 it is passed by
     assert clock.promised == clock.legal
     assert CALENDAR.workdays_between(date(2026, 10, 9), clock.promised.date) == 25
-    assert clock.extension == {"days": 15, "reason": "需现场踏勘", "on": "2026-10-20", "by": "T01"}
+    assert clock.extension == Extension(days=15, reason="需现场踏勘", on="2026-10-20", by="T01")
 
 
 def test_extension_rules_once_within_the_law_by_the_approver() -> None:

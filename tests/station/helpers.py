@@ -14,6 +14,10 @@ ALLOWANCE = "420115GF0004"
 """高龄津贴: decided at the township, not instant, agent may file, deferrable bank_card_copy."""
 
 
+Cast = dict[str, tuple[tuple[str, str, str, str], ...]]
+"""Per station code: each operator's (id, name, role, PIN)."""
+
+
 class FakeClock:
     def __init__(self, start: datetime) -> None:
         self.now = start

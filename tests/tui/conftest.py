@@ -1,7 +1,7 @@
-"""Station homes for the app's tests: a village and its township, time frozen."""
+"""The app's tests: the shared village and township (tests/conftest.py) at a frozen time with
+the app's own operators, and helpers to drive the app."""
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -11,6 +11,7 @@ from station.home import CHINA_TZ, StationHome
 from station.service import IntakeRequest, Operator, StationService, init_station
 from station.tui.app import StationApp
 from station.tui.sync_port import SyncPort
+from tests.station.helpers import Cast, FakeClock
 from tests.support.demo import DEMO_TOPOLOGY_FILE, TOWNSHIP, VILLAGE
 
 FROZEN_NOW = datetime(2026, 11, 23, 9, 30, tzinfo=CHINA_TZ)
@@ -33,20 +34,15 @@ def make_service(root: Path, station: str, clock=frozen_clock) -> StationService
 
 
 @pytest.fixture
-def village(tmp_path: Path) -> Iterator[StationService]:
-    service = make_service(tmp_path / "village", VILLAGE)
-    service.add_agent("a01", "李小𠮷", "agent", AGENT_PIN)
-    yield service
-    service.close()
+def clock() -> FakeClock:
+    """The app's tests see one Monday morning (the shared ``village``/``township`` use it)."""
+    return FakeClock(FROZEN_NOW)
 
 
 @pytest.fixture
-def township(tmp_path: Path) -> Iterator[StationService]:
-    service = make_service(tmp_path / "township", TOWNSHIP)
-    service.add_agent("c01", "张敏", "clerk", CLERK_PIN)
-    service.add_agent("p01", "欧阳审批", "approver", APPROVER_PIN)
-    yield service
-    service.close()
+def operators() -> Cast:
+    return {VILLAGE: (("a01", "李小𠮷", "agent", AGENT_PIN),),
+            TOWNSHIP: (("c01", "张敏", "clerk", CLERK_PIN), ("p01", "欧阳审批", "approver", APPROVER_PIN))}
 
 
 def example_fields(service: StationService, code: str = ITEM) -> dict[str, str]:

@@ -7,7 +7,6 @@ from pathlib import Path
 from station.home import CHINA_TZ
 from station.tui.case_render import case_fields, case_timeline
 from station.tui.i18n import set_language
-from station.tui.screens.case import _field_labels
 from station.views import case_view
 from tests.station.helpers import FakeClock, allowance_request, make_service, sign_in
 from tests.support.demo import VILLAGE
@@ -38,10 +37,9 @@ def test_the_case_shows_what_was_filled_in_under_the_form_labels(tmp_path: Path)
     service.add_agent("A01", "王小丽", "agent", "1234")
     case_no = service.intake(sign_in(service, "A01", "1234"), allowance_request())["case_no"]
     state = service.case(case_no)
-    view = case_view(state, service.topology, service.calendar, "2026-11-23") | {
-        "field_labels": _field_labels(service, state)}
+    view = case_view(state, service.topology, service.calendar, "2026-11-23")
 
-    lines = case_fields(view).plain.splitlines()
+    lines = case_fields(view.fields, service.field_labels(view)).plain.splitlines()
 
     assert lines[0] == "申请信息"
     assert f" 年龄段：{state.fields['age_band']}" in lines

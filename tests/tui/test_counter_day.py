@@ -327,9 +327,8 @@ async def test_one_enter_in_the_search_picks_the_highlighted_citizen(village: St
 def test_the_case_shows_form_answers_in_the_form_s_order() -> None:
     from station.tui.case_render import case_fields
 
-    view = {"fields": {"bank_name": "农商行", "age_band": "90-99周岁", "zz_old_key": "x"},
-            "field_labels": {"age_band": "年龄段", "bank_name": "开户银行"}}
-    lines = case_fields(view).plain.splitlines()[1:]
+    fields = {"bank_name": "农商行", "age_band": "90-99周岁", "zz_old_key": "x"}
+    lines = case_fields(fields, {"age_band": "年龄段", "bank_name": "开户银行"}).plain.splitlines()[1:]
     assert lines == [" 年龄段：90-99周岁", " 开户银行：农商行", " zz_old_key：x"]
 
 

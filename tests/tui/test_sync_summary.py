@@ -8,7 +8,10 @@ import pytest
 
 from station.errors import StationError
 from station.tui.i18n import set_language
-from station.tui.screens.sync import result_summary
+from station.tui.screens.sync import result_summary, sync_summary
+from sync.client import SyncReport
+from sync.files import TransferReport
+from sync.round import RoundReport
 from sync.carry import export_bundle, import_bundle
 from tests.support.demo import TOWNSHIP, VILLAGE
 from tests.support.hub import file_case, make_station, topology_for
@@ -39,7 +42,7 @@ def test_a_stick_from_village_to_township_is_told_in_chinese(tmp_path: Path, chi
 
 def test_a_sync_is_told_in_english_too(chinese: None) -> None:
     set_language("en")
-    summary = result_summary("sync_now", {"pushed": 3, "pulled": 1, "rejected": 0, "pending": 0})
+    summary = sync_summary(RoundReport(SyncReport(pushed=3, pulled=1), TransferReport()))
     assert summary == "Synced: 3 sent, 1 received, 0 rejected, 0 still waiting"
 
 

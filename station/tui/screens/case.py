@@ -1,8 +1,6 @@
 """One case: timeline, materials, deadline, conflicts, and the actions this operator may take."""
 from __future__ import annotations
 
-from typing import Any
-
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -12,10 +10,9 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from station.actions import ActionInput
-from forms import UnknownItem
 from station.errors import StationError
-from station.ledger import CaseState, display_case_no
-from station.service import StationService
+from station.ledger import display_case_no
+from station.views import CaseView
 
 from ..queue_actions import QueueChoices, queue_choices
 from ..case_render import case_conflicts, case_fields, case_materials, case_summary, case_timeline
@@ -36,9 +33,11 @@ class CaseScreen(StationScreen):
     ]
 
     class CaseLoaded(Message):
-        def __init__(self, view: dict[str, Any], choices: QueueChoices | None) -> None:
+        def __init__(self, view: CaseView, labels: dict[str, str], choices: QueueChoices | None) -> None:
             super().__init__()
             self.view = view
+            self.labels = labels
+            """The form's field labels, in its order, of the item version the case was filed under."""
             self.choices = choices
             """What this operator may do now, the legal clock's kinds included; None when signed out."""
 
@@ -89,15 +88,15 @@ class CaseScreen(StationScreen):
         except StationError as exc:
             self.post_message(self.CaseFailed(exc.problems or [str(exc)]))
             return
-        view = service.case_view(state.case_no) | {"field_labels": _field_labels(service, state)}
+        view = service.case_view(state.case_no)
         choices = queue_choices(state, app.operator, service.station.code, service.topology,
                                 service.calendar, service.now()) if app.operator else None
-        self.post_message(self.CaseLoaded(view, choices))
+        self.post_message(self.CaseLoaded(view, service.field_labels(view), choices))
 
     def on_case_screen_case_loaded(self, message: CaseLoaded) -> None:
         view = message.view
         self.query_one("#case-summary", Static).update(case_summary(view))
-        self.query_one("#case-fields", Static).update(case_fields(view))
+        self.query_one("#case-fields", Static).update(case_fields(view.fields, message.labels))
         conflicts = case_conflicts(view)
         self.query_one("#case-conflicts", Static).update(conflicts or "")
         self.query_one("#case-conflicts").display = conflicts is not None
@@ -177,12 +176,3 @@ class CaseScreen(StationScreen):
 
     def action_back(self) -> None:
         self.dismiss()
-
-
-def _field_labels(service: StationService, state: CaseState) -> dict[str, str]:
-    """The form's labels in the item version the case was filed under (keys when it is unknown here)."""
-    try:
-        item = service.catalogue.get(str(state.item.get("code")), state.item.get("version"))
-    except UnknownItem:
-        return {}
-    return {field.key: field.label for field in item.fields}

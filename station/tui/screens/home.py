@@ -7,6 +7,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import Static
 
+from ..collector import resume_collection
 from ..i18n import t
 from ..queries import TodayBoard
 from ..widgets.board_list import BoardList
@@ -70,6 +71,7 @@ class HomeScreen(StationScreen):
     def _show(self, board: TodayBoard) -> None:
         self.query_one(BoardList).show(board)
         self.board_shown = True
+        self.call_after_refresh(resume_collection)  # signing in was a burst (tui/collector.py)
 
     def on_board_list_case_chosen(self, message: BoardList.CaseChosen) -> None:
         self.station_app.open_case(message.case_no)

@@ -16,6 +16,7 @@ from station.errors import NotAllowed
 from station.service import Operator
 
 from ..bindings import localize_bindings
+from ..collector import pause_collection, resume_collection
 from ..failures import ReportsFailures
 from ..i18n import t
 from ..widgets.footer import StationFooter
@@ -70,6 +71,7 @@ class SignInScreen(ReportsFailures, Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#pin" if self.locked_by else "#operator-id", Input).focus()
+        self.call_after_refresh(resume_collection)  # start-up's burst is over once this is drawn
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "to_pin":  # Enter in the PIN field signs in (Input.Submitted, in key order)
@@ -87,6 +89,7 @@ class SignInScreen(ReportsFailures, Screen[None]):
             self._show_problem(t("enter_id_and_pin"))
             return
         self.query_one("#sign-in-message", Static).update(t("working"))
+        pause_collection()  # until the Today board is drawn, or the sign-in fails
         self._sign_in(agent_id, pin)
 
     @work(thread=True, exclusive=True, exit_on_error=False)
@@ -100,6 +103,7 @@ class SignInScreen(ReportsFailures, Screen[None]):
 
     def on_sign_in_screen_sign_in_failed(self, message: SignInFailed) -> None:
         message.stop()
+        resume_collection()
         pin = self.query_one("#pin", Input)
         pin.value = ""
         pin.focus()

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on, work
@@ -18,7 +18,10 @@ from ..i18n import kind_label, t
 from ..sync_port import SyncStatus, SyncUnavailable
 from .base import StationScreen
 
-__all__ = ["SyncScreen", "result_summary"]
+if TYPE_CHECKING:
+    from sync.round import RoundReport
+
+__all__ = ["SyncScreen", "result_summary", "sync_summary"]
 
 
 def result_summary(operation: str, result: dict[str, Any]) -> str:
@@ -32,9 +35,14 @@ def result_summary(operation: str, result: dict[str, Any]) -> str:
             relay = [t("nothing_new")]
         lines = ["，".join([t("imported_summary", station=result["from"], **result), *relay]),
                  *result.get("files_dropped", [])]
-    else:
-        lines = [t("sync_done", summary=t("synced_summary", **result))]
     return "\n".join(lines)
+
+
+def sync_summary(round_: RoundReport) -> str:
+    """What one sync round did, in the operator's words."""
+    events = round_.events
+    return t("sync_done", summary=t("synced_summary", pushed=events.pushed, pulled=events.pulled,
+                                    rejected=events.rejected, pending=events.pending))
 
 
 class SyncScreen(StationScreen):
@@ -100,14 +108,15 @@ class SyncScreen(StationScreen):
     def _call_sync(self, operation: str, path: Path | None) -> None:
         port = self.station_app.sync
         try:
-            result = port.sync_now() if operation == "sync_now" else getattr(port, operation)(path)
+            summary = (sync_summary(port.sync_now()) if operation == "sync_now"
+                       else result_summary(operation, getattr(port, operation)(path) or {}))
         except SyncUnavailable:
             self.post_message(self.SyncFinished(False, t("sync_unavailable")))
             return
         except (StationError, OSError) as exc:
             self.post_message(self.SyncFinished(False, t("sync_failed", message=str(exc))))
             return
-        self.post_message(self.SyncFinished(True, result_summary(operation, result or {})))
+        self.post_message(self.SyncFinished(True, summary))
 
     def on_sync_screen_sync_finished(self, message: SyncFinished) -> None:
         self.query_one("#sync-message", Static).update(Text(message.text, style="green" if message.ok else "yellow"))
