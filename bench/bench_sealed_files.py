@@ -17,6 +17,7 @@ import statistics
 import sys
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,13 +50,14 @@ def run(megabytes: float, runs: int) -> dict[str, float]:
         folder = Path(scratch)
         files = BlobFiles(folder / "sealed", FilesKey(secrets.token_bytes(32)))
         (folder / "plain").mkdir()
+        digest = sha256_hex(data)
+        plain = folder / "plain" / digest
         for _ in range(runs):
-            digest = sha256_hex(data)
             files.remove(digest)
-            timings["sealed_write_ms"].append(_timed(lambda: files.put(data)))
-            timings["plain_write_ms"].append(_timed(lambda: _plain_put(folder / "plain", data)))
-            timings["sealed_read_ms"].append(_timed(lambda: files.read(digest)))
-            timings["plain_read_ms"].append(_timed(lambda: (folder / "plain" / digest).read_bytes()))
+            timings["sealed_write_ms"].append(_timed(partial(files.put, data)))
+            timings["plain_write_ms"].append(_timed(partial(_plain_put, folder / "plain", data)))
+            timings["sealed_read_ms"].append(_timed(partial(files.read, digest)))
+            timings["plain_read_ms"].append(_timed(plain.read_bytes))
     result = {key: round(statistics.median(values), 2) for key, values in timings.items()}
     result["write_ratio"] = round(result["sealed_write_ms"] / result["plain_write_ms"], 2)
     result["read_ratio"] = round(result["sealed_read_ms"] / max(result["plain_read_ms"], 0.01), 2)
