@@ -66,6 +66,22 @@ def _restart(hub: HubProcess) -> None:
     _start(hub)
 
 
+def _notices(hub: HubProcess, case_no: str) -> list[dict[str, object]]:
+    listed = subprocess.run([str(VENV_BIN / "cityhall"), "notices", "--db", hub.db_url, "--case", case_no, "--json"],
+                            capture_output=True, text=True, check=True)
+    return json.loads(listed.stdout)["notices"]
+
+
+def _wait_until_recorded_sent(hub: HubProcess, case_no: str, count: int, timeout: float = 60.0) -> None:
+    """The provider took the text *and* the hub wrote that down. A kill between the two leaves
+    the text claimed until its lease ends (and the case's later texts wait behind it, in order):
+    what this test means by "after the text went out" is after both."""
+    deadline = time.monotonic() + timeout
+    while sum(n["status"] == "sent" for n in _notices(hub, case_no)) < count:
+        assert time.monotonic() < deadline, f"the hub did not record {count} texts as sent: {_notices(hub, case_no)}"
+        time.sleep(0.1)
+
+
 def test_one_text_per_step_in_order_through_a_failing_provider_and_sigkills(
         tmp_path: Path, hub: HubProcess, webhook: tuple[Recorder, str]) -> None:
     recorder = webhook[0]
@@ -81,6 +97,7 @@ def test_one_text_per_step_in_order_through_a_failing_provider_and_sigkills(
     _run(village, "act", case_no, "forwarded", "--agent", "A01")
     _run(village, "sync")
     recorder.wait_for(1)
+    _wait_until_recorded_sent(hub, case_no, 1)
     _restart(hub)  # between steps, after the text went out
 
     _run(township, "sync")
@@ -117,9 +134,7 @@ def test_one_text_per_step_in_order_through_a_failing_provider_and_sigkills(
     assert [r["status"] for r in first_two] == [500, 200], "the first attempt got 500 and was retried"
     assert json.loads(first_two[0]["body"])["id"] == json.loads(first_two[1]["body"])["id"]
 
-    listed = subprocess.run([str(VENV_BIN / "cityhall"), "notices", "--db", hub.db_url, "--case", case_no, "--json"],
-                            capture_output=True, text=True, check=True)
-    notices = json.loads(listed.stdout)["notices"]
+    notices = _notices(hub, case_no)
     assert [(n["case_no"], n["step"], n["status"]) for n in notices] == [
         (case_no, step, "sent") for step in ("received", "accepted", "supplement_requested", "decided")]
     assert notices[0]["attempts"] == 2 and all(n["at"] and n["detail"] for n in notices)
