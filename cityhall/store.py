@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from sqlalchemy import Engine, bindparam, delete, func, insert, select, tuple_, union_all, update
+from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, select, tuple_, union_all, update
 
 from forms import Catalogue
 from station.keys import load_public_key
@@ -54,6 +54,8 @@ _EVENTS_OF_CASES = (select(db.events.c.case_no, db.events.c.seq, db.events.c.bod
 _PARKED_OF_CASES = (select(db.parked.c.case_no, db.parked.c.body)
                     .where(db.parked.c.case_no.in_(bindparam("cases", expanding=True))))
 _CONTACT = update(db.stations).where(db.stations.c.code == bindparam("signer")).values(last_contact=bindparam("at"))
+_CASE_MOVED = (update(db.cases).where(db.cases.c.case_no == bindparam("key"))
+               .values(status=bindparam("new_status"), last_hlc=bindparam("new_hlc")))
 _VIEWERS_OF_CASES = (select(db.case_viewers.c.case_no, db.case_viewers.c.station)
                      .where(db.case_viewers.c.case_no.in_(bindparam("cases", expanding=True))))
 
@@ -103,11 +105,13 @@ class PullPage:
 
 
 class HubStore:
-    def __init__(self, engine: Engine, topology: Topology, catalogue: Callable[[], Catalogue] | None = None) -> None:
+    def __init__(self, engine: Engine, topology: Topology,
+                 catalogue: Callable[[Connection], Catalogue] | None = None) -> None:
         self.engine = engine
         self.topology = topology
         self.catalogue = catalogue or PublishedCatalogue(engine).get
-        """The hub's own catalogue (built-in and published items): what every ``received`` is judged by."""
+        """The hub's own catalogue (built-in and published items): what every ``received`` is judged by,
+        read in the push's own transaction."""
         self._lock = threading.Lock()
         self._cache: OrderedDict[str, _CaseEntry] = OrderedDict()
         self._next_seq: int | None = None
@@ -263,7 +267,7 @@ class _IngestRun:
     def execute(self, conn: Any, events: list[Event]) -> list[Answer]:
         self.conn = conn
         self.seq, self.fseq = self.store._claim_seqs(conn)
-        self.catalogue = self.store.catalogue()
+        self.catalogue = self.store.catalogue(conn)
         known = self._known_ids([e.id for e in events if e.station == self.signer])
         self._prefetch(sorted({e.case for e in events} - set(self.store._cache)))
         ordered: list[Answer] = []
@@ -448,5 +452,4 @@ class _IngestRun:
                 changed.append({"key": case_no, "new_status": row["status"], "new_hlc": row["last_hlc"]})
         db.insert_many(self.conn, db.cases, new_rows)
         if changed:
-            self.conn.execute(update(db.cases).where(db.cases.c.case_no == bindparam("key"))
-                              .values(status=bindparam("new_status"), last_hlc=bindparam("new_hlc")), changed)
+            self.conn.execute(_CASE_MOVED, changed)
