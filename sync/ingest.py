@@ -10,7 +10,9 @@ limits and materials come from the hub's catalogue, never from what the event cl
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal, NamedTuple
+from typing import Literal
+
+from typing import TYPE_CHECKING, Any
 
 from station.ledger import CITIZEN, CaseState, Event, Verdict, step_problem
 from station.topology import Topology
@@ -24,7 +26,8 @@ ANSWER_STATUSES = ("accepted", "duplicate", "rejected", "parked")
 Decision = Literal["accept", "park", "reject"]
 
 
-class Judgement(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class Judgement:
     """The hub's decision on one event, and the step verdict it rests on (``apply_judged`` reuses it)."""
 
     decision: Decision
