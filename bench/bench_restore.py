@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from cityhall.revocation import revoke_station  # noqa: E402
+from station.attachments import blob_files  # noqa: E402
 from station.backup import write_backup  # noqa: E402
 from station.recovery import new_recovery_key, write_public  # noqa: E402
 from station.restore_backup import restore_from_backup  # noqa: E402
@@ -52,7 +53,7 @@ def run(cases: int) -> dict[str, float | int]:
             write_public(old.home.root, recovery)
             backup = root / "old.ssbackup"
             started = time.perf_counter()
-            write_backup(old.home, VILLAGE, old.now().isoformat(timespec="seconds"), backup, old.store_key())
+            write_backup(old.home, VILLAGE, old.now().isoformat(timespec="seconds"), backup, old.store_key(), blob_files(old))
             backup_s = time.perf_counter() - started
             backup_bytes = backup.stat().st_size
             old.close()

@@ -44,6 +44,7 @@ from station.errors import BadInput, NotFound
 from station.home import StationHome
 from station.store import connect_store
 
+from .attachments.blobs import BlobFiles, is_sha256
 from .datakey import new_data_key
 from .recovery import load_public, public_key_file, public_text
 
@@ -74,8 +75,11 @@ class BackupSummary:
 
 # -- writing ---------------------------------------------------------------------------
 
-def write_backup(home: StationHome, station: str, created_at: str, target: Path, key: bytes | None) -> BackupSummary:
-    """``key``: the store's data key (None for a plain store)."""
+def write_backup(home: StationHome, station: str, created_at: str, target: Path, key: bytes | None,
+                 files: BlobFiles) -> BackupSummary:
+    """``key``: the store's data key (None for a plain store); ``files``: the attachment files, read through
+    their one reader (they go into the sealed stream as their plain bytes, and a restore seals them again
+    under the new PC's own files key)."""
     recipient = _recipient(home)
     if not target.parent.is_dir():
         raise NotFound(f"找不到文件夹 {target.parent}：请检查 U 盘是否插好，或换一个保存位置")
@@ -90,7 +94,7 @@ def write_backup(home: StationHome, station: str, created_at: str, target: Path,
             counts = _counts(snapshot, snapshot_key)
             out.write(MAGIC + header_line + b"\n")
             sealer = _Sealer(out, frame_key, hashlib.sha256(header_line).digest())
-            files = _write_tar(sealer, snapshot, snapshot_key, home.attachments_dir)
+            copied = _write_tar(sealer, snapshot, snapshot_key, files)
             sealer.finish()
             out.flush()
             os.fsync(out.fileno())
@@ -98,7 +102,7 @@ def write_backup(home: StationHome, station: str, created_at: str, target: Path,
     except OSError as exc:
         partial.unlink(missing_ok=True)
         raise BadInput(f"备份没能写到 {target}（{exc.strerror}）：请检查 U 盘是否插好、是否已满、是否只读") from exc
-    return BackupSummary(str(target), station, created_at, counts[0], counts[1], files, target.stat().st_size)
+    return BackupSummary(str(target), station, created_at, counts[0], counts[1], copied, target.stat().st_size)
 
 
 def _recipient(home: StationHome) -> X25519PublicKey:
@@ -137,20 +141,54 @@ def _counts(snapshot: Path, key: bytes) -> tuple[int, int]:
         conn.close()
 
 
-def _write_tar(sealer: _Sealer, snapshot: Path, snapshot_key: bytes, attachments: Path) -> int:
-    files = 0
+def _write_tar(sealer: _Sealer, snapshot: Path, snapshot_key: bytes, files: BlobFiles) -> int:
+    copied = 0
     with tarfile.open(fileobj=sealer, mode="w|gz") as tar:  # type: ignore[call-overload]
         tar.add(snapshot, arcname=STORE_NAME)
         key_text = snapshot_key.hex().encode("ascii")
         entry = tarfile.TarInfo(STORE_KEY_NAME)
         entry.size = len(key_text)
         tar.addfile(entry, io.BytesIO(key_text))
-        for path in sorted(attachments.rglob("*")) if attachments.is_dir() else []:
-            relative = path.relative_to(attachments).as_posix()
-            if path.is_file() and not relative.startswith("partial/") and not path.name.startswith("."):
-                tar.add(path, arcname=ATTACHMENTS_PREFIX + relative)
-                files += 1
-    return files
+        for sha256 in _stored_files(files.root):
+            if _add_file(tar, files, sha256):
+                copied += 1
+    return copied
+
+
+def _stored_files(root: Path) -> list[str]:
+    """The digests of the whole files in the attachment folder (no partial download, no temporary file)."""
+    found = [path.parent.name + path.name for path in root.glob("[0-9a-f][0-9a-f]/*")] if root.is_dir() else []
+    return sorted(name for name in found if is_sha256(name))
+
+
+def _add_file(tar: tarfile.TarFile, files: BlobFiles, sha256: str) -> bool:
+    """One file's plain bytes into the sealed stream; a file that does not open stays out (it is damaged)."""
+    if not files.verify(sha256):
+        return False
+    entry = tarfile.TarInfo(f"{ATTACHMENTS_PREFIX}{sha256[:2]}/{sha256[2:]}")
+    entry.size = files.size(sha256)
+    tar.addfile(entry, _ChunkReader(files.chunks(sha256)))
+    return True
+
+
+class _ChunkReader(io.RawIOBase):
+    """A readable stream over a file's plain pieces (tar reads it in blocks; no whole file in memory)."""
+
+    def __init__(self, chunks: Iterator[bytes]) -> None:
+        self._chunks, self._left = chunks, b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, target: Any) -> int:
+        while not self._left:
+            self._left = next(self._chunks, b"")
+            if not self._left:
+                return 0
+        count = min(len(target), len(self._left))
+        target[:count] = self._left[:count]
+        self._left = self._left[count:]
+        return count
 
 
 def _frame_key(shared: bytes, header_line: bytes) -> bytes:

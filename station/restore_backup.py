@@ -11,13 +11,14 @@ Merging twice changes nothing.
 """
 from __future__ import annotations
 
-import shutil
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
+from station.attachments import blob_files
+from station.attachments.blobs import BlobFiles, is_sha256
 from station.errors import BadInput
 from station.ledger import HybridClock
 from station.service import StationService
@@ -56,7 +57,7 @@ def restore_from_backup(service: StationService, path: Path, recovery_key: X2551
         key = _snapshot_key(work)
         StationStore(work / STORE_NAME, key).close()  # an older backup's store upgrades in place first
         report = BackupRestoreReport(header["station"], header["created_at"])
-        report.attachment_files = _copy_files(work / ATTACHMENTS_PREFIX.rstrip("/"), service.home.attachments_dir)
+        report.attachment_files = _copy_files(work / ATTACHMENTS_PREFIX.rstrip("/"), blob_files(service))
         _merge(service, work / STORE_NAME, key, report)
     service.keep_wraps()  # the backup's operators open this PC's store with their PINs
     return report
@@ -76,17 +77,20 @@ def _snapshot_key(work: Path) -> bytes | None:
     return key
 
 
-def _copy_files(source: Path, target: Path) -> int:
-    """Attachment files the backup has and this PC lacks (content-addressed: same name, same bytes)."""
+def _copy_files(source: Path, files: BlobFiles) -> int:
+    """Attachment files the backup has and this PC lacks, sealed under this PC's files key.
+
+    Content-addressed: a file is kept under its name only when its bytes hash to it.
+    """
     copied = 0
-    for path in sorted(source.rglob("*")) if source.is_dir() else []:
-        if not path.is_file():
+    for path in sorted(source.glob("[0-9a-f][0-9a-f]/*")) if source.is_dir() else []:
+        sha256 = path.parent.name + path.name
+        if not path.is_file() or not is_sha256(sha256) or files.has(sha256):
             continue
-        destination = target / path.relative_to(source)
-        if not destination.exists():
-            destination.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(path, destination)
-            copied += 1
+        with path.open("rb") as handle:
+            if files.put_stream(sha256, iter(lambda: handle.read(1 << 20), b"")):
+                copied += 1
+        path.unlink()  # the backup's plain copy leaves the home at once
     return copied
 
 

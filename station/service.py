@@ -159,11 +159,20 @@ class StationService:
         with self._opening:
             if self._store is None and credentials.plain:
                 self._store = StationStore(self.home.database, None)
+                self._seal_plain_files()
             if self._store is None:
                 ring = settle(self.home)
                 key = unlock(ring, credentials)
                 self._store, self._data_key = StationStore(self.home.database, key), key
                 self._keep_wraps(ring)
+                self._seal_plain_files()
+
+    def _seal_plain_files(self) -> None:
+        """Attachment files an older version left plain are sealed at the first unlock (once)."""
+        from station.sealed_files import seal_plain_files
+
+        assert self._store is not None
+        seal_plain_files(self._store, self.home.attachments_dir)
 
     def _keep_wraps(self, ring: KeyRing) -> None:
         """A wrap for every operator and a seal to the current recovery key; a key that stood
@@ -249,6 +258,7 @@ class StationService:
                 key = bytes.fromhex(ring.open_key) if ring.open_key else self._unwrap_counted(ring, agent_id, pin)
                 self._store, self._data_key = StationStore(self.home.database, key), key
                 self._keep_wraps(ring)
+                self._seal_plain_files()
 
     def _unwrap_counted(self, ring: KeyRing, agent_id: str, pin: str | None) -> bytes:
         """That operator's wrap opened with ``pin``; failures count in the keys file (the store is shut)."""

@@ -70,6 +70,8 @@ class BundleFile:
         return f"{case}附件“{printable(self.name) or '未命名'}”（SHA-256 {self.sha256[:12]}…）"
 
 
+_Header = dict[str, object]
+"""A bundle's header line as JSON; its keys are checked where they are read."""
 _FILE_KEYS = frozenset(f.name for f in fields(BundleFile))
 _REQUIRED_FILE_KEYS = frozenset({"sha256", "size", "type"})
 _UNPRINTABLE = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
@@ -112,7 +114,7 @@ def bundle_head(key: Ed25519PrivateKey, station: str, events: list[Event], creat
                 carried: Sequence[bytes] = (), files: Sequence[BundleFile] = ()) -> bytes:
     """Everything before the files: write this, then each listed file's bytes in order."""
     payload = encode_batch(events, carried=[base64.b64encode(c).decode("ascii") for c in carried])
-    header: dict[str, Any] = {"station": station, "created_at": created_at, "public_key": public_key_text(key),
+    header: _Header = {"station": station, "created_at": created_at, "public_key": public_key_text(key),
                               "sha256": hashlib.sha256(payload).hexdigest(), "events": len(events)}
     if files:
         header["files"] = [asdict(listed) for listed in files]
@@ -143,11 +145,12 @@ def read_bundle(data: bytes, depth: int = 0) -> Bundle:
     elif carried:
         raise BundleError("数据包嵌套过深")
     relayable = MAGIC + header_line + b"\n" + payload
-    return Bundle(station=header["station"], created_at=header["created_at"], public_key=header["public_key"],
+    return Bundle(station=str(header["station"]), created_at=str(header["created_at"]),
+                  public_key=str(header["public_key"]),
                   events=events, carried=carried, raw=data, files=listed, contents=contents, relayable=relayable)
 
 
-def _header(line: bytes) -> dict[str, Any]:
+def _header(line: bytes) -> _Header:
     try:
         header = json.loads(line.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
@@ -158,7 +161,7 @@ def _header(line: bytes) -> dict[str, Any]:
     return header
 
 
-def _listed_files(header: dict[str, Any]) -> list[BundleFile]:
+def _listed_files(header: _Header) -> list[BundleFile]:
     """The signed file list; keys a later writer may add are ignored (they are signed all the same)."""
     raw = header.get("files", [])
     if not isinstance(raw, list) or not all(isinstance(entry, dict) for entry in raw):
@@ -204,33 +207,34 @@ def _duplicates(listed: list[BundleFile]) -> list[str]:
     return [f"数据包头的附件清单重复列出了{entry.label()}，请重新导出" for entry in repeated.values()]
 
 
-def _is_count(value: Any) -> bool:
+def _is_count(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
-def _split(rest: memoryview, header: dict[str, Any]) -> tuple[bytes, memoryview]:
+def _split(rest: memoryview, header: _Header) -> tuple[bytes, memoryview]:
     """The gzip'd batch, and the file bytes after it (none in a bundle without files)."""
     length = header.get("payload_bytes")
-    if length is None:
+    if not isinstance(length, int):  # none in a bundle without files (_listed_files refused any other value)
         return bytes(rest), rest[len(rest):]
     if length > len(rest):
         raise BundleError(f"数据包不完整（{_origin(header)} 的记录部分被截断），请重新导出")
     return bytes(rest[:length]), rest[length:]
 
 
-def _check_signed(header: dict[str, Any], payload: bytes) -> None:
+def _check_signed(header: _Header, payload: bytes) -> None:
     if hashlib.sha256(payload).hexdigest() != header["sha256"]:
         raise BundleError(f"数据包已损坏或被改动（{_origin(header)} 的内容校验不符），请重新导出")
     try:
-        signed_ok = verify_bytes(load_public_key(header["public_key"]), header["signature"], _header_text(header))
+        signed_ok = verify_bytes(load_public_key(str(header["public_key"])), str(header["signature"]),
+                                 _header_text(header))
     except ValueError:
         signed_ok = False
     if not signed_ok:
         raise BundleError(f"数据包签名无效（{_origin(header)}），请重新导出")
 
 
-def _origin(header: dict[str, Any]) -> str:
-    return printable(header["station"])
+def _origin(header: _Header) -> str:
+    return printable(str(header["station"]))
 
 
 def _file_contents(attached: memoryview, listed: list[BundleFile]) -> dict[str, memoryview]:
@@ -252,6 +256,6 @@ def _file_contents(attached: memoryview, listed: list[BundleFile]) -> dict[str, 
     return contents
 
 
-def _header_text(header: dict[str, Any]) -> bytes:
+def _header_text(header: _Header) -> bytes:
     unsigned = {k: v for k, v in header.items() if k != "signature"}
     return b"bundle\n" + json.dumps(unsigned, sort_keys=True, separators=(",", ":")).encode("utf-8")

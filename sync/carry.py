@@ -25,7 +25,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from station.attachments import blob_files, file_sha256, records
+from station.attachments import BlobFiles, blob_files, records
+from station.attachments.blobs import BlobDamaged
 from station.errors import BadInput, NotAllowed, NotFound
 from station.ledger import Event, fold
 from station.relay_queue import relay_file_name
@@ -74,16 +75,15 @@ def _unique(events: list[Event]) -> list[Event]:
     return list(by_identity.values())
 
 
-def _files_to_carry(service: StationService) -> tuple[list[tuple[BundleFile, Path]], list[str]]:
+def _files_to_carry(service: StationService) -> tuple[list[tuple[BundleFile, BlobFiles]], list[str]]:
     """Wire copies that have not reached the city hall, each re-checked: a damaged one stays out, named."""
     blobs, files, left_out = blob_files(service), [], []
     for row in records.files_to_carry(service.store):
         listed = BundleFile(row["sha256"], int(row["size"]), row["type"], row["name"] or "", row["case_no"] or "")
-        source = blobs.path(listed.sha256)
-        if not source.is_file() or source.stat().st_size != listed.size or file_sha256(source) != listed.sha256:
+        if not blobs.has(listed.sha256) or blobs.size(listed.sha256) != listed.size or not blobs.verify(listed.sha256):
             left_out.append(f"{listed.label()}在本站已缺失或损坏，未写入数据包；请重新扫描附上")
             continue
-        files.append((listed, source))
+        files.append((listed, blobs))
     return files, left_out
 
 
@@ -92,14 +92,14 @@ def _events_for_descendants(service: StationService) -> list[Event]:
     return service.store.relayed_events(tuple(service.topology.descendants(service.station.code)))
 
 
-def _write_atomically(path: Path, head: bytes, files: Sequence[tuple[BundleFile, Path]] = ()) -> None:
+def _write_atomically(path: Path, head: bytes, files: Sequence[tuple[BundleFile, BlobFiles]] = ()) -> None:
     """The bundle goes to ``FILE.part`` first, files copied block by block, then renamed into place."""
     temporary = path.with_name(path.name + ".part")
     try:
         with temporary.open("wb") as handle:
             handle.write(head)
-            for listed, source in files:
-                _copy_checked(source, listed, handle)
+            for listed, blobs in files:
+                _copy_checked(blobs, listed, handle)
             handle.flush()
             os.fsync(handle.fileno())
     except BaseException:
@@ -108,12 +108,14 @@ def _write_atomically(path: Path, head: bytes, files: Sequence[tuple[BundleFile,
     temporary.replace(path)
 
 
-def _copy_checked(source: Path, listed: BundleFile, out: BinaryIO) -> None:
+def _copy_checked(blobs: BlobFiles, listed: BundleFile, out: BinaryIO) -> None:
     digest = hashlib.sha256()
-    with source.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
+    try:
+        for block in blobs.chunks(listed.sha256):
             digest.update(block)
             out.write(block)
+    except BlobDamaged as exc:
+        raise BadInput(f"{listed.label()}在本站已损坏，数据包未写成；请重新扫描附上后再导出") from exc
     if digest.hexdigest() != listed.sha256:
         raise BadInput(f"{listed.label()}在写入数据包时发生了变化，数据包未写成；请重新导出")
 

@@ -22,7 +22,7 @@ import httpx
 
 from station.attachments import AttachmentSettings, blob_files, list_attachments
 from station.attachments import records
-from station.attachments.blobs import file_sha256
+from station.attachments.blobs import BlobDamaged, PartialDownload
 from station.errors import BadInput, NotAllowed, NotFound, StationError
 from station.service import StationService
 
@@ -120,8 +120,7 @@ class FileTransfer(OverHubSession):
         return not (folder.is_dir() and any(folder.glob("*.bundle")))
 
     def upload_one(self, sha256: str, size: int) -> None:
-        path = self.files.path(sha256)
-        if not path.is_file():
+        if not self.files.has(sha256):
             records.mark_upload_error(self.store, sha256, "本地文件缺失")
             self.report.errors.append(f"{sha256[:12]}…：本地文件缺失，无法上传")
             return
@@ -137,7 +136,7 @@ class FileTransfer(OverHubSession):
                     self.report.resumed_from.append(offset[0])
             start = offset[0] or 0  # set just above when it was unknown
             try:
-                answer = self._put_chunk(sha256, path, size, start)
+                answer = self._put_chunk(sha256, size, start)
             except RETRYABLE:
                 offset[0] = None  # ask the city hall what it kept before sending again
                 raise
@@ -150,10 +149,11 @@ class FileTransfer(OverHubSession):
         records.mark_uploaded(self.store, sha256)
         self.report.uploaded += 1
 
-    def _put_chunk(self, sha256: str, path: Any, size: int, start: int) -> dict[str, Any]:
-        with path.open("rb") as handle:
-            handle.seek(start)
-            data = handle.read(min(self._chunk_bytes(), size - start))
+    def _put_chunk(self, sha256: str, size: int, start: int) -> dict[str, Any]:
+        try:
+            data = self.files.read_range(sha256, start, min(self._chunk_bytes(), size - start))
+        except BlobDamaged as exc:
+            raise BadInput(f"附件 {sha256[:12]}… 在本站已损坏，无法上传：请重新扫描附上") from exc
         headers = {"Content-Range": f"bytes {start}-{start + len(data) - 1}/{size}",
                    "Content-Type": "application/octet-stream", "Content-Length": str(len(data))}
         began = time.monotonic()
@@ -182,43 +182,53 @@ class FileTransfer(OverHubSession):
     def fetch_case(self, case_no: str) -> TransferReport:
         """Download every file of the case this station lacks; each checked against its hash."""
         self.session.start_round()
-        for row in list_attachments(self.service, case_no):
-            if row["path"] is None and row["sha256"]:
+        for row in list_attachments(self.service, case_no, readable=False):
+            if not row["here"] and row["sha256"]:
                 self.fetch_one(row["sha256"], str(row["type"]))
         return self.report
 
     def fetch_one(self, sha256: str, media_type: str) -> bool:
-        partial = self.files.partial_path(sha256)
         try:
-            self.session.retrying(lambda: self._download_into(sha256, partial))
+            size = self.session.retrying(lambda: self._download_into(sha256))
         except _NotYet:
             self.report.not_on_hub.append(sha256)
             return False
-        if file_sha256(partial) != sha256:
-            partial.unlink(missing_ok=True)
+        if not self.files.adopt(self.files.partial(sha256)):
             self.report.errors.append(f"{sha256[:12]}…：下载的文件校验不符，已丢弃，下次重新下载")
             return False
-        size = partial.stat().st_size
-        self.files.adopt(partial, sha256)
         with self.store.write():
             records.add_blob(self.store, sha256, size, media_type, "wire", "fetched")
         self.report.fetched += 1
         return True
 
-    def _download_into(self, sha256: str, partial: Any) -> None:
-        start = partial.stat().st_size if partial.exists() else 0
+    def _download_into(self, sha256: str) -> int:
+        """Download (the rest of) the file into its sealed partial file; returns its plain length."""
+        partial = self.files.partial(sha256)
+        start = partial.length
         headers = {"Range": f"bytes={start}-"} if start else {}
         with self.session.stream("GET", f"/api/v1/files/{sha256}", headers) as response:
             if response.status_code == 404:
                 raise _NotYet()
             self.session.raise_for_status(response)
-            mode = "ab" if response.status_code == 206 else "wb"
-            with partial.open(mode) as out:
-                for block in paced_stream(response.iter_bytes(), self.bucket):
-                    out.write(block)
+            if response.status_code != 206:
+                partial.restart()
+                start = 0
+            return start + self._append(partial, response.iter_bytes())
+
+    def _append(self, partial: PartialDownload, blocks: Iterator[bytes]) -> int:
+        received = 0
+        with partial.path.open("ab") as out:
+            writer = partial.writer(out)
+            try:
+                for block in paced_stream(blocks, self.bucket):
+                    writer.write(block)
+                    received += len(block)
                     self.report.bytes_received += len(block)
+            finally:  # what arrived before a cut is kept, sealed, and the download resumes after it
+                writer.flush_record()
                 out.flush()
                 os.fsync(out.fileno())
+        return received
 
     # -- requests through the session ------------------------------------------------------
 

@@ -6,6 +6,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from station.home import CHINA_TZ
 from station.service import StationService
@@ -13,6 +14,12 @@ from station.topology import Topology
 from tests.reports.scenario import Casebook, november
 from tests.station.helpers import Cast, FakeClock, make_service
 from tests.support.demo import DEMO_TOPOLOGY_FILE, TOWNSHIP, VILLAGE
+
+
+# Properties are checked for truth, not speed: on a shared 2-core machine one example can take
+# longer than Hypothesis's default 200 ms deadline. Timing is the benchmarks' business (bench/).
+settings.register_profile("suite", deadline=None)
+settings.load_profile("suite")
 
 
 @pytest.fixture(scope="session")

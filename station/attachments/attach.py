@@ -12,10 +12,12 @@ from typing import Any
 
 from station.errors import BadInput, NotAllowed
 from station.ledger import CaseState
+from station.sealed_files import files_key
 from station.service import Operator, StationService
 
 from . import records
 from .blobs import BlobFiles, sha256_hex
+from .copies import ReadableCopies
 from .kinds import ACCEPTED_TYPES
 from .reduce import UnreadableImage, WireCopy, wire_copy
 from .settings import MB, AttachmentSettings
@@ -63,7 +65,8 @@ class _Prepared:
 
 
 def blob_files(service: StationService) -> BlobFiles:
-    return BlobFiles(service.home.attachments_dir)
+    """The station's attachment files, sealed under the files key the unlocked store holds."""
+    return BlobFiles(service.home.attachments_dir, files_key(service.store))
 
 
 def material_choices(state: CaseState) -> dict[str, str]:
@@ -179,32 +182,49 @@ def _record_one(service: StationService, operator: Operator, state: CaseState, m
                         original_sha, len(item.original), item.wire.reduced, event.id)
 
 
-def list_attachments(service: StationService, case_no: str) -> list[dict[str, Any]]:
-    """Every file attached to the case (here or elsewhere), with its local path when this station has it."""
+def list_attachments(service: StationService, case_no: str, readable: bool = True) -> list[dict[str, Any]]:
+    """Every file attached to the case (here or elsewhere), with a path when this station has it.
+
+    The files are sealed at rest: each ``path`` is a readable copy written now to this user's
+    private folder outside the home (:class:`ReadableCopies`), replacing the last listing's.
+    ``here`` says whether the file is on this station; ``readable=False`` writes no copy (``path`` is then None).
+    """
     state = service.case(case_no)
     files, names = blob_files(service), material_choices(state)
+    copies = ReadableCopies.for_home(service.home.root) if readable else None
     listing = []
     for event in service.store.case_events(state.case_no):
         if event.kind != "attached" or event.data.get("type") not in ACCEPTED_TYPES:
             continue
-        listing.append(_listing_entry(event.data, files, names) | {"station": event.station, "at": event.at})
+        listing.append(_listing_entry(event.data, files, names, copies) | {"station": event.station, "at": event.at})
+    if copies is not None:
+        copies.drop_others()
     return listing
 
 
-def _listing_entry(data: dict[str, Any], files: BlobFiles, names: dict[str, str]) -> dict[str, Any]:
+def _listing_entry(data: dict[str, Any], files: BlobFiles, names: dict[str, str],
+                   copies: ReadableCopies | None) -> dict[str, Any]:
     sha, original = str(data.get("sha256", "")), str(data.get("original_sha256") or data.get("sha256", ""))
+    media_type = str(data.get("type", ""))
     return {
         "material": data.get("material"), "material_name": names.get(str(data.get("material")), ""),
         "sha256": sha, "size": data.get("size"), "type": data.get("type"), "name": data.get("name"),
-        "path": _local_path(files, sha), "original_sha256": original, "original_path": _local_path(files, original),
+        "here": _here(files, sha), "path": _local_path(files, sha, media_type, copies), "original_sha256": original,
+        "original_path": _local_path(files, original, "", copies),
     }
 
 
-def _local_path(files: BlobFiles, sha256: str) -> str | None:
+def _here(files: BlobFiles, sha256: str) -> bool:
     try:
-        return str(files.path(sha256)) if files.has(sha256) else None
+        return files.has(sha256)
     except ValueError:
+        return False
+
+
+def _local_path(files: BlobFiles, sha256: str, media_type: str, copies: ReadableCopies | None) -> str | None:
+    if copies is None or not _here(files, sha256):
         return None
+    return copies.write(files, sha256, media_type)
 
 
 def disk_usage(service: StationService) -> dict[str, int]:

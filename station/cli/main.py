@@ -103,13 +103,16 @@ def _shown_bytes(value: str) -> str:
 
 
 def _log_crash(ctx: Context) -> None:
+    """The traceback, with citizens' data masked (:mod:`station.logmask`), to ``logs/error.log``."""
     import traceback  # loaded only when there is a crash to log
+
+    from station.logmask import argument_values, mask
 
     log_dir = ctx.home.root / "logs" if ctx.home.root.exists() else Path.cwd()
     try:
         log_dir.mkdir(parents=True, exist_ok=True)
         with (log_dir / "error.log").open("a", encoding="utf-8") as log:
-            log.write(traceback.format_exc() + "\n")
+            log.write(mask(traceback.format_exc(), argument_values(vars(ctx.args))) + "\n")
     except OSError as exc:  # the log's disk may be the full one: say so in one line, no traceback
         sys.stderr.write(f"（错误日志写不进去：{exc.strerror}）\n")
 

@@ -76,11 +76,12 @@ def _recovery_key() -> Any:
 
 
 def cmd_backup(ctx: Context) -> None:
+    from station.attachments import blob_files
     from station.backup import write_backup
 
     service = ctx.service
     summary = write_backup(service.home, service.station.code, service.now().isoformat(timespec="seconds"),
-                           ctx.args.file, service.store_key())
+                           ctx.args.file, service.store_key(), blob_files(service))
     emit(ctx, summary.to_dict(), f"已写入加密备份 {summary.file}：办件 {summary.cases} 个，记录 {summary.events} 条，"
                                  f"附件 {summary.attachment_files} 个（{summary.bytes / 1024 / 1024:.1f} MB）；"
                                  "打开它要用乡镇保管的恢复密钥")

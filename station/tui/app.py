@@ -305,12 +305,23 @@ def localize_bindings_again(app: StationApp) -> None:
     localize_bindings(app)
 
 
+def open_log(home: StationHome) -> logging.Handler:
+    """``tui.log`` in the home, every record masked (:mod:`station.logmask`): citizens' data never reaches it."""
+    from station.logmask import MaskingFormatter
+
+    handler = logging.FileHandler(home.root / "tui.log", encoding="utf-8")
+    handler.setFormatter(MaskingFormatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    return handler
+
+
 def run(home: StationHome) -> None:
     """Entry point of ``station`` / ``station tui``."""
     from .single_app import AppLock
 
-    logging.basicConfig(filename=home.root / "tui.log", level=logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    open_log(home)
     service = StationService(home)  # first: a folder that is no station home says so (exit 3)
     try:
         with AppLock(home.root):

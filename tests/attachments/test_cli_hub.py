@@ -85,7 +85,14 @@ def _case_with_scans(home: Path, scan_dir: Path, forward: bool = True) -> tuple[
 
 
 def _wire(home: Path, sha256: str) -> bytes:
-    return (home / "attachments" / sha256[:2] / sha256[2:]).read_bytes()
+    """A file's plain bytes, read through the station's one reader (they are sealed on disk)."""
+    from station.attachments import blob_files
+
+    service = StationService(StationHome(home), credentials=Credentials(pin="1234"))
+    try:
+        return blob_files(service).read(sha256)
+    finally:
+        service.close()
 
 
 def _push_events_only(home: Path, url: str) -> None:

@@ -79,7 +79,7 @@ def test_scans_resume_after_a_drop_and_reach_the_township_byte_identical(tmp_pat
         assert fetched.fetched == 3 and not fetched.errors
         rows = list_attachments(township, case_no)
         for row, sent in zip(rows, attached):
-            assert Path(row["path"]).read_bytes() == blob_files(village).path(sent.sha256).read_bytes()
+            assert Path(row["path"]).read_bytes() == blob_files(village).read(sent.sha256)
         assert Path(rows[2]["path"]).read_bytes() == (scan_dir / "委托书.pdf").read_bytes()
 
         with FileTransfer(stranger, hub_url) as transfer:  # a village of another township may not have them

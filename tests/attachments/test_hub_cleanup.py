@@ -92,7 +92,7 @@ def test_the_hub_cleans_at_start_up_and_the_station_sends_the_file_again(
             report = transfer.upload_pending()
         assert (report.uploaded, report.resumed_from, report.bytes_sent) == (1, [], scan.size)
         stored = b"".join(app.state.files.storage.read(scan.sha256))  # type: ignore[attr-defined]
-        assert stored == blob_files(village).path(scan.sha256).read_bytes()
+        assert stored == blob_files(village).read(scan.sha256)
     village.close()
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from cityhall.chainstore import chain_reports
 from cityhall.revocation import revoke_station
-from station.attachments import AUTHORISATION, attach_files, list_attachments
+from station.attachments import AUTHORISATION, attach_files, blob_files, list_attachments
 from station.backup import write_backup
 from station.errors import NotAllowed
 from station.recovery import parse_recovery_key
@@ -50,7 +50,7 @@ def test_backup_then_hub_brings_back_unpushed_events_and_the_chain_stays_intact(
     key = new_recovery_key()
     write_public(old.service.home.root, key)
     write_backup(old.service.home, VILLAGE, old.service.now().isoformat(timespec="seconds"), backup,
-                 old.service.store_key())
+                 old.service.store_key(), blob_files(old.service))
     lost = file_case(old.service, old.operator)
     new = _new_pc(world, tmp_path / "new")
 

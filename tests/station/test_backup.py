@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from station.attachments import blob_files
 from station.backup import MAGIC, write_backup
 from station.errors import BadInput
 from station.home import StationHome
@@ -32,7 +33,7 @@ def _station(root: Path) -> tuple[StationService, str]:
 
 def _backup(service: StationService, target: Path) -> dict:
     return write_backup(service.home, VILLAGE, service.now().isoformat(timespec="seconds"), target,
-                        service.store_key()).to_dict()
+                        service.store_key(), blob_files(service)).to_dict()
 
 
 def test_backup_taken_while_cases_are_filed_restores_every_case_it_holds(tmp_path: Path) -> None:
@@ -108,7 +109,7 @@ def test_wrong_key_changed_or_cut_backups_are_refused_with_a_reason(tmp_path: Pa
     with pytest.raises(BadInput, match="站点"):
         other_backup = tmp_path / "other.ssbackup"
         write_backup(other.home, VILLAGE.replace("03", "04", 1), other.now().isoformat(), other_backup,
-                     other.store_key())
+                     other.store_key(), blob_files(other))
         restore_from_backup(target, other_backup, parse_recovery_key(other_key))
     for opened in (service, other, target):
         opened.close()

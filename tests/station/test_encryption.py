@@ -150,3 +150,35 @@ def test_a_service_without_credentials_stays_locked(home: tuple[Path, str]) -> N
     opened = StationService(StationHome(root), credentials=Credentials(pin="1234"))
     assert opened.store.case_count() == 0
     opened.close()
+
+
+def _windows(data: bytes, size: int = 48, count: int = 12) -> list[bytes]:
+    """Pieces of a file from its start to its end: any of them on disk would be the file in the clear."""
+    step = max((len(data) - size) // (count - 1), 1)
+    return [data[i:i + size] for i in range(0, len(data) - size + 1, step)][:count]
+
+
+def test_no_personal_data_nor_a_scan_in_the_home_after_filing_with_an_attached_scan(
+        home: tuple[Path, str], tmp_path: Path) -> None:
+    from tests.attachments.scans import a4_scan, tiny_pdf
+
+    root, _ = home
+    photo, pdf = tmp_path / "户口本.jpg", tmp_path / "委托书.pdf"
+    photo.write_bytes(a4_scan(3))
+    pdf.write_bytes(tiny_pdf(f"{ID_NUMBER} {PHONE} {BANK_ACCOUNT}") + f"% {NAME} {FORM_ANSWER}\n".encode())
+    case_no = str(intake(root)["case_no"])
+    for material, scan in (("id_and_hukou", photo), ("authorisation", pdf)):
+        done = station(root, "attach", case_no, material, str(scan), "--agent", "A01", "--json", STATION_PIN="1234")
+        assert done.returncode == 0, done.stderr
+    listed = station(root, "attachments", case_no, "--json", STATION_PIN="1234")
+    assert listed.returncode == 0, listed.stderr
+    rows = json.loads(listed.stdout)["attachments"]
+    copies = [Path(rows[0]["original_path"]), Path(rows[1]["path"])]
+    assert [p.read_bytes() for p in copies] == [photo.read_bytes(), pdf.read_bytes()]  # readable where it is shown
+    assert not any(p.is_relative_to(root) for p in copies)
+    wire = Path(rows[0]["path"]).read_bytes()  # the reduced copy that travels is a scan of the same page
+    files = every_file_bytes(root)
+    assert any(p.parent.parent.name == "attachments" for p in files)  # the files are looked at
+    assert leaks(files, SECRETS) == []
+    pieces = _windows(photo.read_bytes()) + _windows(wire) + _windows(pdf.read_bytes())
+    assert [p.name for p, data in files.items() if any(piece in data for piece in pieces)] == []

@@ -147,7 +147,7 @@ def _attach_scans(site: Site, tmp_path: Path) -> tuple[str, list]:
 
 
 def _wire_bytes(site: Site, sha256: str) -> bytes:
-    return blob_files(site.service).path(sha256).read_bytes()
+    return blob_files(site.service).read(sha256)
 
 
 def _relay_and_upload(site: Site, url: str) -> tuple[int, int]:
@@ -257,7 +257,7 @@ def test_a_file_damaged_at_the_village_stays_off_the_stick_named_and_the_rest_tr
     assert "户口本.jpg" in exported["files_left_out"][0] and case_no in exported["files_left_out"][0]
     assert import_bundle(township.service, stick)["files"] == 1
     assert [r["path"] is not None for r in list_attachments(township.service, case_no)] == [False, True]
-    assert blob_files(township.service).path(pdf.sha256).read_bytes() == (tmp_path / "委托书.pdf").read_bytes()
+    assert blob_files(township.service).read(pdf.sha256) == (tmp_path / "委托书.pdf").read_bytes()
 
 
 # -- files whose events went up over the link before the upload was cut ------------------------------
