@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, func, insert, select
+from sqlalchemy import Connection, Engine, func, insert, select
 
 from forms import Catalogue, CatalogueError, ServiceItem, UnknownItem, builtin_catalogue, parse_item
 from station.workdays import CalendarError, WorkCalendar, YearTable, load_table, parse_table
@@ -184,6 +184,9 @@ def hub_catalogue(engine: Engine) -> Catalogue:
     return Catalogue([*every, *published])
 
 
+_NEWEST_ITEM = select(func.max(publications.c.seq)).where(publications.c.kind == ITEM)
+
+
 class PublishedCatalogue:
     """``hub_catalogue`` for every push, read again only after an item is published (one indexed read)."""
 
@@ -193,10 +196,12 @@ class PublishedCatalogue:
         self._catalogue = builtin_catalogue()
         self._lock = threading.Lock()
 
-    def get(self) -> Catalogue:
-        query = select(func.max(publications.c.seq)).where(publications.c.kind == ITEM)
-        with self.engine.connect() as conn:
-            newest = conn.execute(query).scalar()
+    def get(self, conn: Connection | None = None) -> Catalogue:
+        """The catalogue as published; ``conn``: read in the caller's transaction (a push's), not a new one."""
+        if conn is None:
+            with self.engine.connect() as own:
+                return self.get(own)
+        newest = conn.execute(_NEWEST_ITEM).scalar()
         with self._lock:
             if newest != self._seq:
                 self._catalogue, self._seq = hub_catalogue(self.engine), newest

@@ -19,11 +19,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from sqlalchemy import Engine, bindparam, delete, func, insert, select, tuple_, union_all, update
+from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, select, tuple_, union_all, update
 
 from forms import Catalogue
 from station.keys import load_public_key
-from station.ledger import CaseState, Event, apply, fold
+from station.ledger import CaseState, Event, Verdict, fold
+from station.ledger.fold import apply_judged
 from station.topology import Topology
 from sync.ingest import Answer, authority_problem, judge, viewers_of
 
@@ -52,6 +53,9 @@ _EVENTS_OF_CASES = (select(db.events.c.case_no, db.events.c.seq, db.events.c.bod
                     .where(db.events.c.case_no.in_(bindparam("cases", expanding=True))).order_by(db.events.c.seq))
 _PARKED_OF_CASES = (select(db.parked.c.case_no, db.parked.c.body)
                     .where(db.parked.c.case_no.in_(bindparam("cases", expanding=True))))
+_CONTACT = update(db.stations).where(db.stations.c.code == bindparam("signer")).values(last_contact=bindparam("at"))
+_CASE_MOVED = (update(db.cases).where(db.cases.c.case_no == bindparam("key"))
+               .values(status=bindparam("new_status"), last_hlc=bindparam("new_hlc")))
 _VIEWERS_OF_CASES = (select(db.case_viewers.c.case_no, db.case_viewers.c.station)
                      .where(db.case_viewers.c.case_no.in_(bindparam("cases", expanding=True))))
 
@@ -101,11 +105,13 @@ class PullPage:
 
 
 class HubStore:
-    def __init__(self, engine: Engine, topology: Topology, catalogue: Callable[[], Catalogue] | None = None) -> None:
+    def __init__(self, engine: Engine, topology: Topology,
+                 catalogue: Callable[[Connection], Catalogue] | None = None) -> None:
         self.engine = engine
         self.topology = topology
         self.catalogue = catalogue or PublishedCatalogue(engine).get
-        """The hub's own catalogue (built-in and published items): what every ``received`` is judged by."""
+        """The hub's own catalogue (built-in and published items): what every ``received`` is judged by,
+        read in the push's own transaction."""
         self._lock = threading.Lock()
         self._cache: OrderedDict[str, _CaseEntry] = OrderedDict()
         self._next_seq: int | None = None
@@ -261,7 +267,7 @@ class _IngestRun:
     def execute(self, conn: Any, events: list[Event]) -> list[Answer]:
         self.conn = conn
         self.seq, self.fseq = self.store._claim_seqs(conn)
-        self.catalogue = self.store.catalogue()
+        self.catalogue = self.store.catalogue(conn)
         known = self._known_ids([e.id for e in events if e.station == self.signer])
         self._prefetch(sorted({e.case for e in events} - set(self.store._cache)))
         ordered: list[Answer] = []
@@ -329,14 +335,14 @@ class _IngestRun:
         entry = self._entry(event.case)
         sorts_last = entry.state is None or event.hlc > entry.state.last_hlc
         before = entry.state if sorts_last else self._fold_before(event)
-        decision, reason = judge(before, event, self.topology, self.catalogue)
-        if decision == "park":
+        judged = judge(before, event, self.topology, self.catalogue)
+        if judged.decision == "park":
             self.parked_now[event.identity] = event
             self._answer(event, "parked")
-        elif decision == "reject":
-            self._reject(event, reason or "", from_parking)
+        elif judged.decision == "reject":
+            self._reject(event, judged.reason or "", from_parking)
         else:
-            self._accept(entry, event, sorts_last)
+            self._accept(entry, event, sorts_last, judged.verdict)
 
     def _answer_of(self, event: Event) -> Answer | None:
         """The answer this push owes for ``event``: none for another station's event released from parking."""
@@ -360,13 +366,13 @@ class _IngestRun:
     def _fold_before(self, event: Event) -> CaseState | None:
         return fold([e for e in self._case_events(event.case) if e.sort_key < event.sort_key], self.topology)
 
-    def _accept(self, entry: _CaseEntry, event: Event, sorts_last: bool) -> None:
+    def _accept(self, entry: _CaseEntry, event: Event, sorts_last: bool, verdict: Verdict | None) -> None:
         opened = entry.state is None
         seq = self._take_seq()
         self.pending_events.append((seq, event))
         self.pending_by_case.setdefault(event.case, []).append((seq, event))
         if sorts_last:
-            entry.state = apply(entry.state, event, self.topology)
+            entry.state = apply_judged(entry.state, event, self.topology, verdict)
         else:
             entry.state = fold(self._case_events(event.case), self.topology)
         entry.is_new = entry.is_new or opened
@@ -431,7 +437,7 @@ class _IngestRun:
             {"id": e.id, "case_no": e.case, "station": e.station, "body": e.to_json(), "parked_at": self.now}
             for e in self.parked_now.values()])
         self._write_cases()
-        conn.execute(update(db.stations).where(db.stations.c.code == self.signer).values(last_contact=self.now))
+        conn.execute(_CONTACT, {"signer": self.signer, "at": self.now})
         notify.record_ingested(conn, self.store, self.pending_events, self.entries, self.now)
 
     def _write_cases(self) -> None:
@@ -446,5 +452,4 @@ class _IngestRun:
                 changed.append({"key": case_no, "new_status": row["status"], "new_hlc": row["last_hlc"]})
         db.insert_many(self.conn, db.cases, new_rows)
         if changed:
-            self.conn.execute(update(db.cases).where(db.cases.c.case_no == bindparam("key"))
-                              .values(status=bindparam("new_status"), last_hlc=bindparam("new_hlc")), changed)
+            self.conn.execute(_CASE_MOVED, changed)

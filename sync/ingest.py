@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, cast
 
-from station.ledger import CITIZEN, CaseState, Event, step_problem
+from station.ledger import CITIZEN, CaseState, Event, Verdict, step_problem
 from station.topology import Topology
 
 if TYPE_CHECKING:
@@ -20,10 +20,19 @@ if TYPE_CHECKING:
     from station.ledger.events import EventData
     from station.ledger.shapes import ItemFacts, MaterialEntry, ReceivedData
 
-__all__ = ["Answer", "Decision", "judge", "authority_problem", "item_problem", "viewers_of", "ANSWER_STATUSES"]
+__all__ = ["Answer", "Decision", "Judgement", "judge", "authority_problem", "item_problem", "viewers_of", "ANSWER_STATUSES"]
 
 ANSWER_STATUSES = ("accepted", "duplicate", "rejected", "parked")
 Decision = Literal["accept", "park", "reject"]
+
+
+@dataclass(frozen=True, slots=True)
+class Judgement:
+    """The hub's decision on one event, and the step verdict it rests on (``apply_judged`` reuses it)."""
+
+    decision: Decision
+    reason: str | None = None
+    verdict: Verdict | None = None
 
 
 @dataclass
@@ -48,22 +57,22 @@ def authority_problem(event: Event, signer: str, topology: Topology) -> str | No
 
 
 def judge(state_before: CaseState | None, event: Event, topology: Topology,
-          catalogue: Catalogue) -> tuple[Decision, str | None]:
+          catalogue: Catalogue) -> Judgement:
     """Accept, park or reject ``event`` given the case as folded from the events before it.
 
     The hub records a citizen's own events (a rating) itself: those must be valid steps
     now, or they are refused, so two ratings racing each other store one.
     """
     if state_before is None and event.kind != "received":
-        return "park", None
+        return Judgement("park")
     if event.kind == "received":
         problem = item_problem(event.data, catalogue)
         if problem:
-            return "reject", problem
+            return Judgement("reject", problem)
     verdict = step_problem(state_before, event, topology)
     if verdict is not None and (verdict.forbidden or event.actor == CITIZEN):
-        return "reject", verdict.reason
-    return "accept", None
+        return Judgement("reject", verdict.reason, verdict)
+    return Judgement("accept", None, verdict)
 
 
 _ITEM_FACTS: tuple[Literal["name", "level", "promise_days", "instant"], ...] = ("name", "level", "promise_days", "instant")

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
                          RatingEntry, ReceivedData, SupplementedData, SupplementRequestedData, SuspendedData,
                          SuspensionEntry, TimelineEntryData)
 
-__all__ = ["CaseState", "fold", "apply", "step_problem"]
+__all__ = ["CaseState", "fold", "apply", "apply_judged", "step_problem"]
 
 
 @dataclass
@@ -108,7 +108,11 @@ def fold(events: Iterable[Event], topology: Topology) -> CaseState | None:
 
 def apply(state: CaseState | None, event: Event, topology: Topology) -> CaseState | None:
     """One step of the fold. Only use directly for an event that sorts after the rest."""
-    verdict = step_problem(state, event, topology)
+    return apply_judged(state, event, topology, step_problem(state, event, topology))
+
+
+def apply_judged(state: CaseState | None, event: Event, topology: Topology, verdict: Verdict | None) -> CaseState | None:
+    """``apply`` for a caller that already has ``step_problem(state, event, topology)``: judged once, not twice."""
     if state is None:
         return None if verdict else _open_case(event, topology)
     if verdict:
