@@ -217,13 +217,24 @@ class StationStore:
 
     def pending_after(self, cursor: int, limit: int) -> tuple[list[Event], int]:
         """Like ``pending_events``, recorded after ``cursor``; and the cursor after them. A push
-        reads its next batch while the one before is still unanswered (still pending)."""
+        reads its next batch while the one before is still unanswered (still pending).
+
+        The events are walked in rowid order from the cursor (from the first pending one when
+        the cursor is 0), so a batch costs its own rows, not a scan and sort of the whole backlog."""
         with self._lock:
+            start = cursor or self._before_first_pending()
             rows = self.conn.execute(
-                "SELECT e.rowid, e.body FROM outbox o JOIN events e ON e.id = o.event_id AND e.recorded_here = 1 "
-                "WHERE o.state = 'pending' AND e.rowid > ? ORDER BY e.rowid LIMIT ?", [cursor, limit]).fetchall()
+                "SELECT e.rowid, e.body FROM events e CROSS JOIN outbox o ON o.event_id = e.id "
+                "WHERE e.rowid > ? AND e.recorded_here = 1 AND o.state = 'pending' ORDER BY e.rowid LIMIT ?",
+                [start, limit]).fetchall()
         events = [Event.from_stored_text(body) for _, body in rows]  # the stored text is the canonical JSON
         return events, rows[-1][0] if rows else cursor
+
+    def _before_first_pending(self) -> int:
+        first = self.conn.execute(
+            "SELECT min(e.rowid) FROM outbox o JOIN events e ON e.id = o.event_id AND e.recorded_here = 1 "
+            "WHERE o.state = 'pending'").fetchone()[0]
+        return (first or 1) - 1
 
     def mark_outbox(self, event_id: str, state: str, reason: str | None = None) -> None:
         self.mark_outbox_many([(event_id, state, reason)])

@@ -30,6 +30,7 @@ import orjson
 import zstandard
 
 from station.ledger import Event, EventFormatError
+from station.ledger.columns import parse_columns
 from station.ledger.contract import parse_event
 
 if TYPE_CHECKING:
@@ -77,12 +78,19 @@ def dicts_to_columns(rows: Sequence[Mapping[str, object]]) -> dict[str, list[obj
 
 
 def columns_to_dicts(columns: object) -> list[JsonObject]:
+    count = _column_length(columns)
+    assert isinstance(columns, dict)
+    return [{c: columns[c][i] for c in COLUMNS} for i in range(count)]
+
+
+def _column_length(columns: object) -> int:
+    """How many events the columns hold; WireError if they are not a batch's columns."""
     if not isinstance(columns, dict) or any(not isinstance(columns.get(c), list) for c in COLUMNS):
         raise WireError(f"batch must carry the columns {', '.join(COLUMNS)} as lists")
     lengths = {len(columns[c]) for c in COLUMNS}
     if len(lengths) != 1:
         raise WireError("batch columns differ in length")
-    return [{c: columns[c][i] for c in COLUMNS} for i in range(lengths.pop())]
+    return lengths.pop()
 
 
 def gzip_json(payload: object) -> bytes:
@@ -150,9 +158,17 @@ def decode_events(body: bytes, limit: int = MAX_BODY_BYTES) -> tuple[list[Event 
         (payload, floats), version = _gunzip_json(body, limit), WIRE_VERSION
     if not isinstance(payload, dict) or payload.get("w") != version:
         raise WireError(f"batch must be an object with \"w\": {version}")
-    rows = columns_to_dicts(payload.get("events"))
-    if len(rows) > MAX_BATCH_EVENTS:
-        raise WireError(f"batch holds {len(rows)} events; at most {MAX_BATCH_EVENTS} are allowed")
+    count = _column_length(payload.get("events"))
+    if count > MAX_BATCH_EVENTS:
+        raise WireError(f"batch holds {count} events; at most {MAX_BATCH_EVENTS} are allowed")
+    extra = {k: v for k, v in payload.items() if k not in ("w", "events")}
+    if version == PUSH_WIRE_VERSION and (whole := parse_columns(payload["events"], float_free=not floats)):
+        return list(whole), extra  # every event keeps the contract: checked as one batch
+    return _events_one_by_one(columns_to_dicts(payload["events"]), version, floats), extra
+
+
+def _events_one_by_one(rows: list[JsonObject], version: int, floats: bool) -> list[Event | Malformed]:
+    """Each event checked alone, so that each malformed one is answered with its own reason."""
     events: list[Event | Malformed] = []
     for index, raw in enumerate(rows):
         if version == PUSH_WIRE_VERSION and raw["prev"] is None:
@@ -166,7 +182,7 @@ def decode_events(body: bytes, limit: int = MAX_BODY_BYTES) -> tuple[list[Event 
             events.append(parse_event(raw, float_free=not floats))  # Event.from_dict without its import per call
         except EventFormatError as exc:
             events.append(Malformed(index, _plain_id(raw), str(exc)))
-    return events, {k: v for k, v in payload.items() if k not in ("w", "events")}
+    return events
 
 
 def _plain_id(raw: JsonObject) -> str:

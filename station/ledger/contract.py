@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 __all__ = ["parse_event", "check_event", "check_contract", "MAX_EVENT_BYTES", "LEVELS"]
 
+LONE_SURROGATE = "text holds an invalid character (a lone surrogate): send valid UTF-8"
 MAX_EVENT_BYTES = 64 * 1024
 """An event's canonical JSON may not be longer: the largest real one (a received with its
 item, fields and materials) is a few kilobytes."""
@@ -51,19 +52,29 @@ class _Data(_Strict, frozen=True):
     """Every step may say why (the station asks for it on refusals, denials, withdrawals)."""
 
 
+ENVELOPE_ID = Annotated[str, Meta(min_length=1, max_length=64)]
+ENVELOPE_CASE = Annotated[str, Meta(min_length=25, max_length=25)]
+ENVELOPE_HLC = Annotated[str, Meta(min_length=19, max_length=19)]
+ENVELOPE_AT = Annotated[str, Meta(min_length=16, max_length=40)]
+ENVELOPE_CODE = _Code
+ENVELOPE_ACTOR = Annotated[str, Meta(min_length=1, max_length=64)]
+ENVELOPE_PREV = Annotated[str, Meta(max_length=64)]
+"""The envelope's field types, shared with the batch form of the contract (:mod:`.columns`)."""
+
+
 class _Envelope(_Strict, frozen=True):
-    id: Annotated[str, Meta(min_length=1, max_length=64)]
-    case: Annotated[str, Meta(min_length=25, max_length=25)]
+    id: ENVELOPE_ID
+    case: ENVELOPE_CASE
     kind: Literal[KINDS]  # type: ignore[valid-type]
-    hlc: Annotated[str, Meta(min_length=19, max_length=19)]
-    at: Annotated[str, Meta(min_length=16, max_length=40)]
-    station: _Code
-    actor: Annotated[str, Meta(min_length=1, max_length=64)]
+    hlc: ENVELOPE_HLC
+    at: ENVELOPE_AT
+    station: ENVELOPE_CODE
+    actor: ENVELOPE_ACTOR
     data: dict[str, object]
     """Checked against its kind's schema in a second step (``_DATA``)."""
     v: Annotated[int, Meta(ge=1, le=SCHEMA_VERSION)]
     role: Literal[("", *ROLES)] = ""  # type: ignore[valid-type]
-    prev: Annotated[str, Meta(max_length=64)] = ""
+    prev: ENVELOPE_PREV = ""
 
 
 class _ItemRef(_Strict, frozen=True):
@@ -196,7 +207,9 @@ def parse_event(raw: object, *, float_free: bool = False) -> Event:
         data = msgspec.convert(envelope.data, _DATA[envelope.kind], strict=True)
     except msgspec.ValidationError as exc:
         raise EventFormatError(_readable(exc)) from None
-    problems = _envelope_problems(envelope) + _data_problems(data)
+    except UnicodeEncodeError:  # msgspec met a lone surrogate where it compares a name or a kind
+        raise EventFormatError(LONE_SURROGATE) from None
+    problems = _envelope_problems(envelope) + data_problems(data)
     if problems:
         raise EventFormatError("; ".join(problems))
     # the data exactly as sent (``raw`` is a mapping: it converted to the envelope)
@@ -233,7 +246,7 @@ def check_event(event: Event) -> None:
     try:
         size = len(event.to_json().encode("utf-8"))
     except UnicodeEncodeError:
-        problems.append("text holds an invalid character (a lone surrogate): send valid UTF-8")
+        problems.append(LONE_SURROGATE)
     except ValueError as exc:  # a float that JSON cannot carry
         problems.append(f"a value cannot be written as JSON: {exc}")
     else:
@@ -243,7 +256,7 @@ def check_event(event: Event) -> None:
         raise EventFormatError("; ".join(problems))
 
 
-_HEX = frozenset("0123456789abcdef")
+SHA256_HEX = frozenset("0123456789abcdef")
 
 
 def _digits(text: str) -> bool:
@@ -251,7 +264,7 @@ def _digits(text: str) -> bool:
 
 
 def _sha256(text: str) -> bool:
-    return len(text) == 64 and _HEX.issuperset(text)
+    return len(text) == 64 and SHA256_HEX.issuperset(text)
 
 
 def _envelope_problems(envelope: _Envelope) -> list[str]:
@@ -269,7 +282,12 @@ def _envelope_problems(envelope: _Envelope) -> list[str]:
     return [f"'{name}' must be {what}" for ok, name, what in checks if not ok]
 
 
-def _data_problems(data: _Data) -> list[str]:
+def data_schema(kind: str) -> type[_Data]:
+    """The type ``data`` of an event of ``kind`` is held to."""
+    return _DATA[kind]
+
+
+def data_problems(data: _Data) -> list[str]:
     problems = []
     for name in ("token_hash", "sha256", "original_sha256"):
         value = getattr(data, name, None)

@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 import pytest
+import zstandard
 
 from station.ledger import display_case_no
 from station.ledger.hlc import format_hlc
@@ -54,8 +55,12 @@ def _received(city: City, case_no: str, token: str) -> dict[str, Any]:
 
 
 def _raw_push(city: City, text: str) -> httpx.Response:
-    """Push JSON text as given (ASCII escapes keep lone surrogates; big numbers stay digits)."""
-    return city.neighbour.signer.push_body(gzip.compress(text.encode("ascii"), mtime=0))
+    """Push JSON text as given (ASCII escapes keep lone surrogates; big numbers stay digits):
+    gzip'd for the first wire version, a zstd frame for the second (which reads lone surrogates)."""
+    body = text.encode("ascii")
+    if text.startswith('{"w": 2'):
+        return city.neighbour.signer.push_body(zstandard.ZstdCompressor().compress(body))
+    return city.neighbour.signer.push_body(gzip.compress(body, mtime=0))
 
 
 def _batch_text(event: dict[str, Any]) -> str:
@@ -76,6 +81,8 @@ def _push_case(city: City, name: str) -> tuple[httpx.Response, str, str]:
     event = _received(city, case_no, token)
     if name == "lone-surrogate-in-name":
         text = _batch_text(_with(event, ("data", "applicant", "name"), "曾\ud800"))
+    elif name == "lone-surrogate-as-item-in-a-zstd-push":
+        text = _batch_text(_with(event, ("data", "item"), "\ud800")).replace('{"w": 1', '{"w": 2', 1)
     elif name == "integer-of-5000-digits":
         text = _batch_text(_with(event, ("v",), -424242)).replace("-424242", "9" * 5000)
     elif name == "item-as-a-list":
@@ -98,7 +105,8 @@ def _push_case(city: City, name: str) -> tuple[httpx.Response, str, str]:
     return _raw_push(city, text), case_no, token
 
 
-PUSHED = ["lone-surrogate-in-name", "integer-of-5000-digits", "item-as-a-list", "materials-as-a-string",
+PUSHED = ["lone-surrogate-in-name", "lone-surrogate-as-item-in-a-zstd-push",
+          "integer-of-5000-digits", "item-as-a-list", "materials-as-a-string",
           "full-width-digits-in-case-number", "hlc-over-32-characters", "nul-in-event-id",
           "data-nested-100000-deep"]
 

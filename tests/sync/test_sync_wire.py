@@ -146,3 +146,25 @@ def test_a_value_orjson_cannot_encode_still_travels_and_meets_the_contract_at_th
     decoded, _ = decode_events(encode_push([good, odd]))
     assert decoded[0] == good
     assert type(decoded[1]).__name__ == "Malformed" and decoded[1].id == odd.id and "count" in decoded[1].reason
+
+
+@pytest.mark.parametrize("place", ["data", "item", "applicant_name", "kind"])
+def test_a_lone_surrogate_anywhere_is_a_malformed_event_not_a_crash(place: str) -> None:
+    """A push's JSON may escape a lone surrogate (``\\ud800``): the zstd path reads it with the
+    standard library, and the contract must answer that event malformed, never raise."""
+    good, odd = sample_events(2, start_ms=1_795_400_000_000)
+    columns = events_to_columns([good, odd])
+    first = columns["data"][0]
+    assert isinstance(first, dict)
+    if place == "data":
+        columns["data"][0] = "\ud800"
+    elif place == "item":
+        first["item"] = "\ud800"
+    elif place == "applicant_name":
+        first["applicant"] = first["applicant"] | {"name": "曾\ud800"}
+    else:
+        columns["kind"][0] = "\ud800"
+    body = zstandard.ZstdCompressor().compress(json.dumps({"w": 2, "events": columns}).encode("ascii"))
+    decoded, _ = decode_events(body)
+    assert type(decoded[0]).__name__ == "Malformed" and decoded[0].id == good.id
+    assert decoded[1] == odd
