@@ -162,7 +162,8 @@ def decode_events(body: bytes, limit: int = MAX_BODY_BYTES) -> tuple[list[Event 
     if count > MAX_BATCH_EVENTS:
         raise WireError(f"batch holds {count} events; at most {MAX_BATCH_EVENTS} are allowed")
     extra = {k: v for k, v in payload.items() if k not in ("w", "events")}
-    if version == PUSH_WIRE_VERSION and (whole := parse_columns(payload["events"], float_free=not floats)):
+    whole = parse_columns(payload["events"], float_free=not floats, elided_prev=version == PUSH_WIRE_VERSION)
+    if whole:
         return list(whole), extra  # every event keeps the contract: checked as one batch
     return _events_one_by_one(columns_to_dicts(payload["events"]), version, floats), extra
 

@@ -49,9 +49,11 @@ class _Columns(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """``None``: the digest of the event just before (a push leaves it out there)."""
 
 
-def parse_columns(columns: object, *, float_free: bool) -> list[Event] | None:
-    """Every event of a column-major batch, checked; None when any breaks the contract (or
-    the first leaves out ``prev``): check that batch event by event instead."""
+def parse_columns(columns: object, *, float_free: bool, elided_prev: bool) -> list[Event] | None:
+    """Every event of a column-major batch, checked; None when any breaks the contract: check
+    that batch event by event instead. ``elided_prev``: a ``prev`` of ``None`` stands for the
+    digest of the event before (a push's wire); without it, or on the first event, it breaks
+    the contract."""
     try:
         batch = msgspec.convert(columns, _Columns, strict=True)
     except (msgspec.ValidationError, UnicodeEncodeError):  # a lone surrogate where a name is compared
@@ -64,20 +66,20 @@ def parse_columns(columns: object, *, float_free: bool) -> list[Event] | None:
         return None
     if any(data_problems(data) for data in datas):
         return None
-    return _events(batch, float_free)
+    return _events(batch, float_free, elided_prev)
 
 
 def _same_length(batch: _Columns) -> bool:
     return len({len(getattr(batch, name)) for name in _Columns.__struct_fields__}) == 1
 
 
-def _events(batch: _Columns, float_free: bool) -> list[Event] | None:
+def _events(batch: _Columns, float_free: bool, elided_prev: bool) -> list[Event] | None:
     events: list[Event] = []
     for row in zip(batch.id, batch.case, batch.kind, batch.hlc, batch.at, batch.station, batch.actor, batch.data,
                    batch.v, batch.role, batch.prev, strict=True):
         prev = row[10]
         if prev is None:
-            if not events:
+            if not (elided_prev and events):
                 return None
             prev = events[-1].digest()
         data: EventData = row[7]  # type: ignore[assignment]  # held to its kind's schema above

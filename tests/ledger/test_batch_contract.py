@@ -15,10 +15,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from station.ledger import Event, EventFormatError
+from station.ledger import Event
 from station.ledger.columns import parse_columns
-from station.ledger.contract import parse_event
-from sync.wire import COLUMNS, events_to_columns
+from sync.wire import COLUMNS, PUSH_WIRE_VERSION, _events_one_by_one, events_to_columns
 from tests.fuzz.test_fuzz_contract import _paths, _put, hostile_value
 from tests.support.events import sample_events
 
@@ -30,14 +29,13 @@ def _columns(rows: list[dict[str, Any]]) -> dict[str, list[Any]]:
 
 
 def _one_by_one(rows: list[dict[str, Any]]) -> list[Event] | None:
-    try:
-        return [parse_event(copy.deepcopy(row), float_free=True) for row in rows]
-    except EventFormatError:
-        return None
+    """What the push decoder's event-by-event path makes of the rows (None if any is malformed)."""
+    events = _events_one_by_one(copy.deepcopy(rows), PUSH_WIRE_VERSION, floats=False)
+    return [e for e in events if isinstance(e, Event)] if all(isinstance(e, Event) for e in events) else None
 
 
 def _agree(rows: list[dict[str, Any]]) -> None:
-    whole = parse_columns(copy.deepcopy(_columns(rows)), float_free=True)
+    whole = parse_columns(copy.deepcopy(_columns(rows)), float_free=True, elided_prev=True)
     alone = _one_by_one(rows)
     if whole is None:
         return  # stepping aside is always allowed; the caller then checks one by one
@@ -48,7 +46,7 @@ def _agree(rows: list[dict[str, Any]]) -> None:
 
 def test_a_batch_that_keeps_the_contract_is_taken_whole_and_equal() -> None:
     rows = [e.to_dict() for e in EVENTS]
-    whole = parse_columns(_columns(rows), float_free=True)
+    whole = parse_columns(_columns(rows), float_free=True, elided_prev=True)
     assert whole is not None
     assert whole == _one_by_one(rows)
     assert [e.digest() for e in whole] == [e.digest() for e in EVENTS]
@@ -57,10 +55,11 @@ def test_a_batch_that_keeps_the_contract_is_taken_whole_and_equal() -> None:
 def test_a_left_out_prev_is_the_digest_of_the_event_before() -> None:
     columns = events_to_columns(EVENTS)
     columns["prev"] = [EVENTS[0].prev] + [None] * (len(EVENTS) - 1)
-    whole = parse_columns(columns, float_free=True)
+    whole = parse_columns(columns, float_free=True, elided_prev=True)
     assert whole == EVENTS
+    assert parse_columns(columns, float_free=True, elided_prev=False) is None  # only a push may leave it out
     columns["prev"] = [None] * len(EVENTS)
-    assert parse_columns(columns, float_free=True) is None  # nothing before the first: checked one by one
+    assert parse_columns(columns, float_free=True, elided_prev=True) is None  # nothing before the first: checked one by one
 
 
 NEAR_MISSES = [
@@ -78,7 +77,7 @@ def test_a_near_miss_in_any_column_is_never_taken(index: int, field: str, value:
     rows = [e.to_dict() for e in EVENTS]
     rows[index][field] = value
     assert _one_by_one(rows) is None, "the near miss should break the contract"
-    assert parse_columns(_columns(rows), float_free=True) is None
+    assert parse_columns(_columns(rows), float_free=True, elided_prev=True) is None
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
