@@ -47,3 +47,16 @@ def test_no_other_module_reads_the_environment(path: Path) -> None:
     reads = re.findall(r"os\.environ(?:\.get)?\(|os\.environ\[[^\]]+\](?!\s*(?:,|=))|os\.getenv", path.read_text("utf-8"))
     allowed = {"office_cli.py": 2}  # CITYHALL_PASSWORD: the input of `cityhall staff add`, not a setting
     assert len(reads) == allowed.get(path.name, 0), reads
+
+
+def _documented_names(text: str) -> set[str]:
+    return set(re.findall(r"\b(?:CITYHALL|STATION|ALIBABA_CLOUD|TENCENTCLOUD)_[A-Z_]+\b", text))
+
+
+def test_the_example_and_the_readme_name_every_variable_the_hub_reads() -> None:
+    read = _documented_names((CITYHALL / "settings.py").read_text("utf-8")) - {"CITYHALL_PASSWORD"}
+    assert len(read) >= 14, read
+    example = _documented_names((CITYHALL / "hub.env.example").read_text("utf-8"))
+    readme = _documented_names((CITYHALL.parent / "README.md").read_text("utf-8"))
+    assert read - example == set() and example - read == set()
+    assert read - readme == set()
