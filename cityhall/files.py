@@ -6,7 +6,7 @@ signed chunk at START (which must equal what the hub already holds, else 409 wit
 ``received``); ``GET /api/v1/files/{sha256}/status`` says how much has arrived, so a
 cut upload resumes where it stopped; ``GET /api/v1/files/{sha256}`` (``Range: bytes=N-``
 resumes) serves a finished file. A file becomes visible only once all its bytes are
-there and their SHA-256 equals its name.
+there and their SHA-256 equals its name. The routes are `cityhall/routes/files.py`; this is what they ask.
 
 A partial upload that no chunk has touched for ``stale_after_s`` (48 hours unless
 ``CITYHALL_STALE_UPLOAD_HOURS`` says otherwise) was abandoned: at start-up and then at
@@ -21,33 +21,27 @@ import os
 import re
 import threading
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, Response, StreamingResponse
 from sqlalchemy import (
     BigInteger, Column, Engine, Float, Integer, MetaData, String, Table, and_, delete, insert, select, update,
 )
-from starlette.concurrency import run_in_threadpool
 
 from . import db
+from .errors import HubError
 from .filestore import FileStorage, storage_for
-from .settings import STALE_UPLOAD_ENV, STALE_UPLOAD_S, HubEnvironment
-from .security import AuthFailure, authenticate
-from .store import HubStore
+from .settings import STALE_UPLOAD_ENV, STALE_UPLOAD_S, HubSettings
 
-__all__ = ["HubFiles", "FileProblem", "add_file_routes", "MAX_CHUNK_BYTES", "MAX_FILE_BYTES", "files_table",
+__all__ = ["HubFiles", "open_hub_files", "MAX_CHUNK_BYTES", "MAX_FILE_BYTES", "files_table", "SHA256_NAME",
            "STALE_UPLOAD_S", "STALE_UPLOAD_ENV"]
 
 MAX_CHUNK_BYTES = 8 * 1024 * 1024
 MAX_FILE_BYTES = 200 * 1024 * 1024
 _CLEAN_EVERY_S = 3600.0
-_SHA256 = re.compile(r"[0-9a-f]{64}")
+SHA256_NAME = re.compile(r"[0-9a-f]{64}")
+"""How a file is named: its SHA-256 in lower-case hex."""
 _STAGED = re.compile(r"[0-9a-f]{64}(\.[0-9]{12})?")
-_CONTENT_RANGE = re.compile(r"bytes (\d+)-(\d+)/(\d+)")
-_RANGE = re.compile(r"bytes=(\d+)-")
 
 files_metadata = MetaData()
 files_table = Table(
@@ -112,19 +106,6 @@ def _holders(conn: Any) -> None:
     conn.execute(delete(ref_cursor_table))
 
 
-@dataclass
-class FileProblem(Exception):
-    status: int
-    error: str
-    reason: str
-    received: int | None = None
-
-    def response(self) -> JSONResponse:
-        extra = {} if self.received is None else {"received": self.received}
-        return JSONResponse({"error": self.error, "reason": self.reason, "hub_time": time.time(), **extra},
-                            status_code=self.status)
-
-
 class HubFiles:
     def __init__(self, engine: Engine, storage: FileStorage, staging: Path,
                  stale_after_s: float = STALE_UPLOAD_S) -> None:
@@ -156,7 +137,7 @@ class HubFiles:
             refs = {(_attached_sha256(r.body), r.case_no, r.station) for r in rows}
             known = {(r.sha256, r.case_no, r.station) for r in conn.execute(
                 select(attachments_table).where(attachments_table.c.sha256.in_({s for s, _, _ in refs})))}
-            new = [{"sha256": s, "case_no": c, "station": st} for s, c, st in refs - known if _SHA256.fullmatch(s)]
+            new = [{"sha256": s, "case_no": c, "station": st} for s, c, st in refs - known if SHA256_NAME.fullmatch(s)]
             if new:
                 conn.execute(insert(attachments_table), new)
             self._save_cursor(conn, last, top)
@@ -246,14 +227,15 @@ class HubFiles:
             if stored is not None and not self.needs_proof(station, sha256):
                 return self.status(sha256, station)
             if stored is not None and stored != total:
-                raise FileProblem(400, "size_mismatch", f"this file is {stored} bytes, not {total}")
+                raise HubError(400, "size_mismatch", f"this file is {stored} bytes, not {total}")
             self._begin_upload(station, sha256, total, now)
             staged = self.staged(sha256, station)
             received = staged.stat().st_size if staged.is_file() else 0
             if start != received:
-                raise FileProblem(409, "offset_mismatch", f"the hub holds {received} bytes; send from there", received)
+                raise HubError(409, "offset_mismatch", f"the hub holds {received} bytes; send from there",
+                               received=received)
             if start + len(chunk) > total:
-                raise FileProblem(400, "beyond_size", f"chunk ends past the declared size {total}")
+                raise HubError(400, "beyond_size", f"chunk ends past the declared size {total}")
             _append_durably(staged, chunk)
             if received + len(chunk) == total:
                 self._finish(station, sha256, total, now)
@@ -267,7 +249,7 @@ class HubFiles:
                 conn.execute(insert(uploads_table).values(sha256=sha256, size=total, station=station, started_at=now))
                 self.staged(sha256, station).unlink(missing_ok=True)
             elif declared != total:
-                raise FileProblem(400, "size_mismatch", f"this file was declared as {declared} bytes, not {total}")
+                raise HubError(400, "size_mismatch", f"this file was declared as {declared} bytes, not {total}")
 
     def _finish(self, station: str, sha256: str, total: int, now: float) -> None:
         staged = self.staged(sha256, station)
@@ -277,7 +259,7 @@ class HubFiles:
             conn.execute(delete(uploads_table).where(mine))
             if _file_sha256(staged) != sha256:
                 staged.unlink(missing_ok=True)
-                raise FileProblem(422, "hash_mismatch", "the bytes received do not hash to the file's name; "
+                raise HubError(422, "hash_mismatch", "the bytes received do not hash to the file's name; "
                                                         "the partial file was discarded, upload it again")
             if conn.execute(select(files_table.c.sha256).where(files_table.c.sha256 == sha256)).first() is None:
                 self.storage.commit(sha256, staged)
@@ -293,7 +275,7 @@ class HubFiles:
         with self.engine.connect() as conn:
             owners = {row.sha256: row.station for row in conn.execute(select(uploads_table.c.sha256, uploads_table.c.station))}
         for path in self.staging.iterdir():
-            if path.is_file() and _SHA256.fullmatch(path.name) and path.name in owners:
+            if path.is_file() and SHA256_NAME.fullmatch(path.name) and path.name in owners:
                 path.replace(self.staged(path.name, owners[path.name]))
 
     # -- abandoned uploads -----------------------------------------------------------------
@@ -355,91 +337,10 @@ def _file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-# -- HTTP ---------------------------------------------------------------------------------
-
-def default_files_root(db_url: str) -> Path:
-    """Beside a SQLite database (``hub.db`` → ``hub-files/``), else ``./cityhall-files``."""
-    if db_url.startswith("sqlite:///"):
-        database = Path(db_url[len("sqlite:///"):])
-        return database.with_name(database.stem + "-files")
-    return Path("cityhall-files")
-
-
-def add_file_routes(app: FastAPI, db_url: str, env: HubEnvironment) -> HubFiles:
-    store: HubStore = app.state.store
-    root = env.files_dir or default_files_root(db_url)
-    staging = env.files_staging or root / "staging"
-    files = HubFiles(store.engine, storage_for(env.s3, env.files_dir, root), staging, env.stale_upload_s)
+def open_hub_files(engine: Engine, settings: HubSettings) -> HubFiles:
+    """The hub's files where its settings put them; uploads abandoned while it was down are cleaned first."""
+    env = settings.env
+    files = HubFiles(engine, storage_for(env.s3, env.files_dir, settings.files_root), settings.files_staging,
+                     env.stale_upload_s)
     files.clean_stale_uploads()
-    app.state.files = files
-    _routes(app, store, files)
     return files
-
-
-def _check_name(sha256: str) -> None:
-    if not _SHA256.fullmatch(sha256):
-        raise FileProblem(400, "malformed_name", "a file is named by its SHA-256 in lower-case hex")
-
-
-def _authorised(request: Request, body: bytes, store: HubStore, files: HubFiles, sha256: str,
-                download: bool = False) -> str:
-    """The signing station, if it may send (or, with ``download``, fetch) this file; else the refusal."""
-    _check_name(sha256)
-    station = authenticate(request, body, store, time.time())
-    allowed = files.may_see(station, sha256) if download else files.may_upload(station, sha256)
-    if not allowed:
-        raise FileProblem(404, "not_found", "no case this station may see holds this file (yet)")
-    return station
-
-
-def _routes(app: FastAPI, store: HubStore, files: HubFiles) -> None:
-    @app.get("/api/v1/files/{sha256}/status", tags=["files"], summary="How many bytes of a file the hub holds")
-    def file_status(request: Request, sha256: str) -> Response:
-        try:
-            station = _authorised(request, b"", store, files, sha256)
-        except (AuthFailure, FileProblem) as refused:
-            return refused.response()
-        return JSONResponse(files.status(sha256, station) | {"hub_time": time.time()})
-
-    @app.put("/api/v1/files/{sha256}", tags=["files"], summary="Append one signed chunk (Content-Range) of a file")
-    async def put_chunk(request: Request, sha256: str) -> Response:
-        declared = request.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > MAX_CHUNK_BYTES:
-            return FileProblem(413, "too_large", f"chunks of at most {MAX_CHUNK_BYTES} bytes").response()
-        body = await request.body()
-        try:
-            station = await run_in_threadpool(_authorised, request, body, store, files, sha256)
-            start, total = _content_range(request.headers.get("content-range", ""), len(body))
-            answer = await run_in_threadpool(files.receive, station, sha256, start, total, body, time.time())
-        except (AuthFailure, FileProblem) as refused:
-            return refused.response()
-        return JSONResponse(answer | {"hub_time": time.time()})
-
-    @app.get("/api/v1/files/{sha256}", tags=["files"], summary="Download a finished file (Range: bytes=N- resumes)")
-    def get_file(request: Request, sha256: str) -> Response:
-        try:
-            _authorised(request, b"", store, files, sha256, download=True)
-        except (AuthFailure, FileProblem) as refused:
-            return refused.response()
-        size = files.stored_size(sha256)
-        if size is None:
-            return FileProblem(404, "not_uploaded", "the file has not reached the city hall yet").response()
-        match = _RANGE.fullmatch(request.headers.get("range", ""))
-        start = min(int(match.group(1)), size) if match else 0
-        headers = {"Content-Length": str(size - start), "Accept-Ranges": "bytes"}
-        if match:
-            headers["Content-Range"] = f"bytes {start}-{size - 1}/{size}"
-        return StreamingResponse(files.storage.read(sha256, start), status_code=206 if match else 200,
-                                 media_type="application/octet-stream", headers=headers)
-
-
-def _content_range(header: str, length: int) -> tuple[int, int]:
-    match = _CONTENT_RANGE.fullmatch(header.strip())
-    if not match:
-        raise FileProblem(400, "malformed_range", "Content-Range must read 'bytes START-END/TOTAL'")
-    start, end, total = (int(g) for g in match.groups())
-    if end - start + 1 != length or length == 0:
-        raise FileProblem(400, "malformed_range", f"Content-Range covers {end - start + 1} bytes, the body has {length}")
-    if total > MAX_FILE_BYTES:
-        raise FileProblem(413, "too_large", f"files of at most {MAX_FILE_BYTES} bytes")
-    return start, total

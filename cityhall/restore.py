@@ -1,8 +1,9 @@
-"""``GET /api/v1/sync/restore``: what a station's new PC needs to carry on where the hub's copy ends.
+"""What a station's new PC needs to carry on where the hub's copy ends.
 
-Signed like pull, by the station's newly enrolled key. Pages, by ``seq``, through every
-event the hub holds of the cases this station can see and every event the station
-recorded itself; the first page (``after=0``) also says where the station stands:
+Asked by ``GET /api/v1/sync/restore`` (``cityhall/routes/restore.py``), signed like pull by
+the station's newly enrolled key. Pages, by ``seq``, through every event the hub holds
+of the cases this station can see and every event the station recorded itself; the first
+page (``after=0``) also says where the station stands:
 
 - ``feed_cursor``: the station's pull cursor as of now (later events reach it by pull);
 - ``chain_tip``: the last link of its hash chain the hub holds (accepted, parked or
@@ -13,23 +14,16 @@ recorded itself; the first page (``after=0``) also says where the station stands
 from __future__ import annotations
 
 import json
-import time
 from typing import Any
 
-from fastapi import FastAPI, Query, Request
-from fastapi.responses import Response
 from sqlalchemy import Engine, func, or_, select, union
 
 from sync.chain import ChainLink
-from sync.wire import dicts_to_columns, gzip_json
 
 from . import db
-from .security import AuthFailure, authenticate
-from .store import HubStore, bounded_page
+from .store import bounded_page
 
-__all__ = ["add_restore_routes", "restore_page", "station_standing", "MAX_RESTORE_PAGE"]
-
-MAX_RESTORE_PAGE = 5000
+__all__ = ["restore_page", "station_standing"]
 
 
 def restore_page(engine: Engine, station: str, after: int, limit: int) -> tuple[list[dict[str, Any]], int, bool]:
@@ -73,24 +67,3 @@ def _event_summary(conn: Any, station: str, event_id: str) -> dict[str, Any] | N
         return None
     event = json.loads(body)
     return {"held": True, "case_no": event["case"], "kind": event["kind"], "at": event["at"]}
-
-
-def add_restore_routes(app: FastAPI) -> None:
-    store: HubStore = app.state.store
-
-    @app.get("/api/v1/sync/restore", tags=["sync"],
-             openapi_extra={"parameters": [{"name": h, "in": "header", "required": True, "schema": {"type": "string"}}
-                                           for h in ("X-Station", "X-Timestamp", "X-Signature")]},
-             summary="A new PC's restore: this station's own events and the cases it can see, by seq")
-    def restore(request: Request, after: int = Query(0, ge=0, le=2**63 - 1),
-                limit: int = Query(2000, ge=1, le=MAX_RESTORE_PAGE)) -> Response:
-        try:
-            station = authenticate(request, b"", store, time.time())
-        except AuthFailure as refused:
-            return refused.response()
-        # the standing is read before the events: whatever arrives in between comes again by pull (deduplicated)
-        standing = station_standing(store.engine, station) if after == 0 else {}
-        events, cursor, more = restore_page(store.engine, station, after, limit)
-        payload = {"w": 1, "events": dicts_to_columns(events), "cursor": cursor, "more": more,
-                   "hub_time": time.time(), **standing}
-        return Response(gzip_json(payload), media_type="application/json", headers={"Content-Encoding": "gzip"})

@@ -1,4 +1,4 @@
-"""Request authentication, the response headers every answer carries, and the miss limiter."""
+"""Request authentication, the response headers every answer carries (and the citizen's pages' no-store), and the miss limiter."""
 from __future__ import annotations
 
 import threading
@@ -7,14 +7,14 @@ from collections import deque
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sync.signing import HEADER_SIGNATURE, HEADER_STATION, HEADER_TIMESTAMP, signing_text, verify_bytes, verify_request
 
+from .errors import HubError
 from .store import HubStore
 
-__all__ = ["AuthFailure", "authenticate", "bundle_key_problem", "HubHeaders", "MissLimiter", "HUB_TIME_HEADER"]
+__all__ = ["AuthFailure", "authenticate", "bundle_key_problem", "HubHeaders", "PrivateTrackingAnswers", "MissLimiter", "HUB_TIME_HEADER"]
 
 HUB_TIME_HEADER = "X-Hub-Time"
 _SECURITY_HEADERS = [
@@ -26,20 +26,12 @@ _SECURITY_HEADERS = [
 ]
 
 
-class AuthFailure(Exception):
-    """401 (who is speaking is unknown) or 403 (known, but not allowed)."""
+class AuthFailure(HubError):
+    """401 (who is speaking is unknown) or 403 (known, but not allowed); answered by the one HubError handler."""
 
     def __init__(self, status: int, reason: str, **extra: Any) -> None:
-        super().__init__(reason)
-        self.status, self.reason, self.extra = status, reason, extra
-
-    def body(self) -> dict[str, Any]:
-        return {"error": self.extra.get("error", "unauthorised" if self.status == 401 else "forbidden"),
-                "reason": self.reason, **{k: v for k, v in self.extra.items() if k != "error"}}
-
-    def response(self) -> JSONResponse:
-        """The refusal as the hub answers it, with the hub's clock (a skew refusal keeps the one it judged by)."""
-        return JSONResponse({"hub_time": time.time()} | self.body(), status_code=self.status)
+        error = extra.pop("error", "unauthorised" if status == 401 else "forbidden")
+        super().__init__(status, error, reason, **extra)
 
 
 def authenticate(request: Request, body: bytes, store: HubStore, now: float) -> str:
@@ -119,6 +111,28 @@ class HubHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class PrivateTrackingAnswers:
+    """``Cache-Control: no-store`` on every answer of the citizen's pages: a shared phone or proxy keeps none."""
+
+    _PREFIXES = ("/T/", "/api/v1/track/")
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not str(scope.get("path", "")).startswith(self._PREFIXES):
+            await self.app(scope, receive, send)
+            return
+
+        async def send_private(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"cache-control"]
+                message["headers"] = [*headers, (b"cache-control", b"no-store")]
+            await send(message)
+
+        await self.app(scope, receive, send_private)
 
 
 class MissLimiter:

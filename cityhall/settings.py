@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .filestore import S3Config
 
-__all__ = ["HubEnvironment", "S3Config", "DB_ENV", "TOPOLOGY_ENV", "METRICS_TOKEN_ENV", "FILES_DIR_ENV",
+__all__ = ["HubSettings", "HubEnvironment", "S3Config", "DB_ENV", "TOPOLOGY_ENV", "METRICS_TOKEN_ENV", "FILES_DIR_ENV",
            "FILES_STAGING_ENV", "S3_ENDPOINT_ENV", "S3_BUCKET_ENV", "S3_PREFIX_ENV", "STALE_UPLOAD_ENV",
            "NOTIFY_CREDENTIAL_ENVS", "DEFAULT_DB_URL", "STALE_UPLOAD_S"]
 
@@ -71,6 +71,43 @@ class HubEnvironment:
             stale_upload_s=_stale_upload_s(env.get(STALE_UPLOAD_ENV, "")),
             notify_credentials={name: env[name] for name in NOTIFY_CREDENTIAL_ENVS if env.get(name)},
         )
+
+
+@dataclass(frozen=True)
+class HubSettings:
+    """What one running hub is told: the command line's choices over :class:`HubEnvironment`'s."""
+
+    db_url: str
+    """``sqlite:///PATH`` (default) or ``postgresql://...``."""
+    topology_file: Path
+    """The same ``stations.toml`` the stations carry."""
+    miss_limit: int = 20
+    """Tracking-page misses allowed per client address per ``miss_window_s``."""
+    miss_window_s: float = 600.0
+    metrics_token: str | None = None
+    """``/metrics`` wants ``Authorization: Bearer`` this token; unset, ``env``'s, else loopback clients only."""
+    env: HubEnvironment = field(default_factory=HubEnvironment.read)
+    """The environment variables, read once."""
+
+    @property
+    def scrape_token(self) -> str | None:
+        """The bearer token ``/metrics`` wants, if any."""
+        return self.metrics_token or self.env.metrics_token
+
+    @property
+    def files_root(self) -> Path:
+        """``CITYHALL_FILES_DIR``, else beside a SQLite database (``hub.db`` → ``hub-files/``), else ``./cityhall-files``."""
+        if self.env.files_dir is not None:
+            return self.env.files_dir
+        if self.db_url.startswith("sqlite:///"):
+            database = Path(self.db_url[len("sqlite:///"):])
+            return database.with_name(database.stem + "-files")
+        return Path("cityhall-files")
+
+    @property
+    def files_staging(self) -> Path:
+        """``CITYHALL_FILES_STAGING``, else ``staging/`` in :attr:`files_root`."""
+        return self.env.files_staging or self.files_root / "staging"
 
 
 def _path(text: str | None) -> Path | None:

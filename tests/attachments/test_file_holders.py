@@ -116,7 +116,7 @@ def test_a_second_station_with_the_same_bytes_proves_it_by_sending_them(tmp_path
     files.receive(OTHER_VILLAGE, sha, 0, len(data), forged[:10_000], 2.0)
     try:
         files.receive(OTHER_VILLAGE, sha, 10_000, len(data), forged[10_000:], 3.0)
-    except Exception as refused:  # noqa: BLE001 - FileProblem 422, checked below
+    except Exception as refused:  # noqa: BLE001 - HubError 422, checked below
         assert getattr(refused, "status", None) == 422
     assert not files.may_see(OTHER_VILLAGE, sha)
     assert b"".join(files.storage.read(sha)) == data  # the stored file never changed

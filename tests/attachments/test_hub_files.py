@@ -12,7 +12,8 @@ from sqlalchemy import insert
 
 from cityhall import db
 from cityhall.app import HubSettings, create_app
-from cityhall.files import FileProblem, HubFiles
+from cityhall.errors import HubError
+from cityhall.files import HubFiles
 from cityhall.filestore import LocalStorage, S3Config, S3Storage
 from sync.ratelimit import TokenBucket
 from tests.support.demo import DEMO_TOPOLOGY_FILE, TOWNSHIP, VILLAGE
@@ -39,9 +40,9 @@ def test_chunks_resume_and_the_file_appears_only_when_its_hash_matches(tmp_path:
     sha = hashlib.sha256(data).hexdigest()
     _refer(files, sha)
     assert files.receive(VILLAGE, sha, 0, len(data), data[:60_000], 1.0)["received"] == 60_000
-    with pytest.raises(FileProblem) as wrong_offset:
+    with pytest.raises(HubError) as wrong_offset:
         files.receive(VILLAGE, sha, 0, len(data), data[:1000], 2.0)
-    assert (wrong_offset.value.status, wrong_offset.value.received) == (409, 60_000)
+    assert (wrong_offset.value.status, wrong_offset.value.extra["received"]) == (409, 60_000)
     assert files.stored_size(sha) is None and files.status(sha, VILLAGE)["complete"] is False
     assert files.receive(VILLAGE, sha, 60_000, len(data), data[60_000:], 3.0)["complete"] is True
     assert b"".join(files.storage.read(sha)) == data and b"".join(files.storage.read(sha, 99_000)) == data[99_000:]
@@ -51,7 +52,7 @@ def test_chunks_resume_and_the_file_appears_only_when_its_hash_matches(tmp_path:
 def test_bytes_that_do_not_hash_to_the_name_are_discarded(tmp_path: Path) -> None:
     files, data = _hub(tmp_path), os.urandom(5000)
     sha = hashlib.sha256(b"something else").hexdigest()
-    with pytest.raises(FileProblem) as mismatch:
+    with pytest.raises(HubError) as mismatch:
         files.receive(VILLAGE, sha, 0, len(data), data, 1.0)
     assert mismatch.value.status == 422
     assert files.stored_size(sha) is None and not files.storage.has(sha) and files.status(sha, VILLAGE)["received"] == 0

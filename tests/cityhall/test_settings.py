@@ -8,6 +8,7 @@ import pytest
 
 from cityhall.filestore import S3Config
 from cityhall.notify.config import CREDENTIAL_ENV, WEBHOOK_TOKEN_ENV
+from cityhall import settings
 from cityhall.settings import NOTIFY_CREDENTIAL_ENVS, STALE_UPLOAD_S, HubEnvironment
 
 CITYHALL = Path(__file__).resolve().parents[2] / "cityhall"
@@ -47,3 +48,16 @@ def test_no_other_module_reads_the_environment(path: Path) -> None:
     reads = re.findall(r"os\.environ(?:\.get)?\(|os\.environ\[[^\]]+\](?!\s*(?:,|=))|os\.getenv", path.read_text("utf-8"))
     allowed = {"office_cli.py": 2}  # CITYHALL_PASSWORD: the input of `cityhall staff add`, not a setting
     assert len(reads) == allowed.get(path.name, 0), reads
+
+
+
+def _named(text: str) -> set[str]:
+    return set(re.findall(r"\b(?:CITYHALL|STATION|ALIBABA_CLOUD|TENCENTCLOUD)_[A-Z0-9_]+\b", text))
+
+
+def test_the_example_and_the_readme_name_every_variable_the_hub_reads() -> None:
+    read = {value for name, value in vars(settings).items() if name.endswith("_ENV")} | set(NOTIFY_CREDENTIAL_ENVS)
+    assert len(read) == 14, read
+    example = _named((CITYHALL / "hub.env.example").read_text("utf-8"))
+    assert example == read
+    assert read - _named((CITYHALL.parent / "README.md").read_text("utf-8")) == set()

@@ -1,0 +1,92 @@
+"""The stations' sync API: push, relay a bundle, pull (DESIGN §7), all signed."""
+from __future__ import annotations
+
+import time
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from station.ledger import Event
+from sync.bundle import Bundle, BundleError, read_bundle
+from sync.ingest import Answer
+from sync.wire import MAX_PUSH_INFLATED, Malformed, WireError, decode_events, dicts_to_columns, gzip_json
+
+from ..errors import HubError
+from ..security import bundle_key_problem
+from ..store import HubStore
+from .deps import SIGNED_HEADERS, Signed, SignedBy, SignedQuery, Store
+
+__all__ = ["router", "MAX_PUSH_BYTES", "MAX_PULL_LIMIT"]
+
+MAX_PUSH_BYTES = 8 * 1024 * 1024
+MAX_PULL_LIMIT = 5000
+GZIP_JSON = {"Content-Encoding": "gzip"}
+_GZIP_BODY = {"requestBody": {"required": True, "content": {"application/json": {
+    "schema": {"type": "string", "format": "binary", "description": "gzip'd column-major event batch"}}}}}
+
+SignedBatch = Annotated[Signed, Depends(SignedBy(MAX_PUSH_BYTES,
+                                                 f"body over {MAX_PUSH_BYTES} bytes: send smaller batches"))]
+"""A signed push or bundle of at most :data:`MAX_PUSH_BYTES`."""
+
+router = APIRouter(tags=["sync"])
+
+
+@router.post("/api/v1/sync/push", openapi_extra=SIGNED_HEADERS | _GZIP_BODY,
+             summary="Push a batch of this station's events; answered per event after commit")
+async def push(request: Request, signed: SignedBatch, store: Store) -> Response:
+    try:
+        decoded, _ = await run_in_threadpool(decode_events, signed.body, MAX_PUSH_INFLATED)
+    except WireError as exc:
+        raise HubError(400, "malformed_body", str(exc)) from None
+    events = [e for e in decoded if isinstance(e, Event)]
+    foreign = sorted({e.station for e in events if e.station != signed.station})
+    if foreign:
+        raise HubError(403, "forbidden", f"station {signed.station} cannot push events recorded at {', '.join(foreign)}")
+    ingested = iter(await run_in_threadpool(store.ingest, events, signed.station, time.time()))
+    answers = [Answer(e.id, "rejected", e.reason) if isinstance(e, Malformed) else next(ingested) for e in decoded]
+    return Response(gzip_json(_push_answer(answers, request.query_params.get("answers") == "compact")
+                              | {"hub_time": time.time()}), media_type="application/json", headers=GZIP_JSON)
+
+
+def _push_answer(answers: list[Answer], compact: bool) -> dict[str, Any]:
+    if compact:  # in request order, no ids: on a 64 kbit/s link the answer must not cost what the batch did
+        return {"statuses": [a.status for a in answers],
+                "reasons": {str(i): a.reason for i, a in enumerate(answers) if a.reason}}
+    return {"results": [a.to_dict() for a in answers]}
+
+
+@router.post("/api/v1/sync/bundle", openapi_extra=SIGNED_HEADERS | _GZIP_BODY,
+             summary="Relay a bundle signed by its origin station (and the bundles it carries)")
+async def relay_bundle(signed: SignedBatch, store: Store) -> Response:
+    try:
+        bundle = await run_in_threadpool(read_bundle, signed.body)
+    except BundleError as exc:
+        raise HubError(400, "malformed_body", str(exc)) from None
+    results = await run_in_threadpool(_ingest_bundle_tree, store, bundle)
+    return JSONResponse({"bundles": results, "hub_time": time.time()})
+
+
+def _ingest_bundle_tree(store: HubStore, bundle: Bundle) -> list[dict[str, Any]]:
+    """Each bundle is judged on its own origin's enrolled key; carried bundles likewise."""
+    results: list[dict[str, Any]] = []
+    problem = bundle_key_problem(store, bundle.station, bundle.public_key, bundle.created_at)
+    if problem:
+        results.append({"station": bundle.station, "error": problem, "results": []})
+    else:
+        answers = store.ingest(bundle.events, bundle.station, time.time())
+        results.append({"station": bundle.station, "results": [a.to_dict() for a in answers]})
+    for inner in bundle.carried:
+        results += _ingest_bundle_tree(store, read_bundle(inner))
+    return results
+
+
+@router.get("/api/v1/sync/pull", openapi_extra=SIGNED_HEADERS,
+            summary="Events of the cases this station may see, after a cursor, as gzip'd JSON")
+def pull(signed: SignedQuery, store: Store, after: int = Query(0, ge=0, le=2**63 - 1),
+         limit: int = Query(1000, ge=1, le=MAX_PULL_LIMIT)) -> Response:
+    page = store.pull(signed.station, after, limit)
+    payload = {"w": 1, "events": dicts_to_columns(page.events), "cursor": page.cursor,
+               "more": page.more, "hub_time": time.time()}
+    return Response(gzip_json(payload), media_type="application/json", headers=GZIP_JSON)
