@@ -24,11 +24,12 @@ from starlette.concurrency import run_in_threadpool
 from station.home import CHINA_TZ
 from station.ledger import Event, EventFormatError, HybridClock, InvalidCaseNo, check_contract, normalise_case_no
 from station.topology import Topology
-from sync.bundle import BundleError, read_bundle
+from sync.bundle import BundleError
 from sync.ingest import Answer
 from sync.wire import MAX_PUSH_INFLATED, Malformed, WireError, decode_events, dicts_to_columns, gzip_json
 
 from .bodies import BodyTooLarge, read_small_body
+from .bundles import ingest_relayed_bundle
 from .db import make_engine, migrate
 from .files import add_file_routes
 from .metrics import render_metrics
@@ -37,7 +38,7 @@ from .publish import PublishedCalendar
 from .publish_api import add_publication_routes
 from .ratings import MAX_COMMENT_CHARS, RatingInput, rating_from_form, rating_from_json
 from .restore import add_restore_routes
-from .security import AuthFailure, HubHeaders, MissLimiter, authenticate, bundle_key_problem
+from .security import AuthFailure, HubHeaders, MissLimiter, authenticate
 from .settings import METRICS_TOKEN_ENV, HubEnvironment
 from .staff import add_staff_routes
 from .store import HubStore
@@ -156,10 +157,9 @@ def _sync_routes(app: FastAPI) -> None:
         if isinstance(signed, Response):
             return signed
         try:
-            bundle = await run_in_threadpool(read_bundle, signed[1])
+            results = await run_in_threadpool(ingest_relayed_bundle, store, signed[1])
         except BundleError as exc:
             return _error(400, "malformed_body", str(exc))
-        results = await run_in_threadpool(_ingest_bundle_tree, store, bundle)
         return JSONResponse({"bundles": results, "hub_time": time.time()})
 
     @app.get("/api/v1/sync/pull", tags=["sync"], openapi_extra=_SIGNED,
@@ -194,20 +194,6 @@ async def _bounded_body(request: Request) -> bytes | Response:
     if len(body) > MAX_PUSH_BYTES:
         return _error(413, "too_large", f"body over {MAX_PUSH_BYTES} bytes: send smaller batches")
     return body
-
-
-def _ingest_bundle_tree(store: HubStore, bundle: Any) -> list[dict[str, Any]]:
-    """Each bundle is judged on its own origin's enrolled key; carried bundles likewise."""
-    results = []
-    problem = bundle_key_problem(store, bundle.station, bundle.public_key, bundle.created_at)
-    if problem:
-        results.append({"station": bundle.station, "error": problem, "results": []})
-    else:
-        answers = store.ingest(bundle.events, bundle.station, time.time())
-        results.append({"station": bundle.station, "results": [a.to_dict() for a in answers]})
-    for inner in bundle.carried:
-        results += _ingest_bundle_tree(store, read_bundle(inner))
-    return results
 
 
 # -- the citizen's page -----------------------------------------------------------

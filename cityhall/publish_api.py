@@ -6,6 +6,7 @@ import time
 from fastapi import FastAPI, Query, Request
 from fastapi.responses import JSONResponse, Response
 
+from .bundles import publish_station_key, station_keys_for
 from .publish import publications_after
 from .revocation import all_revocations
 from .security import AuthFailure, authenticate
@@ -25,11 +26,14 @@ def add_publication_routes(app: FastAPI) -> None:
     def publications(request: Request, after: int = Query(0, ge=0, le=2**63 - 1),
                      limit: int = Query(50, ge=1, le=MAX_PUBLICATIONS_PAGE)) -> Response:
         try:
-            authenticate(request, b"", store, time.time())
+            station = authenticate(request, b"", store, time.time())
         except AuthFailure as refused:
             return refused.response()
+        publish_station_key(store.engine, station, request.query_params.get("encryption_key"))
         page, more = publications_after(store.engine, after, limit)
-        # every page carries the whole (short) list of revoked keys: stations refuse their late bundles
+        # every page carries the whole (short) list of revoked keys: stations refuse their late bundles;
+        # and the encryption keys its bundles are sealed to
         return JSONResponse({"publications": [p.to_dict() for p in page],
                              "cursor": page[-1].seq if page else after, "more": more, "hub_time": time.time(),
-                             "revocations": [r.to_dict() for r in all_revocations(store.engine)]})
+                             "revocations": [r.to_dict() for r in all_revocations(store.engine)],
+                             "encryption_keys": station_keys_for(store, station)})

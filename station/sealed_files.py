@@ -35,7 +35,8 @@ if TYPE_CHECKING:
     from .store import StationStore
 
 __all__ = ["MAGIC", "RECORD_BYTES", "FilesKey", "SealedWriter", "BlobDamaged", "files_key", "seal_plain_files",
-           "is_sealed", "plain_chunks", "plain_range", "plain_size", "sealed_length", "FILES_KEY_META"]
+           "is_sealed", "plain_chunks", "plain_range", "plain_size", "sealed_length", "FILES_KEY_META",
+           "open_sealed_bytes", "sealed_stream_length"]
 
 MAGIC = b"SSBLOB1\n"
 SALT_BYTES = 16
@@ -275,3 +276,18 @@ def sha256_of_chunks(chunks: Iterator[bytes]) -> str:
     for chunk in chunks:
         digest.update(chunk)
     return digest.hexdigest()
+
+
+def open_sealed_bytes(data: bytes, key: FilesKey, name: str) -> bytes:
+    """The plain bytes of a whole sealed stream held in memory (a bundle's section); BlobDamaged otherwise."""
+    import io
+
+    if not data.startswith(MAGIC) or len(data) < len(MAGIC) + SALT_BYTES:
+        raise BlobDamaged(f"sealed section {name} does not begin as one")
+    return b"".join(_Reader(io.BytesIO(data), key, name, len(data)).chunks())
+
+
+def sealed_stream_length(plain_bytes: int) -> int:
+    """How long a sealed stream of ``plain_bytes`` is once finished (known before it is written)."""
+    records = -(-plain_bytes // RECORD_BYTES)
+    return len(MAGIC) + SALT_BYTES + (records + 1) * (_LENGTH.size + _TAG) + plain_bytes
