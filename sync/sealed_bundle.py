@@ -15,7 +15,7 @@ are all inside AES-256-GCM. The file is
   section's own salt);
 - the files section: the listed files' bytes one after another, sealed the same way
   (absent in a relayed copy and when there are no files);
-- a trailer line: the SHA-256 of each section's ciphertext and the origin's signature
+- a trailer line (JSON, so it begins with ``{`` where a section begins with its magic): the SHA-256 of each section's ciphertext and the origin's signature
   over the header line and those digests.
 
 So anyone can check that an origin signed exactly these bytes (the city hall checks the
@@ -228,13 +228,13 @@ def _split(data: bytes) -> _Parts:
             or not all(_is_count(header.get(k)) for k in ("payload_bytes", "files_bytes"))):
         raise _error("数据包头缺少必要信息")
     payload_end = line_end + 1 + header["payload_bytes"]
-    trailer_start = data.rfind(b"\n", 0, len(data) - 1) + 1
-    if trailer_start < payload_end:
+    if payload_end >= len(data):
         raise _error(f"数据包不完整（{header['station']} 的记录部分被截断），请重新导出")
-    files = memoryview(data)[payload_end:trailer_start]
-    if len(files) not in (0, header["files_bytes"]):
-        raise _error(f"数据包的附件部分不完整：应有 {header['files_bytes']} 字节，实有 {len(files)} 字节，请重新导出")
-    return _Parts(header, header_line, data[line_end + 1:payload_end], files, data[trailer_start:])
+    files_end = payload_end if data[payload_end:payload_end + 1] == b"{" else payload_end + header["files_bytes"]
+    if data[files_end:files_end + 1] != b"{":  # the trailer's JSON follows the sections
+        raise _error(f"数据包的附件部分不完整：应有 {header['files_bytes']} 字节，请重新导出")
+    files = memoryview(data)[payload_end:files_end]
+    return _Parts(header, header_line, data[line_end + 1:payload_end], files, data[files_end:])
 
 
 def _json_line(line: bytes, what: str) -> dict[str, Any]:
