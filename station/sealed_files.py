@@ -278,13 +278,30 @@ def sha256_of_chunks(chunks: Iterator[bytes]) -> str:
     return digest.hexdigest()
 
 
-def open_sealed_bytes(data: bytes, key: FilesKey, name: str) -> bytes:
-    """The plain bytes of a whole sealed stream held in memory (a bundle's section); BlobDamaged otherwise."""
+def open_sealed_bytes(data: bytes, key: FilesKey, name: str, tolerant: bool = False) -> bytes:
+    """The plain bytes of a whole sealed stream held in memory (a bundle's section); BlobDamaged otherwise.
+
+    ``tolerant``: a record that does not open reads as zeros of its length (the caller checks what it
+    holds by hash); the stream must still end on its closing record.
+    """
     import io
 
     if not data.startswith(MAGIC) or len(data) < len(MAGIC) + SALT_BYTES:
         raise BlobDamaged(f"sealed section {name} does not begin as one")
-    return b"".join(_Reader(io.BytesIO(data), key, name, len(data)).chunks())
+    reader = _Reader(io.BytesIO(data), key, name, len(data))
+    if not tolerant:
+        return b"".join(reader.chunks())
+    records = list(_records(reader.handle, reader.size))
+    if not records or records[-1].length != 0 or records[-1].file_offset + _TAG != len(data):
+        raise BlobDamaged(f"sealed section {name} is cut off")
+    return b"".join(_tolerant(reader, record) for record in records[:-1])
+
+
+def _tolerant(reader: _Reader, record: _Record) -> bytes:
+    try:
+        return reader.open(record, closing=False)
+    except BlobDamaged:
+        return bytes(record.length)
 
 
 def sealed_stream_length(plain_bytes: int) -> int:

@@ -9,20 +9,23 @@ are all inside AES-256-GCM. The file is
   city hall) has one seal of the bundle's random 32-byte content key to its X25519
   encryption key (an ephemeral X25519 key, HKDF-SHA256, AES-GCM: :mod:`station.keyseal`),
   bound to this origin, time and recipient;
-- the payload section: a manifest line (``events``, the listed ``files``) and the gzip'd
-  batch (with the bundles it carries), sealed as AES-GCM records (the attachment files'
-  record format, :mod:`station.sealed_files`, under HKDF of the content key and the
-  section's own salt);
+- the payload section: a manifest line (``events``, the listed ``files`` with the SHA-256
+  of each) and the gzip'd batch (with the bundles it carries), sealed as AES-GCM records
+  (the attachment files' record format, :mod:`station.sealed_files`, under HKDF of the
+  content key and the section's own salt);
+- a signature line (JSON): the SHA-256 of the payload's ciphertext and the origin's
+  Ed25519 signature over the header line and that digest;
 - the files section: the listed files' bytes one after another, sealed the same way
-  (absent in a relayed copy and when there are no files);
-- a trailer line (JSON, so it begins with ``{`` where a section begins with its magic): the SHA-256 of each section's ciphertext and the origin's signature
-  over the header line and those digests.
+  (absent in a relayed copy and when there are no files).
 
-So anyone can check that an origin signed exactly these bytes (the city hall checks the
-key it enrolled; a relaying station checks the key in the header), and only a recipient
-reads them. A copy without its files section (``Bundle.relayable``) still verifies: it
-is what a township relays and carries. Each file is checked after opening against the
-SHA-256 the signed manifest lists. Bundles version 1 are read by :mod:`sync.bundle` as before.
+So anyone can check that the origin signed exactly this header and ciphertext (the city
+hall checks the key it enrolled; a relaying station checks the key in the header), and
+only a recipient reads them. The files are bound to the signature through the SHA-256
+each has in the signed manifest: a recipient opens the section record by record and
+names every file that does not match (a record that fails to open damages the files it
+holds, not the others). A copy without its files section (``Bundle.relayable``) still
+verifies: it is what a township relays and carries (its files go up by the resumable
+upload). Bundles version 1 are read by :mod:`sync.bundle` as before.
 """
 from __future__ import annotations
 
@@ -91,7 +94,7 @@ class SealedBundleWriter:
                  recipients: Sequence[Recipient], carried: Sequence[bytes] = (), files: Sequence[BundleFile] = ()
                  ) -> None:
         content = secrets.token_bytes(32)
-        self._key, self._out, self._files_key = key, out, FilesKey(content)
+        self._files_key = FilesKey(content)
         self._plain_files = sum(listed.size for listed in files)
         payload = self._sealed_payload(events, carried, files)
         header: dict[str, Any] = {
@@ -99,9 +102,12 @@ class SealedBundleWriter:
             "recipients": [{"to": r.name, **seal_secret(load_public(r.key), content, _SEAL_INFO,
                                                         _context(station, created_at, r.name))} for r in recipients],
             "payload_bytes": len(payload), "files_bytes": sealed_stream_length(self._plain_files) if files else 0}
-        self._header_line = json.dumps(header, ensure_ascii=True, separators=(",", ":")).encode("ascii")
-        self._payload_sha256 = hashlib.sha256(payload).hexdigest()
-        out.write(MAGIC2 + self._header_line + b"\n" + payload)
+        header_line = json.dumps(header, ensure_ascii=True, separators=(",", ":")).encode("ascii")
+        digest = hashlib.sha256(payload).hexdigest()
+        signature = {"payload_sha256": digest, "signature": sign_bytes(key, _signed_text(header_line, digest))}
+        head = MAGIC2 + header_line + b"\n" + payload + json.dumps(signature, separators=(",", ":")).encode() + b"\n"
+        out.write(head)
+        self._head_bytes = len(head)
         self._files: _Hashing | None = None
         self._writer: SealedWriter | None = None
         if files:
@@ -126,23 +132,12 @@ class SealedBundleWriter:
         self._writer.write(plain)
 
     def finish(self) -> int:
-        """The trailer (digests and signature); returns the bundle's length in bytes."""
-        files_sha256 = None
+        """Close the files section; returns the bundle's length in bytes."""
         if self._writer is not None and self._files is not None:
             self._writer.finish()
-            files_sha256 = self._files.digest.hexdigest()
             if self._files.count != sealed_stream_length(self._plain_files):
                 raise ValueError("the listed files' bytes did not add up to their sizes")
-        digests = {"payload_sha256": self._payload_sha256, "files_sha256": files_sha256}
-        trailer = {**digests, "signature": sign_bytes(self._key, _signed_text(self._header_line, digests))}
-        line = json.dumps(trailer, separators=(",", ":")).encode("ascii") + b"\n"
-        self._out.write(line)
-        files = self._files.count if self._files is not None else 0
-        return len(MAGIC2) + len(self._header_line) + 1 + _payload_length(self._header_line) + files + len(line)
-
-
-def _payload_length(header_line: bytes) -> int:
-    return int(json.loads(header_line)["payload_bytes"])
+        return self._head_bytes + (self._files.count if self._files is not None else 0)
 
 
 def write_sealed_bundle(key: Ed25519PrivateKey, station: str, events: list[Event], created_at: str,
@@ -158,8 +153,8 @@ def write_sealed_bundle(key: Ed25519PrivateKey, station: str, events: list[Event
     return buffer.getvalue()
 
 
-def _signed_text(header_line: bytes, digests: dict[str, str | None]) -> bytes:
-    return b"bundle2\n" + header_line + b"\n" + json.dumps(digests, sort_keys=True, separators=(",", ":")).encode()
+def _signed_text(header_line: bytes, payload_sha256: str) -> bytes:
+    return b"bundle2\n" + header_line + b"\n" + payload_sha256.encode("ascii")
 
 
 # -- reading -----------------------------------------------------------------------------
@@ -184,8 +179,8 @@ class _Parts:
     header: dict[str, Any]
     header_line: bytes
     payload: bytes
+    signature_line: bytes
     files: memoryview
-    trailer_line: bytes
 
 
 def read_sealed_bundle(data: bytes, keys: Mapping[str, X25519PrivateKey]) -> Bundle:
@@ -196,30 +191,37 @@ def read_sealed_bundle(data: bytes, keys: Mapping[str, X25519PrivateKey]) -> Bun
     parts = _split(data)
     origin = printable(str(parts.header["station"]))
     _check_signed(parts, origin)
-    content = _content_key(parts.header, keys)
+    content = FilesKey(_content_key(parts.header, keys))
     try:
-        plain = open_sealed_bytes(parts.payload, FilesKey(content), _PAYLOAD)
+        plain = open_sealed_bytes(parts.payload, content, _PAYLOAD)
         line_end = plain.index(b"\n")
         manifest = json.loads(plain[:line_end].decode("utf-8"))
-        files_plain = open_sealed_bytes(bytes(parts.files), FilesKey(content), _FILES) if parts.files else b""
     except (BlobDamaged, ValueError, UnicodeDecodeError) as exc:
         raise _error(f"数据包无法解密（{origin}）：{exc}，请重新导出") from exc
     if not isinstance(manifest, dict):
         raise _error(f"数据包内容无法读取（{origin}），请重新导出")
     listed = listed_files({"files": manifest.get("files", []), "payload_bytes": 0})
-    batch = plain[line_end + 1:]
-    events, carried = _events(batch)
-    contents = file_contents(memoryview(files_plain), listed) if parts.files else {}
-    relayable = MAGIC2 + parts.header_line + b"\n" + parts.payload + parts.trailer_line
+    events, carried = _events(plain[line_end + 1:])
+    contents = file_contents(memoryview(_files_plain(parts.files, content, origin)), listed) if parts.files else {}
+    relayable = MAGIC2 + parts.header_line + b"\n" + parts.payload + parts.signature_line
     recipients = [str(r.get("to")) for r in parts.header["recipients"]]
     return Bundle(station=str(parts.header["station"]), created_at=str(parts.header["created_at"]),
                   public_key=str(parts.header["public_key"]), events=events, carried=carried, raw=data,
                   files=listed, contents=contents, relayable=relayable, recipients=recipients)
 
 
+def _files_plain(files: memoryview, content: FilesKey, origin: str) -> bytes:
+    """The files section opened record by record: a damaged record reads as zeros, so the files it held
+    fail their SHA-256 and are named, the others come through."""
+    try:
+        return open_sealed_bytes(bytes(files), content, _FILES, tolerant=True)
+    except BlobDamaged as exc:
+        raise _error(f"数据包的附件部分不完整或已损坏（{origin}），请重新导出") from exc
+
+
 def _split(data: bytes) -> _Parts:
     line_end = data.find(b"\n", len(MAGIC2))
-    if line_end < 0 or not data.endswith(b"\n"):
+    if line_end < 0:
         raise _error("数据包不完整（文件被截断），请重新导出")
     header_line = data[len(MAGIC2):line_end]
     header = _json_line(header_line, "数据包头")
@@ -228,13 +230,13 @@ def _split(data: bytes) -> _Parts:
             or not all(_is_count(header.get(k)) for k in ("payload_bytes", "files_bytes"))):
         raise _error("数据包头缺少必要信息")
     payload_end = line_end + 1 + header["payload_bytes"]
-    if payload_end >= len(data):
+    signature_end = data.find(b"\n", payload_end)
+    if payload_end >= len(data) or signature_end < 0:
         raise _error(f"数据包不完整（{header['station']} 的记录部分被截断），请重新导出")
-    files_end = payload_end if data[payload_end:payload_end + 1] == b"{" else payload_end + header["files_bytes"]
-    if data[files_end:files_end + 1] != b"{":  # the trailer's JSON follows the sections
-        raise _error(f"数据包的附件部分不完整：应有 {header['files_bytes']} 字节，请重新导出")
-    files = memoryview(data)[payload_end:files_end]
-    return _Parts(header, header_line, data[line_end + 1:payload_end], files, data[files_end:])
+    files = memoryview(data)[signature_end + 1:]
+    if len(files) not in (0, header["files_bytes"]):
+        raise _error(f"数据包的附件部分不完整：应有 {header['files_bytes']} 字节，实有 {len(files)} 字节，请重新导出")
+    return _Parts(header, header_line, data[line_end + 1:payload_end], data[payload_end:signature_end + 1], files)
 
 
 def _json_line(line: bytes, what: str) -> dict[str, Any]:
@@ -252,16 +254,14 @@ def _is_count(value: object) -> bool:
 
 
 def _check_signed(parts: _Parts, origin: str) -> None:
-    trailer = _json_line(parts.trailer_line.rstrip(b"\n"), "数据包末尾的签名")
-    digests = {"payload_sha256": trailer.get("payload_sha256"), "files_sha256": trailer.get("files_sha256")}
-    if digests["payload_sha256"] != hashlib.sha256(parts.payload).hexdigest():
+    signed = _json_line(parts.signature_line.rstrip(b"\n"), "数据包的签名")
+    digest = hashlib.sha256(parts.payload).hexdigest()
+    if signed.get("payload_sha256") != digest:
         raise _error(f"数据包已损坏或被改动（{origin} 的内容校验不符），请重新导出")
-    if parts.files and digests["files_sha256"] != hashlib.sha256(parts.files).hexdigest():
-        raise _error(f"数据包的附件部分已损坏或被改动（{origin}），请重新导出")
+    signature = signed.get("signature")
     try:
-        signed_ok = isinstance(trailer.get("signature"), str) and verify_bytes(
-            load_public_key(str(parts.header["public_key"])), trailer["signature"],
-            _signed_text(parts.header_line, digests))  # type: ignore[arg-type]
+        signed_ok = isinstance(signature, str) and verify_bytes(
+            load_public_key(str(parts.header["public_key"])), signature, _signed_text(parts.header_line, digest))
     except ValueError:
         signed_ok = False
     if not signed_ok:

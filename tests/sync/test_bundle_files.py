@@ -31,7 +31,7 @@ from sync.wire import encode_batch
 from tests.attachments.scans import a4_scan, tiny_pdf
 from tests.support.demo import COUNTY, TOWNSHIP, VILLAGE, VILLAGE_2
 from tests.support.events import sample_events
-from tests.support.hub import file_case, free_port, in_process_hub, make_station, topology_for
+from tests.support.hub import exchange_keys, file_case, free_port, in_process_hub, make_station, topology_for
 
 CREATED = "2026-11-22T10:00:00+08:00"
 
@@ -131,6 +131,7 @@ def county(tmp_path: Path) -> Iterator[County]:
             service, operator, key = make_station(tmp_path, code, config, role=role)
             app.state.store.enroll(code, key)  # type: ignore[attr-defined]
             sites[code] = Site(service, operator)
+        exchange_keys(f"http://127.0.0.1:{port}", *(site.service for site in sites.values()))
         yield County(f"http://127.0.0.1:{port}", app, sites)
         for site in sites.values():
             site.service.close()
