@@ -53,7 +53,7 @@ if TYPE_CHECKING:
     from .bundle import Bundle, BundleFile
 
 __all__ = ["MAGIC2", "HUB", "Recipient", "NotARecipient", "SealedBundleWriter", "write_sealed_bundle",
-           "read_sealed_bundle"]
+           "read_sealed_bundle", "without_files"]
 
 MAGIC2 = b"SSBUNDLE2\n"
 HUB = "hub"
@@ -182,6 +182,14 @@ class _Parts:
     signature_line: bytes
     files: memoryview
 
+    def without_files(self) -> bytes:
+        return MAGIC2 + self.header_line + b"\n" + self.payload + self.signature_line
+
+
+def without_files(data: bytes) -> bytes:
+    """The bundle as it is relayed: its files section dropped (no key needed; it still verifies)."""
+    return _split(data).without_files()
+
 
 def read_sealed_bundle(data: bytes, keys: Mapping[str, X25519PrivateKey]) -> Bundle:
     """Check the signature over the ciphertext, then open it with the first of ``keys`` (name → private key)
@@ -203,11 +211,10 @@ def read_sealed_bundle(data: bytes, keys: Mapping[str, X25519PrivateKey]) -> Bun
     listed = listed_files({"files": manifest.get("files", []), "payload_bytes": 0})
     events, carried = _events(plain[line_end + 1:])
     contents = file_contents(memoryview(_files_plain(parts.files, content, origin)), listed) if parts.files else {}
-    relayable = MAGIC2 + parts.header_line + b"\n" + parts.payload + parts.signature_line
     recipients = [str(r.get("to")) for r in parts.header["recipients"]]
     return Bundle(station=str(parts.header["station"]), created_at=str(parts.header["created_at"]),
                   public_key=str(parts.header["public_key"]), events=events, carried=carried, raw=data,
-                  files=listed, contents=contents, relayable=relayable, recipients=recipients)
+                  files=listed, contents=contents, relayable=parts.without_files(), recipients=recipients)
 
 
 def _files_plain(files: memoryview, content: FilesKey, origin: str) -> bytes:
