@@ -294,6 +294,7 @@ def open_sealed_bytes(data: bytes, key: FilesKey, name: str, tolerant: bool = Fa
     records = list(_records(reader.handle, reader.size))
     if not records or records[-1].length != 0 or records[-1].file_offset + _TAG != len(data):
         raise BlobDamaged(f"sealed section {name} is cut off")
+    reader.open(records[-1], closing=True)
     return b"".join(_tolerant(reader, record) for record in records[:-1])
 
 
