@@ -17,6 +17,10 @@ the files go up through the resumable file upload and travel in the outer bundle
 
 A station cannot know other stations' keys, so on import it checks integrity (hashes
 and the signature against the embedded key); authenticity is checked at the hub.
+
+This module writes and reads format 1 (``SSBUNDLE1``: signed, not sealed); stations now
+export format 2 (``SSBUNDLE2``, :mod:`sync.sealed_bundle`: the same content sealed to its
+recipients), and :func:`read_bundle` reads both.
 """
 from __future__ import annotations
 
