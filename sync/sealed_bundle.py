@@ -29,6 +29,8 @@ upload). Bundles version 1 are read by :mod:`sync.bundle` as before.
 """
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import io
 import json
@@ -115,8 +117,6 @@ class SealedBundleWriter:
             self._writer = SealedWriter.create(self._files, self._files_key, _FILES)  # type: ignore[arg-type]
 
     def _sealed_payload(self, events: list[Event], carried: Sequence[bytes], files: Sequence[BundleFile]) -> bytes:
-        import base64
-
         batch = encode_batch(events, carried=[base64.b64encode(c).decode("ascii") for c in carried])
         manifest = {"events": len(events), "files": [asdict(listed) for listed in files]}
         buffer = io.BytesIO()
@@ -288,9 +288,6 @@ def _content_key(header: dict[str, Any], keys: Mapping[str, X25519PrivateKey]) -
 
 
 def _events(batch: bytes) -> tuple[list[Event], list[bytes]]:
-    import base64
-    import binascii
-
     from .wire import WireError, decode_batch
 
     try:
