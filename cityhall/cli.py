@@ -50,6 +50,9 @@ def build_parser() -> argparse.ArgumentParser:
     enroll.add_argument("public_key", nargs="?", help="公钥，即 station init 或 station info 显示的那一串")
     enroll.add_argument("--public-key", dest="public_key_option", metavar="KEY",
                         help="同一公钥的选项写法（以 - 开头的公钥也能用 --public-key=公钥）")
+    enroll.add_argument("--encryption-key", dest="encryption_key", metavar="KEY", default=None,
+                        help="站点的加密公钥（station init 或 station info 显示；数据包加密给它），"
+                             "不给时由站点下次联网同步时自己公布")
     enroll.add_argument("--db", default=None, help="数据库（默认 $CITYHALL_DB 或 sqlite:///cityhall.db）")
     revoke = commands.add_parser("revoke", help="吊销站点密钥：此后该密钥签名的请求和数据包一律拒收")
     revoke.add_argument("code", help="站点 12 位代码")
@@ -147,6 +150,7 @@ def _keys_as_options(argv: list[str]) -> list[str]:
 
 
 def _enroll(args: argparse.Namespace) -> int:
+    from .bundles import check_encryption_key
     from .db import make_engine, migrate
     from .store import enroll_station
 
@@ -157,12 +161,18 @@ def _enroll(args: argparse.Namespace) -> int:
     if len(keys) != 1:
         problems.append("请给出站点公钥（一次）：cityhall enroll 站点代码 --public-key=公钥"
                         if not keys else "给出了两个不同的公钥，只能给一个")
+    if args.encryption_key is not None:
+        try:
+            check_encryption_key(args.encryption_key)
+        except ValueError as exc:
+            problems.append(str(exc))
     if problems:
         raise ValueError("\n".join(problems))
     engine = make_engine(args.db or default_db_url())
     migrate(engine)
-    replaced = enroll_station(engine, args.code, keys.pop())
-    print(f"{'已更换公钥' if replaced else '已登记'}：{args.code}")
+    replaced = enroll_station(engine, args.code, keys.pop(), args.encryption_key)
+    encryption = "，加密公钥已登记" if args.encryption_key else ""
+    print(f"{'已更换公钥' if replaced else '已登记'}：{args.code}{encryption}")
     return 0
 
 

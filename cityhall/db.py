@@ -41,7 +41,9 @@ stations = Table(
     Column("public_key", String(64), nullable=False),
     Column("enrolled_at", String(40), nullable=False),
     Column("last_contact", Float, nullable=True),
+    Column("encryption_key", String(64), nullable=True),
 )
+"""``encryption_key``: the X25519 key the station's bundles are opened with (migration ``0008``)."""
 
 events = Table(
     "events", metadata,
@@ -275,6 +277,12 @@ def _notices(conn: Connection) -> None:
     create_notify_tables(conn)
 
 
+def _encryption_keys(conn: Connection) -> None:
+    from .bundles import add_encryption_keys  # sealed bundles: the stations' keys and the hub's own
+
+    add_encryption_keys(conn)
+
+
 def _files_tables(conn: Connection) -> None:
     from .files import _first_tables
 
@@ -294,6 +302,7 @@ MIGRATIONS: list[Migration] = [("0001_initial", _initial), ("0002_write_lock_and
                                ("0005_quarantine_broken_events", _quarantine_broken_events),
                                ("0006_revocations", _revocations),
                                ("0007_notices", _notices),
+                               ("0008_encryption_keys", _encryption_keys),
                                # the attachment files' tables (cityhall/files.py), named as they always were
                                ("files_0001_tables", _files_tables), ("files_0002_holders", _files_holders)]
 """Every hub table's migrations, applied by :func:`migrate` alone, under one lock."""

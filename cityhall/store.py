@@ -29,6 +29,7 @@ from station.topology import Topology
 from sync.ingest import Answer, authority_problem, judge, viewers_of
 
 from . import db, notify
+from .bundles import check_encryption_key
 from .chainstore import record_links
 from .publish import PublishedCatalogue
 from .revocation import Revocation, all_revocations, revocations
@@ -60,20 +61,29 @@ _VIEWERS_OF_CASES = (select(db.case_viewers.c.case_no, db.case_viewers.c.station
                      .where(db.case_viewers.c.case_no.in_(bindparam("cases", expanding=True))))
 
 
-def enroll_station(engine: Engine, code: str, public_key: str) -> bool:
-    """Register (or replace) a station's key; True when it replaced an older one."""
+def enroll_station(engine: Engine, code: str, public_key: str, encryption_key: str | None = None) -> bool:
+    """Register (or replace) a station's key; True when it replaced an older one.
+
+    ``encryption_key`` (its bundles' key) is kept when the same signing key is enrolled again
+    without one, and forgotten with a replaced signing key (the new PC publishes its own).
+    """
     load_public_key(public_key)  # refuse a malformed key before writing it
+    if encryption_key is not None:
+        check_encryption_key(encryption_key)
     now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     with engine.begin() as conn:
         if conn.execute(select(revocations.c.station).where(revocations.c.public_key == public_key)).first():
             raise ValueError("this key was revoked: it can never be enrolled again; make a new one with "
                              "`station init` on the station's PC and enrol that")
-        old = conn.execute(select(db.stations.c.code).where(db.stations.c.code == code)).first()
+        old = conn.execute(select(db.stations.c.public_key, db.stations.c.encryption_key)
+                           .where(db.stations.c.code == code)).first()
         if old:
+            kept = old.encryption_key if old.public_key == public_key else None
             conn.execute(update(db.stations).where(db.stations.c.code == code)
-                         .values(public_key=public_key, enrolled_at=now))
+                         .values(public_key=public_key, enrolled_at=now, encryption_key=encryption_key or kept))
         else:
-            conn.execute(insert(db.stations).values(code=code, public_key=public_key, enrolled_at=now))
+            conn.execute(insert(db.stations).values(code=code, public_key=public_key, enrolled_at=now,
+                                                    encryption_key=encryption_key))
     return old is not None
 
 
@@ -124,9 +134,9 @@ class HubStore:
 
     # -- enrolment ----------------------------------------------------------------
 
-    def enroll(self, code: str, public_key: str) -> bool:
+    def enroll(self, code: str, public_key: str, encryption_key: str | None = None) -> bool:
         self._keys.pop(code, None)
-        return enroll_station(self.engine, code, public_key)
+        return enroll_station(self.engine, code, public_key, encryption_key)
 
     def enrolled_key_text(self, code: str) -> str | None:
         with self.engine.connect() as conn:

@@ -32,8 +32,8 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from .keyseal import open_seal, seal_secret
 from .pins import pin_digest, split_pin_hash
-from .recovery import load_public, public_text
 
 __all__ = ["KeyRing", "OperatorWrap", "new_data_key", "wrap_for_operator",
            "seal_to_recovery", "write_ring", "read_ring"]
@@ -93,23 +93,11 @@ def wrap_for_operator(agent_id: str, pin_hash: str, data_key: bytes) -> Operator
 
 
 def seal_to_recovery(recipient: X25519PublicKey, data_key: bytes) -> dict[str, str]:
-    ephemeral = X25519PrivateKey.generate()
-    header = public_text(recipient) + "." + public_text(ephemeral.public_key())
-    key = _hkdf(ephemeral.exchange(recipient), _RECOVERY_INFO, header.encode())
-    nonce = secrets.token_bytes(12)
-    return {"recipient": public_text(recipient), "ephemeral": public_text(ephemeral.public_key()),
-            "nonce": _b64(nonce), "sealed": _b64(AESGCM(key).encrypt(nonce, data_key, header.encode()))}
+    return seal_secret(recipient, data_key, _RECOVERY_INFO)
 
 
 def open_recovery_seal(seal: dict[str, str], recovery_key: X25519PrivateKey) -> bytes | None:
-    try:
-        if seal["recipient"] != public_text(recovery_key.public_key()):
-            return None
-        header = seal["recipient"] + "." + seal["ephemeral"]
-        key = _hkdf(recovery_key.exchange(load_public(seal["ephemeral"])), _RECOVERY_INFO, header.encode())
-        return AESGCM(key).decrypt(_raw(seal["nonce"]), _raw(seal["sealed"]), header.encode())
-    except (InvalidTag, KeyError, ValueError):
-        return None
+    return open_seal(seal, recovery_key, _RECOVERY_INFO)
 
 
 @dataclass

@@ -10,6 +10,7 @@ import os
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from station.enckey import encryption_public
 from station.service import StationService
 
 __all__ = ["StationInfo", "station_info", "enrol_command", "LEVEL_LABELS", "CITYHALL_URL_ENV"]
@@ -38,6 +39,9 @@ class StationInfo:
     home: str
     topology_file: str
     parent: str | None
+    encryption_key: str | None = None
+    """The X25519 key bundles are sealed to for this station (``encryption.pub``); None until the store was
+    first unlocked in a home made by an older version."""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -55,10 +59,11 @@ def station_info(service: StationService) -> StationInfo:
         public_key=public_key_text(service.signing_key()),
         hub_url=(override or hall.url).rstrip("/"), hub_url_source="env" if override else "stations.toml",
         public_url=hall.public_url, home=str(service.home.root), topology_file=str(service.home.topology_file),
-        parent=station.parent)
+        parent=station.parent, encryption_key=encryption_public(service.home.root))
 
 
-def enrol_command(code: str, public_key: str) -> str:
-    """The city hall's enrolment line, safe to paste: a key may begin with ``-``, so it is
-    given as ``--public-key=KEY``, which no command-line parser takes for an option."""
-    return f"cityhall enroll {code} --public-key={public_key}"
+def enrol_command(code: str, public_key: str, encryption_key: str | None = None) -> str:
+    """The city hall's enrolment line, safe to paste: a key may begin with ``-``, so each is
+    given as ``--public-key=KEY`` / ``--encryption-key=KEY``, which no command-line parser takes for an option."""
+    encryption = f" --encryption-key={encryption_key}" if encryption_key else ""
+    return f"cityhall enroll {code} --public-key={public_key}{encryption}"

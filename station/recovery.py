@@ -16,9 +16,10 @@ import os
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from station.errors import BadInput
+from station.keyseal import load_public, public_text
 from station.lockbox import RECOVERY_KEY_ENV
 
 __all__ = ["RECOVERY_KEY_ENV", "new_recovery_key", "recovery_key_text", "parse_recovery_key", "public_text",
@@ -49,18 +50,6 @@ def parse_recovery_key(text: str) -> X25519PrivateKey:
     if len(raw) != 32:
         raise BadInput("恢复密钥的格式不对：应为 station init 打印的 13 组、每组 4 个字母或数字（如 ABCD-EFGH-…）")
     return X25519PrivateKey.from_private_bytes(raw)
-
-
-def public_text(key: X25519PublicKey) -> str:
-    raw = key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-    return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
-
-
-def load_public(text: str) -> X25519PublicKey:
-    raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-    if len(raw) != 32:
-        raise ValueError("an X25519 public key is 32 bytes")
-    return X25519PublicKey.from_public_bytes(raw)
 
 
 def write_public(root: Path, key: X25519PrivateKey) -> None:

@@ -35,7 +35,8 @@ if TYPE_CHECKING:
     from .store import StationStore
 
 __all__ = ["MAGIC", "RECORD_BYTES", "FilesKey", "SealedWriter", "BlobDamaged", "files_key", "seal_plain_files",
-           "is_sealed", "plain_chunks", "plain_range", "plain_size", "sealed_length", "FILES_KEY_META"]
+           "is_sealed", "plain_chunks", "plain_range", "plain_size", "sealed_length", "FILES_KEY_META",
+           "open_sealed_bytes", "sealed_stream_length"]
 
 MAGIC = b"SSBLOB1\n"
 SALT_BYTES = 16
@@ -275,3 +276,36 @@ def sha256_of_chunks(chunks: Iterator[bytes]) -> str:
     for chunk in chunks:
         digest.update(chunk)
     return digest.hexdigest()
+
+
+def open_sealed_bytes(data: bytes, key: FilesKey, name: str, tolerant: bool = False) -> bytes:
+    """The plain bytes of a whole sealed stream held in memory (a bundle's section); BlobDamaged otherwise.
+
+    ``tolerant``: a record that does not open reads as zeros of its length (the caller checks what it
+    holds by hash); the stream must still end on its closing record.
+    """
+    import io
+
+    if not data.startswith(MAGIC) or len(data) < len(MAGIC) + SALT_BYTES:
+        raise BlobDamaged(f"sealed section {name} does not begin as one")
+    reader = _Reader(io.BytesIO(data), key, name, len(data))
+    if not tolerant:
+        return b"".join(reader.chunks())
+    records = list(_records(reader.handle, reader.size))
+    if not records or records[-1].length != 0 or records[-1].file_offset + _TAG != len(data):
+        raise BlobDamaged(f"sealed section {name} is cut off")
+    reader.open(records[-1], closing=True)
+    return b"".join(_tolerant(reader, record) for record in records[:-1])
+
+
+def _tolerant(reader: _Reader, record: _Record) -> bytes:
+    try:
+        return reader.open(record, closing=False)
+    except BlobDamaged:
+        return bytes(record.length)
+
+
+def sealed_stream_length(plain_bytes: int) -> int:
+    """How long a sealed stream of ``plain_bytes`` is once finished (known before it is written)."""
+    records = -(-plain_bytes // RECORD_BYTES)
+    return len(MAGIC) + SALT_BYTES + (records + 1) * (_LENGTH.size + _TAG) + plain_bytes

@@ -19,6 +19,7 @@ from forms import (
     validate_form,
 )
 from station.deadlines import case_deadline, supplement_due
+from station.enckey import encryption_public, ensure_encryption_key
 from station.errors import BadInput, NotAllowed, NotFound
 from station.home import CHINA_TZ, StationConfig, StationHome
 from station.listed_clock import listed_clock
@@ -98,10 +99,20 @@ def init_station(home: StationHome, station_code: str, topology_file: Path) -> d
     StationStore(home.database).close()
     from station.lockbox import settle
 
-    settle(home)  # encrypted at once; its key stands in the open until the first operator is added
+    ring = settle(home)  # encrypted at once; its key stands in the open until the first operator is added
+    _make_encryption_key(home, bytes.fromhex(ring.open_key or ""))
     station = topology.get(station_code)
     return {"station": station.code, "name": station.name, "level": station.level, "public_key": public_key_text(key),
-            "recovery_key": recovery_key_text(recovery)}
+            "recovery_key": recovery_key_text(recovery), "encryption_key": encryption_public(home.root) or ""}
+
+
+def _make_encryption_key(home: StationHome, data_key: bytes) -> None:
+    """The bundles' key pair: its private half inside the (still empty) encrypted store."""
+    store = StationStore(home.database, data_key)
+    try:
+        ensure_encryption_key(store, home.root)
+    finally:
+        store.close()
 
 
 def _refuse_if_locked(agent_id: str, locked_until: str | None, now: datetime) -> None:
@@ -168,11 +179,13 @@ class StationService:
                 self._seal_plain_files()
 
     def _seal_plain_files(self) -> None:
-        """Attachment files an older version left plain are sealed at the first unlock (once)."""
+        """Attachment files an older version left plain are sealed at the first unlock (once);
+        a home made before bundles were encrypted gets its encryption key pair then too."""
         from station.sealed_files import seal_plain_files
 
         assert self._store is not None
         seal_plain_files(self._store, self.home.attachments_dir)
+        ensure_encryption_key(self._store, self.home.root)
 
     def _keep_wraps(self, ring: KeyRing) -> None:
         """A wrap for every operator and a seal to the current recovery key; a key that stood

@@ -17,6 +17,10 @@ the files go up through the resumable file upload and travel in the outer bundle
 
 A station cannot know other stations' keys, so on import it checks integrity (hashes
 and the signature against the embedded key); authenticity is checked at the hub.
+
+This module writes and reads format 1 (``SSBUNDLE1``: signed, not sealed); stations now
+export format 2 (``SSBUNDLE2``, :mod:`sync.sealed_bundle`: the same content sealed to its
+recipients), and :func:`read_bundle` reads both.
 """
 from __future__ import annotations
 
@@ -27,9 +31,9 @@ import json
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -39,7 +43,11 @@ from station.ledger import Event
 from .signing import sign_bytes, verify_bytes
 from .wire import WireError, decode_batch, encode_batch
 
-__all__ = ["Bundle", "BundleError", "BundleFile", "bundle_head", "write_bundle", "read_bundle", "printable", "MAGIC"]
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+
+__all__ = ["Bundle", "BundleError", "BundleFile", "bundle_head", "write_bundle", "read_bundle", "printable", "MAGIC",
+           "OpeningKeys", "readable_carried", "listed_files", "file_contents"]
 
 MAGIC = b"SSBUNDLE1\n"
 _MAX_DEPTH = 4
@@ -70,6 +78,8 @@ class BundleFile:
         return f"{case}附件“{printable(self.name) or '未命名'}”（SHA-256 {self.sha256[:12]}…）"
 
 
+OpeningKeys = Mapping[str, "X25519PrivateKey"]
+"""A reader's own encryption keys by recipient name (its station code, or ``hub``)."""
 _Header = dict[str, object]
 """A bundle's header line as JSON; its keys are checked where they are read."""
 _FILE_KEYS = frozenset(f.name for f in fields(BundleFile))
@@ -97,6 +107,8 @@ class Bundle:
     """The listed files' bytes by SHA-256 (views into ``raw``), each verified; empty when the files were left behind."""
     relayable: bytes = b""
     """The bundle without its files: what goes to the city hall and inside other bundles."""
+    recipients: list[str] = field(default_factory=list)
+    """Who may open a sealed bundle (station codes, ``hub``); empty for a bundle of version 1."""
 
     @property
     def files_left_behind(self) -> list[BundleFile]:
@@ -123,31 +135,63 @@ def bundle_head(key: Ed25519PrivateKey, station: str, events: list[Event], creat
     return MAGIC + json.dumps(header, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n" + payload
 
 
-def read_bundle(data: bytes, depth: int = 0) -> Bundle:
+def read_bundle(data: bytes, depth: int = 0, keys: OpeningKeys | None = None) -> Bundle:
+    """A bundle of either version; ``keys`` (name → X25519 private key) open a sealed one.
+
+    A sealed bundle none of ``keys`` opens raises :class:`NotARecipient` once its signature
+    is checked; one it carries that is not for this reader is checked the same way and skipped.
+    """
+    from .sealed_bundle import MAGIC2, read_sealed_bundle
+
+    if data.startswith(MAGIC2):
+        bundle = read_sealed_bundle(data, keys or {})
+        _check_carried(bundle.carried, depth, keys)
+        return bundle
     if not data.startswith(MAGIC):
         raise BundleError("不是便民服务站的数据包（文件开头不对）")
     line_end = data.find(b"\n", len(MAGIC))
     line_end = len(data) if line_end < 0 else line_end
     header_line = data[len(MAGIC):line_end]
     header = _header(header_line)
-    listed = _listed_files(header)
+    listed = listed_files(header)
     payload, attached = _split(memoryview(data)[line_end + 1:], header)  # views: the files are not copied
     _check_signed(header, payload)
-    contents = _file_contents(attached, listed)
+    contents = file_contents(attached, listed)
     try:
         events, extra = decode_batch(payload)
         carried = [base64.b64decode(c, validate=True) for c in extra.get("carried", [])]
     except (WireError, binascii.Error, TypeError) as exc:
         raise BundleError(f"数据包内容无法读取：{exc}") from exc
-    if depth < _MAX_DEPTH:
-        for inner in carried:
-            read_bundle(inner, depth + 1)
-    elif carried:
-        raise BundleError("数据包嵌套过深")
+    _check_carried(carried, depth, keys)
     relayable = MAGIC + header_line + b"\n" + payload
     return Bundle(station=str(header["station"]), created_at=str(header["created_at"]),
                   public_key=str(header["public_key"]),
                   events=events, carried=carried, raw=data, files=listed, contents=contents, relayable=relayable)
+
+
+def _check_carried(carried: list[bytes], depth: int, keys: OpeningKeys | None) -> None:
+    from .sealed_bundle import NotARecipient
+
+    if depth >= _MAX_DEPTH and carried:
+        raise BundleError("数据包嵌套过深")
+    for inner in carried:
+        try:
+            read_bundle(inner, depth + 1, keys)
+        except NotARecipient:
+            continue  # intact (its signature was checked), sealed to others: it travels on unread
+
+
+def readable_carried(bundle: Bundle, keys: OpeningKeys | None) -> list[Bundle]:
+    """The bundle and every bundle it carries that ``keys`` open, depth first (the others stay sealed)."""
+    from .sealed_bundle import NotARecipient
+
+    found = [bundle]
+    for raw in bundle.carried:
+        try:
+            found += readable_carried(read_bundle(raw, keys=keys), keys)
+        except NotARecipient:
+            continue
+    return found
 
 
 def _header(line: bytes) -> _Header:
@@ -161,7 +205,7 @@ def _header(line: bytes) -> _Header:
     return header
 
 
-def _listed_files(header: _Header) -> list[BundleFile]:
+def listed_files(header: _Header) -> list[BundleFile]:
     """The signed file list; keys a later writer may add are ignored (they are signed all the same)."""
     raw = header.get("files", [])
     if not isinstance(raw, list) or not all(isinstance(entry, dict) for entry in raw):
@@ -237,7 +281,7 @@ def _origin(header: _Header) -> str:
     return printable(str(header["station"]))
 
 
-def _file_contents(attached: memoryview, listed: list[BundleFile]) -> dict[str, memoryview]:
+def file_contents(attached: memoryview, listed: list[BundleFile]) -> dict[str, memoryview]:
     """Each listed file's bytes, checked against its signed hash; every bad file named at once."""
     if not attached:
         return {}  # the files were left behind (a relayed or carried copy): the events stand alone

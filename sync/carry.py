@@ -21,7 +21,7 @@ import hashlib
 import json
 import os
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -33,31 +33,41 @@ from station.relay_queue import relay_file_name
 from station.service import StationService
 from station.store import CaseQuery
 
-from .bundle import Bundle, BundleError, BundleFile, bundle_head, printable, read_bundle
+from .bundle import Bundle, BundleError, BundleFile, printable, read_bundle, readable_carried
 from .client import relay_dir
+from .recipients import bundle_recipients, opening_keys
 from .revoked import known_revocations, revoked_key_problem
+from .sealed_bundle import HUB, NotARecipient, SealedBundleWriter
 
 __all__ = ["export_bundle", "import_bundle"]
 
 
 def export_bundle(service: StationService, path: Path) -> dict[str, Any]:
+    """A sealed bundle (version 2): refused, with nothing written, while a recipient's key is unknown."""
     if not path.parent.is_dir():
         raise NotFound(f"找不到文件夹 {path.parent}：请检查 U 盘是否插好，或换一个保存位置")
     own = service.store.pending_events(10**9)
     for_below = _events_for_descendants(service)
+    recipients = bundle_recipients(service, for_below)
     carried = [p.read_bytes() for p in sorted(relay_dir(service).glob("*.bundle"))] if relay_dir(service).is_dir() else []
     files, left_out = _files_to_carry(service)
     events = _unique(own + for_below + _events_of_files(service, [listed for listed, _ in files]))
-    head = bundle_head(service.signing_key(), service.station.code, events,
-                       service.now().isoformat(timespec="seconds"), carried, [listed for listed, _ in files])
+
+    def write(out: BinaryIO) -> int:
+        writer = SealedBundleWriter(out, service.signing_key(), service.station.code, events,
+                                    service.now().isoformat(timespec="seconds"), recipients, carried,
+                                    [listed for listed, _ in files])
+        for listed, blobs in files:
+            _copy_checked(blobs, listed, writer)
+        return writer.finish()
+
     try:
-        _write_atomically(path, head, files)
+        written = _write_atomically(path, write)
     except OSError as exc:
         raise BadInput(f"数据包没能写到 {path}（{exc.strerror}）：请检查 U 盘是否插好、是否已满、是否只读") from exc
-    file_bytes = sum(listed.size for listed, _ in files)
     return {"file": str(path), "events": len(events), "own_events": len(own),
-            "carried_bundles": len(carried), "files": len(files), "file_bytes": file_bytes,
-            "files_left_out": left_out, "bytes": len(head) + file_bytes}
+            "carried_bundles": len(carried), "files": len(files), "file_bytes": sum(listed.size for listed, _ in files),
+            "files_left_out": left_out, "bytes": written, "sealed_to": [r.name for r in recipients]}
 
 
 def _events_of_files(service: StationService, files: list[BundleFile]) -> list[Event]:
@@ -92,23 +102,22 @@ def _events_for_descendants(service: StationService) -> list[Event]:
     return service.store.relayed_events(tuple(service.topology.descendants(service.station.code)))
 
 
-def _write_atomically(path: Path, head: bytes, files: Sequence[tuple[BundleFile, BlobFiles]] = ()) -> None:
-    """The bundle goes to ``FILE.part`` first, files copied block by block, then renamed into place."""
+def _write_atomically(path: Path, write: Callable[[BinaryIO], int]) -> int:
+    """The bundle goes to ``FILE.part`` first (files copied block by block), then is renamed into place."""
     temporary = path.with_name(path.name + ".part")
     try:
         with temporary.open("wb") as handle:
-            handle.write(head)
-            for listed, blobs in files:
-                _copy_checked(blobs, listed, handle)
+            written = write(handle)
             handle.flush()
             os.fsync(handle.fileno())
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
     temporary.replace(path)
+    return written
 
 
-def _copy_checked(blobs: BlobFiles, listed: BundleFile, out: BinaryIO) -> None:
+def _copy_checked(blobs: BlobFiles, listed: BundleFile, out: SealedBundleWriter) -> None:
     digest = hashlib.sha256()
     try:
         for block in blobs.chunks(listed.sha256):
@@ -127,11 +136,14 @@ def import_bundle(service: StationService, path: Path) -> dict[str, Any]:
         data = path.read_bytes()
     except OSError as exc:
         raise NotFound(f"读不到数据包文件 {path}（{exc.strerror}）：请检查 U 盘是否插好") from exc
+    keys = opening_keys(service)
     try:
-        bundle = read_bundle(data)
+        bundle = read_bundle(data, keys=keys)
     except BundleError as exc:
         raise BadInput(*(f"{path.name}：{problem}" for problem in exc.problems)) from exc
-    flat = _flatten(bundle)
+    except NotARecipient as exc:
+        raise BadInput(_not_for_us(service, path, exc)) from exc
+    flat = readable_carried(bundle, keys)
     _refuse_revoked(service, flat, path)
     visible = _visible_here(service, [e for b in flat for e in b.events])
     relaying = service.topology.is_ancestor(service.station.code, bundle.station)
@@ -230,8 +242,11 @@ def _refuse_revoked(service: StationService, flat: list[Bundle], path: Path) -> 
         raise NotAllowed(*(f"{path.name}：{printable(problem)}" for problem in problems))
 
 
-def _flatten(bundle: Bundle) -> list[Bundle]:
-    return [bundle] + [b for raw in bundle.carried for b in _flatten(read_bundle(raw))]
+def _not_for_us(service: StationService, path: Path, refused: NotARecipient) -> str:
+    others = "、".join("市政务服务中心" if name == HUB else name for name in refused.recipients)
+    return (f"{path.name}：这个数据包已加密，只有 {printable(refused.station)} 的上级站点和市政务服务中心能打开"
+            f"（{printable(others)}），本站 {service.station.code} 不在其中，什么也没有导入；"
+            "请把 U 盘交给上级站点，或联网同步")
 
 
 def _visible_here(service: StationService, events: list[Event]) -> list[Event]:
@@ -259,5 +274,5 @@ def _keep_for_relay(service: StationService, bundle: Bundle, events: int) -> boo
     """
     path = _relay_path(service, bundle, events)
     path.parent.mkdir(exist_ok=True)
-    _write_atomically(path, bundle.relayable)
+    _write_atomically(path, lambda out: out.write(bundle.relayable))
     return True

@@ -1,11 +1,14 @@
 """The station side of "one catalogue, one calendar": fetch what the city hall published.
 
-After each pull the client asks ``GET /api/v1/publications?after=N`` (signed like pull)
-and writes every item definition into ``home.catalogue_dir`` and every working-day
-table into ``home.calendar_dir``, each checked again with the station's own parser and
-written atomically (temporary file, then rename). Then the station reloads its catalogue
-and calendar and recomputes its open cases' deadlines, so a "no calendar for 2027"
-becomes a date. Cases keep the item version recorded in their ``received`` event.
+After each pull the client asks ``GET /api/v1/publications?after=N`` (signed like pull,
+with ``&encryption_key=`` publishing this station's bundle key) and writes every item
+definition into ``home.catalogue_dir`` and every working-day table into
+``home.calendar_dir``, each checked again with the station's own parser and written
+atomically (temporary file, then rename). Then the station reloads its catalogue and
+calendar and recomputes its open cases' deadlines, so a "no calendar for 2027" becomes a
+date. Cases keep the item version recorded in their ``received`` event.
+Each page also brings the revoked keys and the encryption keys of the city hall and of
+the enrolled stations above and below this one (what bundles are sealed to).
 """
 from __future__ import annotations
 
@@ -17,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from forms import CatalogueError, builtin_catalogue, merged_catalogue, parse_item
+from station.enckey import encryption_public, save_known_keys
 from station.errors import BadInput
 from station.service import StationService
 from station.workdays import CalendarError, WorkCalendar, parse_table
@@ -58,6 +62,8 @@ def fetch_publications(client: SyncClient) -> PublicationsReport:
             break
         if "revocations" in page:
             save_revocations(store, page["revocations"])
+        if "encryption_keys" in page:
+            save_known_keys(store, page["encryption_keys"])
         for publication in page["publications"]:
             store_publication(service, publication, report)
         store.set_meta(PUBLICATIONS_CURSOR_META, str(page["cursor"]))
@@ -69,7 +75,9 @@ def fetch_publications(client: SyncClient) -> PublicationsReport:
 
 
 def _page(client: SyncClient, cursor: int) -> dict[str, Any] | None:
-    path = f"/api/v1/publications?after={cursor}&limit={_PAGE}"
+    """One page; the request also publishes this station's encryption key (signed, like the whole query)."""
+    own = encryption_public(client.service.home.root)
+    path = f"/api/v1/publications?after={cursor}&limit={_PAGE}" + (f"&encryption_key={own}" if own else "")
     try:
         return client.get_json(path)
     except BadInput as exc:  # a city hall without publications (older version) answers 404

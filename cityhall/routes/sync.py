@@ -9,12 +9,12 @@ from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from station.ledger import Event
-from sync.bundle import Bundle, BundleError, read_bundle
+from sync.bundle import BundleError
 from sync.ingest import Answer
 from sync.wire import MAX_PUSH_INFLATED, Malformed, WireError, decode_events, dicts_to_columns, gzip_json
 
 from ..errors import HubError
-from ..security import bundle_key_problem
+from ..bundles import ingest_relayed_bundle
 from ..store import HubStore
 from .deps import SIGNED_HEADERS, Signed, SignedBy, SignedQuery, Store
 
@@ -68,25 +68,10 @@ def _push_answer(answers: list[Answer], compact: bool) -> dict[str, Any]:
              summary="Relay a bundle signed by its origin station (and the bundles it carries)")
 async def relay_bundle(signed: SignedBatch, store: Store) -> Response:
     try:
-        bundle = await run_in_threadpool(read_bundle, signed.body)
+        results = await run_in_threadpool(ingest_relayed_bundle, store, signed.body)
     except BundleError as exc:
         raise HubError(400, "malformed_body", str(exc)) from None
-    results = await run_in_threadpool(_ingest_bundle_tree, store, bundle)
     return JSONResponse({"bundles": results, "hub_time": time.time()})
-
-
-def _ingest_bundle_tree(store: HubStore, bundle: Bundle) -> list[dict[str, Any]]:
-    """Each bundle is judged on its own origin's enrolled key; carried bundles likewise."""
-    results: list[dict[str, Any]] = []
-    problem = bundle_key_problem(store, bundle.station, bundle.public_key, bundle.created_at)
-    if problem:
-        results.append({"station": bundle.station, "error": problem, "results": []})
-    else:
-        answers = store.ingest(bundle.events, bundle.station, time.time())
-        results.append({"station": bundle.station, "results": [a.to_dict() for a in answers]})
-    for inner in bundle.carried:
-        results += _ingest_bundle_tree(store, read_bundle(inner))
-    return results
 
 
 @router.get("/api/v1/sync/pull", openapi_extra=SIGNED_HEADERS,

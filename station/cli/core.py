@@ -116,9 +116,11 @@ def cmd_init(ctx: Context) -> None:
     config = ctx.args.config or _default_topology_file()
     result = init_station(ctx.home, ctx.args.station, config)
     level = LEVEL_LABELS.get(result["level"], result["level"])
-    emit(ctx, {**result, "enroll": enrol_command(result["station"], result["public_key"])},
+    enroll = enrol_command(result["station"], result["public_key"], result["encryption_key"])
+    emit(ctx, {**result, "enroll": enroll},
          f"已初始化 {result['name']}（{result['station']}，{level}）\n公钥：{result['public_key']}\n"
-         f"在市政务服务中心登记本站：\n  {enrol_command(result['station'], result['public_key'])}\n"
+         f"加密公钥：{result['encryption_key']}\n"
+         f"在市政务服务中心登记本站：\n  {enroll}\n"
          "以后随时可用 station info 再看公钥和同步地址\n"
          f"恢复密钥（只显示这一次，请抄下交乡镇保管；打开备份要用它）：{result['recovery_key']}")
 
@@ -128,12 +130,14 @@ def cmd_info(ctx: Context) -> None:
 
     info = station_info(ctx.service)
     source = "环境变量 STATION_CITYHALL_URL" if info.hub_url_source == "env" else info.topology_file
+    enroll = enrol_command(info.station, info.public_key, info.encryption_key)
     lines = [f"站点：{info.name}（{info.station}）", f"层级：{info.level_label}",
              f"上级：{info.parent or '无'}", f"公钥：{info.public_key}",
+             f"加密公钥：{info.encryption_key or '尚未生成（解锁本站数据一次后生成，如运行 station sync）'}",
              f"同步地址：{info.hub_url}（来自 {source}；改地址后请重新打开终端界面）",
              f"查询网址：{info.public_url}", f"数据目录：{info.home}",
-             f"在市政务服务中心登记本站：\n  {enrol_command(info.station, info.public_key)}"]
-    emit(ctx, {**info.to_dict(), "enroll": enrol_command(info.station, info.public_key)}, "\n".join(lines))
+             f"在市政务服务中心登记本站：\n  {enroll}"]
+    emit(ctx, {**info.to_dict(), "enroll": enroll}, "\n".join(lines))
 
 
 def _default_topology_file() -> Path:

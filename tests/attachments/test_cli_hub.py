@@ -25,7 +25,8 @@ from sync.client import SyncClient
 from sync.session import CITYHALL_URL_ENV
 from tests.station.test_cli import intake_args
 from tests.support.demo import DEMO_TOPOLOGY_FILE, OTHER_VILLAGE, TOWNSHIP, VILLAGE
-from tests.support.hub import VENV_BIN, free_port, in_process_hub, make_station, topology_for
+from sync.sealed_bundle import without_files
+from tests.support.hub import VENV_BIN, exchange_keys, free_port, in_process_hub, make_station, topology_for
 
 from .linkproxy import link_proxy
 
@@ -67,11 +68,15 @@ def hub(tmp_path: Path) -> Iterator[Hub]:
     port = free_port()
     config = topology_for(tmp_path, port)
     with running_hub(tmp_path, port, config, {}) as hub:
+        services = []
         for code, role in ((VILLAGE, "agent"), (TOWNSHIP, "approver"), (OTHER_VILLAGE, "agent")):
             service, _, key = make_station(tmp_path, code, config, role=role)
-            service.close()
+            services.append(service)
             hub.app.state.store.enroll(code, key)  # type: ignore[attr-defined]
             hub.homes[code] = tmp_path / code
+        exchange_keys(hub.url, *services)
+        for service in services:
+            service.close()
         yield hub
 
 
@@ -286,8 +291,8 @@ def test_importing_a_stick_without_its_file_section_names_the_files_left_behind(
     village, township = hub.homes[VILLAGE], hub.homes[TOWNSHIP]
     case_no, _ = _case_with_scans(village, scan_dir)
     stick = tmp_path / "stick.bundle"
-    exported = as_json(village, "bundle", "export", str(stick))
-    stick.write_bytes(stick.read_bytes()[:exported["bytes"] - exported["file_bytes"]])
+    as_json(village, "bundle", "export", str(stick))
+    stick.write_bytes(without_files(stick.read_bytes()))
     imported = station(township, "bundle", "import", str(stick))
     assert imported.returncode == 0
     lines = imported.stdout.splitlines()

@@ -10,7 +10,7 @@ import pytest
 from station.service import Operator, StationService
 from sync.client import SyncClient
 from tests.support.demo import OTHER_VILLAGE, TOWNSHIP, VILLAGE, VILLAGE_2
-from tests.support.hub import free_port, in_process_hub, make_station, topology_for
+from tests.support.hub import exchange_keys, free_port, in_process_hub, make_station, topology_for
 
 
 @dataclass
@@ -46,6 +46,7 @@ def world(tmp_path: Path) -> Iterator[World]:
             service, operator, key = make_station(tmp_path, code, config, role=role)
             app.state.store.enroll(code, key)
             sites[code] = Site(service, operator, key)
+        exchange_keys(f"http://127.0.0.1:{port}", *(site.service for site in sites.values()))
         yield World(f"http://127.0.0.1:{port}", app, sites, tmp_path)
         for site in sites.values():
             site.service.close()

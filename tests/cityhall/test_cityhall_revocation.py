@@ -13,6 +13,7 @@ from cityhall.store import enroll_station
 from station.errors import NotAllowed
 from station.home import StationHome
 from station.service import StationService, init_station
+from sync.recipients import opening_keys
 from sync.bundle import read_bundle, write_bundle
 from sync.carry import export_bundle, import_bundle
 from sync.signing import signed_headers
@@ -108,7 +109,7 @@ def test_bundles_signed_after_the_revocation_are_refused_at_the_hub_and_at_stati
 
     signer = township.service.signing_key()
     for stick, expected in ((late, "revoked"), (before, None)):
-        body = read_bundle(stick.read_bytes()).relayable
+        body = read_bundle(stick.read_bytes(), keys=opening_keys(township.service)).relayable
         path = "/api/v1/sync/bundle"
         answer = httpx.post(world.url + path, content=body,
                             headers=signed_headers(signer, TOWNSHIP, "POST", path, body, time.time()))

@@ -72,3 +72,46 @@ def test_a_bundle_nested_too_deep_is_refused() -> None:
         assert "嵌套" in str(exc)
     else:
         raise AssertionError("a bundle nested six deep was accepted")
+
+
+def a_sealed_bundle(station: SimStation, hub_key: str, events: int = 3) -> bytes:
+    from sync.sealed_bundle import HUB, Recipient, write_sealed_bundle
+
+    return write_sealed_bundle(station.key, station.code, station.backlog(events), "2026-11-02T09:30:00+08:00",
+                               [Recipient(HUB, hub_key)])
+
+
+@given(data=st.data())
+@BUNDLE_SETTINGS
+def test_a_corrupted_sealed_bundle_is_refused_by_its_recipient(data: st.DataObject) -> None:
+    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+
+    from station.keyseal import public_text
+    from sync.sealed_bundle import NotARecipient
+
+    key = X25519PrivateKey.generate()
+    original = a_sealed_bundle(SimStation("420115102203"), public_text(key.public_key()))
+    damaged = data.draw(corrupted(original))
+    if damaged == original:
+        return
+    try:
+        read_bundle(damaged, keys={"hub": key})
+    except (BundleError, NotARecipient) as exc:
+        assert str(exc)
+    else:
+        raise AssertionError("a damaged sealed bundle was read as intact")
+
+
+@given(data=st.data())
+@BUNDLE_SETTINGS
+def test_the_hub_answers_a_corrupted_sealed_bundle_with_400(fuzz_hub: FuzzHub, data: st.DataObject) -> None:
+    from cityhall.bundles import hub_public_key
+
+    original = a_sealed_bundle(fuzz_hub.village, hub_public_key(fuzz_hub.app.state.store.engine))  # type: ignore[attr-defined]
+    damaged = data.draw(corrupted(original))
+    response = fuzz_hub.client.post(BUNDLE, content=damaged, headers=fuzz_hub.township.headers("POST", BUNDLE, damaged))
+    assert response.status_code in (200, 400), response.text[:300]
+    if response.status_code == 400:
+        assert response.json()["error"] == "malformed_body"
+    elif damaged != original:
+        raise AssertionError("a damaged sealed bundle was ingested")

@@ -23,7 +23,7 @@ from station.ledger import Event, make_case_no
 from station.service import Operator, StationService
 from sync.client import SyncClient, SyncReport
 from tests.support.demo import OTHER_TOWNSHIP, OTHER_VILLAGE, TOWNSHIP, VILLAGE, VILLAGE_2
-from tests.support.hub import file_case, make_station, run_station, topology_for
+from tests.support.hub import exchange_keys, file_case, make_station, run_station, topology_for
 from tests.support.hubproc import VENV_BIN, HubProcess, enroll_all, free_port
 
 from .forge import Signer
@@ -128,6 +128,7 @@ def build_city(folder: Path, db_url: str | None = None) -> City:
     hub_db = db_url or f"sqlite:///{folder / 'cityhall.db'}"
     enroll_all(hub_db, keys)
     hub = HubProcess(hub_db, config, port=port, log=folder / "cityhall.log").start()
+    exchange_keys(url, *(site.service for site in sites.values()))
     return City(hub, folder, config, sites)
 
 

@@ -21,6 +21,7 @@ from forms import mask_name
 from station.ledger import Event, case_date, make_case_no
 from station.ledger.hlc import format_hlc
 from station.receipts import new_token, token_hash
+from sync.recipients import opening_keys
 from sync.bundle import read_bundle, write_bundle
 from sync.wire import dicts_to_columns
 from tests.attachments.scans import tiny_pdf
@@ -138,7 +139,7 @@ def test_3_another_station_cannot_make_a_village_event_a_duplicate(hub_up: City,
     bundle_file = city.folder / f"{case_no}.bundle"
     exported = village.cli("bundle", "export", str(bundle_file), "--json")
     assert exported.returncode == 0, exported.stderr
-    seen = read_bundle(bundle_file.read_bytes()).events
+    seen = read_bundle(bundle_file.read_bytes(), keys=opening_keys(city.township.service)).events
     assert {e.case for e in seen} >= {case_no}
     squatters = [forged_event(rival.code, city.spare_case_no(rival.code), "received", hlc=_now_hlc(),
                               role="approver", actor="P01", event_id=e.id, data=e.data if e.kind == "received" else
@@ -168,7 +169,8 @@ def test_3b_a_stick_cannot_make_a_village_event_a_duplicate_at_the_township(hub_
     village.service.act(village.operator, case_no, "forwarded")
     exported = city.folder / f"{case_no}.forward.bundle"
     assert village.cli("bundle", "export", str(exported), "--json").returncode == 0
-    forward = next(e for e in read_bundle(exported.read_bytes()).events if e.kind == "forwarded")
+    forward = next(e for e in read_bundle(exported.read_bytes(), keys=opening_keys(township.service)).events
+                   if e.kind == "forwarded")
     squatter = forged_event(rival.code, case_no, "noted", hlc=_now_hlc(), role="approver", actor="P01",
                             event_id=forward.id, data={"note": "已核实"})
     stick = city.folder / f"{case_no}.rival.bundle"

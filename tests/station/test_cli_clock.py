@@ -12,6 +12,7 @@ from station.home import CHINA_TZ
 from station.ledger import display_case_no
 from station.workdays import default_calendar
 from tests.support.demo import DEMO_TOPOLOGY_FILE, TOWNSHIP, VILLAGE
+from tests.support.keys import introduce_homes
 
 from .test_cli import intake_args, run
 
@@ -27,6 +28,7 @@ def township_case(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     assert run(township, "agent", "add", "--id", "C01", "--name", "李窗口", "--role", "clerk").returncode == 0
     case_no = json.loads(run(village, *intake_args("--json")).stdout)["case_no"]
     assert run(village, "act", case_no, "forwarded", "--agent", "A01").returncode == 0
+    introduce_homes(village, township)
     stick = root / "stick.bundle"
     assert run(village, "bundle", "export", str(stick)).returncode == 0
     assert run(township, "bundle", "import", str(stick)).returncode == 0

@@ -15,6 +15,7 @@ from station.recovery import RECOVERY_KEY_ENV
 from station.service import StationService
 from station.store import connect_store
 from tests.support.demo import DEMO_TOPOLOGY_FILE, VILLAGE
+from tests.support.keys import introduce_homes
 
 from .helpers import ALLOWANCE, allowance_request, example_fields
 from .test_cli import STATION
@@ -158,7 +159,7 @@ def _windows(data: bytes, size: int = 48, count: int = 12) -> list[bytes]:
     return [data[i:i + size] for i in range(0, len(data) - size + 1, step)][:count]
 
 
-def test_no_personal_data_nor_a_scan_in_the_home_after_filing_with_an_attached_scan(
+def test_no_personal_data_nor_a_scan_in_the_home_nor_on_a_stick_after_filing_with_an_attached_scan(
         home: tuple[Path, str], tmp_path: Path) -> None:
     from tests.attachments.scans import a4_scan, tiny_pdf
 
@@ -177,7 +178,12 @@ def test_no_personal_data_nor_a_scan_in_the_home_after_filing_with_an_attached_s
     assert [p.read_bytes() for p in copies] == [photo.read_bytes(), pdf.read_bytes()]  # readable where it is shown
     assert not any(p.is_relative_to(root) for p in copies)
     wire = Path(rows[0]["path"]).read_bytes()  # the reduced copy that travels is a scan of the same page
-    files = every_file_bytes(root)
+    introduce_homes(root)  # what a first sync brings: the keys the stick is sealed to
+    stick = tmp_path / "stick" / "lost.bundle"
+    stick.parent.mkdir()
+    exported = station(root, "bundle", "export", str(stick), "--json", STATION_PIN="1234")
+    assert exported.returncode == 0 and json.loads(exported.stdout)["files"] == 2, exported.stderr
+    files = every_file_bytes(root) | {stick: stick.read_bytes()}
     assert any(p.parent.parent.name == "attachments" for p in files)  # the files are looked at
     assert leaks(files, SECRETS) == []
     pieces = _windows(photo.read_bytes()) + _windows(wire) + _windows(pdf.read_bytes())

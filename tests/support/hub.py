@@ -136,3 +136,16 @@ def run_station(home: Path, *args: str, timeout: float = 60) -> subprocess.Compl
 
 def json_of(result: subprocess.CompletedProcess[str]) -> dict:
     return json.loads(result.stdout)
+
+
+def exchange_keys(url: str, *services: StationService) -> None:
+    """One publications round for every station, twice: each publishes its encryption key, then hears
+    the others' (what a first sync does), so bundles can be sealed to them."""
+    from sync.client import SyncClient
+    from sync.publications import fetch_publications
+
+    for _ in range(2):
+        for service in services:
+            service.store.set_meta("publications_cursor", "0")
+            with SyncClient(service, url, give_up_after=5.0) as client:
+                fetch_publications(client)

@@ -25,13 +25,14 @@ from station.service import Operator, StationService
 from sync.bundle import MAGIC, BundleError, BundleFile, read_bundle, write_bundle
 from sync.carry import export_bundle, import_bundle
 from sync.client import SyncClient, relay_dir
+from sync.recipients import opening_keys
 from sync.files import AdaptiveChunk, FileTransfer
 from sync.signing import sign_bytes
 from sync.wire import encode_batch
 from tests.attachments.scans import a4_scan, tiny_pdf
 from tests.support.demo import COUNTY, TOWNSHIP, VILLAGE, VILLAGE_2
 from tests.support.events import sample_events
-from tests.support.hub import file_case, free_port, in_process_hub, make_station, topology_for
+from tests.support.hub import exchange_keys, file_case, free_port, in_process_hub, make_station, topology_for
 
 CREATED = "2026-11-22T10:00:00+08:00"
 
@@ -131,6 +132,7 @@ def county(tmp_path: Path) -> Iterator[County]:
             service, operator, key = make_station(tmp_path, code, config, role=role)
             app.state.store.enroll(code, key)  # type: ignore[attr-defined]
             sites[code] = Site(service, operator)
+        exchange_keys(f"http://127.0.0.1:{port}", *(site.service for site in sites.values()))
         yield County(f"http://127.0.0.1:{port}", app, sites)
         for site in sites.values():
             site.service.close()
@@ -173,7 +175,8 @@ def test_a_stick_carries_the_files_the_township_opens_them_offline_and_relays_th
     assert [Path(r["path"]).read_bytes() for r in rows] == [_wire_bytes(village, a.sha256) for a in attached]
     assert Path(rows[1]["path"]).read_bytes() == (tmp_path / "委托书.pdf").read_bytes()
     [kept_for_relay] = relay_dir(township.service).iterdir()
-    assert kept_for_relay.stat().st_size == exported["bytes"] - wire_total  # the events only: files go by upload
+    kept = kept_for_relay.read_bytes()  # the events only (sealed as they came): files go by upload
+    assert stick.read_bytes().startswith(kept) and len(kept) < exported["bytes"] - wire_total
 
     with FileTransfer(township.service, county.url, give_up_after=5.0) as transfer:
         early = transfer.upload_pending()  # before the bundle went up: the files wait for their events
@@ -210,8 +213,8 @@ def test_a_stick_going_down_leaves_no_files_of_other_villages(county: County, tm
     export_bundle(village.service, up)
     import_bundle(township.service, up)
     assert export_bundle(township.service, down)["files"] == 2
-    result = import_bundle(neighbour.service, down)
-    assert (result["applied"], result["files"], result["will_relay"]) == (0, 0, False)
+    with pytest.raises(BadInput, match="不在其中，什么也没有导入"):  # sealed to the township's own village only
+        import_bundle(neighbour.service, down)
     assert not any(p.is_file() for p in blob_files(neighbour.service).root.rglob("*"))
 
 
@@ -285,7 +288,7 @@ def test_files_whose_events_already_went_up_ride_with_their_events_and_reach_the
     stick = tmp_path / "stick.bundle"
     exported = export_bundle(village.service, stick)
     assert (exported["own_events"], exported["files"]) == (0, 2)
-    carried_kinds = [e.kind for e in read_bundle(stick.read_bytes()).events]
+    carried_kinds = [e.kind for e in read_bundle(stick.read_bytes(), keys=opening_keys(township.service)).events]
     assert carried_kinds.count("attached") == 2 and "received" in carried_kinds  # the case opens at the township
 
     imported = import_bundle(township.service, stick)  # the township never pulled this case
@@ -364,8 +367,10 @@ def test_a_stick_whose_file_section_was_cut_off_names_the_missing_files(county: 
     case_no, attached = _attach_scans(village, tmp_path)
     stick = tmp_path / "stick.bundle"
     exported = export_bundle(village.service, stick)
-    stick.write_bytes(stick.read_bytes()[:exported["bytes"] - exported["file_bytes"]])
-    assert [f.sha256 for f in read_bundle(stick.read_bytes()).files_left_behind] == [a.sha256 for a in attached]
+    keys = opening_keys(township.service)
+    stick.write_bytes(read_bundle(stick.read_bytes(), keys=keys).relayable)
+    assert len(stick.read_bytes()) < exported["bytes"] - exported["file_bytes"]
+    assert [f.sha256 for f in read_bundle(stick.read_bytes(), keys=keys).files_left_behind] == [a.sha256 for a in attached]
 
     imported = import_bundle(township.service, stick)
     assert (imported["applied"], imported["files"]) == (exported["events"], 0)

@@ -8,7 +8,7 @@ from pathlib import Path
 from station.tui.sync_port import StoreSyncPort
 from sync.client import SyncClient
 from tests.support.demo import TOWNSHIP, VILLAGE
-from tests.support.hub import file_case, free_port, in_process_hub, make_station, run_station, topology_for
+from tests.support.hub import exchange_keys, file_case, free_port, in_process_hub, make_station, run_station, topology_for
 
 
 def test_the_township_counts_relayed_events_as_pending_and_a_second_import_says_so(tmp_path: Path) -> None:
@@ -17,6 +17,10 @@ def test_the_township_counts_relayed_events_as_pending_and_a_second_import_says_
     village, agent, village_key = make_station(tmp_path, VILLAGE, config)
     township, _, township_key = make_station(tmp_path, TOWNSHIP, config, role="approver")
     try:
+        with in_process_hub(tmp_path, config, port) as app:  # a first sync: each hears the others' keys
+            app.state.store.enroll(VILLAGE, village_key)
+            app.state.store.enroll(TOWNSHIP, township_key)
+            exchange_keys(f"http://127.0.0.1:{port}", village, township)
         for index in range(2):
             file_case(village, agent, index)  # received + forwarded: 4 events
         stick = tmp_path / "光星村.bundle"

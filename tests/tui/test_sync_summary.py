@@ -15,6 +15,7 @@ from sync.round import RoundReport
 from sync.carry import export_bundle, import_bundle
 from tests.support.demo import TOWNSHIP, VILLAGE
 from tests.support.hub import file_case, make_station, topology_for
+from tests.support.keys import introduce
 
 
 @pytest.fixture
@@ -28,6 +29,7 @@ def test_a_stick_from_village_to_township_is_told_in_chinese(tmp_path: Path, chi
     config = topology_for(tmp_path, 9)
     village, agent, _ = make_station(tmp_path, VILLAGE, config)
     township, _, _ = make_station(tmp_path, TOWNSHIP, config, role="approver", agent="T01")
+    introduce(village, township)
     file_case(village, agent)
     stick = tmp_path / "stick.ssb"
 
@@ -74,6 +76,7 @@ def test_the_same_stick_imported_twice_says_nothing_new_and_nothing_to_relay(tmp
     config = topology_for(tmp_path, 9)
     village, agent, _ = make_station(tmp_path, VILLAGE, config)
     township, _, _ = make_station(tmp_path, TOWNSHIP, config, role="approver", agent="T01")
+    introduce(village, township)
     file_case(village, agent)
     stick = tmp_path / "stick.ssb"
     export_bundle(village, stick)

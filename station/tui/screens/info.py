@@ -54,8 +54,9 @@ def info_lines(info: StationInfo) -> list[str]:
         t("info_level", level=info.level_label),
         t("info_parent", parent=info.parent or t("none")),
         t("info_key"), f"  {info.public_key}",
+        t("info_encryption_key"), f"  {info.encryption_key or t('info_no_encryption_key')}",
         t("info_hub", url=info.hub_url), t("info_hub_source", source=source),
         t("info_public_url", url=info.public_url),
         t("info_home", home=info.home),
-        "", t("info_enrol"), f"  {enrol_command(info.station, info.public_key)}",
+        "", t("info_enrol"), f"  {enrol_command(info.station, info.public_key, info.encryption_key)}",
     ]
