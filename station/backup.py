@@ -28,11 +28,11 @@ import shutil
 import struct
 import tarfile
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import IO, Any, BinaryIO
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -48,7 +48,8 @@ from .attachments.blobs import BlobFiles, is_sha256
 from .datakey import new_data_key
 from .recovery import load_public, public_key_file, public_text
 
-__all__ = ["MAGIC", "BackupSummary", "write_backup", "open_backup", "STORE_NAME", "STORE_KEY_NAME", "ATTACHMENTS_PREFIX"]
+__all__ = ["MAGIC", "BackupSummary", "OpenedBackup", "KeepFile", "write_backup", "open_backup", "STORE_NAME", "STORE_KEY_NAME",
+           "ATTACHMENTS_PREFIX"]
 
 MAGIC = b"SSBACKUP1\n"
 FRAME_BYTES = 1 << 20
@@ -231,27 +232,50 @@ class _Sealer(io.RawIOBase):
 
 # -- reading ---------------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class OpenedBackup:
+    """A backup unsealed for a restore: its header, and its snapshot's key (kept in memory, never on disk)."""
+
+    header: dict[str, Any]
+    store_key: bytes | None
+    """None: a backup written before stores were encrypted (its snapshot is plain)."""
+    files: int
+    """Attachment files handed to ``keep_file``."""
+
+
+KeepFile = Callable[[str, IO[bytes]], bool]
+"""Take one attachment file (its SHA-256, its plain bytes as a stream); True if it was kept."""
+
+
 @contextmanager
-def open_backup(path: Path, recovery_key: X25519PrivateKey, into: Path) -> Iterator[dict[str, Any]]:
-    """Unseal the backup into the folder ``into`` (removed afterwards); yields its header."""
+def open_backup(path: Path, recovery_key: X25519PrivateKey, into: Path, station: str,
+                keep_file: KeepFile) -> Iterator[OpenedBackup]:
+    """Unseal the backup of ``station``: its store's snapshot (encrypted under its own key) into
+    the folder ``into`` (removed afterwards); each attachment file straight to ``keep_file``
+    as it is read, so no readable copy of it, nor the snapshot's key, is ever written."""
     if not path.is_file():
         raise NotFound(f"找不到备份文件 {path}：请检查 U 盘是否插好、文件名是否写对")
     into.mkdir(parents=True, exist_ok=True)
     try:
         with path.open("rb") as handle:
             header, header_line = _read_header(handle, path)
-            recipient = load_public(header["recipient"])
-            if public_text(recovery_key.public_key()) != public_text(recipient):
-                raise BadInput(f"{path.name} 不是用这个恢复密钥加密的：请找写这份备份时的恢复密钥"
-                               "（station rekey 之后写的备份要用新密钥，之前的要用旧密钥）")
-            ephemeral = load_public(header["ephemeral"])
-            key = _frame_key(recovery_key.exchange(ephemeral), header_line)
+            if header["station"] != station:
+                raise BadInput(f"{path.name} 是站点 {header['station']} 的备份，本机是 {station}：不能恢复到这里")
+            key = _backup_key(header, header_line, recovery_key, path)
             stream = _Opener(handle, key, hashlib.sha256(header_line).digest(), path.name)
-            _extract(stream, into, path.name)
+            unpacked = _extract(stream, into, path.name, keep_file)
             stream.drain()
-        yield header
+        yield OpenedBackup(header, unpacked.store_key, unpacked.files)
     finally:
         _remove_tree(into)
+
+
+def _backup_key(header: dict[str, Any], header_line: bytes, recovery_key: X25519PrivateKey, path: Path) -> bytes:
+    recipient = load_public(header["recipient"])
+    if public_text(recovery_key.public_key()) != public_text(recipient):
+        raise BadInput(f"{path.name} 不是用这个恢复密钥加密的：请找写这份备份时的恢复密钥"
+                       "（station rekey 之后写的备份要用新密钥，之前的要用旧密钥）")
+    return _frame_key(recovery_key.exchange(load_public(header["ephemeral"])), header_line)
 
 
 def _read_header(handle: BinaryIO, path: Path) -> tuple[dict[str, Any], bytes]:
@@ -312,14 +336,40 @@ class _Opener(io.RawIOBase):
         raise BadInput(f"{self.name} 第 {self.number + 1} 段无法解开：恢复密钥不对，或备份被改动、已损坏")
 
 
-def _extract(stream: _Opener, into: Path, name: str) -> None:
+@dataclass
+class _Unpacked:
+    store_key: bytes | None = None
+    files: int = 0
+
+
+def _extract(stream: _Opener, into: Path, name: str, keep_file: KeepFile) -> _Unpacked:
+    unpacked = _Unpacked()
     try:
         with tarfile.open(fileobj=stream, mode="r|gz") as tar:  # type: ignore[call-overload]
             for member in tar:
                 _check_member(member, name)
-                tar.extract(member, into, set_attrs=False)
+                if member.name == STORE_NAME:
+                    tar.extract(member, into, set_attrs=False)
+                    continue
+                content = tar.extractfile(member)
+                assert content is not None  # a plain file: _check_member
+                if member.name == STORE_KEY_NAME:
+                    unpacked.store_key = _store_key(content.read(128))
+                elif keep_file(member.name.removeprefix(ATTACHMENTS_PREFIX).replace("/", ""), content):
+                    unpacked.files += 1
     except (tarfile.TarError, OSError, EOFError) as exc:
         raise BadInput(f"{name} 的内容无法读取（{exc}）：备份已损坏，请换一份") from exc
+    return unpacked
+
+
+def _store_key(text: bytes) -> bytes:
+    try:
+        key = bytes.fromhex(text.decode("ascii").strip())
+    except (UnicodeDecodeError, ValueError):
+        key = b""
+    if len(key) != 32:
+        raise BadInput("备份里的数据库密钥已损坏：请换一份备份")
+    return key
 
 
 def _check_member(member: tarfile.TarInfo, name: str) -> None:

@@ -1,30 +1,31 @@
 """``station restore --from FILE``: bring a backup's store and files into this (new) station's home.
 
-The backup is unsealed into a folder in the home, its store upgraded by the usual
-migrations, and then merged into this PC's store in one transaction: events (the
-station's own keep their outbox state, so what the old PC had not pushed yet goes up
+The backup's store snapshot (encrypted under its own key, which stays in memory) is
+unsealed into a folder in the home, upgraded by the usual migrations, and then merged
+into this PC's store in one transaction: events (the station's own keep their outbox state, so what the old PC had not pushed yet goes up
 with the new key), tracking tokens (receipts can be printed again), citizens and their
 lookup keys, operators not added here yet, attachment records, serial counters (only
 ever raised), and the chain head, clock and pull cursor where the backup is ahead.
-Attachment files are copied first; the cases are folded again from the merged events.
+Attachment files are sealed into this PC's files as the backup is read (no readable copy
+is written); the cases are folded again from the merged events.
 Merging twice changes nothing.
 """
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from station.attachments import blob_files
 from station.attachments.blobs import BlobFiles, is_sha256
-from station.errors import BadInput
 from station.ledger import HybridClock
 from station.service import StationService
 from station.store import StationStore, dbapi2
 
-from .backup import ATTACHMENTS_PREFIX, STORE_KEY_NAME, STORE_NAME, open_backup
+from .backup import STORE_NAME, open_backup
 
 __all__ = ["BackupRestoreReport", "restore_from_backup"]
 
@@ -51,47 +52,24 @@ class BackupRestoreReport:
 
 def restore_from_backup(service: StationService, path: Path, recovery_key: X25519PrivateKey) -> BackupRestoreReport:
     work = service.home.root / ".restore"
-    with open_backup(path, recovery_key, work) as header:
-        if header["station"] != service.station.code:
-            raise BadInput(f"{path.name} 是站点 {header['station']} 的备份，本机是 {service.station.code}：不能恢复到这里")
-        key = _snapshot_key(work)
-        StationStore(work / STORE_NAME, key).close()  # an older backup's store upgrades in place first
-        report = BackupRestoreReport(header["station"], header["created_at"])
-        report.attachment_files = _copy_files(work / ATTACHMENTS_PREFIX.rstrip("/"), blob_files(service))
-        _merge(service, work / STORE_NAME, key, report)
+    files = blob_files(service)
+    with open_backup(path, recovery_key, work, service.station.code, partial(_keep_file, files)) as backup:
+        StationStore(work / STORE_NAME, backup.store_key).close()  # an older backup's store upgrades in place first
+        report = BackupRestoreReport(backup.header["station"], backup.header["created_at"])
+        report.attachment_files = backup.files
+        _merge(service, work / STORE_NAME, backup.store_key, report)
     service.keep_wraps()  # the backup's operators open this PC's store with their PINs
     return report
 
 
-def _snapshot_key(work: Path) -> bytes | None:
-    """The snapshot's own key; None for a backup written before stores were encrypted (a plain snapshot)."""
-    path = work / STORE_KEY_NAME
-    if not path.is_file():
-        return None
-    try:
-        key = bytes.fromhex(path.read_text(encoding="ascii").strip())
-    except (UnicodeDecodeError, ValueError):
-        key = b""
-    if len(key) != 32:
-        raise BadInput("备份里的数据库密钥已损坏：请换一份备份")
-    return key
-
-
-def _copy_files(source: Path, files: BlobFiles) -> int:
-    """Attachment files the backup has and this PC lacks, sealed under this PC's files key.
+def _keep_file(files: BlobFiles, sha256: str, content: IO[bytes]) -> bool:
+    """An attachment file the backup has and this PC lacks, sealed under this PC's files key as it is read.
 
     Content-addressed: a file is kept under its name only when its bytes hash to it.
     """
-    copied = 0
-    for path in sorted(source.glob("[0-9a-f][0-9a-f]/*")) if source.is_dir() else []:
-        sha256 = path.parent.name + path.name
-        if not path.is_file() or not is_sha256(sha256) or files.has(sha256):
-            continue
-        with path.open("rb") as handle:
-            if files.put_stream(sha256, iter(lambda: handle.read(1 << 20), b"")):
-                copied += 1
-        path.unlink()  # the backup's plain copy leaves the home at once
-    return copied
+    if not is_sha256(sha256) or files.has(sha256):
+        return False
+    return bool(files.put_stream(sha256, iter(lambda: content.read(1 << 20), b"")))
 
 
 def _merge(service: StationService, copy: Path, key: bytes | None, report: BackupRestoreReport) -> None:

@@ -9,13 +9,16 @@ from pathlib import Path
 
 import pytest
 
-from station.attachments import blob_files
+from station import restore_backup
+from station.attachments import AUTHORISATION, attach_files, blob_files, list_attachments
 from station.backup import MAGIC, write_backup
 from station.errors import BadInput
 from station.home import StationHome
 from station.recovery import parse_recovery_key
 from station.restore_backup import restore_from_backup
 from station.service import StationService, init_station
+from station.store import StationStore
+from tests.attachments.scans import tiny_pdf
 from tests.station.helpers import allowance_request
 from tests.support.demo import DEMO_TOPOLOGY_FILE, VILLAGE
 from tests.support.hub import VENV_BIN, file_case, run_station
@@ -137,3 +140,37 @@ def test_rekey_through_the_command_line(tmp_path: Path) -> None:
     right = restore("before.ssbackup")
     assert right.returncode == 5  # the backup is in; the city hall part waits for a link
     assert "备份已经恢复" in right.stderr and json.loads(right.stdout)["hub"] == "unreachable"
+
+
+def test_restore_writes_no_readable_attachment_nor_the_snapshot_key_to_disk(tmp_path: Path,
+                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """The backup's files go straight into this PC's sealed files as they are read; the snapshot's
+    key stays in memory: while the unsealed folder exists it holds the encrypted snapshot alone."""
+    service, recovery = _station(tmp_path / "old")
+    agent = service.sign_in("A01", "1234")
+    case_no = file_case(service, agent)
+    scan = tmp_path / "委托书.pdf"
+    scan.write_bytes(tiny_pdf(f"wei tuo shu {ID_NUMBER} {PHONE}"))
+    attach_files(service, agent, case_no, AUTHORISATION, [scan])
+    backup = tmp_path / "with-files.ssbackup"
+    _backup(service, backup)
+    target, _ = _station(tmp_path / "new")
+    unsealed: dict[str, bytes] = {}
+    real_store = restore_backup.StationStore
+
+    def looking(path: Path, key: bytes | None) -> StationStore:
+        for found in sorted(path.parent.rglob("*")):
+            if found.is_file():
+                unsealed[str(found.relative_to(path.parent))] = found.read_bytes()
+        return real_store(path, key)
+
+    monkeypatch.setattr(restore_backup, "StationStore", looking)
+    report = restore_from_backup(target, backup, parse_recovery_key(recovery))
+    assert report.attachment_files == 1
+    assert list(unsealed) == ["station.db"]
+    for needle in (ID_NUMBER.encode(), PHONE.encode(), NAME.encode()):
+        assert needle not in unsealed["station.db"]
+    (row,) = list_attachments(target, case_no)
+    assert Path(row["path"]).read_bytes() == scan.read_bytes()
+    for opened in (service, target):
+        opened.close()
