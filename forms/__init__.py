@@ -5,7 +5,14 @@ Pure data and checks: nothing here does network I/O or imports the UI.
 
 from __future__ import annotations
 
-from forms.catalogue import Catalogue, UnknownItem, builtin_catalogue, load_catalogue, merged_catalogue
+from forms.catalogue import (
+    Catalogue,
+    UnknownItem,
+    builtin_catalogue,
+    load_catalogue,
+    merged_catalogue,
+    station_catalogue,
+)
 from forms.checksums import mod11_2_check_char, uscc_check_char
 from forms.schema import (
     FIELD_TYPES,
@@ -71,6 +78,7 @@ __all__ = [
     "merged_catalogue",
     "mod11_2_check_char",
     "parse_item",
+    "station_catalogue",
     "uscc_check_char",
     "validate_field",
     "validate_form",

@@ -14,10 +14,12 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from importlib.resources.abc import Traversable
-from typing import Literal, Protocol, TypedDict, TypeVar
+from typing import TYPE_CHECKING, Literal, Protocol, TypedDict, TypeVar
 
 from forms.validators import InvalidValue, validate_field
+
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
 
 __all__ = [
     "CatalogueError",
@@ -29,6 +31,7 @@ __all__ = [
     "MaterialSpec",
     "STATUTORY_PAUSES",
     "ServiceItem",
+    "item_from_bytes",
     "load_item",
     "parse_item",
 ]
@@ -616,9 +619,14 @@ def parse_item(text: str, source: str = "<text>") -> ServiceItem:
 def load_item(path: str | Path | Traversable) -> ServiceItem:
     """An item from a TOML file: a path, or any ``importlib.resources`` Traversable."""
     source = Path(path) if isinstance(path, str) else path
+    return item_from_bytes(source.read_bytes(), str(source))
+
+
+def item_from_bytes(data: bytes, source: str) -> ServiceItem:
+    """An item from the bytes of a TOML file; ``source`` names the file, as for :func:`parse_item`."""
     try:
-        text = source.read_bytes().decode("utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         problem = f"文件不是 UTF-8 编码：{error}"
-        raise CatalogueError(str(source), source.name, [problem]) from None
-    return parse_item(text, str(source))
+        raise CatalogueError(source, Path(source).name, [problem]) from None
+    return parse_item(text, source)

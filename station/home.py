@@ -56,6 +56,11 @@ class StationHome:
         return self.root / "attachments"
 
     @property
+    def cache_dir(self) -> Path:
+        """What is kept only to start faster (parsed files); safe to delete at any time."""
+        return self.root / "cache"
+
+    @property
     def exists(self) -> bool:
         return self.config_file.exists()
 

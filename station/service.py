@@ -15,8 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from forms import (
-    Catalogue, InvalidValue, ServiceItem, UnknownItem, builtin_catalogue, check_id_number, check_phone, merged_catalogue,
-    validate_form,
+    Catalogue, InvalidValue, ServiceItem, UnknownItem, check_id_number, check_phone, station_catalogue, validate_form,
 )
 from station.deadlines import case_deadline, supplement_due
 from station.errors import BadInput, NotAllowed, NotFound
@@ -190,8 +189,13 @@ class StationService:
 
     @cached_property
     def catalogue(self) -> Catalogue:
-        """The item catalogue, parsed on first use: a command that only reads cases never needs it."""
-        return merged_catalogue(builtin_catalogue(), self.home.catalogue_dir)
+        """The item catalogue, read on first use: a command that only reads cases never needs it."""
+        return self.load_catalogue()
+
+    def load_catalogue(self) -> Catalogue:
+        """The built-in items with the published ones over them, parsed only when a file changed
+        since the last start (the parsed items are kept in the home's cache folder)."""
+        return station_catalogue(self.home.catalogue_dir, self.home.cache_dir / "catalogue.pickle")
 
     def close(self) -> None:
         if self._store is not None:

@@ -6,11 +6,13 @@ import json
 import os
 import sys
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from station.errors import BadInput
 from station.home import StationHome
-from station.service import Operator, StationService
+
+if TYPE_CHECKING:  # the service (store, ledger, keys) loads when a command first asks for it
+    from station.service import Operator, StationService
 
 __all__ = ["Context", "emit", "add_give_up_option", "give_up_window", "GIVE_UP_MAX_S"]
 
@@ -29,6 +31,7 @@ class Context:
     def service(self) -> StationService:
         if self._service is None:
             from station.lockbox import Credentials
+            from station.service import StationService
 
             self._service = StationService(self.home, credentials=Credentials.from_env(getattr(self.args, "agent", None)))
         return self._service

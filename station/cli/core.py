@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from station.errors import BadInput
 from station.ledger import KIND_LABELS, KINDS, ROLE_LABELS, ROLES, STATUS_LABELS, STATUSES, display_case_no
-from station.service import IntakeRequest, init_station
 
 from .context import Context, emit
 from .text import case_text, cases_text, items_text
@@ -113,6 +112,8 @@ def leave_now() -> NoReturn:
 def cmd_init(ctx: Context) -> None:
     from station.info import LEVEL_LABELS, enrol_command
 
+    from station.service import init_station
+
     config = ctx.args.config or _default_topology_file()
     result = init_station(ctx.home, ctx.args.station, config)
     level = LEVEL_LABELS.get(result["level"], result["level"])
@@ -182,6 +183,8 @@ def _key_values(pairs: list[str]) -> dict[str, str]:
 
 
 def cmd_intake(ctx: Context) -> None:
+    from station.service import IntakeRequest
+
     args = ctx.args
     request = IntakeRequest(item_code=args.item, applicant_id=args.applicant_id, applicant_name=args.applicant_name,
                             phone=args.phone, fields=_key_values(args.field), received=args.received,
