@@ -17,27 +17,22 @@ from typing import TYPE_CHECKING, Any
 from forms import (
     Catalogue, InvalidValue, ServiceItem, UnknownItem, check_id_number, check_phone, station_catalogue, validate_form,
 )
-from station.deadlines import case_deadline, supplement_due
 from station.errors import BadInput, NotAllowed, NotFound
 from station.home import CHINA_TZ, StationConfig, StationHome
-from station.listed_clock import listed_clock
 from station.ledger import (
     EventFormatError, OPEN_STATUSES, ROLES, STATUS_LABELS, CaseState, Event, HybridClock, InvalidCaseNo, fold,
     make_case_no, new_event_id, normalise_case_no, step_problem,
 )
-from station.lockbox import Credentials
 from station.pins import MAX_FAILURES, hash_pin, locked_until_after_failure, pin_problem, verify_pin
-from station.receipts import new_token, token_hash, tracking_url
-from station.relay_queue import relayed_events
-from station.store import CaseQuery, StationStore
-from station.topology import Topology, TopologyError
-from station.views import station_name
+from station.topology import Topology, TopologyError, station_name
 from station.workdays import WorkCalendar
 
 __all__ = ["StationService", "Operator", "IntakeRequest", "init_station"]
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the store, keys, deadlines and views load where a method uses them: `station items` needs none
     from station.datakey import KeyRing
+    from station.lockbox import Credentials
+    from station.store import CaseQuery, StationStore
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
     from station.receipts import ReceiptData
@@ -94,8 +89,10 @@ def init_station(home: StationHome, station_code: str, topology_file: Path) -> d
     key = generate_key(home.key_file)
     recovery = new_recovery_key()  # only its public half stays on this PC
     write_public(home.root, recovery)
-    StationStore(home.database).close()
     from station.lockbox import settle
+    from station.store import StationStore
+
+    StationStore(home.database).close()
 
     settle(home)  # encrypted at once; its key stands in the open until the first operator is added
     station = topology.get(station_code)
@@ -116,6 +113,8 @@ def _wrong_pin_text(failures: int) -> str:
 class StationService:
     def __init__(self, home: StationHome, clock: Clock = _china_now, credentials: Credentials | None = None) -> None:
         """``credentials`` unlock the store when it is first needed (the app unlocks it at sign-in instead)."""
+        from station.lockbox import Credentials
+
         if not home.exists:
             raise NotFound(f"{home.root} 还不是站点目录：请先运行 station init --station 站点代码")
         self.home = home
@@ -154,6 +153,7 @@ class StationService:
 
     def unlock(self, credentials: Credentials) -> None:
         from station.lockbox import settle, unlock
+        from station.store import StationStore
 
         with self._opening:
             if self._store is None and credentials.plain:
@@ -177,7 +177,7 @@ class StationService:
         """A wrap for every operator and a seal to the current recovery key; a key that stood
         in the open is replaced as soon as an operator exists."""
         from station.lockbox import move_to_new_key, reconcile, recovery_recipient, save_if_changed
-        from station.store import connect_store
+        from station.store import StationStore, connect_store
 
         assert self._store is not None and self._data_key is not None
         hashes = self._store.pin_hashes()
@@ -255,6 +255,7 @@ class StationService:
     def _unlock_as(self, agent_id: str, pin: str | None) -> None:
         """Unlock with this operator's PIN (the app's sign-in, an acting command's --agent)."""
         from station.lockbox import settle
+        from station.store import StationStore
 
         with self._opening:
             if self._store is None:
@@ -331,6 +332,8 @@ class StationService:
             self._project(case_no)
 
     def _project(self, case_no: str) -> CaseState | None:
+        from station.deadlines import case_deadline, supplement_due
+
         state = fold(self.store.case_events(case_no), self.topology)
         if state is not None:
             self.store.save_case(state, case_deadline(state, self.calendar, self.today()).iso,
@@ -340,6 +343,8 @@ class StationService:
     def outbox_counts(self) -> dict[str, int]:
         """The outbox's counts, with the events of bundles carried from stations below (waiting
         here to be relayed upward) counted as pending too: they go up with this station's push."""
+        from station.relay_queue import relayed_events
+
         counts = self.store.outbox_counts()
         counts["relayed"] = relayed_events(self.home.root)
         counts["pending"] += counts["relayed"]
@@ -347,6 +352,8 @@ class StationService:
 
     def refresh_deadlines(self) -> int:
         """Recompute every open case's deadline (after a new calendar arrived)."""
+        from station.store import CaseQuery
+
         rows = self.store.case_rows(CaseQuery(statuses=_OPEN), limit=10**9)
         with self.store.write():
             for row in rows:
@@ -356,6 +363,8 @@ class StationService:
     # -- intake -------------------------------------------------------------------
 
     def intake(self, operator: Operator, request: IntakeRequest) -> dict[str, Any]:
+        from station.receipts.tokens import new_token, token_hash
+
         item, clean = self._validate_intake(operator, request)
         token = new_token()
         with self.store.write():
@@ -369,6 +378,8 @@ class StationService:
         return self.intake_result(case_no)
 
     def intake_result(self, case_no: str) -> dict[str, Any]:
+        from station.deadlines import case_deadline, supplement_due
+
         state = self.case(case_no)
         deadline, due = case_deadline(state, self.calendar, self.today()), supplement_due(state, self.calendar)
         return {"case_no": case_no, "status": state.status, "deadline": deadline.iso,
@@ -487,6 +498,8 @@ class StationService:
 
     def list_cases(self, status: str | None = None, overdue: bool = False, limit: int = 200,
                    offset: int = 0) -> list[dict[str, Any]]:
+        from station.store import CaseQuery
+
         if overdue and status and status not in OPEN_STATUSES:
             return []  # only an open case can be overdue
         statuses = (status,) if status else _OPEN if overdue else ()
@@ -500,10 +513,14 @@ class StationService:
     def _deemed_overdue(self, limit: int) -> list[dict[str, Any]]:
         """A case nobody answered within 5 working days counts as accepted as days pass, with no
         event to fold it again: its stored deadline is still empty, so it is worked out now."""
+        from station.store import CaseQuery
+
         waiting = self.store.case_rows(CaseQuery(statuses=("submitted",), no_deadline=True), limit=limit)
         return [row for row in map(self._case_row, waiting) if row["overdue"]]
 
     def _case_row(self, row: dict[str, Any]) -> dict[str, Any]:
+        from station.listed_clock import listed_clock
+
         state = self.store.case_state(row["case_no"])
         clock = listed_clock(state, self.calendar, self.today()) if state is not None else None
         return {
@@ -558,16 +575,21 @@ class StationService:
 
     def case_states(self, query: CaseQuery | None = None) -> list[CaseState]:
         """The folded states of this station's cases (all, or those ``query`` picks)."""
+        from station.store import CaseQuery
+
         return self.store.case_states(query or CaseQuery())
 
     def work_queue(self) -> WorkQueue:
         """Cases waiting for this station's decision, most urgent first."""
+        from station.store import CaseQuery
         from station.work_queue import WAITING_FOR_DECISION, work_queue
 
         states = self.case_states(CaseQuery(statuses=WAITING_FOR_DECISION, handler=self.station.code))
         return work_queue(states, self.calendar, self.today(), self.station.code, self.topology)
 
     def tracking_url(self, case_no: str) -> str | None:
+        from station.receipts.tokens import tracking_url
+
         token = self.store.token(case_no)
         return tracking_url(self.topology.cityhall.public_url, case_no, token) if token else None
 

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["LEVELS", "Station", "Topology", "TopologyError", "CityHall"]
+__all__ = ["LEVELS", "Station", "Topology", "TopologyError", "CityHall", "station_name"]
 
 LEVELS = ("village", "township", "county", "city")
 LEVEL_LABELS = {"village": "村（社区）", "township": "乡镇（街道）", "county": "县（区）", "city": "市"}
@@ -157,3 +157,8 @@ def _station(entry: Mapping[str, object], index: int, problems: list[str]) -> St
 def _root_code(stations: list[Station]) -> str:
     roots = [s.code for s in stations if s.parent is None]
     return roots[0] if roots else ""
+
+
+def station_name(topology: Topology, code: str) -> str:
+    """The station's name, or its code when this topology does not know it."""
+    return topology.get(code).name if code in topology else code
