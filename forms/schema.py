@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import tomllib
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from decimal import Decimal
@@ -604,6 +603,8 @@ def parse_item(text: str, source: str = "<text>") -> ServiceItem:
 
     The file name part of ``source`` may carry the version: ``{code}.v{N}.toml``.
     """
+    import tomllib  # only to parse: a start that finds the catalogue parsed already never needs it
+
     file_name = Path(source).name
     try:
         data = tomllib.loads(text)

@@ -2,10 +2,15 @@
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass
 from datetime import timedelta, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from station.errors import NotFound
+
+if TYPE_CHECKING:
+    from forms import Catalogue
 
 __all__ = ["StationHome", "StationConfig", "default_home", "CHINA_TZ"]
 
@@ -60,6 +65,19 @@ class StationHome:
         """What is kept only to start faster (parsed files); safe to delete at any time."""
         return self.root / "cache"
 
+    def require(self) -> None:
+        """:class:`NotFound` unless ``station init`` made this home."""
+        if not self.exists:
+            raise NotFound(f"{self.root} 还不是站点目录：请先运行 station init --station 站点代码")
+
+    def catalogue(self) -> Catalogue:
+        """The built-in items with those the city hall published here laid over them, parsed only
+        when a file changed since the last start (the parsed items are kept in :attr:`cache_dir`).
+        Neither the store nor a key is needed: ``station items`` opens nothing else."""
+        from forms import station_catalogue
+
+        return station_catalogue(self.catalogue_dir, self.cache_dir / "catalogue.pickle")
+
     @property
     def exists(self) -> bool:
         return self.config_file.exists()
@@ -78,6 +96,8 @@ class StationConfig:
 
     @classmethod
     def load(cls, path: Path) -> StationConfig:
+        import tomllib  # the config is read by a command that opens the service, not by `station items`
+
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
         return cls(station=str(raw["station"]), language=str(raw.get("language", "zh")),
                    idle_lock_minutes=int(raw.get("idle_lock_minutes", 10)))

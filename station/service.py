@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from forms import (
-    Catalogue, InvalidValue, ServiceItem, UnknownItem, check_id_number, check_phone, station_catalogue, validate_form,
+    Catalogue, InvalidValue, ServiceItem, UnknownItem, check_id_number, check_phone, validate_form,
 )
 from station.errors import BadInput, NotAllowed, NotFound
 from station.home import CHINA_TZ, StationConfig, StationHome
@@ -115,8 +115,7 @@ class StationService:
         """``credentials`` unlock the store when it is first needed (the app unlocks it at sign-in instead)."""
         from station.lockbox import Credentials
 
-        if not home.exists:
-            raise NotFound(f"{home.root} 还不是站点目录：请先运行 station init --station 站点代码")
+        home.require()
         self.home = home
         self.clock = clock
         self.config = StationConfig.load(home.config_file)
@@ -189,13 +188,9 @@ class StationService:
 
     @cached_property
     def catalogue(self) -> Catalogue:
-        """The item catalogue, read on first use: a command that only reads cases never needs it."""
-        return self.load_catalogue()
-
-    def load_catalogue(self) -> Catalogue:
-        """The built-in items with the published ones over them, parsed only when a file changed
-        since the last start (the parsed items are kept in the home's cache folder)."""
-        return station_catalogue(self.home.catalogue_dir, self.home.cache_dir / "catalogue.pickle")
+        """The item catalogue (:meth:`StationHome.catalogue`), read on first use: a command that
+        only reads cases never needs it."""
+        return self.home.catalogue()
 
     def close(self) -> None:
         if self._store is not None:

@@ -119,6 +119,6 @@ def _write_atomically(path: Path, text: str) -> None:
 
 def reload_publications(service: StationService) -> int:
     """Load the merged catalogue and calendar again; recompute open cases' deadlines."""
-    service.catalogue = service.load_catalogue()
+    service.catalogue = service.home.catalogue()
     service.calendar = WorkCalendar.load(service.home.calendar_dir)
     return service.refresh_deadlines()

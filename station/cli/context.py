@@ -12,6 +12,7 @@ from station.errors import BadInput
 from station.home import StationHome
 
 if TYPE_CHECKING:  # the service (store, ledger, keys) loads when a command first asks for it
+    from forms import Catalogue
     from station.service import Operator, StationService
 
 __all__ = ["Context", "emit", "add_give_up_option", "give_up_window", "GIVE_UP_MAX_S"]
@@ -35,6 +36,13 @@ class Context:
 
             self._service = StationService(self.home, credentials=Credentials.from_env(getattr(self.args, "agent", None)))
         return self._service
+
+    def catalogue(self) -> Catalogue:
+        """The item catalogue: the open service's, else the home's alone (no store, no keys)."""
+        if self._service is not None:
+            return self._service.catalogue
+        self.home.require()
+        return self.home.catalogue()
 
     def operator(self) -> Operator:
         agent = getattr(self.args, "agent", None)

@@ -157,7 +157,7 @@ def cmd_agent_add(ctx: Context) -> None:
 
 
 def cmd_items(ctx: Context) -> None:
-    items = [_item_json(item) for item in ctx.service.catalogue.items()]
+    items = [_item_json(item) for item in ctx.catalogue().items()]
     emit(ctx, {"items": items}, items_text(items))
 
 
