@@ -5,6 +5,7 @@ import argparse
 import json
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -55,12 +56,14 @@ class Context:
             self._service.close()
 
 
-def emit(ctx: Context, payload: dict[str, Any], text: str) -> None:
-    """One JSON object with ``--json``, else the human-readable text."""
+def emit(ctx: Context, payload: dict[str, Any], text: str | Callable[[], str]) -> None:
+    """One JSON object with ``--json``, else the human-readable text (given as a function, it is
+    made only when shown: padding CJK text and the form's labels cost a read-only command's start)."""
     if ctx.json:
         sys.stdout.write(json.dumps(payload, ensure_ascii=False, default=str) + "\n")
     else:
-        sys.stdout.write(text.rstrip("\n") + "\n")
+        shown = text() if callable(text) else text
+        sys.stdout.write(shown.rstrip("\n") + "\n")
 
 
 def add_give_up_option(parser: argparse.ArgumentParser) -> None:

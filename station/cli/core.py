@@ -158,7 +158,7 @@ def cmd_agent_add(ctx: Context) -> None:
 
 def cmd_items(ctx: Context) -> None:
     items = [_item_json(item) for item in ctx.catalogue().items()]
-    emit(ctx, {"items": items}, items_text(items))
+    emit(ctx, {"items": items}, lambda: items_text(items))
 
 
 def _item_json(item: Any) -> dict[str, Any]:
@@ -198,7 +198,7 @@ def cmd_intake(ctx: Context) -> None:
 
 
 def _show_case(ctx: Context, view: CaseView, heading: str = "") -> None:
-    emit(ctx, view.to_json(), heading + case_text(view, ctx.service.field_labels(view)))
+    emit(ctx, view.to_json(), lambda: heading + case_text(view, ctx.service.field_labels(view)))
 
 
 def cmd_case(ctx: Context) -> None:
@@ -207,7 +207,7 @@ def cmd_case(ctx: Context) -> None:
 
 def cmd_cases(ctx: Context) -> None:
     rows = ctx.service.list_cases(status=ctx.args.status, overdue=ctx.args.overdue, limit=ctx.args.limit)
-    emit(ctx, {"cases": rows}, cases_text(rows))
+    emit(ctx, {"cases": rows}, lambda: cases_text(rows))
 
 
 def cmd_act(ctx: Context) -> None:
