@@ -11,6 +11,7 @@ from station.errors import NotFound
 
 if TYPE_CHECKING:
     from forms import Catalogue
+    from station.workdays import WorkCalendar
 
 __all__ = ["StationHome", "StationConfig", "default_home", "CHINA_TZ"]
 
@@ -77,6 +78,13 @@ class StationHome:
         from forms import station_catalogue
 
         return station_catalogue(self.catalogue_dir, self.cache_dir / "catalogue.pickle")
+
+    def calendar(self) -> WorkCalendar:
+        """The working-day tables: built-in, each year replaced by the city hall's if published here;
+        parsed only when a file changed since the last start (kept in :attr:`cache_dir`)."""
+        from station.workdays import WorkCalendar
+
+        return WorkCalendar.load(self.calendar_dir, self.cache_dir / "calendar.pickle")
 
     @property
     def exists(self) -> bool:

@@ -5,7 +5,6 @@ folded again and their projection saved, all in one durable transaction.
 """
 from __future__ import annotations
 
-import shutil
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -14,9 +13,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from forms import (
-    Catalogue, InvalidValue, ServiceItem, UnknownItem, check_id_number, check_phone, validate_form,
-)
+from forms import InvalidValue, check_id_number, check_phone, validate_form
 from station.errors import BadInput, NotAllowed, NotFound
 from station.home import CHINA_TZ, StationConfig, StationHome
 from station.ledger import (
@@ -25,11 +22,11 @@ from station.ledger import (
 )
 from station.pins import MAX_FAILURES, hash_pin, locked_until_after_failure, pin_problem, verify_pin
 from station.topology import Topology, TopologyError, station_name
-from station.workdays import WorkCalendar
 
 __all__ = ["StationService", "Operator", "IntakeRequest", "init_station"]
 
-if TYPE_CHECKING:  # the store, keys, deadlines and views load where a method uses them: `station items` needs none
+if TYPE_CHECKING:  # the catalogue, store, keys, deadlines and views load where a method uses them
+    from forms import Catalogue, ServiceItem
     from station.datakey import KeyRing
     from station.lockbox import Credentials
     from station.store import CaseQuery, StationStore
@@ -80,6 +77,8 @@ def init_station(home: StationHome, station_code: str, topology_file: Path) -> d
     if home.exists:
         raise BadInput(f"{home.root} 已经初始化过站点，不能重复初始化")
     home.root.mkdir(parents=True, exist_ok=True)
+    import shutil  # only to make a home
+
     shutil.copyfile(topology_file, home.topology_file)
     home.config_file.write_text(StationConfig(station=station_code).dump(), encoding="utf-8")
     from station.keys import generate_key, public_key_text  # cryptography loads only where keys are used
@@ -125,7 +124,7 @@ class StationService:
         self._store: StationStore | None = None
         self._data_key: bytes | None = None
         self._opening = threading.Lock()
-        self.calendar = WorkCalendar.load(home.calendar_dir)
+        self.calendar = home.calendar()
 
     # -- the encrypted store ----------------------------------------------------------
 
@@ -382,6 +381,8 @@ class StationService:
                 "tracking_url": self.tracking_url(case_no)}
 
     def _validate_intake(self, operator: Operator, request: IntakeRequest) -> tuple[ServiceItem, dict[str, Any]]:
+        from forms import UnknownItem
+
         problems: list[str] = []
         try:
             item = self.catalogue.get(request.item_code)
@@ -474,6 +475,8 @@ class StationService:
         return event
 
     def _item_of(self, state: CaseState) -> ServiceItem | None:
+        from forms import UnknownItem
+
         try:
             return self.catalogue.get(state.item.get("code", ""), version=state.item.get("version"))
         except UnknownItem:
@@ -543,6 +546,8 @@ class StationService:
 
     def field_labels(self, view: CaseView) -> dict[str, str]:
         """The form's labels, in its order, of the item version the case was filed under ({} when unknown here)."""
+        from forms import UnknownItem
+
         try:
             item = self.catalogue.get(str(view.item), view.item_version)
         except UnknownItem:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from forms import CatalogueError, parse_item
 from station.errors import BadInput
 from station.service import StationService
-from station.workdays import CalendarError, WorkCalendar, parse_table
+from station.workdays import CalendarError, parse_table
 
 from .revoked import save_revocations
 
@@ -120,5 +120,5 @@ def _write_atomically(path: Path, text: str) -> None:
 def reload_publications(service: StationService) -> int:
     """Load the merged catalogue and calendar again; recompute open cases' deadlines."""
     service.catalogue = service.home.catalogue()
-    service.calendar = WorkCalendar.load(service.home.calendar_dir)
+    service.calendar = service.home.calendar()
     return service.refresh_deadlines()

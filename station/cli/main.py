@@ -6,7 +6,6 @@ import sys
 from pathlib import Path
 
 from station.errors import BadInput, DiskUnwritable, StationError
-from station.filewrite import disk_failure, disk_problem
 from station.home import StationHome, default_home
 
 from .chinese_argparse import ChineseArgumentParser
@@ -56,6 +55,8 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback for people
+        from station.filewrite import disk_failure, disk_problem  # (tempfile) only when something failed
+
         refusal = disk_failure(exc)
         if refusal is not None:
             sys.stderr.write(disk_problem(refusal) + "\n")

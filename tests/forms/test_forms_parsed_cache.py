@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import pickle
 import shutil
 import subprocess
 import sys
@@ -74,8 +75,6 @@ def test_a_cached_value_of_the_wrong_kind_is_damage(tmp_path: Path, published: P
     cache = tmp_path / "catalogue.pickle"
     station_catalogue(published, cache)
     header = cache.read_bytes()[:len(FORMAT) + 32]
-    import pickle
-
     cache.write_bytes(header + pickle.dumps(["not an item"]))
     assert station_catalogue(published, cache).get(ITEM).promise_days == 3
     assert pickle.loads(cache.read_bytes()[len(header):])[0] != "not an item"
