@@ -24,9 +24,9 @@ import pickle
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
-__all__ = ["FORMAT", "cached", "digest_of"]
+__all__ = ["FORMAT", "cached", "digest_of", "read_toml"]
 
 FORMAT = b"parsed-cache v1\n"
 """The first bytes of every cache file; a new layout changes it."""
@@ -61,6 +61,22 @@ def cached(cache_file: Path | None, parts: Iterable[bytes], build: Callable[[], 
     value = build()
     _write(cache_file, digest, value)
     return value
+
+
+def read_toml(path: Path, cache_file: Path | None) -> dict[str, Any]:
+    """The TOML file parsed, kept in ``cache_file`` while its bytes stay the same.
+
+    Raises ``OSError`` when it cannot be read and ``ValueError`` (``tomllib.TOMLDecodeError``,
+    ``UnicodeDecodeError``) when it is no TOML text.
+    """
+    data = path.read_bytes()
+
+    def parse() -> dict[str, Any]:
+        import tomllib  # only to parse: a start that finds the file parsed already never loads it
+
+        return tomllib.loads(data.decode("utf-8"))
+
+    return cached(cache_file, [b"toml", data], parse, lambda value: isinstance(value, dict))
 
 
 def _read(cache_file: Path, digest: bytes) -> object | None:

@@ -103,10 +103,11 @@ class StationConfig:
     """The app locks after this many minutes without a key press."""
 
     @classmethod
-    def load(cls, path: Path) -> StationConfig:
-        import tomllib  # the config is read by a command that opens the service, not by `station items`
+    def load(cls, path: Path, cache_file: Path | None = None) -> StationConfig:
+        """``station.toml``; ``cache_file`` keeps it parsed while its bytes stay the same."""
+        from forms.parsed_cache import read_toml
 
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        raw = read_toml(path, cache_file)
         return cls(station=str(raw["station"]), language=str(raw.get("language", "zh")),
                    idle_lock_minutes=int(raw.get("idle_lock_minutes", 10)))
 

@@ -117,8 +117,8 @@ class StationService:
         home.require()
         self.home = home
         self.clock = clock
-        self.config = StationConfig.load(home.config_file)
-        self.topology = Topology.load(home.topology_file)
+        self.config = StationConfig.load(home.config_file, home.cache_dir / "station.toml.pickle")
+        self.topology = Topology.load(home.topology_file, home.cache_dir / "stations.toml.pickle")
         self.station = self.topology.get(self.config.station)
         self.credentials = credentials or Credentials()
         self._store: StationStore | None = None

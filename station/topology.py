@@ -5,7 +5,6 @@ handler for a forwarded case and the same visibility of a case.
 """
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,10 +49,13 @@ class Topology:
         """``ancestors`` of each code asked about: the hub asks for every event it ingests."""
 
     @classmethod
-    def load(cls, path: Path) -> Topology:
+    def load(cls, path: Path, cache_file: Path | None = None) -> Topology:
+        """The topology file; ``cache_file`` keeps it parsed while its bytes stay the same."""
+        from forms.parsed_cache import read_toml
+
         try:
-            raw = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raw = read_toml(path, cache_file)
+        except (OSError, ValueError) as exc:  # ValueError: not TOML (tomllib.TOMLDecodeError) or not UTF-8
             raise TopologyError(f"{path}: {exc}") from exc
         return cls.from_dict(raw, source=str(path))
 

@@ -95,3 +95,23 @@ def test_a_cache_that_cannot_be_written_only_costs_the_parse(tmp_path: Path, pub
     (tmp_path / "cache").write_text("a file where the folder would be", encoding="utf-8")
     assert station_catalogue(published, tmp_path / "cache" / "catalogue.pickle").get(ITEM).promise_days == 3
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cache", "items"]
+
+
+def test_a_toml_file_kept_parsed_is_read_again_when_its_bytes_change(tmp_path: Path) -> None:
+    import tomllib
+
+    from forms.parsed_cache import read_toml
+
+    source, cache = tmp_path / "station.toml", tmp_path / "cache" / "station.toml.pickle"
+    source.write_text('station = "420115102203"\nday = 2026-12-03\n', encoding="utf-8")
+    expected = tomllib.loads(source.read_text(encoding="utf-8"))
+    assert read_toml(source, cache) == expected and read_toml(source, cache) == expected and cache.is_file()
+    before = source.stat()
+    source.write_text('station = "420115102204"\nday = 2026-12-03\n', encoding="utf-8")
+    os.utime(source, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert read_toml(source, cache)["station"] == "420115102204"
+    cache.write_bytes(b"damaged")
+    assert read_toml(source, cache)["station"] == "420115102204" and cache.read_bytes().startswith(FORMAT)
+    source.write_text("station = \n", encoding="utf-8")
+    with pytest.raises(ValueError):
+        read_toml(source, cache)
