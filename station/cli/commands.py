@@ -58,15 +58,26 @@ def _module(name: str) -> Any:
     return importlib.import_module(f"{__package__}.{name}")
 
 
+class _Unmade:
+    """What a module's ``register`` gets for a command that is not the one being run: every
+    call (``add_argument``, ``add_subparsers``, ``set_defaults``...) does nothing and returns it,
+    so the other commands' parsers are never made (argparse's set-up is most of a parse)."""
+
+    def __getattr__(self, name: str) -> Any:
+        return lambda *args, **kwargs: self
+
+
 class LazyCommands(argparse._SubParsersAction):  # type: ignore[type-arg]
     """Sub-commands known by name and help at first; a command's own parser is made when it is run.
 
     A placeholder stands in the choices until its module registers the real parser, which
     takes the placeholder's place (the order of the help and of error messages stays the table's).
+    When a command runs, only its own parser is made; :meth:`load_all` makes every one.
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self._running: str | None = None
         self._help_of: dict[str, argparse.Action] = {}
         for name, entry in COMMANDS.items():
             choice = self._ChoicesPseudoAction(name, (), entry.help)
@@ -74,7 +85,9 @@ class LazyCommands(argparse._SubParsersAction):  # type: ignore[type-arg]
             self._help_of[name] = choice
             self._name_parser_map[name] = None
 
-    def add_parser(self, name: str, **kwargs: Any) -> argparse.ArgumentParser:
+    def add_parser(self, name: str, **kwargs: Any) -> Any:
+        if self._running is not None and name != self._running and name in COMMANDS:
+            return _Unmade()
         if self._name_parser_map.get(name, False) is not None:
             return super().add_parser(name, **kwargs)  # a command the table does not list (the test says so)
         self._help_of[name].help = kwargs.pop("help", self._help_of[name].help)
@@ -84,7 +97,7 @@ class LazyCommands(argparse._SubParsersAction):  # type: ignore[type-arg]
         return parser
 
     def load(self, module: str) -> None:
-        """Let ``module`` register its commands (once)."""
+        """Let ``module`` register its commands (those still unmade)."""
         if any(self._name_parser_map.get(n, 0) is None for n, e in COMMANDS.items() if e.module == module):
             _module(module).register(self)
 
@@ -96,6 +109,7 @@ class LazyCommands(argparse._SubParsersAction):  # type: ignore[type-arg]
                  values: str | Sequence[Any] | None, option_string: str | None = None) -> None:
         assert isinstance(values, list)
         entry = COMMANDS.get(values[0])
-        if entry is not None:
+        if entry is not None and self._name_parser_map.get(values[0]) is None:
+            self._running = values[0]
             self.load(entry.module)
         super().__call__(parser, namespace, values, option_string)
