@@ -15,6 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Protocol, TypedDict, TypeVar
 
+from forms.statutory import STATUTORY_PAUSES
 from forms.validators import InvalidValue, validate_field
 
 if TYPE_CHECKING:
@@ -47,9 +48,6 @@ FIELD_TYPES = (
     "id_number", "uscc", "phone", "division_code",
 )  # fmt: skip
 MATERIAL_FORMS = ("original", "copy", "original_and_copy")
-STATUTORY_PAUSES = ("听证", "招标", "拍卖", "检验", "检测", "检疫", "鉴定", "专家评审", "公示")
-"""Steps whose days are not counted in the time limit (Administrative Licensing Law Art. 45;
-公示 for the public notice that 低保 and similar benefits require)."""
 
 Level = Literal["village", "township", "county", "city"]
 MaterialForm = Literal["original", "copy", "original_and_copy"]

@@ -13,7 +13,6 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from forms import InvalidValue, check_id_number, check_phone, validate_form
 from station.errors import BadInput, NotAllowed, NotFound
 from station.home import CHINA_TZ, StationConfig, StationHome
 from station.ledger import (
@@ -381,7 +380,7 @@ class StationService:
                 "tracking_url": self.tracking_url(case_no)}
 
     def _validate_intake(self, operator: Operator, request: IntakeRequest) -> tuple[ServiceItem, dict[str, Any]]:
-        from forms import UnknownItem
+        from forms import UnknownItem, validate_form  # the schema and validators load for an intake only
 
         problems: list[str] = []
         try:
@@ -407,6 +406,8 @@ class StationService:
         } | ({"sms_opt_out": True} if request.sms_opt_out else {})
 
     def _applicant(self, request: IntakeRequest, problems: list[str]) -> dict[str, Any]:
+        from forms import InvalidValue, check_id_number, check_phone
+
         applicant: dict[str, Any] = {"id_number": request.applicant_id, "name": request.applicant_name, "phone": None}
         try:
             applicant["id_number"] = check_id_number(request.applicant_id)

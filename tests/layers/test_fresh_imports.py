@@ -89,8 +89,9 @@ def test_reading_cases_loads_no_network_ui_drawing_nor_recovery_key(station_home
     assert "station.store" in loaded
     assert _under(loaded, *HEAVY, *OTHER_COMMANDS, "cryptography.hazmat.primitives.asymmetric",
                   "cryptography.hazmat.primitives.kdf", "station.recovery", "station.ledger.contract") == []
+    assert _under(loaded, "tomllib", "forms.schema", "forms.catalogue") == []  # no TOML parsed, no catalogue read
     if command == "cases":
-        assert _under(loaded, "station.views") == []
+        assert _under(loaded, "station.views", "forms.validators") == []
 
 
 def test_the_ledger_names_load_lazily_and_fold_stays_the_function() -> None:
