@@ -3,7 +3,13 @@
 Each command runs as a fresh process on a station home with a few filed cases, the way
 an agent or a script runs it; the baseline is the same interpreter doing nothing, timed
 in the same rounds (interleaved, so a busy machine slows both alike). Medians of the
-rounds, with the spread. Also lists the heavy packages a read-only command imported.
+rounds, with the spread. Also lists the heavy packages each read-only command imported.
+
+``cases`` and ``case`` need the operator's PIN: unlocking the store runs one scrypt
+(``station/pins.py``). To show how much of their start that is, the same rounds also time
+scrypt alone (``python -c``), and ``station cases`` run through a small wrapper twice: once
+as it is and once with that scrypt answered from memory (the digest computed beforehand).
+The difference is scrypt's share; the rest is everything else the command does.
 
 The project's modules are compiled to bytecode first, as installing the package does
 (``PYTHONDONTWRITEBYTECODE`` in the environment would otherwise leave every run compiling
@@ -14,6 +20,7 @@ them from source): what is measured is the start of an installed command.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import subprocess
@@ -24,6 +31,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from station.datakey import read_ring  # noqa: E402
+from station.lockbox import KEYS_FILE  # noqa: E402
+from station.pins import _N, _P, _R, pin_digest  # noqa: E402
 from tests.support.hub import ROOT, file_case, make_station  # noqa: E402
 
 VENV_BIN = Path(sys.executable).parent
@@ -43,6 +53,27 @@ def prepare(folder: Path, cases: int) -> tuple[dict[str, str], str]:
 
 
 PACKAGES = ("station", "forms", "sync")
+PIN = "1234"
+SCRYPT_ALONE = f"import hashlib; hashlib.scrypt(b'{PIN}', salt=bytes(16), n={_N}, r={_R}, p={_P}, dklen=32)"
+WRAPPED = """
+import hashlib, json, os, sys
+known = {bytes.fromhex(s): bytes.fromhex(d) for s, d in json.loads(os.environ.get("BENCH_SCRYPT_MEMO", "{}")).items()}
+real = hashlib.scrypt
+def scrypt(password, *, salt, n, r, p, maxmem=0, dklen=64):
+    return known.get(bytes(salt)) or real(password, salt=salt, n=n, r=r, p=p, maxmem=maxmem, dklen=dklen)
+hashlib.scrypt = scrypt
+from station.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+"""``station`` through a wrapper whose scrypt answers the salts in BENCH_SCRYPT_MEMO from memory."""
+
+
+def scrypt_memo(home: Path) -> str:
+    """The PIN's digest for every operator's wrap salt, as BENCH_SCRYPT_MEMO wants it."""
+    ring = read_ring(home / KEYS_FILE)
+    assert ring is not None
+    salts = [wrap.salt_bytes() for wrap in ring.operators.values()]
+    return json.dumps({salt.hex(): pin_digest(PIN, salt).hex() for salt in salts})
 
 
 def compile_bytecode() -> None:
@@ -67,21 +98,33 @@ def heavy_imports(argv: list[str], env: dict[str, str]) -> list[str]:
     return sorted(loaded & set(HEAVY))
 
 
-def measure(rounds: int, cases: int) -> dict[str, dict[str, float] | list[str]]:
+READ_ONLY = ("station items", "station cases", "station case")
+
+
+def measure(rounds: int, cases: int) -> tuple[dict[str, dict[str, float]], dict[str, list[str]]]:
     compile_bytecode()
     with tempfile.TemporaryDirectory() as folder_name:
         env, case_no = prepare(Path(folder_name), cases)
         station = str(VENV_BIN / "station")
-        commands = {"python -c pass": [sys.executable, "-c", "pass"], "station items": [station, "items", "--json"],
-                    "station cases": [station, "cases", "--json"], "station case": [station, "case", case_no, "--json"]}
+        wrapped = [sys.executable, "-c", WRAPPED, "cases", "--json"]
+        memo = env | {"BENCH_SCRYPT_MEMO": scrypt_memo(Path(env["STATION_HOME"]))}
+        commands = {"python -c pass": ([sys.executable, "-c", "pass"], env),
+                    "station items": ([station, "items", "--json"], env),
+                    "station cases": ([station, "cases", "--json"], env),
+                    "station case": ([station, "case", case_no, "--json"], env),
+                    "scrypt alone": ([sys.executable, "-c", SCRYPT_ALONE], env),
+                    "cases, wrapped": (wrapped, env), "cases, wrapped, scrypt from memory": (wrapped, memo)}
         times: dict[str, list[float]] = {name: [] for name in commands}
         for _ in range(rounds):
-            for name, argv in commands.items():
-                times[name].append(timed(argv, env))
-        figures: dict[str, dict[str, float] | list[str]] = {
-            name: {"median": statistics.median(t), "min": min(t), "max": max(t)} for name, t in times.items()}
-        figures["heavy_imports"] = heavy_imports(commands["station items"], env)
-    return figures
+            for name, (argv, run_env) in commands.items():
+                times[name].append(timed(argv, run_env))
+        figures = {name: {"median": statistics.median(t), "min": min(t), "max": max(t)} for name, t in times.items()}
+        heavy = {name: heavy_imports(commands[name][0], env) for name in READ_ONLY}
+    return figures, heavy
+
+
+def _ms(run: dict[str, float]) -> str:
+    return f"median {run['median'] * 1000:.0f} ms (spread {run['min'] * 1000:.0f}–{run['max'] * 1000:.0f})"
 
 
 def main() -> None:
@@ -89,17 +132,19 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument("--cases", type=int, default=20)
     args = parser.parse_args()
-    figures = measure(args.rounds, args.cases)
-    baseline = figures["python -c pass"]
-    assert isinstance(baseline, dict)
-    print(f"baseline python -c pass: median {baseline['median'] * 1000:.0f} ms "
-          f"(spread {baseline['min'] * 1000:.0f}–{baseline['max'] * 1000:.0f}), {args.rounds} rounds")
-    for name in ("station items", "station cases", "station case"):
-        run = figures[name]
-        assert isinstance(run, dict)
-        print(f"{name}: median {run['median'] * 1000:.0f} ms (spread {run['min'] * 1000:.0f}–{run['max'] * 1000:.0f}); "
-              f"ratio {run['median'] / baseline['median']:.1f}×  (budget ≤ 4×)")
-    print(f"heavy packages a read-only command imported: {', '.join(figures['heavy_imports']) or 'none'}")  # type: ignore[arg-type]
+    figures, heavy = measure(args.rounds, args.cases)
+    base = figures["python -c pass"]["median"]
+    print(f"baseline python -c pass: {_ms(figures['python -c pass'])}, {args.rounds} rounds")
+    for name in READ_ONLY:
+        print(f"{name}: {_ms(figures[name])}; ratio {figures[name]['median'] / base:.1f}×  (budget ≤ 4×)")
+    print("heavy packages a read-only command imported: "
+          + "; ".join(f"{name.removeprefix('station ')} {', '.join(heavy[name]) or 'none'}" for name in READ_ONLY))
+    alone, real, memo = (figures[k]["median"] for k in ("scrypt alone", "cases, wrapped", "cases, wrapped, scrypt from memory"))
+    print(f"scrypt of the PIN (n={_N}, r={_R}, p={_P}) alone: {_ms(figures['scrypt alone'])}, "
+          f"{(alone - base) * 1000:.0f} ms over the baseline ({(alone - base) / base:.1f}× of it)")
+    print(f"station cases through the wrapper: {_ms(figures['cases, wrapped'])}, ratio {real / base:.1f}×; "
+          f"with the scrypt from memory: {_ms(figures['cases, wrapped, scrypt from memory'])}, ratio {memo / base:.1f}×; "
+          f"scrypt's share {(real - memo) * 1000:.0f} ms ({(real - memo) / base:.1f}× the baseline)")
 
 
 if __name__ == "__main__":

@@ -1,19 +1,23 @@
 """The item catalogue: every version of every item, looked up by code or searched.
 
-The built-in catalogue is the package data ``forms/items/*.toml``, read through
-``importlib.resources`` so it works from an installed wheel as well as from the tree.
+The built-in catalogue is the package data ``forms/items/*.toml``, read from the package's
+folder (through ``importlib.resources`` when the package is no folder, as from a zip file),
+so it works from an installed wheel as well as from the tree.
 """
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Iterable
-from importlib import resources
-from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-from forms.schema import CatalogueError, ServiceItem, load_item
+from forms import checksums, schema, validators
+from forms.parsed_cache import cached
+from forms.schema import CatalogueError, ServiceItem, item_from_bytes
+
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
 
 __all__ = [
     "Catalogue",
@@ -21,6 +25,7 @@ __all__ = [
     "builtin_catalogue",
     "load_catalogue",
     "merged_catalogue",
+    "station_catalogue",
 ]
 
 
@@ -150,16 +155,28 @@ def _toml_files(directory: Traversable) -> list[Traversable]:
     return sorted(files, key=lambda entry: entry.name)
 
 
+class _Source(NamedTuple):
+    """One item file as read: its name, where it is (for messages) and its bytes."""
+
+    name: str
+    where: str
+    data: bytes
+
+
+def _read_sources(directory: Traversable) -> list[_Source]:
+    return [_Source(entry.name, str(entry), entry.read_bytes()) for entry in _toml_files(directory)]
+
+
 _Loaded = list[tuple[str, ServiceItem]]
 
 
-def _load_all(files: Iterable[Traversable]) -> tuple[_Loaded, list[CatalogueError]]:
+def _load_all(sources: Iterable[_Source]) -> tuple[_Loaded, list[CatalogueError]]:
     """(file name, item) of every sound file, and the errors of every broken one."""
     loaded: _Loaded = []
     errors: list[CatalogueError] = []
-    for path in files:
+    for source in sources:
         try:
-            loaded.append((path.name, load_item(path)))
+            loaded.append((source.name, item_from_bytes(source.data, source.where)))
         except CatalogueError as error:
             errors.append(error)
     return loaded, errors
@@ -191,10 +208,23 @@ def _raise_all(errors: list[CatalogueError]) -> None:
         raise CatalogueError(", ".join(error.path for error in errors), "多个事项", problems)
 
 
-def _load_directory(directory: Traversable) -> Catalogue:
-    loaded, errors = _load_all(_toml_files(directory))
+def _catalogue_of(sources: list[_Source]) -> Catalogue:
+    loaded, errors = _load_all(sources)
     _raise_all(errors + _duplicate_errors(loaded))
     return Catalogue(item for _, item in loaded)
+
+
+def _load_directory(directory: Traversable) -> Catalogue:
+    return _catalogue_of(_read_sources(directory))
+
+
+def _builtin_directory() -> Traversable:
+    folder = Path(__file__).with_name("items")
+    if folder.is_dir():
+        return folder
+    from importlib import resources  # a package that is no folder (a zip file)
+
+    return resources.files("forms") / "items"
 
 
 def load_catalogue(directory: str | Path | Traversable) -> Catalogue:
@@ -206,7 +236,7 @@ def load_catalogue(directory: str | Path | Traversable) -> Catalogue:
 @functools.cache
 def builtin_catalogue() -> Catalogue:
     """The catalogue shipped with the package (``forms/items``), loaded once."""
-    return _load_directory(resources.files("forms") / "items")
+    return _load_directory(_builtin_directory())
 
 
 def merged_catalogue(base: Catalogue, directory: str | Path) -> Catalogue:
@@ -225,3 +255,46 @@ def merged_catalogue(base: Catalogue, directory: str | Path) -> Catalogue:
 def _every_version(catalogue: Catalogue) -> list[ServiceItem]:
     return [catalogue.get(item.code, version)
             for item in catalogue.items() for version in catalogue.versions(item.code)]
+
+
+_PARSING_CODE = (schema, validators, checksums)
+"""The modules whose code makes an item from its file: a change to them parses afresh."""
+
+
+def station_catalogue(published: str | Path, cache_file: Path | None = None) -> Catalogue:
+    """``merged_catalogue(builtin_catalogue(), published)``, parsed once for each state of its files.
+
+    ``cache_file`` keeps the parsed items between runs, taken again only while every item
+    file (built-in and published) and the parsing code are byte for byte the same
+    (:mod:`forms.parsed_cache`); ``None`` parses every time. A broken file raises the same
+    :class:`CatalogueError` either way, and nothing is cached.
+    """
+    builtin = _read_sources(_builtin_directory())
+    folder = Path(published)
+    extra = _read_sources(folder) if folder.is_dir() else []
+    code = _parsing_code()
+    parts = [*code, *_tagged(b"builtin", builtin), *_tagged(b"published", extra)]
+    items = cached(cache_file if code else None, parts, lambda: _merged_items(builtin, extra), _is_item_list)
+    return Catalogue(items)
+
+
+def _parsing_code() -> list[bytes]:
+    """The source of the parsing modules; empty when one cannot be read (then nothing is cached)."""
+    try:
+        return [Path(module.__file__ or "").read_bytes() for module in _PARSING_CODE]
+    except OSError:
+        return []
+
+
+def _tagged(tag: bytes, sources: list[_Source]) -> list[bytes]:
+    return [part for source in sources for part in (tag, source.name.encode("utf-8"), source.data)]
+
+
+def _merged_items(builtin: list[_Source], published: list[_Source]) -> list[ServiceItem]:
+    """Every version of the built-in items, then of the published ones (a later one replaces its twin)."""
+    items = _every_version(_catalogue_of(builtin))
+    return items + _every_version(_catalogue_of(published)) if published else items
+
+
+def _is_item_list(value: object) -> bool:
+    return isinstance(value, list) and all(isinstance(item, ServiceItem) for item in value)

@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import tomllib
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from importlib.resources.abc import Traversable
-from typing import Literal, Protocol, TypedDict, TypeVar
+from typing import TYPE_CHECKING, Literal, Protocol, TypedDict, TypeVar
 
+from forms.statutory import STATUTORY_PAUSES
 from forms.validators import InvalidValue, validate_field
+
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
 
 __all__ = [
     "CatalogueError",
@@ -29,6 +31,7 @@ __all__ = [
     "MaterialSpec",
     "STATUTORY_PAUSES",
     "ServiceItem",
+    "item_from_bytes",
     "load_item",
     "parse_item",
 ]
@@ -45,9 +48,6 @@ FIELD_TYPES = (
     "id_number", "uscc", "phone", "division_code",
 )  # fmt: skip
 MATERIAL_FORMS = ("original", "copy", "original_and_copy")
-STATUTORY_PAUSES = ("听证", "招标", "拍卖", "检验", "检测", "检疫", "鉴定", "专家评审", "公示")
-"""Steps whose days are not counted in the time limit (Administrative Licensing Law Art. 45;
-公示 for the public notice that 低保 and similar benefits require)."""
 
 Level = Literal["village", "township", "county", "city"]
 MaterialForm = Literal["original", "copy", "original_and_copy"]
@@ -601,6 +601,8 @@ def parse_item(text: str, source: str = "<text>") -> ServiceItem:
 
     The file name part of ``source`` may carry the version: ``{code}.v{N}.toml``.
     """
+    import tomllib  # only to parse: a start that finds the catalogue parsed already never needs it
+
     file_name = Path(source).name
     try:
         data = tomllib.loads(text)
@@ -616,9 +618,14 @@ def parse_item(text: str, source: str = "<text>") -> ServiceItem:
 def load_item(path: str | Path | Traversable) -> ServiceItem:
     """An item from a TOML file: a path, or any ``importlib.resources`` Traversable."""
     source = Path(path) if isinstance(path, str) else path
+    return item_from_bytes(source.read_bytes(), str(source))
+
+
+def item_from_bytes(data: bytes, source: str) -> ServiceItem:
+    """An item from the bytes of a TOML file; ``source`` names the file, as for :func:`parse_item`."""
     try:
-        text = source.read_bytes().decode("utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         problem = f"文件不是 UTF-8 编码：{error}"
-        raise CatalogueError(str(source), source.name, [problem]) from None
-    return parse_item(text, str(source))
+        raise CatalogueError(source, Path(source).name, [problem]) from None
+    return parse_item(text, source)

@@ -19,21 +19,22 @@ that failed while the store was locked.
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import json
 import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from .keyseal import open_seal, seal_secret
 from .pins import pin_digest, split_pin_hash
+
+if TYPE_CHECKING:  # X25519 loads only for the recovery seal: an operator's unlock needs AES-GCM alone
+    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 
 __all__ = ["KeyRing", "OperatorWrap", "new_data_key", "wrap_for_operator",
            "seal_to_recovery", "write_ring", "read_ring"]
@@ -55,7 +56,9 @@ def _raw(text: str) -> bytes:
 
 
 def _hkdf(secret: bytes, info: bytes, salt: bytes | None = None) -> bytes:
-    return HKDF(hashes.SHA256(), 32, salt=salt, info=info).derive(secret)
+    """HKDF-SHA256 (RFC 5869) to 32 bytes: one block of expansion, so ``T(1)`` is the key."""
+    pseudorandom = hmac.digest(salt or bytes(32), secret, hashlib.sha256)
+    return hmac.digest(pseudorandom, info + b"\x01", hashlib.sha256)
 
 
 @dataclass(frozen=True)
@@ -93,10 +96,14 @@ def wrap_for_operator(agent_id: str, pin_hash: str, data_key: bytes) -> Operator
 
 
 def seal_to_recovery(recipient: X25519PublicKey, data_key: bytes) -> dict[str, str]:
+    from .keyseal import seal_secret
+
     return seal_secret(recipient, data_key, _RECOVERY_INFO)
 
 
 def open_recovery_seal(seal: dict[str, str], recovery_key: X25519PrivateKey) -> bytes | None:
+    from .keyseal import open_seal
+
     return open_seal(seal, recovery_key, _RECOVERY_INFO)
 
 

@@ -2,10 +2,16 @@
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass
 from datetime import timedelta, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from station.errors import NotFound
+
+if TYPE_CHECKING:
+    from forms import Catalogue
+    from station.workdays import WorkCalendar
 
 __all__ = ["StationHome", "StationConfig", "default_home", "CHINA_TZ"]
 
@@ -56,6 +62,31 @@ class StationHome:
         return self.root / "attachments"
 
     @property
+    def cache_dir(self) -> Path:
+        """What is kept only to start faster (parsed files); safe to delete at any time."""
+        return self.root / "cache"
+
+    def require(self) -> None:
+        """:class:`NotFound` unless ``station init`` made this home."""
+        if not self.exists:
+            raise NotFound(f"{self.root} 还不是站点目录：请先运行 station init --station 站点代码")
+
+    def catalogue(self) -> Catalogue:
+        """The built-in items with those the city hall published here laid over them, parsed only
+        when a file changed since the last start (the parsed items are kept in :attr:`cache_dir`).
+        Neither the store nor a key is needed: ``station items`` opens nothing else."""
+        from forms import station_catalogue
+
+        return station_catalogue(self.catalogue_dir, self.cache_dir / "catalogue.pickle")
+
+    def calendar(self) -> WorkCalendar:
+        """The working-day tables: built-in, each year replaced by the city hall's if published here;
+        parsed only when a file changed since the last start (kept in :attr:`cache_dir`)."""
+        from station.workdays import WorkCalendar
+
+        return WorkCalendar.load(self.calendar_dir, self.cache_dir / "calendar.pickle")
+
+    @property
     def exists(self) -> bool:
         return self.config_file.exists()
 
@@ -72,8 +103,11 @@ class StationConfig:
     """The app locks after this many minutes without a key press."""
 
     @classmethod
-    def load(cls, path: Path) -> StationConfig:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    def load(cls, path: Path, cache_file: Path | None = None) -> StationConfig:
+        """``station.toml``; ``cache_file`` keeps it parsed while its bytes stay the same."""
+        from forms.parsed_cache import read_toml
+
+        raw = read_toml(path, cache_file)
         return cls(station=str(raw["station"]), language=str(raw.get("language", "zh")),
                    idle_lock_minutes=int(raw.get("idle_lock_minutes", 10)))
 

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import os
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from station.enckey import encryption_public
-from station.service import StationService
+
+if TYPE_CHECKING:  # the labels and the address need no store
+    from station.service import StationService
 
 __all__ = ["StationInfo", "station_info", "enrol_command", "LEVEL_LABELS", "CITYHALL_URL_ENV"]
 

@@ -21,10 +21,10 @@ from typing import TYPE_CHECKING
 
 from .errors import NotAllowed
 from .home import StationHome
-from .store import connect_store, dbapi2
 
-if TYPE_CHECKING:  # cryptography loads only when a key is used, not when the app starts
+if TYPE_CHECKING:  # cryptography loads only when a key is used, not when the app starts; the store when opened
     from .datakey import KeyRing
+    from .store import dbapi2
 
 __all__ = ["KEYS_FILE", "PENDING_FILE", "RECOVERY_KEY_ENV", "Credentials", "StoreLocked", "UNLOCK_PIN_ENV",
            "AGENT_ADD_LOCKED_TEXT", "settle", "unlock", "reconcile", "move_to_new_key", "PLAIN_HEADER"]
@@ -106,6 +106,8 @@ def settle(home: StationHome) -> KeyRing:
 
 def _encrypt_plain(home: StationHome) -> KeyRing:
     """Move a plain store under a new data key, each operator wrapped from their stored PIN hash."""
+    from .store import connect_store
+
     conn = connect_store(home.database, None)
     try:
         hashes = _pin_hashes(conn)
@@ -116,6 +118,8 @@ def _encrypt_plain(home: StationHome) -> KeyRing:
 
 
 def _pin_hashes(conn: dbapi2.Connection) -> dict[str, str]:
+    from .store import dbapi2
+
     try:
         return dict(conn.execute("SELECT id, pin_hash FROM agents").fetchall())
     except dbapi2.OperationalError:  # a store made before operators existed
@@ -171,10 +175,13 @@ def _flush(path: Path) -> None:
         os.fsync(handle.fileno())
 
 
+def public_key_file(root: Path) -> Path:
+    """The home's recovery public key (:mod:`station.recovery` makes and reads it)."""
+    return root / "recovery.pub"
+
+
 def recovery_recipient(home: StationHome) -> str | None:
     """The recovery public key as the home keeps it (the text a seal names as its recipient)."""
-    from .recovery import public_key_file
-
     path = public_key_file(home.root)
     return path.read_text(encoding="ascii").strip() if path.is_file() else None
 
@@ -187,7 +194,6 @@ def reconcile(ring: KeyRing, key: bytes, pin_hashes: dict[str, str], recovery: s
     Call only with the key in use; with no operator at all the key stands in the open.
     """
     from .datakey import KeyRing, seal_to_recovery, wrap_for_operator
-    from .recovery import load_public
 
     operators = dict(ring.operators)
     for agent_id, pin_hash in pin_hashes.items():
@@ -198,6 +204,8 @@ def reconcile(ring: KeyRing, key: bytes, pin_hashes: dict[str, str], recovery: s
                 operators[agent_id] = made
     recovery_seal = ring.recovery
     if recovery is not None and (recovery_seal is None or recovery_seal.get("recipient") != recovery):
+        from .recovery import load_public  # X25519 loads only for a new seal
+
         recovery_seal = seal_to_recovery(load_public(recovery), key)
     return KeyRing(store_salt=ring.store_salt, open_key=None if operators else key.hex(), operators=operators,
                    recovery=recovery_seal, sign_in=ring.sign_in)
@@ -219,8 +227,6 @@ def save_if_changed(home: StationHome, before: KeyRing, after: KeyRing) -> None:
 
 def unlock(ring: KeyRing, credentials: Credentials) -> bytes:
     """The data key, from the open key, a PIN or the recovery key; :class:`StoreLocked` otherwise."""
-    from .recovery import parse_recovery_key
-
     if ring.open_key:
         return bytes.fromhex(ring.open_key)
     for pin in credentials.pins():
@@ -228,6 +234,8 @@ def unlock(ring: KeyRing, credentials: Credentials) -> bytes:
         if key is not None:
             return key
     if credentials.recovery_key:
+        from .recovery import parse_recovery_key  # X25519 loads only for the recovery key
+
         key = ring.unwrap_recovery(parse_recovery_key(credentials.recovery_key))
         if key is not None:
             return key

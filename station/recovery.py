@@ -20,15 +20,11 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from station.errors import BadInput
 from station.keyseal import load_public, public_text
-from station.lockbox import RECOVERY_KEY_ENV
+from station.lockbox import RECOVERY_KEY_ENV, public_key_file
 
 __all__ = ["RECOVERY_KEY_ENV", "new_recovery_key", "recovery_key_text", "parse_recovery_key", "public_text",
            "load_public", "public_key_file", "write_public"]
 
-
-
-def public_key_file(root: Path) -> Path:
-    return root / "recovery.pub"
 
 
 def new_recovery_key() -> X25519PrivateKey:

@@ -5,7 +5,6 @@ folded again and their projection saved, all in one durable transaction.
 """
 from __future__ import annotations
 
-import shutil
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -14,32 +13,23 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from forms import (
-    Catalogue, InvalidValue, ServiceItem, UnknownItem, builtin_catalogue, check_id_number, check_phone, merged_catalogue,
-    validate_form,
-)
-from station.deadlines import case_deadline, supplement_due
 from station.enckey import encryption_public, ensure_encryption_key
 from station.errors import BadInput, NotAllowed, NotFound
 from station.home import CHINA_TZ, StationConfig, StationHome
-from station.listed_clock import listed_clock
 from station.ledger import (
     EventFormatError, OPEN_STATUSES, ROLES, STATUS_LABELS, CaseState, Event, HybridClock, InvalidCaseNo, fold,
     make_case_no, new_event_id, normalise_case_no, step_problem,
 )
-from station.lockbox import Credentials
 from station.pins import MAX_FAILURES, hash_pin, locked_until_after_failure, pin_problem, verify_pin
-from station.receipts import new_token, token_hash, tracking_url
-from station.relay_queue import relayed_events
-from station.store import CaseQuery, StationStore
-from station.topology import Topology, TopologyError
-from station.views import station_name
-from station.workdays import WorkCalendar
+from station.topology import Topology, TopologyError, station_name
 
 __all__ = ["StationService", "Operator", "IntakeRequest", "init_station"]
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the catalogue, store, keys, deadlines and views load where a method uses them
+    from forms import Catalogue, ServiceItem
     from station.datakey import KeyRing
+    from station.lockbox import Credentials
+    from station.store import CaseQuery, StationStore
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
     from station.receipts import ReceiptData
@@ -87,6 +77,8 @@ def init_station(home: StationHome, station_code: str, topology_file: Path) -> d
     if home.exists:
         raise BadInput(f"{home.root} 已经初始化过站点，不能重复初始化")
     home.root.mkdir(parents=True, exist_ok=True)
+    import shutil  # only to make a home
+
     shutil.copyfile(topology_file, home.topology_file)
     home.config_file.write_text(StationConfig(station=station_code).dump(), encoding="utf-8")
     from station.keys import generate_key, public_key_text  # cryptography loads only where keys are used
@@ -96,8 +88,10 @@ def init_station(home: StationHome, station_code: str, topology_file: Path) -> d
     key = generate_key(home.key_file)
     recovery = new_recovery_key()  # only its public half stays on this PC
     write_public(home.root, recovery)
-    StationStore(home.database).close()
     from station.lockbox import settle
+    from station.store import StationStore
+
+    StationStore(home.database).close()
 
     ring = settle(home)  # encrypted at once; its key stands in the open until the first operator is added
     _make_encryption_key(home, bytes.fromhex(ring.open_key or ""))
@@ -128,18 +122,19 @@ def _wrong_pin_text(failures: int) -> str:
 class StationService:
     def __init__(self, home: StationHome, clock: Clock = _china_now, credentials: Credentials | None = None) -> None:
         """``credentials`` unlock the store when it is first needed (the app unlocks it at sign-in instead)."""
-        if not home.exists:
-            raise NotFound(f"{home.root} 还不是站点目录：请先运行 station init --station 站点代码")
+        from station.lockbox import Credentials
+
+        home.require()
         self.home = home
         self.clock = clock
-        self.config = StationConfig.load(home.config_file)
-        self.topology = Topology.load(home.topology_file)
+        self.config = StationConfig.load(home.config_file, home.cache_dir / "station.toml.pickle")
+        self.topology = Topology.load(home.topology_file, home.cache_dir / "stations.toml.pickle")
         self.station = self.topology.get(self.config.station)
         self.credentials = credentials or Credentials()
         self._store: StationStore | None = None
         self._data_key: bytes | None = None
         self._opening = threading.Lock()
-        self.calendar = WorkCalendar.load(home.calendar_dir)
+        self.calendar = home.calendar()
 
     # -- the encrypted store ----------------------------------------------------------
 
@@ -166,6 +161,7 @@ class StationService:
 
     def unlock(self, credentials: Credentials) -> None:
         from station.lockbox import settle, unlock
+        from station.store import StationStore
 
         with self._opening:
             if self._store is None and credentials.plain:
@@ -191,7 +187,7 @@ class StationService:
         """A wrap for every operator and a seal to the current recovery key; a key that stood
         in the open is replaced as soon as an operator exists."""
         from station.lockbox import move_to_new_key, reconcile, recovery_recipient, save_if_changed
-        from station.store import connect_store
+        from station.store import StationStore, connect_store
 
         assert self._store is not None and self._data_key is not None
         hashes = self._store.pin_hashes()
@@ -203,8 +199,9 @@ class StationService:
 
     @cached_property
     def catalogue(self) -> Catalogue:
-        """The item catalogue, parsed on first use: a command that only reads cases never needs it."""
-        return merged_catalogue(builtin_catalogue(), self.home.catalogue_dir)
+        """The item catalogue (:meth:`StationHome.catalogue`), read on first use: a command that
+        only reads cases never needs it."""
+        return self.home.catalogue()
 
     def close(self) -> None:
         if self._store is not None:
@@ -264,6 +261,7 @@ class StationService:
     def _unlock_as(self, agent_id: str, pin: str | None) -> None:
         """Unlock with this operator's PIN (the app's sign-in, an acting command's --agent)."""
         from station.lockbox import settle
+        from station.store import StationStore
 
         with self._opening:
             if self._store is None:
@@ -340,6 +338,8 @@ class StationService:
             self._project(case_no)
 
     def _project(self, case_no: str) -> CaseState | None:
+        from station.deadlines import case_deadline, supplement_due
+
         state = fold(self.store.case_events(case_no), self.topology)
         if state is not None:
             self.store.save_case(state, case_deadline(state, self.calendar, self.today()).iso,
@@ -349,6 +349,8 @@ class StationService:
     def outbox_counts(self) -> dict[str, int]:
         """The outbox's counts, with the events of bundles carried from stations below (waiting
         here to be relayed upward) counted as pending too: they go up with this station's push."""
+        from station.relay_queue import relayed_events
+
         counts = self.store.outbox_counts()
         counts["relayed"] = relayed_events(self.home.root)
         counts["pending"] += counts["relayed"]
@@ -356,6 +358,8 @@ class StationService:
 
     def refresh_deadlines(self) -> int:
         """Recompute every open case's deadline (after a new calendar arrived)."""
+        from station.store import CaseQuery
+
         rows = self.store.case_rows(CaseQuery(statuses=_OPEN), limit=10**9)
         with self.store.write():
             for row in rows:
@@ -365,6 +369,8 @@ class StationService:
     # -- intake -------------------------------------------------------------------
 
     def intake(self, operator: Operator, request: IntakeRequest) -> dict[str, Any]:
+        from station.receipts.tokens import new_token, token_hash
+
         item, clean = self._validate_intake(operator, request)
         token = new_token()
         with self.store.write():
@@ -378,6 +384,8 @@ class StationService:
         return self.intake_result(case_no)
 
     def intake_result(self, case_no: str) -> dict[str, Any]:
+        from station.deadlines import case_deadline, supplement_due
+
         state = self.case(case_no)
         deadline, due = case_deadline(state, self.calendar, self.today()), supplement_due(state, self.calendar)
         return {"case_no": case_no, "status": state.status, "deadline": deadline.iso,
@@ -385,6 +393,8 @@ class StationService:
                 "tracking_url": self.tracking_url(case_no)}
 
     def _validate_intake(self, operator: Operator, request: IntakeRequest) -> tuple[ServiceItem, dict[str, Any]]:
+        from forms import UnknownItem, validate_form  # the schema and validators load for an intake only
+
         problems: list[str] = []
         try:
             item = self.catalogue.get(request.item_code)
@@ -409,6 +419,8 @@ class StationService:
         } | ({"sms_opt_out": True} if request.sms_opt_out else {})
 
     def _applicant(self, request: IntakeRequest, problems: list[str]) -> dict[str, Any]:
+        from forms import InvalidValue, check_id_number, check_phone
+
         applicant: dict[str, Any] = {"id_number": request.applicant_id, "name": request.applicant_name, "phone": None}
         try:
             applicant["id_number"] = check_id_number(request.applicant_id)
@@ -477,6 +489,8 @@ class StationService:
         return event
 
     def _item_of(self, state: CaseState) -> ServiceItem | None:
+        from forms import UnknownItem
+
         try:
             return self.catalogue.get(state.item.get("code", ""), version=state.item.get("version"))
         except UnknownItem:
@@ -496,6 +510,8 @@ class StationService:
 
     def list_cases(self, status: str | None = None, overdue: bool = False, limit: int = 200,
                    offset: int = 0) -> list[dict[str, Any]]:
+        from station.store import CaseQuery
+
         if overdue and status and status not in OPEN_STATUSES:
             return []  # only an open case can be overdue
         statuses = (status,) if status else _OPEN if overdue else ()
@@ -509,10 +525,14 @@ class StationService:
     def _deemed_overdue(self, limit: int) -> list[dict[str, Any]]:
         """A case nobody answered within 5 working days counts as accepted as days pass, with no
         event to fold it again: its stored deadline is still empty, so it is worked out now."""
+        from station.store import CaseQuery
+
         waiting = self.store.case_rows(CaseQuery(statuses=("submitted",), no_deadline=True), limit=limit)
         return [row for row in map(self._case_row, waiting) if row["overdue"]]
 
     def _case_row(self, row: dict[str, Any]) -> dict[str, Any]:
+        from station.listed_clock import listed_clock
+
         state = self.store.case_state(row["case_no"])
         clock = listed_clock(state, self.calendar, self.today()) if state is not None else None
         return {
@@ -540,6 +560,8 @@ class StationService:
 
     def field_labels(self, view: CaseView) -> dict[str, str]:
         """The form's labels, in its order, of the item version the case was filed under ({} when unknown here)."""
+        from forms import UnknownItem
+
         try:
             item = self.catalogue.get(str(view.item), view.item_version)
         except UnknownItem:
@@ -567,16 +589,21 @@ class StationService:
 
     def case_states(self, query: CaseQuery | None = None) -> list[CaseState]:
         """The folded states of this station's cases (all, or those ``query`` picks)."""
+        from station.store import CaseQuery
+
         return self.store.case_states(query or CaseQuery())
 
     def work_queue(self) -> WorkQueue:
         """Cases waiting for this station's decision, most urgent first."""
+        from station.store import CaseQuery
         from station.work_queue import WAITING_FOR_DECISION, work_queue
 
         states = self.case_states(CaseQuery(statuses=WAITING_FOR_DECISION, handler=self.station.code))
         return work_queue(states, self.calendar, self.today(), self.station.code, self.topology)
 
     def tracking_url(self, case_no: str) -> str | None:
+        from station.receipts.tokens import tracking_url
+
         token = self.store.token(case_no)
         return tracking_url(self.topology.cityhall.public_url, case_no, token) if token else None
 

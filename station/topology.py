@@ -5,12 +5,11 @@ handler for a forwarded case and the same visibility of a case.
 """
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["LEVELS", "Station", "Topology", "TopologyError", "CityHall"]
+__all__ = ["LEVELS", "Station", "Topology", "TopologyError", "CityHall", "station_name"]
 
 LEVELS = ("village", "township", "county", "city")
 LEVEL_LABELS = {"village": "村（社区）", "township": "乡镇（街道）", "county": "县（区）", "city": "市"}
@@ -50,10 +49,13 @@ class Topology:
         """``ancestors`` of each code asked about: the hub asks for every event it ingests."""
 
     @classmethod
-    def load(cls, path: Path) -> Topology:
+    def load(cls, path: Path, cache_file: Path | None = None) -> Topology:
+        """The topology file; ``cache_file`` keeps it parsed while its bytes stay the same."""
+        from forms.parsed_cache import read_toml
+
         try:
-            raw = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raw = read_toml(path, cache_file)
+        except (OSError, ValueError) as exc:  # ValueError: not TOML (tomllib.TOMLDecodeError) or not UTF-8
             raise TopologyError(f"{path}: {exc}") from exc
         return cls.from_dict(raw, source=str(path))
 
@@ -157,3 +159,8 @@ def _station(entry: Mapping[str, object], index: int, problems: list[str]) -> St
 def _root_code(stations: list[Station]) -> str:
     roots = [s.code for s in stations if s.parent is None]
     return roots[0] if roots else ""
+
+
+def station_name(topology: Topology, code: str) -> str:
+    """The station's name, or its code when this topology does not know it."""
+    return topology.get(code).name if code in topology else code

@@ -13,7 +13,7 @@ from forms.jsonvalue import JsonObject, JsonValue
 from station.deadlines import LegalClock, legal_clock, supplement_due
 from station.ledger import STATUS_LABELS, CaseState, display_case_no
 from station.receipts import ReceiptData
-from station.topology import Topology
+from station.topology import Topology, station_name
 from station.workdays import WarningLevel, WorkCalendar
 
 if TYPE_CHECKING:
@@ -261,10 +261,6 @@ class CaseView:
             "notices": [n.to_json() for n in self.notices],
         }
         return shown | clock_json(self.clock)
-
-
-def station_name(topology: Topology, code: str) -> str:
-    return topology.get(code).name if code in topology else code
 
 
 def case_view(state: CaseState, topology: Topology, calendar: WorkCalendar, today_iso: str,

@@ -38,13 +38,16 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, NamedTuple
+
+from forms.parsed_cache import cached
+
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
 
 __all__ = [
     "BUILTIN_PACKAGE",
@@ -180,6 +183,8 @@ def _not_weekend(day: dt.date) -> str:
 
 def parse_table(text: str, *, year: int, source: str) -> YearTable:
     """Parse one ``YYYY.toml`` text; raise :class:`CalendarError` on any problem."""
+    import tomllib  # only to parse: a start that finds the tables parsed already never needs it
+
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -237,27 +242,69 @@ def _as_table_date(value: object) -> dt.date | None:
 # -- loading ----------------------------------------------------------------------
 
 
-@lru_cache(maxsize=1)
-def _builtin_tables() -> dict[int, YearTable]:
+class _Source(NamedTuple):
+    """One calendar file as read: its name, how messages name it, its bytes."""
+
+    name: str
+    label: str
+    data: bytes
+
+
+def _builtin_folder() -> Path | Traversable:
+    folder = Path(__file__).with_name("calendars")
+    if folder.is_dir():
+        return folder
+    from importlib import resources  # a package that is no folder (a zip file)
+
+    return resources.files(BUILTIN_PACKAGE)
+
+
+def _builtin_sources() -> list[_Source]:
+    entries = sorted((e for e in _builtin_folder().iterdir() if _FILE_NAME.match(e.name)), key=lambda e: e.name)
+    return [_Source(entry.name, f"built-in {entry.name}", entry.read_bytes()) for entry in entries]
+
+
+def _override_sources(override_dir: Path | None) -> list[_Source]:
+    if override_dir is None or not override_dir.exists():
+        return []
+    if not override_dir.is_dir():
+        raise CalendarError(str(override_dir), ["override path is not a directory"])
+    return [_Source(path.name, str(path), path.read_bytes()) for path in sorted(override_dir.glob("*.toml"))]
+
+
+def _parsed_builtin(sources: list[_Source]) -> dict[int, YearTable]:
     tables: dict[int, YearTable] = {}
-    for entry in resources.files(BUILTIN_PACKAGE).iterdir():
-        match = _FILE_NAME.match(entry.name)
-        if match is None:
-            continue
-        year = int(match.group(1))
-        source = f"built-in {entry.name}"
-        tables[year] = parse_table(entry.read_text(encoding="utf-8"),
-                                   year=year, source=source)
+    for source in sources:
+        year = _year_of(source.name, source.label)
+        tables[year] = parse_table(source.data.decode("utf-8"), year=year, source=source.label)
     return tables
 
 
-def _override_tables(override_dir: Path) -> dict[int, YearTable]:
-    if not override_dir.exists():
-        return {}
-    if not override_dir.is_dir():
-        raise CalendarError(str(override_dir), ["override path is not a directory"])
-    tables = [load_table(path) for path in sorted(override_dir.glob("*.toml"))]
+def _parsed_overrides(sources: list[_Source]) -> dict[int, YearTable]:
+    tables = [parse_table(s.data.decode("utf-8"), year=_year_of(s.name, s.label), source=s.label) for s in sources]
     return {table.year: table for table in tables}
+
+
+@lru_cache(maxsize=1)
+def _builtin_tables() -> dict[int, YearTable]:
+    return _parsed_builtin(_builtin_sources())
+
+
+def _override_tables(override_dir: Path) -> dict[int, YearTable]:
+    return _parsed_overrides(_override_sources(override_dir))
+
+
+def _cached_tables(override_dir: Path | None, cache_file: Path) -> dict[int, YearTable]:
+    """The built-in and override tables, parsed only when a file (or this module) changed since the
+    tables were kept in ``cache_file`` (:mod:`forms.parsed_cache`)."""
+    builtin, overrides = _builtin_sources(), _override_sources(override_dir)
+    parts = [Path(__file__).read_bytes(), *(part for tag, sources in ((b"built-in", builtin), (b"override", overrides))
+                                            for s in sources for part in (tag, s.name.encode(), s.data))]
+    return cached(cache_file, parts, lambda: _parsed_builtin(builtin) | _parsed_overrides(overrides), _are_tables)
+
+
+def _are_tables(value: object) -> bool:
+    return isinstance(value, dict) and all(isinstance(t, YearTable) and t.year == y for y, t in value.items())
 
 
 # -- the calendar -----------------------------------------------------------------
@@ -278,8 +325,11 @@ class WorkCalendar:
         return cls(tables)
 
     @classmethod
-    def load(cls, override_dir: Path | None = None) -> WorkCalendar:
-        """Built-in tables, each year replaced by the override file for it if any."""
+    def load(cls, override_dir: Path | None = None, cache_file: Path | None = None) -> WorkCalendar:
+        """Built-in tables, each year replaced by the override file for it if any; ``cache_file``
+        keeps them parsed between runs (read back only while every file is byte for byte the same)."""
+        if cache_file is not None:
+            return cls(_cached_tables(None if override_dir is None else Path(override_dir), cache_file))
         tables = dict(_builtin_tables())
         if override_dir is not None:
             tables.update(_override_tables(Path(override_dir)))

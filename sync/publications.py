@@ -19,11 +19,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from forms import CatalogueError, builtin_catalogue, merged_catalogue, parse_item
+from forms import CatalogueError, parse_item
 from station.enckey import encryption_public, save_known_keys
 from station.errors import BadInput
 from station.service import StationService
-from station.workdays import CalendarError, WorkCalendar, parse_table
+from station.workdays import CalendarError, parse_table
 
 from .revoked import save_revocations
 
@@ -127,6 +127,6 @@ def _write_atomically(path: Path, text: str) -> None:
 
 def reload_publications(service: StationService) -> int:
     """Load the merged catalogue and calendar again; recompute open cases' deadlines."""
-    service.catalogue = merged_catalogue(builtin_catalogue(), service.home.catalogue_dir)
-    service.calendar = WorkCalendar.load(service.home.calendar_dir)
+    service.catalogue = service.home.catalogue()
+    service.calendar = service.home.calendar()
     return service.refresh_deadlines()

@@ -5,12 +5,16 @@ import argparse
 import json
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from station.errors import BadInput
 from station.home import StationHome
-from station.service import Operator, StationService
+
+if TYPE_CHECKING:  # the service (store, ledger, keys) loads when a command first asks for it
+    from forms import Catalogue
+    from station.service import Operator, StationService
 
 __all__ = ["Context", "emit", "add_give_up_option", "give_up_window", "GIVE_UP_MAX_S"]
 
@@ -29,9 +33,17 @@ class Context:
     def service(self) -> StationService:
         if self._service is None:
             from station.lockbox import Credentials
+            from station.service import StationService
 
             self._service = StationService(self.home, credentials=Credentials.from_env(getattr(self.args, "agent", None)))
         return self._service
+
+    def catalogue(self) -> Catalogue:
+        """The item catalogue: the open service's, else the home's alone (no store, no keys)."""
+        if self._service is not None:
+            return self._service.catalogue
+        self.home.require()
+        return self.home.catalogue()
 
     def operator(self) -> Operator:
         agent = getattr(self.args, "agent", None)
@@ -44,12 +56,14 @@ class Context:
             self._service.close()
 
 
-def emit(ctx: Context, payload: dict[str, Any], text: str) -> None:
-    """One JSON object with ``--json``, else the human-readable text."""
+def emit(ctx: Context, payload: dict[str, Any], text: str | Callable[[], str]) -> None:
+    """One JSON object with ``--json``, else the human-readable text (given as a function, it is
+    made only when shown: padding CJK text and the form's labels cost a read-only command's start)."""
     if ctx.json:
         sys.stdout.write(json.dumps(payload, ensure_ascii=False, default=str) + "\n")
     else:
-        sys.stdout.write(text.rstrip("\n") + "\n")
+        shown = text() if callable(text) else text
+        sys.stdout.write(shown.rstrip("\n") + "\n")
 
 
 def add_give_up_option(parser: argparse.ArgumentParser) -> None:

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from station.errors import BadInput
 from station.ledger import KIND_LABELS, KINDS, ROLE_LABELS, ROLES, STATUS_LABELS, STATUSES, display_case_no
-from station.service import IntakeRequest, init_station
 
 from .context import Context, emit
 from .text import case_text, cases_text, items_text
@@ -113,6 +112,8 @@ def leave_now() -> NoReturn:
 def cmd_init(ctx: Context) -> None:
     from station.info import LEVEL_LABELS, enrol_command
 
+    from station.service import init_station
+
     config = ctx.args.config or _default_topology_file()
     result = init_station(ctx.home, ctx.args.station, config)
     level = LEVEL_LABELS.get(result["level"], result["level"])
@@ -160,8 +161,8 @@ def cmd_agent_add(ctx: Context) -> None:
 
 
 def cmd_items(ctx: Context) -> None:
-    items = [_item_json(item) for item in ctx.service.catalogue.items()]
-    emit(ctx, {"items": items}, items_text(items))
+    items = [_item_json(item) for item in ctx.catalogue().items()]
+    emit(ctx, {"items": items}, lambda: items_text(items))
 
 
 def _item_json(item: Any) -> dict[str, Any]:
@@ -186,6 +187,8 @@ def _key_values(pairs: list[str]) -> dict[str, str]:
 
 
 def cmd_intake(ctx: Context) -> None:
+    from station.service import IntakeRequest
+
     args = ctx.args
     request = IntakeRequest(item_code=args.item, applicant_id=args.applicant_id, applicant_name=args.applicant_name,
                             phone=args.phone, fields=_key_values(args.field), received=args.received,
@@ -199,7 +202,7 @@ def cmd_intake(ctx: Context) -> None:
 
 
 def _show_case(ctx: Context, view: CaseView, heading: str = "") -> None:
-    emit(ctx, view.to_json(), heading + case_text(view, ctx.service.field_labels(view)))
+    emit(ctx, view.to_json(), lambda: heading + case_text(view, ctx.service.field_labels(view)))
 
 
 def cmd_case(ctx: Context) -> None:
@@ -208,7 +211,7 @@ def cmd_case(ctx: Context) -> None:
 
 def cmd_cases(ctx: Context) -> None:
     rows = ctx.service.list_cases(status=ctx.args.status, overdue=ctx.args.overdue, limit=ctx.args.limit)
-    emit(ctx, {"cases": rows}, cases_text(rows))
+    emit(ctx, {"cases": rows}, lambda: cases_text(rows))
 
 
 def cmd_act(ctx: Context) -> None:

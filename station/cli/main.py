@@ -6,30 +6,28 @@ import sys
 from pathlib import Path
 
 from station.errors import BadInput, DiskUnwritable, StationError
-from station.filewrite import disk_failure, disk_problem
 from station.home import StationHome, default_home
 
-from . import attachments, core, documents, queue, recovery, sync
 from .chinese_argparse import ChineseArgumentParser
+from .commands import LazyCommands
 from .context import Context
 
 __all__ = ["main", "build_parser", "undecodable_arguments"]
-
-COMMAND_MODULES = [core, documents, sync, attachments, queue, recovery]
-"""Each module's ``register(subparsers)`` adds its commands."""
 
 
 class _Parser(ChineseArgumentParser):
     hint = "用 station --help 查看用法"
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(*, lazy: bool = False) -> argparse.ArgumentParser:
+    """The whole parser; ``lazy``: each command's own parser (and module) made only when it is run."""
     parser = _Parser(prog="station", description="便民服务站代办工具")
     parser.add_argument("--home", type=Path, help="站点数据目录（默认读环境变量 STATION_HOME）")
     parser.add_argument("--json", action="store_true", help="输出一个 JSON 对象")
-    commands = parser.add_subparsers(dest="command", parser_class=_Parser)
-    for module in COMMAND_MODULES:
-        module.register(commands)
+    commands = parser.add_subparsers(dest="command", parser_class=_Parser, action=LazyCommands)
+    assert isinstance(commands, LazyCommands)
+    if not lazy:
+        commands.load_all()
     return parser
 
 
@@ -44,9 +42,9 @@ def main(argv: list[str] | None = None) -> int:
     if undecodable:
         sys.stderr.write("".join(problem + "\n" for problem in undecodable))
         return BadInput.exit_code
-    args = build_parser().parse_args(args_list)
+    args = build_parser(lazy=True).parse_args(args_list)
     ctx = Context(home=StationHome(args.home or default_home()), json=as_json, args=args)
-    handler = getattr(args, "handler", None) or core.run_tui
+    handler = getattr(args, "handler", None) or _run_tui
     try:
         handler(ctx)
         return 0
@@ -57,6 +55,8 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback for people
+        from station.filewrite import disk_failure, disk_problem  # (tempfile) only when something failed
+
         refusal = disk_failure(exc)
         if refusal is not None:
             sys.stderr.write(disk_problem(refusal) + "\n")
@@ -66,6 +66,13 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     finally:
         ctx.close()
+
+
+def _run_tui(ctx: Context) -> None:
+    """``station`` alone opens the app."""
+    from .core import run_tui
+
+    run_tui(ctx)
 
 
 def undecodable_arguments(args: list[str]) -> list[str]:

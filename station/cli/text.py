@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from station.clock_lines import clock_lines
-from station.info import LEVEL_LABELS
 from station.ledger import display_case_no
-from station.views import NOTICE_STATUS_LABELS, NOTICE_STEP_LABELS, CaseView
+
+if TYPE_CHECKING:  # what only a case's text needs loads with it
+    from station.views import CaseView
 
 __all__ = ["items_text", "case_text", "cases_text", "pad", "upload_text"]
 
@@ -20,6 +20,8 @@ def pad(text: str, width: int) -> str:
 
 
 def items_text(items: list[dict[str, Any]]) -> str:
+    from station.info import LEVEL_LABELS
+
     lines = []
     for item in items:
         limit = "即办" if item["instant"] else f"{item['promise_days']}个工作日"
@@ -30,6 +32,9 @@ def items_text(items: list[dict[str, Any]]) -> str:
 
 def case_text(view: CaseView, labels: Mapping[str, str] | None = None) -> str:
     """``labels``: the form's field labels in its order; a key the form no longer has shows as itself."""
+    from station.clock_lines import clock_lines
+    from station.views import NOTICE_STATUS_LABELS, NOTICE_STEP_LABELS
+
     applicant = view.applicant
     labels = labels or {}
     lines = [

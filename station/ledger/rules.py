@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
-from forms.schema import STATUTORY_PAUSES
+from forms.statutory import STATUTORY_PAUSES
 
 if TYPE_CHECKING:
     from station.topology import Topology

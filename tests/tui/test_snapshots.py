@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-import station.service
+import station.receipts.tokens
 from station.service import StationService
 from tests.support.demo import TOWNSHIP, VILLAGE
 
@@ -31,7 +31,7 @@ class Clock:
 def busy_village(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[StationService]:
     """A village with a case in every section of the Today board."""
     serial = iter(range(10_000))
-    monkeypatch.setattr(station.service, "new_token", lambda: f"SNAPSHOTCASEAAA{chr(65 + next(serial))}")
+    monkeypatch.setattr(station.receipts.tokens, "new_token", lambda: f"SNAPSHOTCASEAAA{chr(65 + next(serial))}")
     clock = Clock(FROZEN_NOW - timedelta(days=14))
     village = make_service(tmp_path / "village", VILLAGE, clock)
     township = make_service(tmp_path / "township", TOWNSHIP, clock)
