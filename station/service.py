@@ -102,6 +102,8 @@ def init_station(home: StationHome, station_code: str, topology_file: Path) -> d
 
 def _make_encryption_key(home: StationHome, data_key: bytes) -> None:
     """The bundles' key pair: its private half inside the (still empty) encrypted store."""
+    from station.store import StationStore
+
     store = StationStore(home.database, data_key)
     try:
         ensure_encryption_key(store, home.root)
