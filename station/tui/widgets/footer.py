@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from rich.cells import cell_len
 from textual import events
 from textual.app import ComposeResult
+from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
@@ -31,10 +32,24 @@ class StationFooter(ReportsFailures, Footer):
     def __init__(self) -> None:
         super().__init__(compact=True)
         self._width = 0
+        self._recompose_due = False
+
+    def bindings_changed(self, screen: Screen) -> None:
+        """As Textual's footer, but one recompose for however many changes come before the next
+        refresh: signing in changes the bindings four times in a row (each focus moves them)."""
+        self._bindings_ready = True
+        if screen.app.app_focus and self.is_attached and screen is self.screen and not self._recompose_due:
+            self._recompose_due = True
+            self.call_after_refresh(self._recompose_now)
+
+    async def _recompose_now(self) -> None:
+        self._recompose_due = False
+        await self.recompose()
 
     def compose(self) -> ComposeResult:
         hints = [_in_chinese(hint) for hint in super().compose()]
-        yield from fitting_hints(hints, self.app.size.width - 1)
+        self._width = self.app.size.width  # fitted to it: the resize that follows the mount changes nothing
+        yield from fitting_hints(hints, self._width - 1)
 
     def on_resize(self, event: events.Resize) -> None:
         if event.size.width != self._width:
