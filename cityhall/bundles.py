@@ -19,12 +19,13 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, inspect, insert, select, update
 
-from station.keyseal import load_private, load_public, public_text
+from station.keyseal import load_private, load_usable_public, public_text
 from sync.bundle import Bundle, BundleError, read_bundle
 from sync.sealed_bundle import HUB, NotARecipient
 
 from . import db
 from .office_tables import office_secrets
+from .revocation import revocations
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
@@ -65,7 +66,7 @@ def hub_public_key(engine: Engine) -> str:
 def check_encryption_key(text: str) -> str:
     """The key as given, or ValueError when it is not an X25519 public key as ``station init`` prints it."""
     try:
-        load_public(text)
+        load_usable_public(text)
     except (ValueError, TypeError) as exc:
         raise ValueError(f"加密公钥格式不对（应为 station init 或 station info 显示的 43 个字符）：{text!r}") from exc
     return text
@@ -92,9 +93,11 @@ def station_keys_for(store: HubStore, station: str) -> dict[str, Any]:
     """What a station seals its bundles to: the hub's key and the enrolled stations above and below it."""
     topology = store.topology
     relatives = [*topology.ancestors(station), *topology.descendants(station)] if station in topology else []
+    revoked = select(revocations.c.public_key)  # a revoked PC is in the wrong hands: no stick is sealed to it
     with store.engine.connect() as conn:
         rows = conn.execute(select(db.stations.c.code, db.stations.c.encryption_key)
-                            .where(db.stations.c.code.in_(relatives))).all() if relatives else []
+                            .where(db.stations.c.code.in_(relatives), db.stations.c.public_key.not_in(revoked))
+                            ).all() if relatives else []
     return {"hub": hub_public_key(store.engine), "stations": {row.code: row.encryption_key for row in rows}}
 
 

@@ -14,10 +14,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-__all__ = ["HubError", "install", "answer_hub_error"]
+__all__ = ["HubError", "install", "answer_hub_error", "answer_invalid_request"]
 
 
 class HubError(Exception):
@@ -48,6 +50,18 @@ async def answer_hub_error(_request: Request, exc: Exception) -> Response:
     return exc.response()
 
 
+async def answer_invalid_request(_request: Request, exc: Exception) -> Response:
+    """A query or form value FastAPI refused (``pull?limit=0``): the same shape as every refusal,
+    every problem named at once; FastAPI's own ``detail`` list is kept beside it."""
+    if not isinstance(exc, RequestValidationError):  # registered for RequestValidationError alone
+        raise exc
+    problems = [f"{'.'.join(str(part) for part in error.get('loc', ()))}: {error.get('msg', '')}" for error in exc.errors()]
+    return HubError(422, "malformed_request", "; ".join(problems) or "the request is not well-formed",
+                    detail=jsonable_encoder(exc.errors())).response()
+
+
 def install(app: FastAPI) -> None:
-    """Answer every :class:`HubError` a route or dependency of ``app`` raises."""
+    """Answer every :class:`HubError` a route or dependency of ``app`` raises, and every request
+    FastAPI's own checks refuse, in the ``{error, reason, hub_time}`` shape."""
     app.add_exception_handler(HubError, answer_hub_error)
+    app.add_exception_handler(RequestValidationError, answer_invalid_request)

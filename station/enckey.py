@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -109,6 +109,20 @@ def known_keys(store: StationStore) -> KnownKeys:
 
 
 def save_known_keys(store: StationStore, raw: Any) -> KnownKeys:
-    keys = KnownKeys.from_json(raw)
+    """What the city hall sent, a key nothing can be sealed to kept as no key (so an export names
+    the station that must publish again instead of failing half way)."""
+    heard = KnownKeys.from_json(raw)
+    keys = replace(heard, hub=heard.hub if heard.hub and _usable(heard.hub) else None,
+                   stations={code: key if key and _usable(key) else None for code, key in heard.stations.items()})
     store.set_meta(KNOWN_KEYS_META, json.dumps(keys.to_json()))
     return keys
+
+
+def _usable(text: str) -> bool:
+    from .keyseal import load_usable_public
+
+    try:
+        load_usable_public(text)
+    except (ValueError, TypeError):
+        return False
+    return True

@@ -18,7 +18,8 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-__all__ = ["Seal", "seal_secret", "open_seal", "public_text", "load_public", "private_text", "load_private"]
+__all__ = ["Seal", "seal_secret", "open_seal", "public_text", "load_public", "load_usable_public", "private_text",
+           "load_private"]
 
 Seal = dict[str, str]
 """``recipient``, ``ephemeral``, ``nonce``, ``sealed`` (keys a caller adds are kept, not read)."""
@@ -67,8 +68,21 @@ def seal_secret(recipient: X25519PublicKey, secret: bytes, info: bytes, context:
             "sealed": _b64(AESGCM(_key(ephemeral.exchange(recipient), info, header)).encrypt(nonce, secret, header))}
 
 
+def load_usable_public(text: str) -> X25519PublicKey:
+    """A public key a secret can be sealed to; ValueError for one that is not (a low-order point,
+    such as 32 zero bytes, gives no shared secret: sealing to it would fail at every export)."""
+    public = load_public(text)
+    X25519PrivateKey.generate().exchange(public)  # raises ValueError for a key no exchange works with
+    return public
+
+
+_SEAL_FIELDS = ("recipient", "ephemeral", "nonce", "sealed")
+
+
 def open_seal(seal: Seal, key: X25519PrivateKey, info: bytes, context: bytes = b"") -> bytes | None:
-    """The secret, or None when the seal is not to this key or does not open."""
+    """The secret, or None when the seal is not to this key, is not shaped like a seal, or does not open."""
+    if not isinstance(seal, dict) or not all(isinstance(seal.get(name), str) for name in _SEAL_FIELDS):
+        return None  # a stick anyone can write: a number or a list where text belongs opens nothing
     try:
         if seal["recipient"] != public_text(key.public_key()):
             return None

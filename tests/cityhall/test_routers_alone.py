@@ -131,6 +131,15 @@ def test_the_sync_router_alone_pulls_for_a_signed_station_and_refuses_others(tmp
     _refusal(client.post("/api/v1/sync/push", content=body, headers=headers), 400, "malformed_body")
 
 
+def test_a_query_fastapi_refuses_is_answered_in_the_fixed_shape_naming_every_problem(tmp_path: Path) -> None:
+    client, store = _alone(tmp_path, sync.router)
+    key = _enrolled(store)
+    path = "/api/v1/sync/pull?after=abc&limit=0"
+    body = _refusal(client.get(path, headers=signed_headers(key, VILLAGE, "GET", path, b"", time.time())), 422,
+                    "malformed_request")
+    assert "after" in str(body["reason"]) and "limit" in str(body["reason"]) and len(body["detail"]) == 2  # type: ignore[arg-type]
+
+
 def test_the_operations_router_alone_answers_health_and_guards_the_metrics(tmp_path: Path) -> None:
     client, _ = _alone(tmp_path, operations.router, metrics_token="s3cret")
     assert client.get("/healthz").json()["ok"] is True
