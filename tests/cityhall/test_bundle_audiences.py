@@ -69,7 +69,7 @@ def test_the_township_s_own_decision_on_a_village_case_goes_down_but_not_its_oth
     case1, _ = _filed_and_synced(world)
     township = world.sites[TOWNSHIP]
     township.service.act(township.operator, case1, "accepted")
-    own_case = file_case(township.service, township.operator, 2)
+    own_case = file_case(township.service, township.operator, 2, forward=False)
     township.client().sync_once()  # the decision went up: it is not pending any more
     stick = tmp_path / "down.bundle"
     export_bundle(township.service, stick, for_station=VILLAGE)
@@ -127,7 +127,7 @@ def test_a_relay_file_the_hub_refuses_is_set_aside_and_the_sync_goes_on(world: W
     queued.mkdir(exist_ok=True)
     bad = queued / f"{VILLAGE}-0123456789abcdef-2e.bundle"  # as an older version queued it
     bad.write_bytes(_stick_sealed_to_township_only(world, tmp_path).read_bytes())
-    file_case(township.service, township.operator, 3)
+    file_case(township.service, township.operator, 3, forward=False)
 
     report = township.client().sync_once()
 
