@@ -89,12 +89,19 @@ class _Content:
 
 
 def _upward(service: StationService) -> _Content:
-    """Unsent events, files not yet at the city hall (with their events) and the bundles carried from below."""
+    """Unsent events, files not yet at the city hall and the bundles carried from below.
+
+    With the files go the events behind them and the other stations' events held on their
+    cases (the village's intake of a scan carried up), so the station above can open the
+    case and keep the files even when the village's own bundle went up over a link before.
+    """
     own = service.store.pending_events(10**9)
     files, left_out = _files_to_carry(service)
     folder = relay_dir(service)
     carried = [p.read_bytes() for p in sorted(folder.glob("*.bundle"))] if folder.is_dir() else []
-    events = _unique(own + _events_of_files(service, [listed for listed, _ in files]))
+    cases = sorted({listed.case for listed, _ in files if listed.case})
+    others = [e for case_no in cases for e in service.store.case_events(case_no) if e.station != service.station.code]
+    events = _unique(own + others + _events_of_files(service, [listed for listed, _ in files]))
     return _Content(events, len(own), files, left_out, carried)
 
 
