@@ -2,19 +2,26 @@
 
 Each file's name carries how many events it holds, so the pending count on the status
 bar and in ``station sync`` can include them without reading megabytes at every refresh.
+A file the city hall refused (a 4xx answer) is moved into ``refused/`` inside the queue
+folder, with the hub's reason beside it: kept for a person to look at, never sent again.
 """
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
-__all__ = ["relay_folder", "relay_file_name", "relayed_events"]
+__all__ = ["relay_folder", "refused_folder", "relay_file_name", "relayed_events"]
 
 _EVENTS_IN_NAME = re.compile(r"-(\d+)e\.bundle$")
 
 
 def relay_folder(root: Path) -> Path:
     return root / "relay"
+
+
+def refused_folder(root: Path) -> Path:
+    """Relay files the city hall refused, set aside so they never block a sync."""
+    return relay_folder(root) / "refused"
 
 
 def relay_file_name(station: str, digest: str, events: int) -> str:

@@ -293,13 +293,13 @@ class StationStore:
         states = (self.case_state(row["case_no"]) for row in self.case_rows(query, limit=2**31 - 1))
         return [state for state in states if state is not None]
 
-    def relayed_events(self, origins: tuple[str, ...]) -> list[Event]:
-        """Events pulled (not recorded here) for cases filed at ``origins``, in arrival order."""
+    def events_of_origins(self, origins: tuple[str, ...]) -> list[Event]:
+        """Every event held (pulled or recorded here) on the cases filed at ``origins``, in arrival order."""
         if not origins:
             return []
         marks = ", ".join("?" * len(origins))
         rows = self._query(f"SELECT e.body FROM events e JOIN cases c ON c.case_no = e.case_no "
-                           f"WHERE e.recorded_here = 0 AND c.origin IN ({marks}) ORDER BY e.rowid", list(origins))
+                           f"WHERE c.origin IN ({marks}) ORDER BY e.rowid", list(origins))
         return [Event.from_stored(json.loads(row["body"])) for row in rows]
 
     def rows(self, sql: str, params: Any = ()) -> list[dict[str, Any]]:

@@ -22,6 +22,7 @@ import json
 import os
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -35,29 +36,33 @@ from station.store import CaseQuery
 
 from .bundle import Bundle, BundleError, BundleFile, printable, read_bundle, readable_carried
 from .client import relay_dir
-from .recipients import bundle_recipients, opening_keys
+from .recipients import below_problems, bundle_recipients, opening_keys
 from .revoked import known_revocations, revoked_key_problem
 from .sealed_bundle import HUB, NotARecipient, SealedBundleWriter
 
 __all__ = ["export_bundle", "import_bundle"]
 
 
-def export_bundle(service: StationService, path: Path) -> dict[str, Any]:
-    """A sealed bundle (version 2): refused, with nothing written, while a recipient's key is unknown."""
+def export_bundle(service: StationService, path: Path, for_station: str | None = None) -> dict[str, Any]:
+    """A sealed bundle (version 2): refused, with nothing written, while a recipient's key is unknown.
+
+    Without ``for_station`` it goes up: this station's unsent events, the files not yet at
+    the city hall and the bundles it carries, sealed to the hub, itself and its ancestors.
+    With it, it goes down to that station: every event held on the cases filed there or
+    below, and their files not yet at the city hall, sealed to those stations as well.
+    """
     if not path.parent.is_dir():
         raise NotFound(f"找不到文件夹 {path.parent}：请检查 U 盘是否插好，或换一个保存位置")
-    own = service.store.pending_events(10**9)
-    for_below = _events_for_descendants(service)
-    recipients = bundle_recipients(service, for_below)
-    carried = [p.read_bytes() for p in sorted(relay_dir(service).glob("*.bundle"))] if relay_dir(service).is_dir() else []
-    files, left_out = _files_to_carry(service)
-    events = _unique(own + for_below + _events_of_files(service, [listed for listed, _ in files]))
+    if for_station is not None and (problems := below_problems(service.topology, service.station.code, for_station)):
+        raise BadInput(*problems)
+    recipients = bundle_recipients(service, for_station)
+    content = _upward(service) if for_station is None else _downward(service, for_station)
 
     def write(out: BinaryIO) -> int:
-        writer = SealedBundleWriter(out, service.signing_key(), service.station.code, events,
-                                    service.now().isoformat(timespec="seconds"), recipients, carried,
-                                    [listed for listed, _ in files])
-        for listed, blobs in files:
+        writer = SealedBundleWriter(out, service.signing_key(), service.station.code, content.events,
+                                    service.now().isoformat(timespec="seconds"), recipients, content.carried,
+                                    [listed for listed, _ in content.files])
+        for listed, blobs in content.files:
             _copy_checked(blobs, listed, writer)
         return writer.finish()
 
@@ -65,9 +70,51 @@ def export_bundle(service: StationService, path: Path) -> dict[str, Any]:
         written = _write_atomically(path, write)
     except OSError as exc:
         raise BadInput(f"数据包没能写到 {path}（{exc.strerror}）：请检查 U 盘是否插好、是否已满、是否只读") from exc
-    return {"file": str(path), "events": len(events), "own_events": len(own),
-            "carried_bundles": len(carried), "files": len(files), "file_bytes": sum(listed.size for listed, _ in files),
-            "files_left_out": left_out, "bytes": written, "sealed_to": [r.name for r in recipients]}
+    files = content.files
+    return {"file": str(path), "for_station": for_station, "events": len(content.events), "own_events": content.own_events,
+            "carried_bundles": len(content.carried), "files": len(files),
+            "file_bytes": sum(listed.size for listed, _ in files), "files_left_out": content.left_out,
+            "bytes": written, "sealed_to": [r.name for r in recipients]}
+
+
+@dataclass(frozen=True)
+class _Content:
+    """What one stick carries."""
+
+    events: list[Event]
+    own_events: int
+    files: list[tuple[BundleFile, BlobFiles]]
+    left_out: list[str]
+    carried: list[bytes]
+
+
+def _upward(service: StationService) -> _Content:
+    """Unsent events, files not yet at the city hall and the bundles carried from below.
+
+    With the files go the events behind them and the other stations' events held on their
+    cases (the village's intake of a scan carried up), so the station above can open the
+    case and keep the files even when the village's own bundle went up over a link before.
+    """
+    own = service.store.pending_events(10**9)
+    files, left_out = _files_to_carry(service)
+    folder = relay_dir(service)
+    carried = [p.read_bytes() for p in sorted(folder.glob("*.bundle"))] if folder.is_dir() else []
+    cases = sorted({listed.case for listed, _ in files if listed.case})
+    others = [e for case_no in cases for e in service.store.case_events(case_no) if e.station != service.station.code]
+    events = _unique(own + others + _events_of_files(service, [listed for listed, _ in files]))
+    return _Content(events, len(own), files, left_out, carried)
+
+
+def _downward(service: StationService, for_station: str) -> _Content:
+    """Everything held on the cases filed at ``for_station`` or below it, and those cases' files not yet uploaded."""
+    topology = service.topology
+    origins = (for_station, *topology.descendants(for_station))
+    events = service.store.events_of_origins(origins)
+    own = sum(event.station == service.station.code for event in events)
+    cases = {event.case for event in events}
+    files, left_out = _files_to_carry(service, cases)
+    events = _unique(events + _events_of_files(service, [listed for listed, _ in files]))
+    return _Content(events, own, files, left_out, [])
 
 
 def _events_of_files(service: StationService, files: list[BundleFile]) -> list[Event]:
@@ -85,21 +132,20 @@ def _unique(events: list[Event]) -> list[Event]:
     return list(by_identity.values())
 
 
-def _files_to_carry(service: StationService) -> tuple[list[tuple[BundleFile, BlobFiles]], list[str]]:
-    """Wire copies that have not reached the city hall, each re-checked: a damaged one stays out, named."""
+def _files_to_carry(service: StationService, cases: set[str] | None = None
+                    ) -> tuple[list[tuple[BundleFile, BlobFiles]], list[str]]:
+    """Wire copies that have not reached the city hall (of ``cases`` only, when given), each re-checked:
+    a damaged one stays out, named."""
     blobs, files, left_out = blob_files(service), [], []
     for row in records.files_to_carry(service.store):
         listed = BundleFile(row["sha256"], int(row["size"]), row["type"], row["name"] or "", row["case_no"] or "")
+        if cases is not None and listed.case not in cases:
+            continue
         if not blobs.has(listed.sha256) or blobs.size(listed.sha256) != listed.size or not blobs.verify(listed.sha256):
             left_out.append(f"{listed.label()}在本站已缺失或损坏，未写入数据包；请重新扫描附上")
             continue
         files.append((listed, blobs))
     return files, left_out
-
-
-def _events_for_descendants(service: StationService) -> list[Event]:
-    """At a township or county: what it pulled for the stations below it, so a stick can carry it down."""
-    return service.store.relayed_events(tuple(service.topology.descendants(service.station.code)))
 
 
 def _write_atomically(path: Path, write: Callable[[BinaryIO], int]) -> int:
@@ -144,9 +190,11 @@ def import_bundle(service: StationService, path: Path) -> dict[str, Any]:
     except NotARecipient as exc:
         raise BadInput(_not_for_us(service, path, exc)) from exc
     flat = readable_carried(bundle, keys)
+    relaying = service.topology.is_ancestor(service.station.code, bundle.station)
+    if relaying:
+        _refuse_not_for_hub(flat, path)
     _refuse_revoked(service, flat, path)
     visible = _visible_here(service, [e for b in flat for e in b.events])
-    relaying = service.topology.is_ancestor(service.station.code, bundle.station)
     applied, kept = _apply_with_files(service, visible, flat, relaying)
     events = sum(len(b.events) for b in flat)
     already_queued = relaying and _relay_path(service, bundle, events).exists()
@@ -231,6 +279,20 @@ def _files_not_kept(service: StationService, bundle: Bundle, kept: dict[str, mem
             named.append(f"{listed.label()}未导入：数据包里没有 {origin} 自己记录的该附件记录，本站也没有；"
                          f"联网同步后可用 station attachments {printable(listed.case)} --fetch 下载")
     return named, for_others
+
+
+def _refuse_not_for_hub(flat: list[Bundle], path: Path) -> None:
+    """A stick from below goes on to the city hall: one it could not open would never get there.
+
+    Relayed, the hub would refuse it, so nothing of it is imported here (a bundle of
+    version 1 has no recipients: the hub reads it as it is).
+    """
+    problems = [f"{path.name}：{printable(b.station)} 的数据包没有加密给市政务服务中心"
+                f"（只加密给了 {printable('、'.join(b.recipients))}），本站无法代为上传，什么也没有导入；"
+                f"请让 {printable(b.station)} 联网同步一次（station sync）后重新导出数据包"
+                for b in flat if b.recipients and HUB not in b.recipients]
+    if problems:
+        raise BadInput(*problems)
 
 
 def _refuse_revoked(service: StationService, flat: list[Bundle], path: Path) -> None:

@@ -8,6 +8,7 @@ moment at worst re-sends events, which the hub answers as duplicates.
 """
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections import deque
@@ -20,7 +21,7 @@ from typing import Any
 
 import httpx
 
-from station.relay_queue import relay_folder
+from station.relay_queue import refused_folder, relay_folder
 from station.errors import BadInput, NotAllowed, StationError
 from station.ledger import Event, EventFormatError
 from station.service import StationService
@@ -28,7 +29,8 @@ from station.service import StationService
 from .adaptive import AdaptiveBatch
 from .notices import fetch_notices
 from .publications import fetch_publications
-from .session import CITYHALL_URL_ENV, CONTACT_META, OFFSET_META, HubSession, OverHubSession, RetryableAnswer
+from .session import (CITYHALL_URL_ENV, CONTACT_META, OFFSET_META, HubSession, OverHubSession, RetryableAnswer,
+                      reason_of)
 from .wire import columns_to_dicts, encode_push
 
 _log = logging.getLogger(__name__)
@@ -51,6 +53,8 @@ class SyncReport:
     pending: int = 0
     clock_offset_s: float = 0.0
     relayed_bundles: int = 0
+    refused_bundles: int = 0
+    """Carried bundles the city hall refused this round: moved to ``relay/refused`` (kept), not sent again."""
     duplicates: int = 0
     parked: int = 0
     newly_rejected: int = 0
@@ -87,7 +91,7 @@ class SyncClient(OverHubSession):
         """Relay carried bundles, push everything pending, then pull until caught up."""
         self.session.start_round()
         report = SyncReport()
-        report.relayed_bundles = self.relay_bundles()
+        self.relay_bundles(report)
         self.push_pending(report)
         report.pulled = self.pull_all()
         report.publications = fetch_publications(self).received
@@ -155,14 +159,28 @@ class SyncClient(OverHubSession):
 
     # -- bundles carried for other stations ------------------------------------------
 
-    def relay_bundles(self) -> int:
+    def relay_bundles(self, report: SyncReport) -> None:
+        """Each carried bundle up, byte for byte; one the hub refuses (4xx) is set aside, kept, and counted."""
         folder = relay_dir(self.service)
-        relayed = 0
         for path in sorted(folder.glob("*.bundle")) if folder.is_dir() else []:
-            self._retrying(partial(self._signed, "POST", "/api/v1/sync/bundle", path.read_bytes()))
-            path.unlink()  # the hub answered after its commit: the origin's events are safe there
-            relayed += 1
-        return relayed
+            refused = self._retrying(partial(self._relay_one, path.read_bytes()))
+            if refused is None:
+                path.unlink()  # the hub answered after its commit: the origin's events are safe there
+                report.relayed_bundles += 1
+            else:
+                _set_aside(self.service, path, refused)
+                report.refused_bundles += 1
+
+    def _relay_one(self, body: bytes) -> str | None:
+        """None when the hub took the bundle; its reason when it refused this one file.
+
+        A 401 or 403 is about this station (its key, a revocation), not the file: raised as such.
+        """
+        response = self.session.request("POST", "/api/v1/sync/bundle", body, _content_type(body))
+        if 400 <= response.status_code < 500 and response.status_code not in (401, 403, 429):
+            return f"HTTP {response.status_code}：{reason_of(response)}"
+        self.session.raise_for_status(response)
+        return None
 
     # -- pull ---------------------------------------------------------------------
 
@@ -189,6 +207,16 @@ class SyncClient(OverHubSession):
 
     def _retrying(self, attempt: Callable[[], Any]) -> Any:
         return self.session.retrying(attempt)
+
+
+def _set_aside(service: StationService, path: Path, reason: str) -> None:
+    """The refused file into ``refused/`` with the hub's reason beside it (``NAME.json``)."""
+    folder = refused_folder(service.home.root)
+    folder.mkdir(parents=True, exist_ok=True)
+    note = {"file": path.name, "reason": reason, "at": service.now().isoformat(timespec="seconds")}
+    (folder / f"{path.name}.json").write_text(json.dumps(note, ensure_ascii=False), "utf-8")
+    path.replace(folder / path.name)
+    _log.warning("the city hall refused the carried bundle %s (%s): set aside in %s", path.name, reason, folder)
 
 
 def _content_type(body: bytes) -> dict[str, str]:

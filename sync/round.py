@@ -49,7 +49,8 @@ class RoundReport:
         events = self.events
         return {"pushed": events.pushed, "pulled": events.pulled, "rejected": events.rejected,
                 "pending": events.pending, "clock_offset_s": events.clock_offset_s,
-                "relayed_bundles": events.relayed_bundles, "parked": events.parked, "files": self.files_json()}
+                "relayed_bundles": events.relayed_bundles,
+                "refused_bundles": events.refused_bundles, "parked": events.parked, "files": self.files_json()}
 
 
 def _client(service: StationService, give_up_after: float) -> SyncClient:

@@ -21,8 +21,12 @@ def register(commands: argparse._SubParsersAction) -> None:
     sync.set_defaults(handler=cmd_sync)
 
     bundle = commands.add_parser("bundle", help="数据包（U 盘传递）").add_subparsers(dest="bundle_command", required=True)
-    export = bundle.add_parser("export", help="把未上传的记录写入数据包")
+    export = bundle.add_parser("export", help="写数据包：不加 --for 是往上级送的（本站未上传的记录），"
+                                              "加 --for 是送给一个下级站点的")
     export.add_argument("file", type=Path, help="写入的数据包文件（如 U 盘上的路径）")
+    export.add_argument("--for", dest="for_station", metavar="CODE",
+                        help="送给本站下级的这个站点（12 位代码）：只写该站及其下级站点的案件，"
+                             "只有该站、中间的站点、本站、上级站点和市政务服务中心能打开")
     export.set_defaults(handler=cmd_bundle_export)
     imported = bundle.add_parser("import", help="导入其他站点的数据包（下次同步时代为上传）")
     imported.add_argument("file", type=Path, help="要导入的数据包文件")
@@ -39,6 +43,9 @@ def cmd_sync(ctx: Context) -> None:
              f"被退回 {report.rejected} 条；本机时钟偏差 {report.clock_offset_s:+.1f} 秒"]
     if report.relayed_bundles:
         lines.append(f"已代为上传其他站点的数据包 {report.relayed_bundles} 个")
+    if report.refused_bundles:
+        lines.append(f"市政务服务中心拒收了代传的数据包 {report.refused_bundles} 个：已移到本站数据文件夹的 "
+                     "relay/refused 里保留（原因写在同名 .json 文件中），不再上传，其余照常同步")
     lines.append(upload_text(round_.files_json()))
     lines += [f"  退回：{r['case_no']} {r['kind']}（{r['at'][:16]}）—— {r['reason']}"
               for r in ctx.service.store.rejected_events()] if report.rejected else []
@@ -48,8 +55,9 @@ def cmd_sync(ctx: Context) -> None:
 def cmd_bundle_export(ctx: Context) -> None:
     from sync.carry import export_bundle
 
-    result = export_bundle(ctx.service, ctx.args.file)
-    lines = [f"已写入数据包 {result['file']}：{result['events']} 条记录，"
+    result = export_bundle(ctx.service, ctx.args.file, ctx.args.for_station)
+    audience = f"（送给下级站点 {result['for_station']}）" if result["for_station"] else ""
+    lines = [f"已写入数据包 {result['file']}{audience}：{result['events']} 条记录，"
              f"附件 {result['files']} 个（{result['file_bytes'] / MB:.1f} MB），"
              f"另带其他站点的数据包 {result['carried_bundles']} 个"]
     emit(ctx, result, "\n".join(lines + [f"  {problem}" for problem in result["files_left_out"]]))

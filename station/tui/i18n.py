@@ -180,6 +180,7 @@ _ZH: dict[str, str] = {
     "exported_summary": "数据包已导出到 {file}：{events} 条记录，{files} 个附件，另带其他站点的数据包 {carried_bundles} 个",
     "imported_summary": "数据包已导入（来自 {station}）：{applied} 条新记录，{files} 个附件",
     "will_relay": "下次同步时代为上传",
+    "relay_refused": "市中心拒收了代传的数据包 {n} 个：已移到 relay/refused 保留，不再上传",
     "working": "处理中…",
     # errors
     "error": "出错了：{message}",
@@ -260,6 +261,7 @@ _EN: dict[str, str] = {
     "synced_summary": "{pushed} sent, {pulled} received, {rejected} rejected, {pending} still waiting",
     "exported_summary": "Bundle exported to {file}: {events} events, {files} attachments, {carried_bundles} other stations' bundles",
     "imported_summary": "Bundle imported (from {station}): {applied} new events, {files} attachments",
+    "relay_refused": "The city hall refused {n} carried bundles: kept in relay/refused, not sent again",
     "will_relay": "will be relayed at the next sync",
     "error": "Error: {message}",
     "unexpected": "Unexpected error (logged): {message}. No data was harmed; retry or call the admin",

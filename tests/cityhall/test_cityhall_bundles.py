@@ -39,7 +39,7 @@ def test_decisions_travel_down_on_a_stick(world: World, tmp_path: Path) -> None:
     export_bundle(village.service, up)
     import_bundle(township.service, up)
     township.service.act(township.operator, case_no, "accepted")
-    export_bundle(township.service, down)
+    export_bundle(township.service, down, for_station=VILLAGE)
     assert import_bundle(village.service, down)["applied"] == 1
     assert village.service.case(case_no).status == "accepted"
     with pytest.raises(BadInput, match="不在其中"):  # not its case: the stick is not even sealed to it

@@ -86,3 +86,17 @@ def test_a_stick_is_sealed_to_the_township_and_the_city_hall_and_leaks_nothing(t
     token = tracking_url.rsplit("/", 1)[1]
     page = httpx.get(f"{hub.url}/api/v1/track/{case_no}/{token}", timeout=10).json()
     assert page["status"] == "submitted"  # the city hall opened the relayed copy as a recipient
+
+    down, other = tmp_path / "down.bundle", tmp_path / "other.bundle"
+    plain = json_of(run_station(township, "bundle", "export", str(down), "--json"))
+    assert set(plain["sealed_to"]) == {"hub", TOWNSHIP} and plain["carried_bundles"] == 0
+    refused_down = run_station(neighbour, "bundle", "import", str(down))
+    assert refused_down.returncode == 2 and "不在其中" in refused_down.stderr
+    mine = json_of(run_station(township, "bundle", "export", str(down), "--for", VILLAGE, "--json"))
+    assert set(mine["sealed_to"]) == {"hub", TOWNSHIP, VILLAGE} and mine["events"] >= exported["events"]
+    assert run_station(village, "bundle", "import", str(down)).returncode == 0
+    refused_down = run_station(neighbour, "bundle", "import", str(down))
+    assert refused_down.returncode == 2 and "不在其中" in refused_down.stderr
+    not_below = run_station(township, "bundle", "export", str(other), "--for", TOWNSHIP)
+    assert not_below.returncode == 2 and "不是本站" in not_below.stderr and "Traceback" not in not_below.stderr
+    assert not list(tmp_path.glob("other.bundle*")), "nothing written"

@@ -50,7 +50,8 @@ def test_queue_survives_a_down_city_hall_then_decisions_come_back(tmp_path: Path
 
     hub.start()
     assert _sync(village) | {"clock_offset_s": 0} == {
-        "pushed": 2, "pulled": 0, "rejected": 0, "pending": 0, "clock_offset_s": 0, "relayed_bundles": 0, "parked": 0,
+        "pushed": 2, "pulled": 0, "rejected": 0, "pending": 0, "clock_offset_s": 0, "relayed_bundles": 0,
+        "refused_bundles": 0, "parked": 0,
         "files": {"uploaded": 0, "bytes_sent": 0, "pending": 0, "waiting_for_events": 0, "errors": [], "error": None,
                   "out_of_time": False}}
     assert _sync(neighbour)["pulled"] == 0

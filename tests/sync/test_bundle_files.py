@@ -212,7 +212,7 @@ def test_a_stick_going_down_leaves_no_files_of_other_villages(county: County, tm
     up, down = tmp_path / "up.bundle", tmp_path / "down.bundle"
     export_bundle(village.service, up)
     import_bundle(township.service, up)
-    assert export_bundle(township.service, down)["files"] == 2
+    assert export_bundle(township.service, down, for_station=VILLAGE)["files"] == 2
     with pytest.raises(BadInput, match="不在其中，什么也没有导入"):  # sealed to the township's own village only
         import_bundle(neighbour.service, down)
     assert not any(p.is_file() for p in blob_files(neighbour.service).root.rglob("*"))

@@ -147,7 +147,7 @@ def test_a_station_below_sees_a_stick_from_above_only_for_its_own_cases(tmp_path
     file_case(village, agent)
     assert set(export_bundle(village, up)["sealed_to"]) == {"hub", VILLAGE, TOWNSHIP}
     import_bundle(township, up)
-    assert set(export_bundle(township, down)["sealed_to"]) == {"hub", TOWNSHIP, VILLAGE}
+    assert set(export_bundle(township, down, VILLAGE)["sealed_to"]) == {"hub", TOWNSHIP, VILLAGE}
     with pytest.raises(BadInput, match="不在其中，什么也没有导入"):
         import_bundle(neighbour, down)
     assert import_bundle(village, down)["events"] >= 2

@@ -48,6 +48,12 @@ def test_a_sync_is_told_in_english_too(chinese: None) -> None:
     assert summary == "Synced: 3 sent, 1 received, 0 rejected, 0 still waiting"
 
 
+def test_a_refused_relay_file_is_told_on_its_own_line(chinese: None) -> None:
+    summary = sync_summary(RoundReport(SyncReport(pushed=3, refused_bundles=1), TransferReport()))
+    assert summary.splitlines() == ["同步完成：上传 3 条，下载 0 条，被退回 0 条，仍待上传 0 条",
+                                    "市中心拒收了代传的数据包 1 个：已移到 relay/refused 保留，不再上传"]
+
+
 def test_files_left_behind_are_named_on_their_own_lines(chinese: None) -> None:
     result = {"from": VILLAGE, "events": 2, "applied": 0, "will_relay": False, "files": 0, "file_bytes": 0,
               "files_dropped": ["案件 X 的附件“户口本.jpg”不在数据包里"], "files_for_other_stations": 0}

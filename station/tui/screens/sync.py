@@ -41,8 +41,9 @@ def result_summary(operation: str, result: dict[str, Any]) -> str:
 def sync_summary(round_: RoundReport) -> str:
     """What one sync round did, in the operator's words."""
     events = round_.events
-    return t("sync_done", summary=t("synced_summary", pushed=events.pushed, pulled=events.pulled,
+    done = t("sync_done", summary=t("synced_summary", pushed=events.pushed, pulled=events.pulled,
                                     rejected=events.rejected, pending=events.pending))
+    return "\n".join([done, t("relay_refused", n=events.refused_bundles)] if events.refused_bundles else [done])
 
 
 class SyncScreen(StationScreen):
