@@ -40,7 +40,13 @@ from .recipients import below_problems, bundle_recipients, opening_keys
 from .revoked import known_revocations, revoked_key_problem
 from .sealed_bundle import HUB, NotARecipient, SealedBundleWriter
 
-__all__ = ["export_bundle", "import_bundle"]
+__all__ = ["export_bundle", "import_bundle", "MAX_STICK_BYTES"]
+
+MAX_STICK_BYTES = 256 * 1024 * 1024
+"""A stick is read whole (and copied while it is opened): at most this, so an old PC's memory
+holds it. An export leaves out the files that would pass it (named; they go next time)."""
+_ROOM_FOR_EVENTS = 16 * 1024 * 1024
+"""Kept free of files for the events, the carried bundles and the format's own bytes."""
 
 
 def export_bundle(service: StationService, path: Path, for_station: str | None = None) -> dict[str, Any]:
@@ -137,6 +143,7 @@ def _files_to_carry(service: StationService, cases: set[str] | None = None
     """Wire copies that have not reached the city hall (of ``cases`` only, when given), each re-checked:
     a damaged one stays out, named."""
     blobs, files, left_out = blob_files(service), [], []
+    room = MAX_STICK_BYTES - _ROOM_FOR_EVENTS
     for row in records.files_to_carry(service.store):
         listed = BundleFile(row["sha256"], int(row["size"]), row["type"], row["name"] or "", row["case_no"] or "")
         if cases is not None and listed.case not in cases:
@@ -144,6 +151,10 @@ def _files_to_carry(service: StationService, cases: set[str] | None = None
         if not blobs.has(listed.sha256) or blobs.size(listed.sha256) != listed.size or not blobs.verify(listed.sha256):
             left_out.append(f"{listed.label()}在本站已缺失或损坏，未写入数据包；请重新扫描附上")
             continue
+        if listed.size > room:
+            left_out.append(f"{listed.label()}未写入：本数据包已满（最多 {MAX_STICK_BYTES >> 20} MB），下次导出时再带")
+            continue
+        room -= listed.size
         files.append((listed, blobs))
     return files, left_out
 
@@ -179,6 +190,10 @@ def import_bundle(service: StationService, path: Path) -> dict[str, Any]:
     if not path.is_file():
         raise NotFound(f"找不到数据包文件 {path}：请检查 U 盘是否插好、文件名是否写对")
     try:
+        size = path.stat().st_size
+        if size > MAX_STICK_BYTES:  # bounded before a byte is read: a stick anyone can write
+            raise BadInput(f"{path.name} 有 {size >> 20} MB，超过数据包的上限 {MAX_STICK_BYTES >> 20} MB："
+                           "这不是本工具写的数据包，或已损坏")
         data = path.read_bytes()
     except OSError as exc:
         raise NotFound(f"读不到数据包文件 {path}（{exc.strerror}）：请检查 U 盘是否插好") from exc

@@ -1,5 +1,6 @@
 """Attacks on sealed bundles found in review, each written as a test first.
 
+- A stick larger than the limit: refused before a byte of it is read; an export never writes one.
 - A stick anyone can write (its signing key is its own) whose recipient seals hold a number
   or a list where text belongs: refused as a bundle, never an internal error (a 500 at the hub).
 - A station that publishes a key no secret can be sealed to (32 zero bytes, a low-order
@@ -28,11 +29,17 @@ from station.enckey import save_known_keys
 from station.keys import public_key_text
 from station.keyseal import open_seal, public_text
 from station.topology import Topology
+from station.attachments import AUTHORISATION, attach_files
+from station.errors import BadInput
+from sync import carry
 from sync.bundle import BundleError, read_bundle
+from sync.carry import MAX_STICK_BYTES, import_bundle
 from sync.sealed_bundle import MAGIC2, NotARecipient, Recipient, _signed_text, write_sealed_bundle
 from sync.signing import sign_bytes
 from tests.support.demo import DEMO_TOPOLOGY_FILE, TOWNSHIP, VILLAGE
+from tests.attachments.scans import tiny_pdf
 from tests.support.events import sample_events
+from tests.support.hub import file_case, make_station, topology_for
 
 LOW_ORDER = base64.urlsafe_b64encode(bytes(32)).decode().rstrip("=")
 
@@ -101,3 +108,27 @@ def test_a_revoked_station_is_no_longer_handed_out_as_a_recipient() -> None:
         store.enroll(VILLAGE, public_key_text(Ed25519PrivateKey.generate()))  # the replacement PC
         assert station_keys_for(store, TOWNSHIP)["stations"].get(VILLAGE) is None  # until it publishes its own
         engine.dispose()
+
+
+def test_a_stick_over_the_size_limit_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    service, _, _ = make_station(tmp_path, VILLAGE, topology_for(tmp_path, 1))
+    huge = tmp_path / "huge.bundle"
+    with huge.open("wb") as sparse:  # a sparse file: it takes no disk, and must not be read into memory
+        sparse.truncate(MAX_STICK_BYTES + 1)
+    with pytest.raises(BadInput, match="超过数据包的上限"):
+        import_bundle(service, huge)
+    assert service.store.event_count() == 0
+    service.close()
+
+
+def test_an_export_leaves_out_the_files_that_would_pass_the_limit_and_names_them(tmp_path: Path,
+                                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(carry, "MAX_STICK_BYTES", carry._ROOM_FOR_EVENTS + 1000)
+    service, operator, _ = make_station(tmp_path, VILLAGE, topology_for(tmp_path, 1))
+    case_no = file_case(service, operator)
+    scan = tmp_path / "委托书.pdf"
+    scan.write_bytes(tiny_pdf("x" * 3000))
+    attach_files(service, operator, case_no, AUTHORISATION, [scan])
+    files, left_out = carry._files_to_carry(service)
+    assert files == [] and len(left_out) == 1 and "数据包已满" in left_out[0]
+    service.close()
