@@ -5,8 +5,9 @@ Pure data and checks: nothing here does network I/O or imports the UI.
 
 from __future__ import annotations
 
-from importlib import import_module
 from typing import TYPE_CHECKING
+
+from forms.lazy_names import lazy_getattr
 
 if TYPE_CHECKING:  # for the type checker the names are there; at run time __getattr__ loads each one's module
     from forms.catalogue import (
@@ -99,14 +100,5 @@ _MODULES = {
                    "id_number_birth_date", "id_number_sex", "mask_id_number", "mask_name", "mask_phone",
                    "validate_field", "validate_form"),
 }
-_HOME = {name: module for module, names in _MODULES.items() for name in names}
-
-
-def __getattr__(name: str) -> object:
-    """Each name loads its own module on first use: a check digit needs no catalogue, a case no schema."""
-    module = _HOME.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_getattr(__name__, globals(), _MODULES)
+"""Each name loads its own module on first use: a check digit needs no catalogue, a case no schema."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import sys
 import types
-from importlib import import_module
+from forms.lazy_names import lazy_getattr
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # for the type checker the names are there; at run time __getattr__ loads each one's module
@@ -43,15 +43,9 @@ _MODULES = {
 _HOME = {name: module for module, names in _MODULES.items() for name in names}
 
 
-def __getattr__(name: str) -> object:
-    """Each name loads its own module on first use: the labels and rules a command line needs come
-    without the fold, the event digests or the contract (msgspec), which load when used."""
-    module = _HOME.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_getattr(__name__, globals(), _MODULES)
+"""Each name loads its own module on first use: the labels and rules a command line needs come
+without the fold, the event digests or the contract (msgspec), which load when used."""
 
 
 class _Ledger(types.ModuleType):
