@@ -158,6 +158,14 @@ class HubStore:
             self._keys[code] = (key, time.monotonic())
         return key
 
+    def credentials_in_memory(self, code: str) -> bool:
+        """True when checking a request of ``code`` reads nothing from the database: its enrolled key
+        and the revocations are both held and fresh (``public_key``, ``revoked_keys``)."""
+        cached = self._keys.get(code)
+        now = time.monotonic()
+        return (cached is not None and now - cached[1] < _KEY_TTL_S
+                and self._revoked is not None and now - self._revoked[1] < _KEY_TTL_S)
+
     def revoked_keys(self, code: str) -> list[Revocation]:
         """The station's revoked keys, all stations' read again at most every ``_KEY_TTL_S`` seconds."""
         if self._revoked is None or time.monotonic() - self._revoked[1] >= _KEY_TTL_S:
