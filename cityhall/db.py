@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import json
-import operator
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -153,29 +152,29 @@ _TAKE_LOCK = hub_lock.update().where(hub_lock.c.id == 1).values(writes=hub_lock.
 """Built once: building it on every push showed in the ingest profile."""
 
 
-def insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
-    """Insert ``rows`` (dicts with the same keys) with one driver ``executemany``.
+def insert_many(conn: Connection, table: Table, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+    """Insert ``rows`` (tuples of ``columns``' values, in that order) with one driver ``executemany``.
 
-    The statement is compiled once per dialect and column set; the rows go to the
-    driver as they are. Through ``conn.execute`` SQLAlchemy processes every row's
+    The statement is compiled once per dialect and column set, its placeholders in the order
+    of ``columns``, so on SQLite's positional driver the rows go as they are (PostgreSQL's
+    driver takes them named). Through ``conn.execute`` SQLAlchemy processes every row's
     parameters again, which cost the hub's ingest more than the inserts themselves.
     """
     if not rows:
         return
-    columns = tuple(rows[0])
-    sql, order = _compiled_insert(conn.dialect, table, columns)
-    if order:  # a positional driver (SQLite's "?"): tuples in the compiled order
-        pick = operator.itemgetter(*order)
-        params: list[Any] = [pick(row) if len(order) > 1 else (pick(row),) for row in rows]
-    else:
-        params = rows
+    sql, positional = _compiled_insert(conn.dialect, table, columns)
+    params: list[Any] = rows if positional else [dict(zip(columns, row, strict=True)) for row in rows]
     conn.exec_driver_sql(sql, params)
 
 
 @functools.lru_cache(maxsize=64)
-def _compiled_insert(dialect: Dialect, table: Table, columns: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
+def _compiled_insert(dialect: Dialect, table: Table, columns: tuple[str, ...]) -> tuple[str, bool]:
+    """The INSERT's text, and whether it is positional (then its placeholders follow ``columns``)."""
     compiled = insert(table).values({name: bindparam(name) for name in columns}).compile(dialect=dialect)
-    return compiled.string, tuple(compiled.positiontup or ())
+    order = tuple(compiled.positiontup or ())
+    if order and order != columns:
+        raise AssertionError(f"{table.name}: placeholders in the order {order}, not {columns}")
+    return compiled.string, bool(order)
 
 
 def _write_lock_and_chain(conn: Connection) -> None:

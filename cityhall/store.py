@@ -57,6 +57,12 @@ _PARKED_OF_CASES = (select(db.parked.c.case_no, db.parked.c.body)
 _CONTACT = update(db.stations).where(db.stations.c.code == bindparam("signer")).values(last_contact=bindparam("at"))
 _CASE_MOVED = (update(db.cases).where(db.cases.c.case_no == bindparam("key"))
                .values(status=bindparam("new_status"), last_hlc=bindparam("new_hlc")))
+_EVENT_COLUMNS = ("seq", "id", "case_no", "kind", "station", "hlc", "body", "ingested_at")
+_FEED_COLUMNS = ("fseq", "station", "event_seq")
+_VIEWER_COLUMNS = ("case_no", "station")
+_CASE_COLUMNS = ("case_no", "origin", "token_hash", "status", "last_hlc")
+_PARKED_COLUMNS = ("id", "case_no", "station", "body", "parked_at")
+_REJECTION_COLUMNS = ("id", "case_no", "station", "reason", "body", "rejected_at")
 _VIEWERS_OF_CASES = (select(db.case_viewers.c.case_no, db.case_viewers.c.station)
                      .where(db.case_viewers.c.case_no.in_(bindparam("cases", expanding=True))))
 
@@ -271,11 +277,12 @@ class _IngestRun:
         self.entries: dict[str, _CaseEntry] = {}
         self.pending_events: list[tuple[int, Event]] = []
         self.pending_by_case: dict[str, list[tuple[int, Event]]] = {}
-        self.feed_rows: list[dict[str, Any]] = []
-        self.viewer_rows: list[dict[str, Any]] = []
+        self.feed_rows: list[tuple[int, str, int]] = []
+        """(fseq, station, event_seq): ``_FEED_COLUMNS``."""
+        self.viewer_rows: list[tuple[str, str]] = []
         self.parked_now: dict[tuple[str, str], Event] = {}
         self.unparked_ids: list[tuple[str, str]] = []
-        self.rejection_rows: list[dict[str, Any]] = []
+        self.rejection_rows: list[tuple[str, str, str, str, str, float]] = []
         self.answers: dict[str, Answer] = {}
         self.stored: dict[str, list[tuple[int, Event]]] = {}
         """Events already committed, per case, read once per batch."""
@@ -374,8 +381,7 @@ class _IngestRun:
     def _reject(self, event: Event, reason: str, from_parking: bool) -> None:
         self._answer(event, "rejected", reason)
         if from_parking and self._answer_of(event) is None:
-            self.rejection_rows.append({"id": event.id, "case_no": event.case, "station": event.station,
-                                        "reason": reason, "body": event.to_json(), "rejected_at": self.now})
+            self.rejection_rows.append((event.id, event.case, event.station, reason, event.to_json(), self.now))
 
     def _case_events(self, case_no: str) -> list[Event]:
         stored = [e for _, e in self._stored_rows(case_no)]
@@ -410,7 +416,7 @@ class _IngestRun:
             earlier = self._earlier_events(event.case, seq)
             for viewer in sorted(newcomers):
                 self._feed(viewer, [(s, e) for s, e in earlier if e.station != viewer])
-                self.viewer_rows.append({"case_no": event.case, "station": viewer})
+                self.viewer_rows.append((event.case, viewer))
             entry.viewers |= newcomers
         self._feed_all(entry.viewers - {event.station}, seq)
 
@@ -420,12 +426,12 @@ class _IngestRun:
 
     def _feed(self, viewer: str, earlier: list[tuple[int, Event]]) -> None:
         for seq, _ in earlier:
-            self.feed_rows.append({"fseq": self.fseq, "station": viewer, "event_seq": seq})
+            self.feed_rows.append((self.fseq, viewer, seq))
             self.fseq += 1
 
     def _feed_all(self, viewers: Iterable[str], seq: int) -> None:
         for viewer in sorted(viewers):
-            self.feed_rows.append({"fseq": self.fseq, "station": viewer, "event_seq": seq})
+            self.feed_rows.append((self.fseq, viewer, seq))
             self.fseq += 1
 
     def _release_parked(self, case_no: str) -> None:
@@ -445,15 +451,14 @@ class _IngestRun:
         conn = self.conn
         if self.unparked_ids:
             conn.execute(delete(db.parked).where(tuple_(db.parked.c.station, db.parked.c.id).in_(self.unparked_ids)))
-        db.insert_many(conn, db.events, [
-            {"seq": seq, "id": e.id, "case_no": e.case, "kind": e.kind, "station": e.station,
-             "hlc": e.hlc, "body": e.to_json(), "ingested_at": self.now} for seq, e in self.pending_events])
-        db.insert_many(conn, db.feed, self.feed_rows)
-        db.insert_many(conn, db.case_viewers, self.viewer_rows)
-        db.insert_many(conn, db.rejections, self.rejection_rows)
-        db.insert_many(conn, db.parked, [
-            {"id": e.id, "case_no": e.case, "station": e.station, "body": e.to_json(), "parked_at": self.now}
-            for e in self.parked_now.values()])
+        now = self.now
+        db.insert_many(conn, db.events, _EVENT_COLUMNS, [
+            (seq, e.id, e.case, e.kind, e.station, e.hlc, e.to_json(), now) for seq, e in self.pending_events])
+        db.insert_many(conn, db.feed, _FEED_COLUMNS, self.feed_rows)
+        db.insert_many(conn, db.case_viewers, _VIEWER_COLUMNS, self.viewer_rows)
+        db.insert_many(conn, db.rejections, _REJECTION_COLUMNS, self.rejection_rows)
+        db.insert_many(conn, db.parked, _PARKED_COLUMNS, [
+            (e.id, e.case, e.station, e.to_json(), now) for e in self.parked_now.values()])
         self._write_cases()
         conn.execute(_CONTACT, {"signer": self.signer, "at": self.now})
         notify.record_ingested(conn, self.store, self.pending_events, self.entries, self.now)
@@ -461,13 +466,13 @@ class _IngestRun:
     def _write_cases(self) -> None:
         new_rows, changed = [], []
         for case_no, entry in self.entries.items():
-            if entry.state is None:
+            state = entry.state
+            if state is None:
                 continue
-            row = {"case_no": case_no, "status": entry.state.status, "last_hlc": entry.state.last_hlc}
             if entry.is_new:
-                new_rows.append(row | {"origin": entry.state.origin, "token_hash": entry.state.token_hash})
+                new_rows.append((case_no, state.origin, state.token_hash, state.status, state.last_hlc))
             elif case_no in self.pending_by_case:
-                changed.append({"key": case_no, "new_status": row["status"], "new_hlc": row["last_hlc"]})
-        db.insert_many(self.conn, db.cases, new_rows)
+                changed.append({"key": case_no, "new_status": state.status, "new_hlc": state.last_hlc})
+        db.insert_many(self.conn, db.cases, _CASE_COLUMNS, new_rows)
         if changed:
             self.conn.execute(_CASE_MOVED, changed)
