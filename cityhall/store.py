@@ -11,6 +11,7 @@ bounded in-memory cache, dropped whenever another process wrote since this one d
 from __future__ import annotations
 
 import json
+import operator
 import threading
 import time
 from collections import OrderedDict
@@ -57,6 +58,7 @@ _PARKED_OF_CASES = (select(db.parked.c.case_no, db.parked.c.body)
 _CONTACT = update(db.stations).where(db.stations.c.code == bindparam("signer")).values(last_contact=bindparam("at"))
 _CASE_MOVED = (update(db.cases).where(db.cases.c.case_no == bindparam("key"))
                .values(status=bindparam("new_status"), last_hlc=bindparam("new_hlc")))
+_SORT_KEY = operator.attrgetter("sort_key")
 _EVENT_COLUMNS = ("seq", "id", "case_no", "kind", "station", "hlc", "body", "ingested_at")
 _FEED_COLUMNS = ("fseq", "station", "event_seq")
 _VIEWER_COLUMNS = ("case_no", "station")
@@ -296,14 +298,16 @@ class _IngestRun:
         known = self._known_ids([e.id for e in events if e.station == self.signer])
         self._prefetch(sorted({e.case for e in events} - set(self.store._cache)))
         ordered: list[Answer] = []
+        to_judge: list[Event] = []
         for event in events:
             if (event.station == self.signer and event.id in known) or event.id in self.answers:
-                ordered.append(Answer(event.id, "duplicate"))
+                ordered.append(Answer(event.id, "duplicate"))  # sent before, or earlier in this same push
                 continue
             self.answers[event.id] = Answer(event.id, "pending")
             ordered.append(self.answers[event.id])
-        for event in sorted((e for e in events if self.answers.get(e.id, Answer("", "")).status == "pending"),
-                            key=lambda e: e.sort_key):
+            to_judge.append(event)
+        to_judge.sort(key=_SORT_KEY)
+        for event in to_judge:
             problem = authority_problem(event, self.signer, self.topology)
             if problem:
                 self.answers[event.id].status, self.answers[event.id].reason = "rejected", problem
