@@ -8,20 +8,24 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import (
-    BigInteger, Column, Connection, Engine, Float, Index, Integer, MetaData, String, Table, Text, UniqueConstraint,
-    bindparam, create_engine, event, insert, select, text,
+    BigInteger, Column, ColumnElement, Connection, Engine, Float, Index, Integer, MetaData, String, Table, Text,
+    UniqueConstraint, bindparam, create_engine, event, insert, literal_column, select, text,
 )
 from sqlalchemy.engine import Dialect
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.sql.selectable import Select
 
 __all__ = ["metadata", "stations", "events", "feed", "case_viewers", "cases", "parked", "rejections",
            "migrations_table", "MIGRATIONS", "make_engine", "migrate", "applied_migrations", "hub_lock",
-           "chain_links", "chain_alarms", "take_write_lock", "insert_many"]
+           "chain_links", "chain_alarms", "take_write_lock", "insert_many", "one_of", "json_list"]
 
 # SQLite gives an INTEGER PRIMARY KEY the rowid's speed; PostgreSQL needs 64 bits for sequences.
 SeqType = BigInteger().with_variant(Integer(), "sqlite")
@@ -175,6 +179,39 @@ def _compiled_insert(dialect: Dialect, table: Table, columns: tuple[str, ...]) -
     if order and order != columns:
         raise AssertionError(f"{table.name}: placeholders in the order {order}, not {columns}")
     return compiled.string, bool(order)
+
+
+class _JsonValues(FunctionElement[Any]):
+    """The values of a JSON list bound as one parameter, as a table of one column, ``value``."""
+
+    name = "json_values"
+    inherit_cache = True
+
+
+@compiles(_JsonValues, "sqlite")
+def _json_values_sqlite(element: _JsonValues, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"json_each({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(_JsonValues, "postgresql")
+def _json_values_postgresql(element: _JsonValues, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"jsonb_array_elements_text(CAST({compiler.process(element.clauses, **kw)} AS jsonb))"
+
+
+def one_of(column: ColumnElement[Any], name: str) -> ColumnElement[bool]:
+    """``column`` is one of the list bound as ``name`` (pass it through :func:`json_list`).
+
+    One statement text whatever the list's length: an expanding ``IN`` is rendered again for
+    every call and for each length, which showed in the hub's per-push profile, and SQLite
+    bounds how many parameters one statement may have.
+    """
+    values: Select[Any] = select(literal_column("value")).select_from(_JsonValues(bindparam(name, type_=Text())))
+    return column.in_(values)
+
+
+def json_list(values: Iterable[str]) -> str:
+    """The value to bind for a :func:`one_of` parameter."""
+    return json.dumps(list(values), ensure_ascii=False)
 
 
 def _write_lock_and_chain(conn: Connection) -> None:

@@ -39,7 +39,6 @@ __all__ = ["HubStore", "PullPage", "enroll_station"]
 
 _CACHE_SIZE = 20_000
 MAX_PULL_BYTES = 4 * 1024 * 1024
-_CHUNK = 500
 _KEY_TTL_S = 2.0
 
 # Statements every batch runs, built once (building them per batch showed in the profile).
@@ -47,14 +46,11 @@ _HIGHEST_SEQS = select(select(func.max(db.events.c.seq)).scalar_subquery(),
                        select(func.max(db.feed.c.fseq)).scalar_subquery())
 # an event is its station's: only the sender's own events can make one of its ids a duplicate
 _KNOWN_IDS = union_all(
-    select(db.events.c.id).where(db.events.c.station == bindparam("station"),
-                                 db.events.c.id.in_(bindparam("ids", expanding=True))),
-    select(db.parked.c.id).where(db.parked.c.station == bindparam("station"),
-                                 db.parked.c.id.in_(bindparam("ids", expanding=True))))
+    select(db.events.c.id).where(db.events.c.station == bindparam("station"), db.one_of(db.events.c.id, "ids")),
+    select(db.parked.c.id).where(db.parked.c.station == bindparam("station"), db.one_of(db.parked.c.id, "ids")))
 _EVENTS_OF_CASES = (select(db.events.c.case_no, db.events.c.seq, db.events.c.body)
-                    .where(db.events.c.case_no.in_(bindparam("cases", expanding=True))).order_by(db.events.c.seq))
-_PARKED_OF_CASES = (select(db.parked.c.case_no, db.parked.c.body)
-                    .where(db.parked.c.case_no.in_(bindparam("cases", expanding=True))))
+                    .where(db.one_of(db.events.c.case_no, "cases")).order_by(db.events.c.seq))
+_PARKED_OF_CASES = select(db.parked.c.case_no, db.parked.c.body).where(db.one_of(db.parked.c.case_no, "cases"))
 _CONTACT = update(db.stations).where(db.stations.c.code == bindparam("signer")).values(last_contact=bindparam("at"))
 _CASE_MOVED = (update(db.cases).where(db.cases.c.case_no == bindparam("key"))
                .values(status=bindparam("new_status"), last_hlc=bindparam("new_hlc")))
@@ -66,7 +62,7 @@ _CASE_COLUMNS = ("case_no", "origin", "token_hash", "status", "last_hlc")
 _PARKED_COLUMNS = ("id", "case_no", "station", "body", "parked_at")
 _REJECTION_COLUMNS = ("id", "case_no", "station", "reason", "body", "rejected_at")
 _VIEWERS_OF_CASES = (select(db.case_viewers.c.case_no, db.case_viewers.c.station)
-                     .where(db.case_viewers.c.case_no.in_(bindparam("cases", expanding=True))))
+                     .where(db.one_of(db.case_viewers.c.case_no, "cases")))
 
 
 def enroll_station(engine: Engine, code: str, public_key: str, encryption_key: str | None = None) -> bool:
@@ -319,26 +315,25 @@ class _IngestRun:
         return ordered
 
     def _known_ids(self, ids: list[str]) -> set[str]:
-        known: set[str] = set()
-        for start in range(0, len(ids), _CHUNK):
-            chunk = ids[start:start + _CHUNK]
-            known.update(self.conn.execute(_KNOWN_IDS, {"ids": chunk, "station": self.signer}).scalars())
-        return known
+        if not ids:
+            return set()
+        return set(self.conn.execute(_KNOWN_IDS, {"ids": db.json_list(ids), "station": self.signer}).scalars())
 
     def _prefetch(self, case_nos: list[str]) -> None:
         """Read what the batch's uncached cases need in a few queries, not several per case."""
+        if not case_nos:
+            return
         for case_no in case_nos:
             self.stored[case_no], self.waiting[case_no], self.viewers[case_no] = [], [], set()
-        for start in range(0, len(case_nos), _CHUNK):
-            chunk = case_nos[start:start + _CHUNK]
-            for case_no, seq, body in self.conn.execute(_EVENTS_OF_CASES, {"cases": chunk}):
-                self.stored[case_no].append((seq, Event.from_stored(json.loads(body))))
-            for case_no, body in self.conn.execute(_PARKED_OF_CASES, {"cases": chunk}):
-                self.waiting[case_no].append(Event.from_stored(json.loads(body)))
-            seen = [case_no for case_no in chunk if self.stored[case_no]]
-            if seen:  # a case has viewers only once it has events
-                for case_no, station in self.conn.execute(_VIEWERS_OF_CASES, {"cases": seen}):
-                    self.viewers[case_no].add(station)
+        listed = {"cases": db.json_list(case_nos)}
+        for case_no, seq, body in self.conn.execute(_EVENTS_OF_CASES, listed):
+            self.stored[case_no].append((seq, Event.from_stored(json.loads(body))))
+        for case_no, body in self.conn.execute(_PARKED_OF_CASES, listed):
+            self.waiting[case_no].append(Event.from_stored(json.loads(body)))
+        seen = [case_no for case_no in case_nos if self.stored[case_no]]
+        if seen:  # a case has viewers only once it has events
+            for case_no, station in self.conn.execute(_VIEWERS_OF_CASES, {"cases": db.json_list(seen)}):
+                self.viewers[case_no].add(station)
 
     def _stored_rows(self, case_no: str) -> list[tuple[int, Event]]:
         if case_no not in self.stored:
