@@ -163,6 +163,21 @@ class ServiceItem:
         return {spec.key: spec for spec in self.materials}
 
     @functools.cached_property
+    def material_entries(self) -> frozenset[tuple[str, str, bool, bool, int | None, str | None]]:
+        """Every (key, name, required, deferrable, defer_days, status) a case filed under this item
+        may list, made once (the item is frozen): a material as the catalogue has it, received, of
+        no status, owed (``deferred``) when it is deferrable, or ``missing`` when it is optional."""
+        statuses = ("received", None)
+        return frozenset((spec.key, spec.name, spec.required, spec.deferrable, spec.defer_days, status)
+                         for spec in self.materials_by_key.values()
+                         for status in statuses + ("deferred",) * spec.deferrable + ("missing",) * (not spec.required))
+
+    @functools.cached_property
+    def required_keys(self) -> frozenset[str]:
+        """The keys of the materials a case must list, made once (the item is frozen)."""
+        return frozenset(spec.key for spec in self.materials if spec.required)
+
+    @functools.cached_property
     def field_keys(self) -> frozenset[str]:
         """The keys of the item's form fields, made once (the item is frozen)."""
         return frozenset(spec.key for spec in self.fields)

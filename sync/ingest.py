@@ -10,6 +10,7 @@ limits and materials come from the hub's catalogue, never from what the event cl
 from __future__ import annotations
 
 import functools
+import operator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, cast
 
@@ -109,7 +110,29 @@ def item_problem(received: EventData, catalogue: Catalogue) -> str | None:
     return _materials_problem(data["materials"], item) or _fields_problem(data["fields"], item)
 
 
+_ENTRY = operator.itemgetter("key", "name", "required", "deferrable", "defer_days", "status")
+_KEY = operator.itemgetter("key")
+
+
 def _materials_problem(materials: list[MaterialEntry], item: ServiceItem) -> str | None:
+    if _listed_as_the_catalogue_allows(materials, item):
+        return None
+    return _materials_reason(materials, item)
+
+
+def _listed_as_the_catalogue_allows(materials: list[MaterialEntry], item: ServiceItem) -> bool:
+    """The common case in a few set operations: every entry is one ``item.material_entries`` holds,
+    no key repeats and every required one is there. False is no verdict: ``_materials_reason``
+    then looks (an entry without ``defer_days`` or ``status`` always goes there)."""
+    try:
+        entries, keys = set(map(_ENTRY, materials)), set(map(_KEY, materials))
+    except (KeyError, TypeError):  # a field left out, a value that cannot be hashed
+        return False
+    return len(keys) == len(materials) and entries <= item.material_entries and item.required_keys <= keys
+
+
+def _materials_reason(materials: list[MaterialEntry], item: ServiceItem) -> str | None:
+    """The first thing wrong with the material list, as a reason for the station; None when nothing is."""
     listed = item.materials_by_key
     keys = [m["key"] for m in materials]
     given = set(keys)
@@ -132,8 +155,10 @@ def _materials_problem(materials: list[MaterialEntry], item: ServiceItem) -> str
 
 
 def _fields_problem(fields: EventData, item: ServiceItem) -> str | None:
+    if item.field_keys.issuperset(fields):
+        return None
     unknown = sorted(set(fields).difference(item.field_keys))
-    return f"“{item.name}”没有这些字段：{'、'.join(unknown)}" if unknown else None
+    return f"“{item.name}”没有这些字段：{'、'.join(unknown)}"
 
 
 def viewers_of(state: CaseState, topology: Topology) -> frozenset[str]:
