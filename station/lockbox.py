@@ -15,19 +15,21 @@ no WAL of the old file can ever be read against the new one.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import NotAllowed
 from .home import StationHome
+from .pins import PinDigests
 
 if TYPE_CHECKING:  # cryptography loads only when a key is used, not when the app starts; the store when opened
     from .datakey import KeyRing
     from .store import dbapi2
 
 __all__ = ["KEYS_FILE", "PENDING_FILE", "RECOVERY_KEY_ENV", "Credentials", "StoreLocked", "UNLOCK_PIN_ENV",
-           "AGENT_ADD_LOCKED_TEXT", "settle", "unlock", "reconcile", "move_to_new_key", "PLAIN_HEADER"]
+           "AGENT_ADD_LOCKED_TEXT", "settle", "unlock", "start_unlock_digest", "reconcile", "move_to_new_key",
+           "PLAIN_HEADER"]
 
 PLAIN_HEADER = b"SQLite format 3\x00"
 KEYS_FILE = "keys.json"
@@ -61,6 +63,8 @@ class Credentials:
     plain: bool = False
     """Open the store as a plain SQLite file, as it is: only for measuring what encryption costs
     (``bench/bench_encryption.py``); no command offers it."""
+    digests: PinDigests = field(default_factory=PinDigests, compare=False, repr=False)
+    """Where the unlock gets each PIN's scrypt digest (:func:`start_unlock_digest` may start one ahead)."""
 
     @classmethod
     def from_env(cls, agent: str | None = None) -> Credentials:
@@ -225,12 +229,32 @@ def save_if_changed(home: StationHome, before: KeyRing, after: KeyRing) -> None:
         write_ring(home.root / KEYS_FILE, after)
 
 
+def start_unlock_digest(home: StationHome, credentials: Credentials) -> None:
+    """Start, in a thread, the scrypt the unlock will need first: the first PIN given, with the salt
+    of the first wrap it is tried on (:meth:`KeyRing.first_salt`) as ``keys.json`` has it now.
+
+    Nothing is decided here: :func:`unlock` (or the sign-in) still opens, counts and refuses, and
+    takes the digest from the thread only when it asks for that same PIN and salt, so a key change
+    that :func:`settle` finishes in between, a missing or damaged file, costs only the wasted digest.
+    """
+    from .datakey import read_ring
+
+    pins = credentials.pins()
+    try:
+        ring = read_ring(home.root / KEYS_FILE)
+    except (OSError, ValueError):
+        return  # settle reports it, as it did before
+    salt = ring.first_salt(credentials.agent) if ring is not None and not ring.open_key else None
+    if pins and salt is not None:
+        credentials.digests.start(pins[0], salt)
+
+
 def unlock(ring: KeyRing, credentials: Credentials) -> bytes:
     """The data key, from the open key, a PIN or the recovery key; :class:`StoreLocked` otherwise."""
     if ring.open_key:
         return bytes.fromhex(ring.open_key)
     for pin in credentials.pins():
-        key = ring.unwrap_pin(pin, ring.candidates(credentials.agent))
+        key = ring.unwrap_pin(pin, ring.candidates(credentials.agent), credentials.digests)
         if key is not None:
             return key
     if credentials.recovery_key:

@@ -20,6 +20,9 @@ class CommandEntry(NamedTuple):
     module: str
     """The module under ``station.cli`` whose ``register`` adds the command."""
     help: str
+    reads_store: bool = False
+    """The command opens the store with the PIN alone (no ``--agent``): the PIN's scrypt is started
+    as soon as the line is read, while the command's code loads (:meth:`Context.start_unlock`)."""
 
 
 COMMANDS: dict[str, CommandEntry] = {
@@ -29,8 +32,8 @@ COMMANDS: dict[str, CommandEntry] = {
     "items": CommandEntry("core", "事项目录"),
     "tui": CommandEntry("core", "终端界面"),
     "intake": CommandEntry("core", "代为收件"),
-    "case": CommandEntry("core", "查看一个案件"),
-    "cases": CommandEntry("core", "案件列表"),
+    "case": CommandEntry("core", "查看一个案件", reads_store=True),
+    "cases": CommandEntry("core", "案件列表", reads_store=True),
     "act": CommandEntry("core", "办理：记录一个事件"),
     "receipt": CommandEntry("core", "回执"),
     "print": CommandEntry("documents", "打印文书：回执、受理通知书、不予受理通知书、一次性告知书、容缺受理承诺书"),

@@ -9,7 +9,7 @@ from station.errors import BadInput, DiskUnwritable, StationError
 from station.home import StationHome, default_home
 
 from .chinese_argparse import ChineseArgumentParser
-from .commands import LazyCommands
+from .commands import COMMANDS, LazyCommands
 from .context import Context
 
 __all__ = ["main", "build_parser", "undecodable_arguments"]
@@ -46,6 +46,8 @@ def main(argv: list[str] | None = None) -> int:
     ctx = Context(home=StationHome(args.home or default_home()), json=as_json, args=args)
     handler = getattr(args, "handler", None) or _run_tui
     try:
+        if args.command in COMMANDS and COMMANDS[args.command].reads_store:
+            ctx.start_unlock()
         handler(ctx)
         return 0
     except StationError as exc:
