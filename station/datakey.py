@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .pins import PinDigests, split_pin_hash
+from .unlock_ahead import operator_order, ring_spelling
 
 if TYPE_CHECKING:  # X25519 loads only for the recovery seal: an operator's unlock needs AES-GCM alone
     from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
@@ -149,24 +150,16 @@ class KeyRing:
                 return key
         return None
 
-    def first_salt(self, agent_id: str | None) -> bytes | None:
-        """The salt of the wrap :meth:`unwrap_pin` tries first for these candidates (None: no wrap to try)."""
-        first = next(iter(self.candidates(agent_id)), None)
-        return self.operators[first].salt_bytes() if first is not None else None
-
     def candidates(self, agent_id: str | None) -> list[str]:
         """Every operator, the one named first."""
-        first = [self.ring_id(agent_id)] if agent_id and self.ring_id(agent_id) in self.operators else []
-        return first + [k for k in sorted(self.operators) if k not in first]
+        return operator_order(self.operators, agent_id)
 
     def unwrap_recovery(self, recovery_key: X25519PrivateKey) -> bytes | None:
         return open_recovery_seal(self.recovery, recovery_key) if self.recovery else None
 
     def ring_id(self, agent_id: str) -> str:
         """The ID as the ring spells it (IDs match regardless of letter case, as sign-in does)."""
-        if agent_id in self.operators:
-            return agent_id
-        return next((k for k in self.operators if k.lower() == agent_id.lower()), agent_id)
+        return ring_spelling(self.operators, agent_id)
 
 
 def read_ring(path: Path) -> KeyRing | None:

@@ -22,20 +22,18 @@ from typing import TYPE_CHECKING
 from .errors import NotAllowed
 from .home import StationHome
 from .pins import PinDigests
+from .unlock_ahead import KEYS_FILE, PIN_ENV, UNLOCK_PIN_ENV
 
 if TYPE_CHECKING:  # cryptography loads only when a key is used, not when the app starts; the store when opened
     from .datakey import KeyRing
     from .store import dbapi2
 
 __all__ = ["KEYS_FILE", "PENDING_FILE", "RECOVERY_KEY_ENV", "Credentials", "StoreLocked", "UNLOCK_PIN_ENV",
-           "AGENT_ADD_LOCKED_TEXT", "settle", "unlock", "start_unlock_digest", "reconcile", "move_to_new_key",
-           "PLAIN_HEADER"]
+           "AGENT_ADD_LOCKED_TEXT", "settle", "unlock", "reconcile", "move_to_new_key", "PLAIN_HEADER"]
 
 PLAIN_HEADER = b"SQLite format 3\x00"
-KEYS_FILE = "keys.json"
 PENDING_FILE = "keys.pending.json"
 RECOVERY_KEY_ENV = "STATION_RECOVERY_KEY"
-UNLOCK_PIN_ENV = "STATION_UNLOCK_PIN"
 LOCKED_TEXT = ("本站数据已加密，需要先解锁：请在环境变量 STATION_PIN 中给出任一位操作员的密码，"
                f"或在 {RECOVERY_KEY_ENV} 中给出乡镇保管的恢复密钥")
 
@@ -64,15 +62,16 @@ class Credentials:
     """Open the store as a plain SQLite file, as it is: only for measuring what encryption costs
     (``bench/bench_encryption.py``); no command offers it."""
     digests: PinDigests = field(default_factory=PinDigests, compare=False, repr=False)
-    """Where the unlock gets each PIN's scrypt digest (:func:`start_unlock_digest` may start one ahead)."""
+    """Where the unlock gets each PIN's scrypt digest (the command may have started one: :mod:`station.unlock_ahead`)."""
 
     @classmethod
-    def from_env(cls, agent: str | None = None) -> Credentials:
-        return cls(pin=os.environ.get("STATION_PIN") or None, agent=agent,
+    def from_env(cls, agent: str | None = None, digests: PinDigests | None = None) -> Credentials:
+        return cls(pin=os.environ.get(PIN_ENV) or None, agent=agent,
                    recovery_key=os.environ.get(RECOVERY_KEY_ENV) or None,
-                   unlock_pin=os.environ.get(UNLOCK_PIN_ENV) or None)
+                   unlock_pin=os.environ.get(UNLOCK_PIN_ENV) or None, digests=digests or PinDigests())
 
     def pins(self) -> list[str]:
+        """The PINs to try, in this order (:func:`station.unlock_ahead.first_pin` names the first)."""
         return [pin for pin in (self.unlock_pin, self.pin) if pin]
 
 
@@ -227,26 +226,6 @@ def save_if_changed(home: StationHome, before: KeyRing, after: KeyRing) -> None:
 
     if after.to_json() != before.to_json():
         write_ring(home.root / KEYS_FILE, after)
-
-
-def start_unlock_digest(home: StationHome, credentials: Credentials) -> None:
-    """Start, in a thread, the scrypt the unlock will need first: the first PIN given, with the salt
-    of the first wrap it is tried on (:meth:`KeyRing.first_salt`) as ``keys.json`` has it now.
-
-    Nothing is decided here: :func:`unlock` (or the sign-in) still opens, counts and refuses, and
-    takes the digest from the thread only when it asks for that same PIN and salt, so a key change
-    that :func:`settle` finishes in between, a missing or damaged file, costs only the wasted digest.
-    """
-    from .datakey import read_ring
-
-    pins = credentials.pins()
-    try:
-        ring = read_ring(home.root / KEYS_FILE)
-    except (OSError, ValueError):
-        return  # settle reports it, as it did before
-    salt = ring.first_salt(credentials.agent) if ring is not None and not ring.open_key else None
-    if pins and salt is not None:
-        credentials.digests.start(pins[0], salt)
 
 
 def unlock(ring: KeyRing, credentials: Credentials) -> bytes:

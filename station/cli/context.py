@@ -14,7 +14,7 @@ from station.home import StationHome
 
 if TYPE_CHECKING:  # the service (store, ledger, keys) loads when a command first asks for it
     from forms import Catalogue
-    from station.lockbox import Credentials
+    from station.pins import PinDigests
     from station.service import Operator, StationService
 
 __all__ = ["Context", "emit", "add_give_up_option", "give_up_window", "GIVE_UP_MAX_S"]
@@ -28,32 +28,19 @@ class Context:
     home: StationHome
     json: bool
     args: argparse.Namespace
+    digests: PinDigests | None = None
+    """The unlock's PIN digests, one perhaps started already (:mod:`station.unlock_ahead`)."""
     _service: StationService | None = field(default=None, repr=False)
-    _credentials: Credentials | None = field(default=None, repr=False)
-
-    @property
-    def credentials(self) -> Credentials:
-        """What unlocks the store: the PIN (of ``--agent``) or the recovery key, from the environment."""
-        if self._credentials is None:
-            from station.lockbox import Credentials
-
-            self._credentials = Credentials.from_env(getattr(self.args, "agent", None))
-        return self._credentials
 
     @property
     def service(self) -> StationService:
         if self._service is None:
+            from station.lockbox import Credentials
             from station.service import StationService
 
-            self._service = StationService(self.home, credentials=self.credentials)
+            credentials = Credentials.from_env(getattr(self.args, "agent", None), self.digests)
+            self._service = StationService(self.home, credentials=credentials)
         return self._service
-
-    def start_unlock(self) -> None:
-        """Start the PIN's scrypt now, in a thread, for the unlock this command will ask for
-        (:func:`station.lockbox.start_unlock_digest`): it runs while the service and store load."""
-        from station.lockbox import start_unlock_digest
-
-        start_unlock_digest(self.home, self.credentials)
 
     def catalogue(self) -> Catalogue:
         """The item catalogue: the open service's, else the home's alone (no store, no keys)."""
