@@ -54,11 +54,11 @@ def _raw(text: str) -> bytes:
     return base64.b64decode(text.encode("ascii"), validate=True)
 
 
-def _aes_gcm(key: bytes) -> AESGCM:
-    """AES-GCM under ``key``; cryptography loads here, so reading the ring (for its salts) needs none of it."""
+def _aes_gcm() -> type[AESGCM]:
+    """AES-GCM; cryptography loads on first use, so reading the ring (for its salts) needs none of it."""
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-    return AESGCM(key)
+    return AESGCM
 
 
 def _hkdf(secret: bytes, info: bytes, salt: bytes | None = None) -> bytes:
@@ -80,12 +80,13 @@ class OperatorWrap:
         from cryptography.exceptions import InvalidTag
 
         try:
-            return _aes_gcm(_hkdf(digest, _OPERATOR_INFO)).decrypt(_raw(self.nonce), _raw(self.sealed),
+            return _aes_gcm()(_hkdf(digest, _OPERATOR_INFO)).decrypt(_raw(self.nonce), _raw(self.sealed),
                                                                    agent_id.encode())
         except (InvalidTag, ValueError):
             return None
 
     def open_with_pin(self, agent_id: str, pin: str, digests: PinDigests) -> bytes | None:
+        _aes_gcm()  # the cipher loads first, while a digest started ahead may still be running
         return self.open(agent_id, digests.digest(pin, _raw(self.salt)))
 
     def salt_bytes(self) -> bytes:
@@ -99,7 +100,7 @@ def wrap_for_operator(agent_id: str, pin_hash: str, data_key: bytes) -> Operator
         return None
     salt, digest = parts
     nonce = secrets.token_bytes(12)
-    sealed = _aes_gcm(_hkdf(digest, _OPERATOR_INFO)).encrypt(nonce, data_key, agent_id.encode())
+    sealed = _aes_gcm()(_hkdf(digest, _OPERATOR_INFO)).encrypt(nonce, data_key, agent_id.encode())
     return OperatorWrap(_b64(salt), _b64(nonce), _b64(sealed))
 
 

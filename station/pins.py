@@ -4,7 +4,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import secrets
 import threading
 from datetime import datetime, timedelta
 
@@ -82,6 +81,8 @@ class _DigestAhead:
 
 
 def hash_pin(pin: str) -> str:
+    import secrets  # (random) only for a new PIN: an unlock needs none
+
     salt = secrets.token_bytes(16)
     return "scrypt$" + base64.b64encode(salt).decode() + "$" + base64.b64encode(pin_digest(pin, salt)).decode()
 
