@@ -22,6 +22,7 @@ from . import db
 __all__ = ["record_links", "chain_reports", "CachedChainReports"]
 
 _LINKED = ("accepted", "parked", "rejected")
+_LINK_COLUMNS = ("event_id", "station", "digest", "prev", "hlc")
 
 
 def record_links(conn: Any, events: Sequence[Event], answers: Sequence[Answer], signer: str,
@@ -29,9 +30,8 @@ def record_links(conn: Any, events: Sequence[Event], answers: Sequence[Answer], 
     """Links of the signer's own events answered now; alarms for re-sent events whose content changed."""
     own = [(e, a) for e, a in zip(events, answers, strict=True) if e.station == signer and e.station != hub_code]
     fresh = {e.id: e for e, a in own if a.status in _LINKED}
-    db.insert_many(conn, db.chain_links, [
-        {"event_id": e.id, "station": e.station, "digest": e.digest(), "prev": e.prev, "hlc": e.hlc}
-        for e in fresh.values()])
+    db.insert_many(conn, db.chain_links, _LINK_COLUMNS, [(e.id, e.station, e.digest(), e.prev, e.hlc)
+                                                        for e in fresh.values()])
     resent = {e.id: e for e, a in own if a.status == "duplicate" and e.id not in fresh}
     if resent:
         _alarm_on_changed(conn, signer, resent, now)

@@ -8,21 +8,24 @@ from __future__ import annotations
 
 import functools
 import json
-import operator
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import (
-    BigInteger, Column, Connection, Engine, Float, Index, Integer, MetaData, String, Table, Text, UniqueConstraint,
-    bindparam, create_engine, event, insert, select, text,
+    BigInteger, Column, ColumnElement, Connection, Engine, Float, Index, Integer, MetaData, String, Table, Text,
+    UniqueConstraint, bindparam, create_engine, event, insert, literal_column, select, text,
 )
 from sqlalchemy.engine import Dialect
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.sql.selectable import Select
 
 __all__ = ["metadata", "stations", "events", "feed", "case_viewers", "cases", "parked", "rejections",
            "migrations_table", "MIGRATIONS", "make_engine", "migrate", "applied_migrations", "hub_lock",
-           "chain_links", "chain_alarms", "take_write_lock", "insert_many"]
+           "chain_links", "chain_alarms", "take_write_lock", "insert_many", "one_of", "json_list"]
 
 # SQLite gives an INTEGER PRIMARY KEY the rowid's speed; PostgreSQL needs 64 bits for sequences.
 SeqType = BigInteger().with_variant(Integer(), "sqlite")
@@ -153,29 +156,62 @@ _TAKE_LOCK = hub_lock.update().where(hub_lock.c.id == 1).values(writes=hub_lock.
 """Built once: building it on every push showed in the ingest profile."""
 
 
-def insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
-    """Insert ``rows`` (dicts with the same keys) with one driver ``executemany``.
+def insert_many(conn: Connection, table: Table, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+    """Insert ``rows`` (tuples of ``columns``' values, in that order) with one driver ``executemany``.
 
-    The statement is compiled once per dialect and column set; the rows go to the
-    driver as they are. Through ``conn.execute`` SQLAlchemy processes every row's
+    The statement is compiled once per dialect and column set, its placeholders in the order
+    of ``columns``, so on SQLite's positional driver the rows go as they are (PostgreSQL's
+    driver takes them named). Through ``conn.execute`` SQLAlchemy processes every row's
     parameters again, which cost the hub's ingest more than the inserts themselves.
     """
     if not rows:
         return
-    columns = tuple(rows[0])
-    sql, order = _compiled_insert(conn.dialect, table, columns)
-    if order:  # a positional driver (SQLite's "?"): tuples in the compiled order
-        pick = operator.itemgetter(*order)
-        params: list[Any] = [pick(row) if len(order) > 1 else (pick(row),) for row in rows]
-    else:
-        params = rows
+    sql, positional = _compiled_insert(conn.dialect, table, columns)
+    params: list[Any] = rows if positional else [dict(zip(columns, row, strict=True)) for row in rows]
     conn.exec_driver_sql(sql, params)
 
 
 @functools.lru_cache(maxsize=64)
-def _compiled_insert(dialect: Dialect, table: Table, columns: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
+def _compiled_insert(dialect: Dialect, table: Table, columns: tuple[str, ...]) -> tuple[str, bool]:
+    """The INSERT's text, and whether it is positional (then its placeholders follow ``columns``)."""
     compiled = insert(table).values({name: bindparam(name) for name in columns}).compile(dialect=dialect)
-    return compiled.string, tuple(compiled.positiontup or ())
+    order = tuple(compiled.positiontup or ())
+    if order and order != columns:
+        raise AssertionError(f"{table.name}: placeholders in the order {order}, not {columns}")
+    return compiled.string, bool(order)
+
+
+class _JsonValues(FunctionElement[Any]):
+    """The values of a JSON list bound as one parameter, as a table of one column, ``value``."""
+
+    name = "json_values"
+    inherit_cache = True
+
+
+@compiles(_JsonValues, "sqlite")
+def _json_values_sqlite(element: _JsonValues, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"json_each({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(_JsonValues, "postgresql")
+def _json_values_postgresql(element: _JsonValues, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"jsonb_array_elements_text(CAST({compiler.process(element.clauses, **kw)} AS jsonb))"
+
+
+def one_of(column: ColumnElement[Any], name: str) -> ColumnElement[bool]:
+    """``column`` is one of the list bound as ``name`` (pass it through :func:`json_list`).
+
+    One statement text whatever the list's length: an expanding ``IN`` is rendered again for
+    every call and for each length, which showed in the hub's per-push profile, and SQLite
+    bounds how many parameters one statement may have.
+    """
+    values: Select[Any] = select(literal_column("value")).select_from(_JsonValues(bindparam(name, type_=Text())))
+    return column.in_(values)
+
+
+def json_list(values: Iterable[str]) -> str:
+    """The value to bind for a :func:`one_of` parameter."""
+    return json.dumps(list(values), ensure_ascii=False)
 
 
 def _write_lock_and_chain(conn: Connection) -> None:

@@ -14,7 +14,8 @@ from sync.signing import HEADER_SIGNATURE, HEADER_STATION, HEADER_TIMESTAMP, sig
 from .errors import HubError
 from .store import HubStore
 
-__all__ = ["AuthFailure", "authenticate", "bundle_key_problem", "HubHeaders", "PrivateTrackingAnswers", "MissLimiter", "HUB_TIME_HEADER"]
+__all__ = ["AuthFailure", "NeedsDatabase", "authenticate", "bundle_key_problem", "HubHeaders", "PrivateTrackingAnswers",
+           "MissLimiter", "HUB_TIME_HEADER"]
 
 HUB_TIME_HEADER = "X-Hub-Time"
 _SECURITY_HEADERS = [
@@ -34,8 +35,16 @@ class AuthFailure(HubError):
         super().__init__(status, error, reason, **extra)
 
 
-def authenticate(request: Request, body: bytes, store: HubStore, now: float) -> str:
-    """The enrolled station that signed this request; AuthFailure otherwise."""
+class NeedsDatabase(Exception):
+    """``authenticate(..., in_memory_only=True)`` would have had to read the station's key again."""
+
+
+def authenticate(request: Request, body: bytes, store: HubStore, now: float, *, in_memory_only: bool = False) -> str:
+    """The enrolled station that signed this request; AuthFailure otherwise.
+
+    ``in_memory_only``: raise :class:`NeedsDatabase` rather than read the key again when the
+    one held does not verify (the caller is the event loop, which must not wait on the database).
+    """
     station = request.headers.get(HEADER_STATION, "")
     if not station or not request.headers.get(HEADER_SIGNATURE) or not request.headers.get(HEADER_TIMESTAMP):
         raise AuthFailure(401, f"request must carry {HEADER_STATION}, {HEADER_TIMESTAMP} and {HEADER_SIGNATURE}")
@@ -49,6 +58,8 @@ def authenticate(request: Request, body: bytes, store: HubStore, now: float) -> 
         raise AuthFailure(401, f"station {station} is not enrolled (cityhall enroll {station} PUBLIC_KEY)")
     problem = verify_request(key, headers, request.method, path, body, now)
     if problem is not None and not problem.skew:  # perhaps enrolled anew by another process a moment ago
+        if in_memory_only:
+            raise NeedsDatabase(station)
         key = store.public_key(station, fresh=True)
         problem = verify_request(key, headers, request.method, path, body, now) if key else problem
     if problem is not None:

@@ -11,6 +11,7 @@ bounded in-memory cache, dropped whenever another process wrote since this one d
 from __future__ import annotations
 
 import json
+import operator
 import threading
 import time
 from collections import OrderedDict
@@ -38,7 +39,6 @@ __all__ = ["HubStore", "PullPage", "enroll_station"]
 
 _CACHE_SIZE = 20_000
 MAX_PULL_BYTES = 4 * 1024 * 1024
-_CHUNK = 500
 _KEY_TTL_S = 2.0
 
 # Statements every batch runs, built once (building them per batch showed in the profile).
@@ -46,19 +46,23 @@ _HIGHEST_SEQS = select(select(func.max(db.events.c.seq)).scalar_subquery(),
                        select(func.max(db.feed.c.fseq)).scalar_subquery())
 # an event is its station's: only the sender's own events can make one of its ids a duplicate
 _KNOWN_IDS = union_all(
-    select(db.events.c.id).where(db.events.c.station == bindparam("station"),
-                                 db.events.c.id.in_(bindparam("ids", expanding=True))),
-    select(db.parked.c.id).where(db.parked.c.station == bindparam("station"),
-                                 db.parked.c.id.in_(bindparam("ids", expanding=True))))
+    select(db.events.c.id).where(db.events.c.station == bindparam("station"), db.one_of(db.events.c.id, "ids")),
+    select(db.parked.c.id).where(db.parked.c.station == bindparam("station"), db.one_of(db.parked.c.id, "ids")))
 _EVENTS_OF_CASES = (select(db.events.c.case_no, db.events.c.seq, db.events.c.body)
-                    .where(db.events.c.case_no.in_(bindparam("cases", expanding=True))).order_by(db.events.c.seq))
-_PARKED_OF_CASES = (select(db.parked.c.case_no, db.parked.c.body)
-                    .where(db.parked.c.case_no.in_(bindparam("cases", expanding=True))))
+                    .where(db.one_of(db.events.c.case_no, "cases")).order_by(db.events.c.seq))
+_PARKED_OF_CASES = select(db.parked.c.case_no, db.parked.c.body).where(db.one_of(db.parked.c.case_no, "cases"))
 _CONTACT = update(db.stations).where(db.stations.c.code == bindparam("signer")).values(last_contact=bindparam("at"))
 _CASE_MOVED = (update(db.cases).where(db.cases.c.case_no == bindparam("key"))
                .values(status=bindparam("new_status"), last_hlc=bindparam("new_hlc")))
+_SORT_KEY = operator.attrgetter("sort_key")
+_EVENT_COLUMNS = ("seq", "id", "case_no", "kind", "station", "hlc", "body", "ingested_at")
+_FEED_COLUMNS = ("fseq", "station", "event_seq")
+_VIEWER_COLUMNS = ("case_no", "station")
+_CASE_COLUMNS = ("case_no", "origin", "token_hash", "status", "last_hlc")
+_PARKED_COLUMNS = ("id", "case_no", "station", "body", "parked_at")
+_REJECTION_COLUMNS = ("id", "case_no", "station", "reason", "body", "rejected_at")
 _VIEWERS_OF_CASES = (select(db.case_viewers.c.case_no, db.case_viewers.c.station)
-                     .where(db.case_viewers.c.case_no.in_(bindparam("cases", expanding=True))))
+                     .where(db.one_of(db.case_viewers.c.case_no, "cases")))
 
 
 def enroll_station(engine: Engine, code: str, public_key: str, encryption_key: str | None = None) -> bool:
@@ -157,6 +161,14 @@ class HubStore:
         if key is not None:
             self._keys[code] = (key, time.monotonic())
         return key
+
+    def credentials_in_memory(self, code: str) -> bool:
+        """True when checking a request of ``code`` reads nothing from the database: its enrolled key
+        and the revocations are both held and fresh (``public_key``, ``revoked_keys``)."""
+        cached = self._keys.get(code)
+        now = time.monotonic()
+        return (cached is not None and now - cached[1] < _KEY_TTL_S
+                and self._revoked is not None and now - self._revoked[1] < _KEY_TTL_S)
 
     def revoked_keys(self, code: str) -> list[Revocation]:
         """The station's revoked keys, all stations' read again at most every ``_KEY_TTL_S`` seconds."""
@@ -263,11 +275,12 @@ class _IngestRun:
         self.entries: dict[str, _CaseEntry] = {}
         self.pending_events: list[tuple[int, Event]] = []
         self.pending_by_case: dict[str, list[tuple[int, Event]]] = {}
-        self.feed_rows: list[dict[str, Any]] = []
-        self.viewer_rows: list[dict[str, Any]] = []
+        self.feed_rows: list[tuple[int, str, int]] = []
+        """(fseq, station, event_seq): ``_FEED_COLUMNS``."""
+        self.viewer_rows: list[tuple[str, str]] = []
         self.parked_now: dict[tuple[str, str], Event] = {}
         self.unparked_ids: list[tuple[str, str]] = []
-        self.rejection_rows: list[dict[str, Any]] = []
+        self.rejection_rows: list[tuple[str, str, str, str, str, float]] = []
         self.answers: dict[str, Answer] = {}
         self.stored: dict[str, list[tuple[int, Event]]] = {}
         """Events already committed, per case, read once per batch."""
@@ -281,14 +294,16 @@ class _IngestRun:
         known = self._known_ids([e.id for e in events if e.station == self.signer])
         self._prefetch(sorted({e.case for e in events} - set(self.store._cache)))
         ordered: list[Answer] = []
+        to_judge: list[Event] = []
         for event in events:
             if (event.station == self.signer and event.id in known) or event.id in self.answers:
-                ordered.append(Answer(event.id, "duplicate"))
+                ordered.append(Answer(event.id, "duplicate"))  # sent before, or earlier in this same push
                 continue
             self.answers[event.id] = Answer(event.id, "pending")
             ordered.append(self.answers[event.id])
-        for event in sorted((e for e in events if self.answers.get(e.id, Answer("", "")).status == "pending"),
-                            key=lambda e: e.sort_key):
+            to_judge.append(event)
+        to_judge.sort(key=_SORT_KEY)
+        for event in to_judge:
             problem = authority_problem(event, self.signer, self.topology)
             if problem:
                 self.answers[event.id].status, self.answers[event.id].reason = "rejected", problem
@@ -300,26 +315,25 @@ class _IngestRun:
         return ordered
 
     def _known_ids(self, ids: list[str]) -> set[str]:
-        known: set[str] = set()
-        for start in range(0, len(ids), _CHUNK):
-            chunk = ids[start:start + _CHUNK]
-            known.update(self.conn.execute(_KNOWN_IDS, {"ids": chunk, "station": self.signer}).scalars())
-        return known
+        if not ids:
+            return set()
+        return set(self.conn.execute(_KNOWN_IDS, {"ids": db.json_list(ids), "station": self.signer}).scalars())
 
     def _prefetch(self, case_nos: list[str]) -> None:
         """Read what the batch's uncached cases need in a few queries, not several per case."""
+        if not case_nos:
+            return
         for case_no in case_nos:
             self.stored[case_no], self.waiting[case_no], self.viewers[case_no] = [], [], set()
-        for start in range(0, len(case_nos), _CHUNK):
-            chunk = case_nos[start:start + _CHUNK]
-            for case_no, seq, body in self.conn.execute(_EVENTS_OF_CASES, {"cases": chunk}):
-                self.stored[case_no].append((seq, Event.from_stored(json.loads(body))))
-            for case_no, body in self.conn.execute(_PARKED_OF_CASES, {"cases": chunk}):
-                self.waiting[case_no].append(Event.from_stored(json.loads(body)))
-            seen = [case_no for case_no in chunk if self.stored[case_no]]
-            if seen:  # a case has viewers only once it has events
-                for case_no, station in self.conn.execute(_VIEWERS_OF_CASES, {"cases": seen}):
-                    self.viewers[case_no].add(station)
+        listed = {"cases": db.json_list(case_nos)}
+        for case_no, seq, body in self.conn.execute(_EVENTS_OF_CASES, listed):
+            self.stored[case_no].append((seq, Event.from_stored(json.loads(body))))
+        for case_no, body in self.conn.execute(_PARKED_OF_CASES, listed):
+            self.waiting[case_no].append(Event.from_stored(json.loads(body)))
+        seen = [case_no for case_no in case_nos if self.stored[case_no]]
+        if seen:  # a case has viewers only once it has events
+            for case_no, station in self.conn.execute(_VIEWERS_OF_CASES, {"cases": db.json_list(seen)}):
+                self.viewers[case_no].add(station)
 
     def _stored_rows(self, case_no: str) -> list[tuple[int, Event]]:
         if case_no not in self.stored:
@@ -366,8 +380,7 @@ class _IngestRun:
     def _reject(self, event: Event, reason: str, from_parking: bool) -> None:
         self._answer(event, "rejected", reason)
         if from_parking and self._answer_of(event) is None:
-            self.rejection_rows.append({"id": event.id, "case_no": event.case, "station": event.station,
-                                        "reason": reason, "body": event.to_json(), "rejected_at": self.now})
+            self.rejection_rows.append((event.id, event.case, event.station, reason, event.to_json(), self.now))
 
     def _case_events(self, case_no: str) -> list[Event]:
         stored = [e for _, e in self._stored_rows(case_no)]
@@ -402,7 +415,7 @@ class _IngestRun:
             earlier = self._earlier_events(event.case, seq)
             for viewer in sorted(newcomers):
                 self._feed(viewer, [(s, e) for s, e in earlier if e.station != viewer])
-                self.viewer_rows.append({"case_no": event.case, "station": viewer})
+                self.viewer_rows.append((event.case, viewer))
             entry.viewers |= newcomers
         self._feed_all(entry.viewers - {event.station}, seq)
 
@@ -412,12 +425,12 @@ class _IngestRun:
 
     def _feed(self, viewer: str, earlier: list[tuple[int, Event]]) -> None:
         for seq, _ in earlier:
-            self.feed_rows.append({"fseq": self.fseq, "station": viewer, "event_seq": seq})
+            self.feed_rows.append((self.fseq, viewer, seq))
             self.fseq += 1
 
     def _feed_all(self, viewers: Iterable[str], seq: int) -> None:
         for viewer in sorted(viewers):
-            self.feed_rows.append({"fseq": self.fseq, "station": viewer, "event_seq": seq})
+            self.feed_rows.append((self.fseq, viewer, seq))
             self.fseq += 1
 
     def _release_parked(self, case_no: str) -> None:
@@ -437,15 +450,14 @@ class _IngestRun:
         conn = self.conn
         if self.unparked_ids:
             conn.execute(delete(db.parked).where(tuple_(db.parked.c.station, db.parked.c.id).in_(self.unparked_ids)))
-        db.insert_many(conn, db.events, [
-            {"seq": seq, "id": e.id, "case_no": e.case, "kind": e.kind, "station": e.station,
-             "hlc": e.hlc, "body": e.to_json(), "ingested_at": self.now} for seq, e in self.pending_events])
-        db.insert_many(conn, db.feed, self.feed_rows)
-        db.insert_many(conn, db.case_viewers, self.viewer_rows)
-        db.insert_many(conn, db.rejections, self.rejection_rows)
-        db.insert_many(conn, db.parked, [
-            {"id": e.id, "case_no": e.case, "station": e.station, "body": e.to_json(), "parked_at": self.now}
-            for e in self.parked_now.values()])
+        now = self.now
+        db.insert_many(conn, db.events, _EVENT_COLUMNS, [
+            (seq, e.id, e.case, e.kind, e.station, e.hlc, e.to_json(), now) for seq, e in self.pending_events])
+        db.insert_many(conn, db.feed, _FEED_COLUMNS, self.feed_rows)
+        db.insert_many(conn, db.case_viewers, _VIEWER_COLUMNS, self.viewer_rows)
+        db.insert_many(conn, db.rejections, _REJECTION_COLUMNS, self.rejection_rows)
+        db.insert_many(conn, db.parked, _PARKED_COLUMNS, [
+            (e.id, e.case, e.station, e.to_json(), now) for e in self.parked_now.values()])
         self._write_cases()
         conn.execute(_CONTACT, {"signer": self.signer, "at": self.now})
         notify.record_ingested(conn, self.store, self.pending_events, self.entries, self.now)
@@ -453,13 +465,13 @@ class _IngestRun:
     def _write_cases(self) -> None:
         new_rows, changed = [], []
         for case_no, entry in self.entries.items():
-            if entry.state is None:
+            state = entry.state
+            if state is None:
                 continue
-            row = {"case_no": case_no, "status": entry.state.status, "last_hlc": entry.state.last_hlc}
             if entry.is_new:
-                new_rows.append(row | {"origin": entry.state.origin, "token_hash": entry.state.token_hash})
+                new_rows.append((case_no, state.origin, state.token_hash, state.status, state.last_hlc))
             elif case_no in self.pending_by_case:
-                changed.append({"key": case_no, "new_status": row["status"], "new_hlc": row["last_hlc"]})
-        db.insert_many(self.conn, db.cases, new_rows)
+                changed.append({"key": case_no, "new_status": state.status, "new_hlc": state.last_hlc})
+        db.insert_many(self.conn, db.cases, _CASE_COLUMNS, new_rows)
         if changed:
             self.conn.execute(_CASE_MOVED, changed)

@@ -8,6 +8,7 @@ fixes a file in one pass.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
@@ -154,6 +155,32 @@ class ServiceItem:
             if spec.key == key:
                 return spec
         raise KeyError(key)
+
+    @functools.cached_property
+    def materials_by_key(self) -> Mapping[str, MaterialSpec]:
+        """Each material under its key, made once (the item is frozen): the city hall checks every
+        ``received`` filed under the item against it. Read it, never change it."""
+        return {spec.key: spec for spec in self.materials}
+
+    @functools.cached_property
+    def material_entries(self) -> frozenset[tuple[str, str, bool, bool, int | None, str | None]]:
+        """Every (key, name, required, deferrable, defer_days, status) a case filed under this item
+        may list, made once (the item is frozen): a material as the catalogue has it, received, of
+        no status, owed (``deferred``) when it is deferrable, or ``missing`` when it is optional."""
+        statuses = ("received", None)
+        return frozenset((spec.key, spec.name, spec.required, spec.deferrable, spec.defer_days, status)
+                         for spec in self.materials_by_key.values()
+                         for status in statuses + ("deferred",) * spec.deferrable + ("missing",) * (not spec.required))
+
+    @functools.cached_property
+    def required_keys(self) -> frozenset[str]:
+        """The keys of the materials a case must list, made once (the item is frozen)."""
+        return frozenset(spec.key for spec in self.materials if spec.required)
+
+    @functools.cached_property
+    def field_keys(self) -> frozenset[str]:
+        """The keys of the item's form fields, made once (the item is frozen)."""
+        return frozenset(spec.key for spec in self.fields)
 
     @property
     def required_materials(self) -> tuple[MaterialSpec, ...]:

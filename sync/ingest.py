@@ -9,9 +9,12 @@ limits and materials come from the hub's catalogue, never from what the event cl
 """
 from __future__ import annotations
 
+import functools
+import operator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, cast
 
+from forms.catalogue import UnknownItem
 from station.ledger import CITIZEN, CaseState, Event, Verdict, step_problem
 from station.topology import Topology
 
@@ -64,15 +67,21 @@ def judge(state_before: CaseState | None, event: Event, topology: Topology,
     now, or they are refused, so two ratings racing each other store one.
     """
     if state_before is None and event.kind != "received":
-        return Judgement("park")
+        return _PARK
     if event.kind == "received":
         problem = item_problem(event.data, catalogue)
         if problem:
             return Judgement("reject", problem)
     verdict = step_problem(state_before, event, topology)
-    if verdict is not None and (verdict.forbidden or event.actor == CITIZEN):
+    if verdict is None:
+        return _ACCEPT
+    if verdict.forbidden or event.actor == CITIZEN:
         return Judgement("reject", verdict.reason, verdict)
     return Judgement("accept", None, verdict)
+
+
+_PARK, _ACCEPT = Judgement("park"), Judgement("accept")
+"""The two judgements that carry nothing of their event (a judgement is frozen: one serves every event)."""
 
 
 _ITEM_FACTS: tuple[Literal["name", "level", "promise_days", "instant"], ...] = ("name", "level", "promise_days", "instant")
@@ -88,8 +97,6 @@ def _clock_fact(item: ServiceItem, fact: str) -> object:
 
 def item_problem(received: EventData, catalogue: Catalogue) -> str | None:
     """Why the item a ``received`` was filed under is not the catalogue's own; None when it is."""
-    from forms import UnknownItem
-
     data = cast("ReceivedData", received)  # held to the contract's _Received already
     claimed: ItemFacts = data["item"]
     try:
@@ -103,13 +110,36 @@ def item_problem(received: EventData, catalogue: Catalogue) -> str | None:
     return _materials_problem(data["materials"], item) or _fields_problem(data["fields"], item)
 
 
+_ENTRY = operator.itemgetter("key", "name", "required", "deferrable", "defer_days", "status")
+_KEY = operator.itemgetter("key")
+
+
 def _materials_problem(materials: list[MaterialEntry], item: ServiceItem) -> str | None:
-    listed = {m.key: m for m in item.materials}
+    if _listed_as_the_catalogue_allows(materials, item):
+        return None
+    return _materials_reason(materials, item)
+
+
+def _listed_as_the_catalogue_allows(materials: list[MaterialEntry], item: ServiceItem) -> bool:
+    """The common case in a few set operations: every entry is one ``item.material_entries`` holds,
+    no key repeats and every required one is there. False is no verdict: ``_materials_reason``
+    then looks (an entry without ``defer_days`` or ``status`` always goes there)."""
+    try:
+        entries, keys = set(map(_ENTRY, materials)), set(map(_KEY, materials))
+    except (KeyError, TypeError):  # a field left out, a value that cannot be hashed
+        return False
+    return len(keys) == len(materials) and entries <= item.material_entries and item.required_keys <= keys
+
+
+def _materials_reason(materials: list[MaterialEntry], item: ServiceItem) -> str | None:
+    """The first thing wrong with the material list, as a reason for the station; None when nothing is."""
+    listed = item.materials_by_key
     keys = [m["key"] for m in materials]
-    unknown = sorted(set(keys) - set(listed))
-    if unknown or len(keys) != len(set(keys)):
+    given = set(keys)
+    unknown = sorted(given.difference(listed))
+    if unknown or len(keys) != len(given):
         return f"材料清单与“{item.name}”第{item.version}版不符：{'、'.join(unknown) or '材料重复'}"
-    absent = [m.name for m in item.materials if m.required and m.key not in keys]
+    absent = [m.name for m in item.materials if m.required and m.key not in given]
     if absent:
         return f"必要材料未列出：{'、'.join(absent)}"
     for material in materials:
@@ -125,14 +155,23 @@ def _materials_problem(materials: list[MaterialEntry], item: ServiceItem) -> str
 
 
 def _fields_problem(fields: EventData, item: ServiceItem) -> str | None:
-    unknown = sorted(set(fields) - {f.key for f in item.fields})
-    return f"“{item.name}”没有这些字段：{'、'.join(unknown)}" if unknown else None
+    if item.field_keys.issuperset(fields):
+        return None
+    unknown = sorted(set(fields).difference(item.field_keys))
+    return f"“{item.name}”没有这些字段：{'、'.join(unknown)}"
 
 
-def viewers_of(state: CaseState, topology: Topology) -> set[str]:
+def viewers_of(state: CaseState, topology: Topology) -> frozenset[str]:
     """Every station that may see the case: origin, past and present handlers, their ancestors."""
-    involved = {state.origin, *state.handlers}
+    return _viewers(topology, state.origin, tuple(state.handlers))
+
+
+@functools.lru_cache(maxsize=4096)
+def _viewers(topology: Topology, origin: str, handlers: tuple[str, ...]) -> frozenset[str]:
+    """``viewers_of`` remembered for its stations: a topology never changes once loaded (it keeps its
+    own ``ancestors`` too), and a case's viewers change only when its handlers do."""
+    involved = {origin, *handlers}
     viewers = set(involved)
     for code in involved:
         viewers.update(topology.ancestors(code))
-    return viewers
+    return frozenset(viewers)

@@ -108,6 +108,11 @@ class Event:
 
     def digest(self) -> str:
         """Content hash; the next event of the same station carries it as ``prev``."""
+        return self._digest
+
+    @cached_property
+    def _digest(self) -> str:
+        # made once per event: the hub asks twice (the next event's elided ``prev``, the chain link)
         return hashlib.sha256(self._canonical_json.encode("utf-8")).hexdigest()
 
     @property

@@ -7,6 +7,7 @@ not a valid step when its turn comes is kept in the timeline and listed as a con
 """
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, cast
@@ -126,23 +127,16 @@ def apply_judged(state: CaseState | None, event: Event, topology: Topology, verd
 
 def _open_case(event: Event, topology: Topology) -> CaseState:
     data = cast("ReceivedData", event.data)  # held to the contract's _Received before it was recorded
-    item = data.get("item", {}).copy()
-    state = CaseState(case_no=event.case, origin=event.station, handler=event.station)
-    state.handlers = [event.station]
-    state.item = item
-    state.applicant = data.get("applicant", {}).copy()
-    state.fields = data.get("fields", {}).copy()
-    state.materials = [m.copy() for m in data.get("materials", [])]
-    state.token_hash = str(data.get("token_hash", ""))
-    state.received_on = event.day
-    state.deferred = {
-        m["key"]: {"name": m["name"], "since": event.day, "defer_days": m.get("defer_days")}
-        for m in state.materials if m.get("status") == "deferred"
-    }
+    item, day = data.get("item", {}).copy(), event.day
+    materials = [m.copy() for m in data.get("materials", [])]
+    deferred: dict[str, DeferredEntry] = {m["key"]: {"name": m["name"], "since": day, "defer_days": m.get("defer_days")}
+                                          for m in materials if m.get("status") == "deferred"}
+    state = CaseState(case_no=event.case, origin=event.station, handler=event.station, handlers=[event.station],
+                      item=item, applicant=data.get("applicant", {}).copy(), fields=data.get("fields", {}).copy(),
+                      materials=materials, deferred=deferred, received_on=day,
+                      token_hash=str(data.get("token_hash", "")), timeline=[_timeline_entry(event)], last_hlc=event.hlc)
     if event.station in topology and topology.get(event.station).level == item.get("level"):
-        state.status, state.accepted_on = "accepted", event.day
-    state.timeline.append(_timeline_entry(event))
-    state.last_hlc = event.hlc
+        state.status, state.accepted_on = "accepted", day
     return state
 
 
@@ -160,9 +154,16 @@ def _next_handler(state: CaseState, event: Event, topology: Topology) -> str | N
     if state.handler not in topology:
         return None
     if event.kind == "forwarded":
-        target = topology.ancestor_at_level(state.origin, str(state.item.get("level")))
+        target = _station_at_level(topology, state.origin, str(state.item.get("level")))
         return target if target != state.origin else None
     return topology.get(state.handler).parent
+
+
+@functools.lru_cache(maxsize=4096)
+def _station_at_level(topology: Topology, code: str, level: str) -> str | None:
+    """``topology.ancestor_at_level``, remembered: a topology never changes once loaded (it keeps its
+    own ``ancestors`` too), and every case forwarded from one station asks the same."""
+    return topology.ancestor_at_level(code, level)
 
 
 def _record_conflict(state: CaseState, event: Event, verdict: Verdict) -> None:
@@ -171,9 +172,12 @@ def _record_conflict(state: CaseState, event: Event, verdict: Verdict) -> None:
     state.timeline.append(_timeline_entry(event, verdict.reason))
 
 
+_SUMMARY_KEYS = frozenset({"reason", "materials", "level", "comment", "note", "to", "material", "due", "days", "until"})
+"""What of an event's ``data`` its timeline entry shows."""
+
+
 def _timeline_entry(event: Event, conflict: str | None = None) -> TimelineEntryData:
-    summary = {k: v for k, v in event.data.items()
-               if k in ("reason", "materials", "level", "comment", "note", "to", "material", "due", "days", "until")}
+    summary = {k: v for k, v in event.data.items() if k in _SUMMARY_KEYS}
     return {"id": event.id, "kind": event.kind, "label": KIND_LABELS[event.kind], "at": event.at,
             "station": event.station, "actor": event.actor, "role": event.role, "hlc": event.hlc,
             "data": summary, "conflict": conflict}

@@ -121,6 +121,18 @@ def test_9_a_malformed_event_is_refused_not_a_500(hub_up: City, name: str) -> No
     assert hub_up.get("/healthz").status_code == 200
 
 
+def test_9_the_same_event_twice_in_one_push_is_stored_once_not_a_500(hub_up: City) -> None:
+    case_no, token = hub_up.spare_case_no(hub_up.neighbour.code), new_token()
+    event = _received(hub_up, case_no, token)
+    text = json.dumps({"w": 1, "events": dicts_to_columns([event, event])}, ensure_ascii=True)
+
+    answer = _raw_push(hub_up, text)
+
+    assert answer.status_code == 200, answer.text[:300]
+    assert statuses(answer) == ["accepted", "duplicate"]
+    assert hub_up.get(f"/api/v1/track/{case_no}/{token}").status_code == 200
+
+
 def test_9_a_case_number_with_separators_is_refused_or_stored_under_its_own_number(hub_up: City) -> None:
     answer, case_no, token = _push_case(hub_up, "case-number-with-separators")
 
