@@ -6,10 +6,13 @@ in the same rounds (interleaved, so a busy machine slows both alike). Medians of
 rounds, with the spread. Also lists the heavy packages each read-only command imported.
 
 ``cases`` and ``case`` need the operator's PIN: unlocking the store runs one scrypt
-(``station/pins.py``). To show how much of their start that is, the same rounds also time
-scrypt alone (``python -c``), and ``station cases`` run through a small wrapper twice: once
-as it is and once with that scrypt answered from memory (the digest computed beforehand).
-The difference is scrypt's share; the rest is everything else the command does.
+(``station/pins.py``), started in a thread as soon as the command is known so that it runs
+while the command loads (``station/unlock_ahead.py``). To show how much of their start that
+is, the same rounds also time scrypt alone (``python -c``), and ``station cases`` run through
+a small wrapper three times: as it is, with that scrypt answered from memory (the digest
+computed beforehand), and with the scrypt computed in line by the unlock (nothing started
+ahead, as before). The first two differ by what is left of scrypt's share (the wait for the
+thread); the first and the last by what starting it ahead saves.
 
 The project's modules are compiled to bytecode first, as installing the package does
 (``PYTHONDONTWRITEBYTECODE`` in the environment would otherwise leave every run compiling
@@ -62,10 +65,13 @@ real = hashlib.scrypt
 def scrypt(password, *, salt, n, r, p, maxmem=0, dklen=64):
     return known.get(bytes(salt)) or real(password, salt=salt, n=n, r=r, p=p, maxmem=maxmem, dklen=dklen)
 hashlib.scrypt = scrypt
-from station.cli import main
-sys.exit(main(sys.argv[1:]))
+import station.cli.main
+if os.environ.get("BENCH_NOTHING_AHEAD"):
+    sys.modules["station.cli.main"]._UnlockAhead.__call__ = lambda self, command, namespace: None
+sys.exit(station.cli.main(sys.argv[1:]))
 """
-"""``station`` through a wrapper whose scrypt answers the salts in BENCH_SCRYPT_MEMO from memory."""
+"""``station`` through a wrapper whose scrypt answers the salts in BENCH_SCRYPT_MEMO from memory, and
+which with BENCH_NOTHING_AHEAD starts no digest ahead (the unlock computes it in line, as it used to)."""
 
 
 def scrypt_memo(home: Path) -> str:
@@ -113,7 +119,8 @@ def measure(rounds: int, cases: int) -> tuple[dict[str, dict[str, float]], dict[
                     "station cases": ([station, "cases", "--json"], env),
                     "station case": ([station, "case", case_no, "--json"], env),
                     "scrypt alone": ([sys.executable, "-c", SCRYPT_ALONE], env),
-                    "cases, wrapped": (wrapped, env), "cases, wrapped, scrypt from memory": (wrapped, memo)}
+                    "cases, wrapped": (wrapped, env), "cases, wrapped, scrypt from memory": (wrapped, memo),
+                    "cases, wrapped, scrypt in line": (wrapped, env | {"BENCH_NOTHING_AHEAD": "1"})}
         times: dict[str, list[float]] = {name: [] for name in commands}
         for _ in range(rounds):
             for name, (argv, run_env) in commands.items():
@@ -139,12 +146,15 @@ def main() -> None:
         print(f"{name}: {_ms(figures[name])}; ratio {figures[name]['median'] / base:.1f}×  (budget ≤ 4×)")
     print("heavy packages a read-only command imported: "
           + "; ".join(f"{name.removeprefix('station ')} {', '.join(heavy[name]) or 'none'}" for name in READ_ONLY))
-    alone, real, memo = (figures[k]["median"] for k in ("scrypt alone", "cases, wrapped", "cases, wrapped, scrypt from memory"))
+    alone, real, memo, in_line = (figures[k]["median"] for k in (
+        "scrypt alone", "cases, wrapped", "cases, wrapped, scrypt from memory", "cases, wrapped, scrypt in line"))
     print(f"scrypt of the PIN (n={_N}, r={_R}, p={_P}) alone: {_ms(figures['scrypt alone'])}, "
           f"{(alone - base) * 1000:.0f} ms over the baseline ({(alone - base) / base:.1f}× of it)")
     print(f"station cases through the wrapper: {_ms(figures['cases, wrapped'])}, ratio {real / base:.1f}×; "
           f"with the scrypt from memory: {_ms(figures['cases, wrapped, scrypt from memory'])}, ratio {memo / base:.1f}×; "
           f"scrypt's share {(real - memo) * 1000:.0f} ms ({(real - memo) / base:.1f}× the baseline)")
+    print(f"station cases with the scrypt in line (not started ahead): {_ms(figures['cases, wrapped, scrypt in line'])}, "
+          f"ratio {in_line / base:.1f}×; starting it ahead saves {(in_line - real) * 1000:.0f} ms")
 
 
 if __name__ == "__main__":

@@ -87,9 +87,9 @@ _scrypt_seconds = [0.0]
 
 def _time_the_scrypt() -> None:
     """Only the PIN's key derivation is left out: the imports and the store's opening count."""
-    from station import datakey
+    from station import pins
 
-    derive = datakey.pin_digest
+    derive = pins.pin_digest
 
     def timed(pin: str, salt: bytes) -> bytes:
         began = time.time()
@@ -98,7 +98,7 @@ def _time_the_scrypt() -> None:
         finally:
             _scrypt_seconds[0] += time.time() - began
 
-    datakey.pin_digest = timed
+    pins.pin_digest = timed  # what every unlock's PinDigests computes with
 
 
 def child_station(home: str) -> None:

@@ -28,13 +28,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
-from .pins import pin_digest, split_pin_hash
+from .pins import PinDigests, split_pin_hash
+from .unlock_ahead import operator_order, ring_spelling
 
 if TYPE_CHECKING:  # X25519 loads only for the recovery seal: an operator's unlock needs AES-GCM alone
     from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 __all__ = ["KeyRing", "OperatorWrap", "new_data_key", "wrap_for_operator",
            "seal_to_recovery", "write_ring", "read_ring"]
@@ -55,6 +54,13 @@ def _raw(text: str) -> bytes:
     return base64.b64decode(text.encode("ascii"), validate=True)
 
 
+def _aes_gcm() -> type[AESGCM]:
+    """AES-GCM; cryptography loads on first use, so reading the ring (for its salts) needs none of it."""
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    return AESGCM
+
+
 def _hkdf(secret: bytes, info: bytes, salt: bytes | None = None) -> bytes:
     """HKDF-SHA256 (RFC 5869) to 32 bytes: one block of expansion, so ``T(1)`` is the key."""
     pseudorandom = hmac.digest(salt or bytes(32), secret, hashlib.sha256)
@@ -71,14 +77,17 @@ class OperatorWrap:
 
     def open(self, agent_id: str, digest: bytes) -> bytes | None:
         """The data key from the operator's scrypt digest; None when it is not theirs."""
+        from cryptography.exceptions import InvalidTag
+
         try:
-            return AESGCM(_hkdf(digest, _OPERATOR_INFO)).decrypt(_raw(self.nonce), _raw(self.sealed),
-                                                                 agent_id.encode())
+            return _aes_gcm()(_hkdf(digest, _OPERATOR_INFO)).decrypt(_raw(self.nonce), _raw(self.sealed),
+                                                                   agent_id.encode())
         except (InvalidTag, ValueError):
             return None
 
-    def open_with_pin(self, agent_id: str, pin: str) -> bytes | None:
-        return self.open(agent_id, pin_digest(pin, _raw(self.salt)))
+    def open_with_pin(self, agent_id: str, pin: str, digests: PinDigests) -> bytes | None:
+        _aes_gcm()  # the cipher loads first, while a digest started ahead may still be running
+        return self.open(agent_id, digests.digest(pin, _raw(self.salt)))
 
     def salt_bytes(self) -> bytes:
         return _raw(self.salt)
@@ -91,7 +100,7 @@ def wrap_for_operator(agent_id: str, pin_hash: str, data_key: bytes) -> Operator
         return None
     salt, digest = parts
     nonce = secrets.token_bytes(12)
-    sealed = AESGCM(_hkdf(digest, _OPERATOR_INFO)).encrypt(nonce, data_key, agent_id.encode())
+    sealed = _aes_gcm()(_hkdf(digest, _OPERATOR_INFO)).encrypt(nonce, data_key, agent_id.encode())
     return OperatorWrap(_b64(salt), _b64(nonce), _b64(sealed))
 
 
@@ -132,29 +141,26 @@ class KeyRing:
                    operators={str(k): OperatorWrap(**v) for k, v in (raw.get("operators") or {}).items()},
                    recovery=raw.get("recovery"), sign_in=dict(raw.get("sign_in") or {}))
 
-    def unwrap_pin(self, pin: str, candidates: list[str]) -> bytes | None:
+    def unwrap_pin(self, pin: str, candidates: list[str], digests: PinDigests) -> bytes | None:
         """The data key if ``pin`` is the PIN of one of these operators (tried in this order)."""
         for candidate in candidates:
             agent_id = self.ring_id(candidate)
             wrap = self.operators.get(agent_id)
-            key = wrap.open_with_pin(agent_id, pin) if wrap is not None else None
+            key = wrap.open_with_pin(agent_id, pin, digests) if wrap is not None else None
             if key is not None:
                 return key
         return None
 
     def candidates(self, agent_id: str | None) -> list[str]:
         """Every operator, the one named first."""
-        first = [self.ring_id(agent_id)] if agent_id and self.ring_id(agent_id) in self.operators else []
-        return first + [k for k in sorted(self.operators) if k not in first]
+        return operator_order(self.operators, agent_id)
 
     def unwrap_recovery(self, recovery_key: X25519PrivateKey) -> bytes | None:
         return open_recovery_seal(self.recovery, recovery_key) if self.recovery else None
 
     def ring_id(self, agent_id: str) -> str:
         """The ID as the ring spells it (IDs match regardless of letter case, as sign-in does)."""
-        if agent_id in self.operators:
-            return agent_id
-        return next((k for k in self.operators if k.lower() == agent_id.lower()), agent_id)
+        return ring_spelling(self.operators, agent_id)
 
 
 def read_ring(path: Path) -> KeyRing | None:

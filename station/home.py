@@ -1,13 +1,13 @@
 """The station's data folder: where every file of a station lives, in one place."""
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from datetime import timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from station.errors import NotFound
+from station.home_dir import default_home
 
 if TYPE_CHECKING:
     from forms import Catalogue
@@ -16,15 +16,6 @@ if TYPE_CHECKING:
 __all__ = ["StationHome", "StationConfig", "default_home", "CHINA_TZ"]
 
 CHINA_TZ = timezone(timedelta(hours=8), "CST")
-
-
-def default_home() -> Path:
-    """``STATION_HOME``, else a folder in the user's data directory."""
-    env = os.environ.get("STATION_HOME")
-    if env:
-        return Path(env)
-    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
-    return Path(base) / "service-station"
 
 
 @dataclass(frozen=True)

@@ -15,12 +15,14 @@ no WAL of the old file can ever be read against the new one.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import NotAllowed
 from .home import StationHome
+from .pins import PinDigests
+from .unlock_ahead import KEYS_FILE, PIN_ENV, UNLOCK_PIN_ENV
 
 if TYPE_CHECKING:  # cryptography loads only when a key is used, not when the app starts; the store when opened
     from .datakey import KeyRing
@@ -30,10 +32,8 @@ __all__ = ["KEYS_FILE", "PENDING_FILE", "RECOVERY_KEY_ENV", "Credentials", "Stor
            "AGENT_ADD_LOCKED_TEXT", "settle", "unlock", "reconcile", "move_to_new_key", "PLAIN_HEADER"]
 
 PLAIN_HEADER = b"SQLite format 3\x00"
-KEYS_FILE = "keys.json"
 PENDING_FILE = "keys.pending.json"
 RECOVERY_KEY_ENV = "STATION_RECOVERY_KEY"
-UNLOCK_PIN_ENV = "STATION_UNLOCK_PIN"
 LOCKED_TEXT = ("本站数据已加密，需要先解锁：请在环境变量 STATION_PIN 中给出任一位操作员的密码，"
                f"或在 {RECOVERY_KEY_ENV} 中给出乡镇保管的恢复密钥")
 
@@ -61,14 +61,17 @@ class Credentials:
     plain: bool = False
     """Open the store as a plain SQLite file, as it is: only for measuring what encryption costs
     (``bench/bench_encryption.py``); no command offers it."""
+    digests: PinDigests = field(default_factory=PinDigests, compare=False, repr=False)
+    """Where the unlock gets each PIN's scrypt digest (the command may have started one: :mod:`station.unlock_ahead`)."""
 
     @classmethod
-    def from_env(cls, agent: str | None = None) -> Credentials:
-        return cls(pin=os.environ.get("STATION_PIN") or None, agent=agent,
+    def from_env(cls, agent: str | None = None, digests: PinDigests | None = None) -> Credentials:
+        return cls(pin=os.environ.get(PIN_ENV) or None, agent=agent,
                    recovery_key=os.environ.get(RECOVERY_KEY_ENV) or None,
-                   unlock_pin=os.environ.get(UNLOCK_PIN_ENV) or None)
+                   unlock_pin=os.environ.get(UNLOCK_PIN_ENV) or None, digests=digests or PinDigests())
 
     def pins(self) -> list[str]:
+        """The PINs to try, in this order (:func:`station.unlock_ahead.first_pin` names the first)."""
         return [pin for pin in (self.unlock_pin, self.pin) if pin]
 
 
@@ -230,7 +233,7 @@ def unlock(ring: KeyRing, credentials: Credentials) -> bytes:
     if ring.open_key:
         return bytes.fromhex(ring.open_key)
     for pin in credentials.pins():
-        key = ring.unwrap_pin(pin, ring.candidates(credentials.agent))
+        key = ring.unwrap_pin(pin, ring.candidates(credentials.agent), credentials.digests)
         if key is not None:
             return key
     if credentials.recovery_key:

@@ -283,7 +283,7 @@ class StationService:
             raise NotAllowed(f"没有工号为“{agent_id}”的操作员")
         counter = ring.sign_in.pop(ring_id, {})
         _refuse_if_locked(agent_id, counter.get("locked_until"), self.now())
-        key = ring.unwrap_pin(pin, [ring_id]) if pin else None
+        key = ring.unwrap_pin(pin, [ring_id], self.credentials.digests) if pin else None
         failures = 0 if key else int(counter.get("failures", 0)) + 1
         if key is None:
             ring.sign_in[ring_id] = {"failures": failures,

@@ -8,16 +8,16 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
-from forms import mask_id_number, mask_name, mask_phone
 from forms.jsonvalue import JsonObject, JsonValue
 from station.deadlines import LegalClock, legal_clock, supplement_due
 from station.ledger import STATUS_LABELS, CaseState, display_case_no
-from station.receipts import ReceiptData
 from station.topology import Topology, station_name
 from station.workdays import WarningLevel, WorkCalendar
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the receipt's data and the masks load for a receipt, not to show a case
     from _typeshed import DataclassInstance
+
+    from station.receipts import ReceiptData
 
 __all__ = ["CaseView", "Applicant", "Material", "TimelineEntry", "Conflict", "Rating", "Callback", "Note",
            "AttachmentRef", "Notice", "case_view", "clock_json", "station_name", "receipt_data",
@@ -346,6 +346,9 @@ def promise_note(promise_days: int, instant: bool) -> str:
 
 def receipt_data(view: CaseView, promise_days: int, agent_name: str, cityhall_name: str, *,
                  instant: bool = False) -> ReceiptData:
+    from forms import mask_id_number, mask_name, mask_phone
+    from station.receipts import ReceiptData
+
     applicant = view.applicant
     received = tuple(m.name for m in view.materials if m.status == "received")
     owed = tuple((m.name, view.supplement_due) for m in view.materials if m.status == "deferred")

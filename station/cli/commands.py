@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
 __all__ = ["COMMANDS", "CommandEntry", "LazyCommands", "command_modules"]
@@ -20,6 +20,9 @@ class CommandEntry(NamedTuple):
     module: str
     """The module under ``station.cli`` whose ``register`` adds the command."""
     help: str
+    reads_store: bool = False
+    """The command opens the store with the PIN alone (no ``--agent``): the PIN's scrypt is started
+    as soon as the command is known, while its code loads (:mod:`station.unlock_ahead`)."""
 
 
 COMMANDS: dict[str, CommandEntry] = {
@@ -29,8 +32,8 @@ COMMANDS: dict[str, CommandEntry] = {
     "items": CommandEntry("core", "事项目录"),
     "tui": CommandEntry("core", "终端界面"),
     "intake": CommandEntry("core", "代为收件"),
-    "case": CommandEntry("core", "查看一个案件"),
-    "cases": CommandEntry("core", "案件列表"),
+    "case": CommandEntry("core", "查看一个案件", reads_store=True),
+    "cases": CommandEntry("core", "案件列表", reads_store=True),
     "act": CommandEntry("core", "办理：记录一个事件"),
     "receipt": CommandEntry("core", "回执"),
     "print": CommandEntry("documents", "打印文书：回执、受理通知书、不予受理通知书、一次性告知书、容缺受理承诺书"),
@@ -73,10 +76,13 @@ class LazyCommands(argparse._SubParsersAction):  # type: ignore[type-arg]
     A placeholder stands in the choices until its module registers the real parser, which
     takes the placeholder's place (the order of the help and of error messages stays the table's).
     When a command runs, only its own parser is made; :meth:`load_all` makes every one.
+    ``before_load`` is called with the command's name and the options read so far (``--home``)
+    just before its module loads.
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.before_load: Callable[[str, argparse.Namespace], None] | None = None
         self._running: str | None = None
         self._help_of: dict[str, argparse.Action] = {}
         for name, entry in COMMANDS.items():
@@ -111,5 +117,7 @@ class LazyCommands(argparse._SubParsersAction):  # type: ignore[type-arg]
         entry = COMMANDS.get(values[0])
         if entry is not None and self._name_parser_map.get(values[0]) is None:
             self._running = values[0]
+            if self.before_load is not None:
+                self.before_load(values[0], namespace)
             self.load(entry.module)
         super().__call__(parser, namespace, values, option_string)

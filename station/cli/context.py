@@ -14,6 +14,7 @@ from station.home import StationHome
 
 if TYPE_CHECKING:  # the service (store, ledger, keys) loads when a command first asks for it
     from forms import Catalogue
+    from station.pins import PinDigests
     from station.service import Operator, StationService
 
 __all__ = ["Context", "emit", "add_give_up_option", "give_up_window", "GIVE_UP_MAX_S"]
@@ -27,6 +28,8 @@ class Context:
     home: StationHome
     json: bool
     args: argparse.Namespace
+    digests: PinDigests | None = None
+    """The unlock's PIN digests, one perhaps started already (:mod:`station.unlock_ahead`)."""
     _service: StationService | None = field(default=None, repr=False)
 
     @property
@@ -35,7 +38,8 @@ class Context:
             from station.lockbox import Credentials
             from station.service import StationService
 
-            self._service = StationService(self.home, credentials=Credentials.from_env(getattr(self.args, "agent", None)))
+            credentials = Credentials.from_env(getattr(self.args, "agent", None), self.digests)
+            self._service = StationService(self.home, credentials=credentials)
         return self._service
 
     def catalogue(self) -> Catalogue:

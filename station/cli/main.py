@@ -2,15 +2,22 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from station.errors import BadInput, DiskUnwritable, StationError
-from station.home import StationHome, default_home
+from station.home_dir import default_home
 
 from .chinese_argparse import ChineseArgumentParser
-from .commands import LazyCommands
-from .context import Context
+from .commands import COMMANDS, LazyCommands
+
+if TYPE_CHECKING:  # the home and the context load after the command line is read (see _UnlockAhead)
+    from station.pins import PinDigests
+
+    from .context import Context
 
 __all__ = ["main", "build_parser", "undecodable_arguments"]
 
@@ -19,16 +26,33 @@ class _Parser(ChineseArgumentParser):
     hint = "用 station --help 查看用法"
 
 
-def build_parser(*, lazy: bool = False) -> argparse.ArgumentParser:
-    """The whole parser; ``lazy``: each command's own parser (and module) made only when it is run."""
+def build_parser(*, lazy: bool = False,
+                 before_load: Callable[[str, argparse.Namespace], None] | None = None) -> argparse.ArgumentParser:
+    """The whole parser; ``lazy``: each command's own parser (and module) made only when it is run,
+    ``before_load`` called just before (:class:`LazyCommands`)."""
     parser = _Parser(prog="station", description="便民服务站代办工具")
     parser.add_argument("--home", type=Path, help="站点数据目录（默认读环境变量 STATION_HOME）")
     parser.add_argument("--json", action="store_true", help="输出一个 JSON 对象")
     commands = parser.add_subparsers(dest="command", parser_class=_Parser, action=LazyCommands)
     assert isinstance(commands, LazyCommands)
+    commands.before_load = before_load
     if not lazy:
         commands.load_all()
     return parser
+
+
+class _UnlockAhead:
+    """A command that reads the store with the PIN starts its scrypt once the command is known, before
+    its module, the service, the store and the ciphers load (:mod:`station.unlock_ahead`)."""
+
+    def __init__(self) -> None:
+        self.digests: PinDigests | None = None
+
+    def __call__(self, command: str, namespace: argparse.Namespace) -> None:
+        if COMMANDS[command].reads_store:
+            from station.unlock_ahead import start_pin_digest
+
+            self.digests = start_pin_digest(namespace.home or default_home(), os.environ)
 
 
 def _split_global_flags(argv: list[str]) -> tuple[list[str], bool]:
@@ -42,8 +66,13 @@ def main(argv: list[str] | None = None) -> int:
     if undecodable:
         sys.stderr.write("".join(problem + "\n" for problem in undecodable))
         return BadInput.exit_code
-    args = build_parser(lazy=True).parse_args(args_list)
-    ctx = Context(home=StationHome(args.home or default_home()), json=as_json, args=args)
+    ahead = _UnlockAhead()
+    args = build_parser(lazy=True, before_load=ahead).parse_args(args_list)
+    from station.home import StationHome
+
+    from .context import Context
+
+    ctx = Context(home=StationHome(args.home or default_home()), json=as_json, args=args, digests=ahead.digests)
     handler = getattr(args, "handler", None) or _run_tui
     try:
         handler(ctx)

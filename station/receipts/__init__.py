@@ -9,12 +9,17 @@ command and the terminal app start without them.
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import Any
+from typing import TYPE_CHECKING
 
-from station.receipts.data import ReceiptData
-from station.receipts.fonts import NoCJKFont, find_cjk_font
-from station.receipts.tokens import new_token, token_hash, tracking_url
+from forms.lazy_names import lazy_getattr
+
+if TYPE_CHECKING:  # for the type checker the names are there; at run time __getattr__ loads each one's module
+    from station.receipts.data import ReceiptData
+    from station.receipts.fonts import NoCJKFont, find_cjk_font
+    from station.receipts.png import render_png
+    from station.receipts.qr import QRMatrix, qr_matrix
+    from station.receipts.text import render_columns, render_text
+    from station.receipts.tokens import new_token, token_hash, tracking_url
 
 __all__ = [
     "NoCJKFont",
@@ -30,11 +35,10 @@ __all__ = [
     "tracking_url",
 ]
 
-_LAZY = {"QRMatrix": "qr", "qr_matrix": "qr", "render_png": "png", "render_text": "text",
-         "render_columns": "text"}
-
-
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return getattr(import_module(f"station.receipts.{_LAZY[name]}"), name)
-    raise AttributeError(f"module 'station.receipts' has no attribute {name!r}")
+__getattr__ = lazy_getattr(__name__, globals(), {
+    "data": ("ReceiptData",), "fonts": ("NoCJKFont", "find_cjk_font"), "png": ("render_png",),
+    "qr": ("QRMatrix", "qr_matrix"), "text": ("render_columns", "render_text"),
+    "tokens": ("new_token", "token_hash", "tracking_url"),
+})
+"""Each name loads its own module on first use: a tracking URL needs neither the receipt's
+data type nor the fonts, and the drawing modules (qrcode, Pillow) load only to draw."""

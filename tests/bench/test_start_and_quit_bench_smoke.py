@@ -32,6 +32,8 @@ def test_read_only_commands_are_timed_against_python_and_load_nothing_heavy() ->
     split = re.search(r"^station cases through the wrapper: median (\d+) ms .* with the scrypt from memory: "
                       r"median (\d+) ms .* scrypt's share -?\d+ ms", out, re.M)
     assert split is not None, out
+    assert re.search(r"^station cases with the scrypt in line \(not started ahead\): median \d+ ms .* "
+                     r"starting it ahead saves -?\d+ ms$", out, re.M), out
 
 
 def test_quit_with_a_hanging_hub_returns_to_the_shell() -> None:
