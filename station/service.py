@@ -518,8 +518,7 @@ class StationService:
             return []  # only an open case can be overdue
         statuses = (status,) if status else _OPEN if overdue else ()
         query = CaseQuery(statuses=statuses, deadline_before=self.today().isoformat() if overdue else None)
-        rows = self.store.case_rows(query, limit=limit, offset=offset)
-        listed = [self._case_row(row) for row in rows]
+        listed = [self._case_row(row, state) for row, state in self.store.listed_cases(query, limit, offset)]
         if overdue and status in (None, "submitted"):
             listed += self._deemed_overdue(limit)
         return listed[:limit]
@@ -529,24 +528,21 @@ class StationService:
         event to fold it again: its stored deadline is still empty, so it is worked out now."""
         from station.store import CaseQuery
 
-        waiting = self.store.case_rows(CaseQuery(statuses=("submitted",), no_deadline=True), limit=limit)
-        return [row for row in map(self._case_row, waiting) if row["overdue"]]
+        waiting = self.store.listed_cases(CaseQuery(statuses=("submitted",), no_deadline=True), limit=limit)
+        return [listed for listed in (self._case_row(row, state) for row, state in waiting) if listed["overdue"]]
 
-    def _case_row(self, row: dict[str, Any]) -> dict[str, Any]:
+    def _case_row(self, row: dict[str, Any], state: CaseState) -> dict[str, Any]:
         from station.listed_clock import listed_clock
 
-        state = self.store.case_state(row["case_no"])
-        clock = listed_clock(state, self.calendar, self.today()) if state is not None else None
+        clock = listed_clock(state, self.calendar, self.today())
         return {
             "case_no": row["case_no"], "status": row["status"], "status_label": STATUS_LABELS[row["status"]],
             "item": row["item_code"], "item_name": row["item_name"], "handler": row["handler"],
             "handler_name": station_name(self.topology, row["handler"]), "origin": row["origin"],
             "applicant_name": row["applicant_name"], "received_on": row["received_on"],
-            "deadline": clock.deadline if clock else row["deadline"], "supplement_due": row["supplement_due"],
-            "legal_deadline": clock.legal_deadline if clock else None,
-            "deemed_accepted": bool(clock and clock.deemed_accepted),
-            "overdue": bool(clock and clock.overdue), "legal_overdue": bool(clock and clock.legal_overdue),
-            "paused": clock.paused if clock else None,
+            "deadline": clock.deadline, "supplement_due": row["supplement_due"], "legal_deadline": clock.legal_deadline,
+            "deemed_accepted": clock.deemed_accepted, "overdue": clock.overdue, "legal_overdue": clock.legal_overdue,
+            "paused": clock.paused,
             "conflicts": row["conflicts"],
         }
 
