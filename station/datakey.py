@@ -23,7 +23,6 @@ import hashlib
 import hmac
 import json
 import os
-import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -43,7 +42,7 @@ _RECOVERY_INFO = b"service-station data key: recovery seal v1"
 
 
 def new_data_key() -> bytes:
-    return secrets.token_bytes(32)
+    return os.urandom(32)
 
 
 def _b64(raw: bytes) -> str:
@@ -99,7 +98,7 @@ def wrap_for_operator(agent_id: str, pin_hash: str, data_key: bytes) -> Operator
     if parts is None:
         return None
     salt, digest = parts
-    nonce = secrets.token_bytes(12)
+    nonce = os.urandom(12)
     sealed = _aes_gcm()(_hkdf(digest, _OPERATOR_INFO)).encrypt(nonce, data_key, agent_id.encode())
     return OperatorWrap(_b64(salt), _b64(nonce), _b64(sealed))
 

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import secrets
 import struct
 from collections.abc import Iterator
 from pathlib import Path
@@ -75,7 +74,7 @@ def files_key(store: StationStore) -> FilesKey:
         with store.write():
             text = store.get_meta(FILES_KEY_META)
             if not text:
-                text = secrets.token_bytes(32).hex()
+                text = os.urandom(32).hex()
                 store.set_meta(FILES_KEY_META, text)
     return FilesKey(bytes.fromhex(text))
 
@@ -102,7 +101,7 @@ class SealedWriter:
 
     @classmethod
     def create(cls, handle: BinaryIO, key: FilesKey, sha256: str) -> SealedWriter:
-        salt = secrets.token_bytes(SALT_BYTES)
+        salt = os.urandom(SALT_BYTES)
         handle.write(MAGIC + salt)
         return cls(handle, key, sha256, salt, 0)
 

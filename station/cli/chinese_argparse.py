@@ -7,6 +7,7 @@ and option names stay exactly as typed.
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
 from typing import Any, NoReturn
@@ -43,7 +44,27 @@ def chinese_error(message: str) -> str:
     return prefix + message
 
 
+def _terminal_columns() -> int:
+    """The terminal's width as ``shutil.get_terminal_size`` finds it, without importing shutil: argparse
+    makes a formatter for every option it adds, and shutil is most of what that costs a short command."""
+    try:
+        columns = int(os.environ.get("COLUMNS") or 0)
+    except ValueError:
+        columns = 0
+    stdout = sys.__stdout__
+    if columns <= 0 and stdout is not None:
+        try:
+            columns = os.get_terminal_size(stdout.fileno()).columns
+        except (AttributeError, ValueError, OSError):  # not a terminal, or a stream without a descriptor
+            columns = 0
+    return columns if columns > 0 else 80
+
+
 class _ChineseHelpFormatter(argparse.HelpFormatter):
+    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24,
+                 width: int | None = None) -> None:
+        super().__init__(prog, indent_increment, max_help_position, width or _terminal_columns() - 2)
+
     def add_usage(self, usage: str | None, actions: Any, groups: Any, prefix: str | None = None) -> None:
         super().add_usage(usage, actions, groups, prefix="用法：" if prefix is None else prefix)
 

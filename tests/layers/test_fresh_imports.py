@@ -90,6 +90,7 @@ def test_reading_cases_loads_no_network_ui_drawing_nor_recovery_key(station_home
     assert _under(loaded, *HEAVY, *OTHER_COMMANDS, "cryptography.hazmat.primitives.asymmetric",
                   "cryptography.hazmat.primitives.kdf", "station.recovery", "station.ledger.contract") == []
     assert _under(loaded, "tomllib", "forms.schema", "forms.catalogue") == []  # no TOML parsed, no catalogue read
+    assert _under(loaded, "shutil", "secrets", "random") == []  # no terminal size asked of shutil, no new secrets
     if command == "cases":
         assert _under(loaded, "station.views", "forms.validators") == []
 

@@ -3,11 +3,11 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+import secrets
 
 import pytest
 
 from station.receipts import new_token, token_hash, tracking_url
-from station.receipts import tokens as tracking_module
 from station.receipts.tokens import QR_ALPHANUMERIC, TOKEN_ALPHABET
 
 CASE_NO = "4201151022032026112200075"
@@ -27,7 +27,7 @@ def test_token_draws_80_bits_from_secrets(monkeypatch) -> None:
         asked.append(n)
         return bytes(range(n))
 
-    monkeypatch.setattr(tracking_module.secrets, "token_bytes", token_bytes)
+    monkeypatch.setattr(secrets, "token_bytes", token_bytes)
     assert new_token() == base64.b32encode(bytes(range(10))).decode()
     assert asked == [10]
 
