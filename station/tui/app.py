@@ -321,8 +321,8 @@ def run(home: StationHome) -> None:
     """Entry point of ``station`` / ``station tui``."""
     from .single_app import AppLock
 
+    service = StationService(home)  # first: a folder that is no station home says so (exit 3), and gets no log
     open_log(home)
-    service = StationService(home)  # first: a folder that is no station home says so (exit 3)
     try:
         with AppLock(home.root):
             _run_app(service)

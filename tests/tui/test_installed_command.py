@@ -14,6 +14,7 @@ from station.lockbox import Credentials
 from station.home import StationHome
 from station.service import StationService, init_station
 from tests.support.demo import DEMO_TOPOLOGY_FILE, VILLAGE
+from tests.support.hub import run_station
 
 from .conftest import AGENT_PIN, CITIZEN_ID
 
@@ -163,3 +164,10 @@ def test_ctrl_q_quits_at_once_while_a_sync_hangs_on_the_network(tmp_path: Path) 
     finally:
         subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
         hub.close()
+
+
+def test_a_folder_that_is_no_station_home_is_told_not_an_internal_error(tmp_path: Path) -> None:
+    done = run_station(tmp_path / "nowhere", "tui")
+    assert done.returncode == 3, done.stderr
+    assert "还不是站点目录：请先运行 station init" in done.stderr and "内部错误" not in done.stderr + done.stdout
+    assert not (tmp_path / "nowhere").exists()  # nothing written where no station lives
