@@ -70,10 +70,10 @@ class LoopSyncPort:
             raise Unreachable("连不上市政务服务中心，数据已保存在本机，稍后自动重试")
         return round_
 
-    def export_bundle(self, path: Path) -> dict[str, Any]:
+    def export_bundle(self, path: Path, for_station: str | None = None) -> dict[str, Any]:
         from sync.carry import export_bundle
 
-        return export_bundle(self.service, path)
+        return export_bundle(self.service, path, for_station)
 
     def import_bundle(self, path: Path) -> dict[str, Any]:
         from sync.carry import import_bundle

@@ -55,7 +55,8 @@ class SyncPort(Protocol):
 
     def sync_now(self) -> RoundReport: ...
 
-    def export_bundle(self, path: Path) -> dict[str, Any]: ...
+    def export_bundle(self, path: Path, for_station: str | None = None) -> dict[str, Any]:
+        """Up to the city hall, or with ``for_station`` down to that station below this one."""
 
     def import_bundle(self, path: Path) -> dict[str, Any]: ...
 
@@ -79,7 +80,7 @@ class StoreSyncPort:
     def sync_now(self) -> RoundReport:
         raise SyncUnavailable
 
-    def export_bundle(self, path: Path) -> dict[str, Any]:
+    def export_bundle(self, path: Path, for_station: str | None = None) -> dict[str, Any]:
         raise SyncUnavailable
 
     def import_bundle(self, path: Path) -> dict[str, Any]:

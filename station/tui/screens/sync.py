@@ -10,9 +10,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
-from textual.widgets import Button, Input, Label, Static
+from textual.widgets import Button, Input, Label, Select, Static
 
 from station.errors import StationError
+from station.topology import station_name
 
 from ..i18n import kind_label, t
 from ..sync_port import SyncStatus, SyncUnavailable
@@ -27,7 +28,8 @@ __all__ = ["SyncScreen", "result_summary", "sync_summary"]
 def result_summary(operation: str, result: dict[str, Any]) -> str:
     """What a sync, an export or an import did, in the operator's words, problems on their own lines."""
     if operation == "export_bundle":
-        lines = [t("exported_summary", **result), *result.get("files_left_out", [])]
+        audience = [t("exported_for", station=result["for_station"])] if result.get("for_station") else []
+        lines = ["".join([t("exported_summary", **result), *audience]), *result.get("files_left_out", [])]
     elif operation == "import_bundle":
         # nothing new (the same stick imported twice): nothing to relay either, and it says so
         relay = [t("will_relay")] if result.get("will_relay") and result.get("applied") else []
@@ -65,11 +67,31 @@ class SyncScreen(StationScreen):
         with Horizontal(id="sync-bundle"):
             yield Label(t("bundle_path"))
             yield Input(placeholder="station-bundle.ssb", compact=True, id="bundle-path")
+        below = self._stations_below()
+        if below:  # a township or county also writes sticks for the stations under it
+            with Horizontal(id="sync-audience"):
+                yield Label(t("bundle_for"))
+                yield Select(below, value="", allow_blank=False, compact=True, id="bundle-for")
         with Horizontal(id="sync-buttons"):
             yield Button(t("sync_now"), variant="primary", id="sync-now")
             yield Button(t("bundle_export"), id="bundle-export")
             yield Button(t("bundle_import"), id="bundle-import")
         yield Static("", id="sync-message")
+
+    def _stations_below(self) -> list[tuple[str, str]]:
+        """The choices of where an exported bundle goes: up (the empty value), or each station below."""
+        service = self.station_app.service
+        below = service.topology.descendants(service.station.code)
+        if not below:
+            return []
+        return [(t("bundle_for_up"), ""),
+                *((t("bundle_for_station", name=station_name(service.topology, code), code=code), code) for code in below)]
+
+    def _audience(self) -> str | None:
+        """The station below the exported bundle is for; None when it goes up."""
+        chosen = self.query("#bundle-for")
+        value = chosen.first(Select).value if chosen else ""
+        return value if isinstance(value, str) and value else None
 
     def on_mount(self) -> None:
         self.query_one("#sync-now", Button).focus()
@@ -99,18 +121,16 @@ class SyncScreen(StationScreen):
         typed = self.query_one("#bundle-path", Input).value.strip()
         path = Path(typed).expanduser() if typed else self.station_app.service.home.root / "station-bundle.ssb"
         operation = {"sync-now": "sync_now", "bundle-export": "export_bundle", "bundle-import": "import_bundle"}
-        self._run(operation[str(event.button.id)], path)
+        self._run(operation[str(event.button.id)], path, self._audience())
 
-    def _run(self, operation: str, path: Path | None) -> None:
+    def _run(self, operation: str, path: Path | None, for_station: str | None = None) -> None:
         self.query_one("#sync-message", Static).update(t("working"))
-        self._call_sync(operation, path)
+        self._call_sync(operation, path, for_station)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="sync-action")
-    def _call_sync(self, operation: str, path: Path | None) -> None:
-        port = self.station_app.sync
+    def _call_sync(self, operation: str, path: Path | None, for_station: str | None) -> None:
         try:
-            summary = (sync_summary(port.sync_now()) if operation == "sync_now"
-                       else result_summary(operation, getattr(port, operation)(path) or {}))
+            summary = self._operate(operation, path, for_station)
         except SyncUnavailable:
             self.post_message(self.SyncFinished(False, t("sync_unavailable")))
             return
@@ -118,6 +138,15 @@ class SyncScreen(StationScreen):
             self.post_message(self.SyncFinished(False, t("sync_failed", message=str(exc))))
             return
         self.post_message(self.SyncFinished(True, summary))
+
+    def _operate(self, operation: str, path: Path | None, for_station: str | None) -> str:
+        port = self.station_app.sync
+        if operation == "sync_now":
+            return sync_summary(port.sync_now())
+        assert path is not None
+        if operation == "export_bundle":
+            return result_summary(operation, port.export_bundle(path, for_station))
+        return result_summary(operation, port.import_bundle(path))
 
     def on_sync_screen_sync_finished(self, message: SyncFinished) -> None:
         self.query_one("#sync-message", Static).update(Text(message.text, style="green" if message.ok else "yellow"))
