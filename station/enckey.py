@@ -25,7 +25,7 @@ if TYPE_CHECKING:  # cryptography loads only when a key is made or used, not at 
     from .store import StationStore
 
 __all__ = ["ENCRYPTION_KEY_META", "KNOWN_KEYS_META", "PUBLIC_FILE", "KnownKeys", "ensure_encryption_key",
-           "encryption_public", "encryption_private", "known_keys", "save_known_keys"]
+           "encryption_public", "own_encryption_public", "encryption_private", "known_keys", "save_known_keys"]
 
 ENCRYPTION_KEY_META = "encryption_key"
 KNOWN_KEYS_META = "encryption_keys"
@@ -36,6 +36,21 @@ def encryption_public(root: Path) -> str | None:
     """This station's encryption public key as the home keeps it; None before it was made."""
     path = root / PUBLIC_FILE
     return (path.read_text(encoding="ascii").strip() or None) if path.is_file() else None
+
+
+def own_encryption_public(store: StationStore, root: Path) -> str | None:
+    """This station's encryption public key as the private half in the store gives it: what it
+    publishes and seals its own bundles to. ``encryption.pub`` is a plain file anyone with the
+    folder can change, so it is only a copy, written again when it says otherwise."""
+    from .keyseal import public_text
+
+    private = encryption_private(store)
+    if private is None:
+        return None
+    text = public_text(private.public_key())
+    if encryption_public(root) != text:
+        _write_public(root, text)
+    return text
 
 
 def ensure_encryption_key(store: StationStore, root: Path) -> bool:

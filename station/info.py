@@ -10,7 +10,7 @@ import os
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
-from station.enckey import encryption_public
+from station.enckey import encryption_public, own_encryption_public
 
 if TYPE_CHECKING:  # the labels and the address need no store
     from station.service import StationService
@@ -61,7 +61,13 @@ def station_info(service: StationService) -> StationInfo:
         public_key=public_key_text(service.signing_key()),
         hub_url=(override or hall.url).rstrip("/"), hub_url_source="env" if override else "stations.toml",
         public_url=hall.public_url, home=str(service.home.root), topology_file=str(service.home.topology_file),
-        parent=station.parent, encryption_key=encryption_public(service.home.root))
+        parent=station.parent, encryption_key=_encryption_key(service))
+
+
+def _encryption_key(service: StationService) -> str | None:
+    """The key to enrol: from the store when it is open (the file is only its copy), else the file."""
+    root = service.home.root
+    return own_encryption_public(service.store, root) if service.unlocked else encryption_public(root)
 
 
 def enrol_command(code: str, public_key: str, encryption_key: str | None = None) -> str:

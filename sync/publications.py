@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from forms import CatalogueError, parse_item
-from station.enckey import encryption_public, save_known_keys
+from station.enckey import own_encryption_public, save_known_keys
 from station.errors import BadInput
 from station.service import StationService
 from station.workdays import CalendarError, parse_table
@@ -76,7 +76,7 @@ def fetch_publications(client: SyncClient) -> PublicationsReport:
 
 def _page(client: SyncClient, cursor: int) -> dict[str, Any] | None:
     """One page; the request also publishes this station's encryption key (signed, like the whole query)."""
-    own = encryption_public(client.service.home.root)
+    own = own_encryption_public(client.service.store, client.service.home.root)
     path = f"/api/v1/publications?after={cursor}&limit={_PAGE}" + (f"&encryption_key={own}" if own else "")
     try:
         return client.get_json(path)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from station.enckey import encryption_private, encryption_public, known_keys
+from station.enckey import encryption_private, known_keys, own_encryption_public
 from station.errors import BadInput
 from station.service import StationService
 
@@ -36,7 +36,7 @@ def bundle_recipients(service: StationService, for_station: str | None = None) -
         raise BadInput(NO_HUB_KEY_TEXT)
     code, topology = service.station.code, service.topology
     recipients = [Recipient(HUB, known.hub)]
-    own = encryption_public(service.home.root)
+    own = own_encryption_public(service.store, service.home.root)
     if own:
         recipients.append(Recipient(code, own))
     below = _between(topology, code, for_station) if for_station else []

@@ -93,3 +93,27 @@ def test_enroll_takes_the_encryption_key_and_forgets_it_with_a_new_pc(tmp_path: 
     new_pc = "A" * 42 + "E"
     assert cityhall_main(["enroll", VILLAGE, f"--public-key={new_pc}", "--db", url]) == 0
     assert _station_key(engine, VILLAGE) is None  # the new PC publishes its own at its first sync
+
+
+def test_a_swapped_encryption_pub_is_neither_published_nor_sealed_to(world: World) -> None:
+    """Whoever can write the station's folder (not its PIN) swaps ``encryption.pub`` for a key of theirs:
+    the next sync must not publish it, so no stick for this station is ever sealed to the intruder."""
+    from station.enckey import PUBLIC_FILE, encryption_private
+    from station.info import station_info
+    from sync.publications import fetch_publications
+    from sync.recipients import bundle_recipients
+
+    village = world.sites[VILLAGE].service
+    true_key = public_text(encryption_private(village.store).public_key())  # type: ignore[union-attr]
+    intruder = public_text(X25519PrivateKey.generate().public_key())
+    (village.home.root / PUBLIC_FILE).write_text(intruder + "\n", encoding="ascii")
+
+    village.store.set_meta("publications_cursor", "0")
+    with world.sites[VILLAGE].client() as client:
+        fetch_publications(client)
+
+    assert _station_key(world.store.engine, VILLAGE) == true_key
+    assert {r.name: r.key for r in bundle_recipients(village)}[VILLAGE] == true_key
+    assert encryption_public(village.home.root) == true_key  # the file says so again
+    (village.home.root / PUBLIC_FILE).write_text(intruder + "\n", encoding="ascii")
+    assert station_info(village).encryption_key == true_key  # the enrol line of `station info` too
