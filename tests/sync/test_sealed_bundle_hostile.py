@@ -25,21 +25,22 @@ from cityhall.bundles import check_encryption_key, publish_station_key, station_
 from cityhall.db import make_engine, migrate
 from cityhall.revocation import revoke_station
 from cityhall.store import HubStore
-from station.enckey import save_known_keys
+from station.enckey import known_keys, save_known_keys
 from station.keys import public_key_text
 from station.keyseal import open_seal, public_text
 from station.topology import Topology
 from station.attachments import AUTHORISATION, attach_files
-from station.errors import BadInput
+from station.errors import BadInput, NotAllowed
 from sync import carry
 from sync.bundle import BundleError, read_bundle
-from sync.carry import MAX_STICK_BYTES, import_bundle
+from sync.carry import MAX_STICK_BYTES, export_bundle, import_bundle
 from sync.sealed_bundle import MAGIC2, NotARecipient, Recipient, _signed_text, write_sealed_bundle
 from sync.signing import sign_bytes
 from tests.support.demo import DEMO_TOPOLOGY_FILE, TOWNSHIP, VILLAGE
 from tests.attachments.scans import tiny_pdf
 from tests.support.events import sample_events
 from tests.support.hub import file_case, make_station, topology_for
+from tests.support.keys import introduce
 
 LOW_ORDER = base64.urlsafe_b64encode(bytes(32)).decode().rstrip("=")
 
@@ -132,3 +133,42 @@ def test_an_export_leaves_out_the_files_that_would_pass_the_limit_and_names_them
     files, left_out = carry._files_to_carry(service)
     assert files == [] and len(left_out) == 1 and "数据包已满" in left_out[0]
     service.close()
+
+
+def test_a_stick_signed_by_a_key_that_is_not_the_origins_is_refused_and_nothing_applied(tmp_path: Path) -> None:
+    """Anyone can make a key and write "from village 203" in a stick sealed to the township (its key
+    is public). The township must hold the village's enrolled signing key and refuse the stick,
+    not show a forged case on its board until the city hall refuses the relayed copy."""
+    config = topology_for(tmp_path, 9)
+    village, _, _ = make_station(tmp_path, VILLAGE, config)
+    township, _, _ = make_station(tmp_path, TOWNSHIP, config, role="approver", agent="T01")
+    introduce(village, township)
+    impostor, impostor_agent, _ = make_station(tmp_path / "elsewhere", VILLAGE, config)
+    with impostor.store.write():
+        save_known_keys(impostor.store, known_keys(village.store).to_json())  # seals to the real township
+    file_case(impostor, impostor_agent)
+    stick = tmp_path / "forged.ssb"
+    export_bundle(impostor, stick)
+
+    with pytest.raises(NotAllowed, match=f"不是 {VILLAGE} 在市政务服务中心登记的签名密钥"):
+        import_bundle(township, stick)
+    assert township.store.case_count() == 0 and not list((township.home.root / "relay").glob("*"))
+    for service in (village, township, impostor):
+        service.close()
+
+
+def test_a_stick_from_a_station_whose_signing_key_is_not_known_here_is_refused(tmp_path: Path) -> None:
+    config = topology_for(tmp_path, 9)
+    village, agent, _ = make_station(tmp_path, VILLAGE, config)
+    township, _, _ = make_station(tmp_path, TOWNSHIP, config, role="approver", agent="T01")
+    introduce(village, township)
+    with township.store.write():  # as a township that heard of no signing keys yet (an older city hall)
+        save_known_keys(township.store, known_keys(township.store).to_json() | {"signing": {}})
+    file_case(village, agent)
+    export_bundle(village, tmp_path / "up.ssb")
+
+    with pytest.raises(NotAllowed, match="请先联网同步一次"):
+        import_bundle(township, tmp_path / "up.ssb")
+    assert township.store.case_count() == 0
+    for service in (village, township):
+        service.close()
