@@ -90,15 +90,17 @@ def publish_station_key(engine: Engine, station: str, text: str | None) -> bool:
 
 
 def station_keys_for(store: HubStore, station: str) -> dict[str, Any]:
-    """What a station seals its bundles to: the hub's key and the enrolled stations above and below it."""
+    """What a station seals its bundles to: the hub's key and the enrolled stations above and below it;
+    and those stations' signing keys, which a stick from one of them must be signed by."""
     topology = store.topology
     relatives = [*topology.ancestors(station), *topology.descendants(station)] if station in topology else []
     revoked = select(revocations.c.public_key)  # a revoked PC is in the wrong hands: no stick is sealed to it
     with store.engine.connect() as conn:
-        rows = conn.execute(select(db.stations.c.code, db.stations.c.encryption_key)
+        rows = conn.execute(select(db.stations.c.code, db.stations.c.encryption_key, db.stations.c.public_key)
                             .where(db.stations.c.code.in_(relatives), db.stations.c.public_key.not_in(revoked))
                             ).all() if relatives else []
-    return {"hub": hub_public_key(store.engine), "stations": {row.code: row.encryption_key for row in rows}}
+    return {"hub": hub_public_key(store.engine), "stations": {row.code: row.encryption_key for row in rows},
+            "signing": {row.code: row.public_key for row in rows}}
 
 
 def ingest_relayed_bundle(store: HubStore, data: bytes) -> list[dict[str, Any]]:

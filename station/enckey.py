@@ -94,11 +94,13 @@ def encryption_private(store: StationStore) -> X25519PrivateKey | None:
 
 @dataclass(frozen=True)
 class KnownKeys:
-    """The encryption public keys this station has heard of from the city hall."""
+    """The public keys this station has heard of from the city hall."""
 
     hub: str | None = None
     stations: dict[str, str | None] = field(default_factory=dict)
-    """Enrolled stations above and below this one: their key, or None while they have published none."""
+    """Enrolled stations above and below this one: their encryption key, or None while they have published none."""
+    signing: dict[str, str] = field(default_factory=dict)
+    """The same stations' enrolled signing keys: a stick is theirs only when signed by one of these."""
     heard: bool = False
     """False until a city hall that sends keys was reached once."""
 
@@ -112,10 +114,14 @@ class KnownKeys:
         entries = entries if isinstance(entries, dict) else {}
         stations = {str(code): key if isinstance(key, str) else None for code, key in entries.items()
                     if isinstance(code, str)}
-        return cls(hub=hub, stations=stations, heard=True)
+        signing = raw.get("signing")
+        signing = {code: key for code, key in signing.items() if isinstance(code, str) and isinstance(key, str)
+                   } if isinstance(signing, dict) else {}
+        return cls(hub=hub, stations=stations, signing=signing, heard=True)
 
     def to_json(self) -> dict[str, Any]:
-        return {"hub": self.hub, "stations": dict(sorted(self.stations.items()))}
+        return {"hub": self.hub, "stations": dict(sorted(self.stations.items())),
+                "signing": dict(sorted(self.signing.items()))}
 
 
 def known_keys(store: StationStore) -> KnownKeys:

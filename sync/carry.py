@@ -28,6 +28,8 @@ from typing import Any, BinaryIO
 
 from station.attachments import BlobFiles, blob_files, records
 from station.attachments.blobs import BlobDamaged
+from station.enckey import known_keys
+from station.keys import public_key_text
 from station.errors import BadInput, NotAllowed, NotFound
 from station.ledger import Event, fold
 from station.relay_queue import relay_file_name
@@ -209,6 +211,7 @@ def import_bundle(service: StationService, path: Path) -> dict[str, Any]:
     if relaying:
         _refuse_not_for_hub(flat, path)
     _refuse_revoked(service, flat, path)
+    _refuse_unknown_signers(service, flat, path)
     visible = _visible_here(service, [e for b in flat for e in b.events])
     applied, kept = _apply_with_files(service, visible, flat, relaying)
     events = sum(len(b.events) for b in flat)
@@ -317,6 +320,25 @@ def _refuse_revoked(service: StationService, flat: list[Bundle], path: Path) -> 
                 if (problem := revoked_key_problem(revoked, b.station, b.public_key, b.created_at))]
     if problems:
         raise NotAllowed(*(f"{path.name}：{printable(problem)}" for problem in problems))
+
+
+def _refuse_unknown_signers(service: StationService, flat: list[Bundle], path: Path) -> None:
+    """Nothing is imported from a stick on which a bundle is signed by a key its origin did not enrol
+    (the city hall tells each station its relatives' keys) nor had revoked (judged by its time above)."""
+    enrolled = {**known_keys(service.store).signing, service.station.code: public_key_text(service.signing_key())}
+    revoked = {(entry.station, entry.public_key) for entry in known_revocations(service.store)}
+    problems = [_signer_problem(b.station, enrolled.get(b.station)) for b in flat
+                if enrolled.get(b.station) != b.public_key and (b.station, b.public_key) not in revoked]
+    if problems:
+        raise NotAllowed(*(f"{path.name}：{problem}" for problem in dict.fromkeys(problems)))
+
+
+def _signer_problem(station: str, enrolled: str | None) -> str:
+    if enrolled is None:
+        return (f"本站还没有收到 {printable(station)} 的签名公钥，无法确认数据包确实出自该站，什么也没有导入；"
+                "请先联网同步一次（station sync），再导入")
+    return (f"数据包的签名密钥不是 {printable(station)} 在市政务服务中心登记的签名密钥，可能是伪造的，"
+            "什么也没有导入；请向乡镇或市政务服务中心核实这个 U 盘的来历")
 
 
 def _not_for_us(service: StationService, path: Path, refused: NotARecipient) -> str:
