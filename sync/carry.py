@@ -29,8 +29,8 @@ from typing import Any, BinaryIO
 from station.attachments import BlobFiles, blob_files, records
 from station.attachments.blobs import BlobDamaged
 from station.enckey import known_keys
-from station.keys import public_key_text
 from station.errors import BadInput, NotAllowed, NotFound
+from station.keys import public_key_text
 from station.ledger import Event, fold
 from station.relay_queue import relay_file_name
 from station.service import StationService
@@ -338,7 +338,7 @@ def _signer_problem(station: str, enrolled: str | None) -> str:
         return (f"本站还没有收到 {printable(station)} 的签名公钥，无法确认数据包确实出自该站，什么也没有导入；"
                 "请先联网同步一次（station sync），再导入")
     return (f"数据包的签名密钥不是 {printable(station)} 在市政务服务中心登记的签名密钥，可能是伪造的，"
-            "什么也没有导入；请向乡镇或市政务服务中心核实这个 U 盘的来历")
+            "什么也没有导入；如果该站刚换了电脑，请先联网同步一次再导入，否则请向乡镇或市政务服务中心核实这个 U 盘的来历")
 
 
 def _not_for_us(service: StationService, path: Path, refused: NotARecipient) -> str:
