@@ -216,19 +216,24 @@ class StationStore:
         return self.pending_after(0, limit)[0]
 
     def pending_after(self, cursor: int, limit: int) -> tuple[list[Event], int]:
-        """Like ``pending_events``, recorded after ``cursor``; and the cursor after them. A push
-        reads its next batch while the one before is still unanswered (still pending).
+        """Like ``pending_events``, recorded after ``cursor``; and the cursor after them."""
+        texts, cursor = self.pending_texts_after(cursor, limit)
+        return [Event.from_stored_text(text) for text in texts], cursor  # the stored text is the canonical JSON
 
-        The events are walked in rowid order from the cursor (from the first pending one when
-        the cursor is 0), so a batch costs its own rows, not a scan and sort of the whole backlog."""
+    def pending_texts_after(self, cursor: int, limit: int) -> tuple[list[str], int]:
+        """The canonical JSON of ``limit`` pending events recorded after ``cursor`` (0: from the
+        first pending one), oldest first, and the cursor after them. A push reads its next batch
+        while the one before is still unanswered (still pending).
+
+        The events are walked in rowid order from the cursor, so a batch costs its own rows, not
+        a scan and sort of the whole backlog."""
         with self._lock:
             start = cursor or self._before_first_pending()
             rows = self.conn.execute(
                 "SELECT e.rowid, e.body FROM events e CROSS JOIN outbox o ON o.event_id = e.id "
                 "WHERE e.rowid > ? AND e.recorded_here = 1 AND o.state = 'pending' ORDER BY e.rowid LIMIT ?",
                 [start, limit]).fetchall()
-        events = [Event.from_stored_text(body) for _, body in rows]  # the stored text is the canonical JSON
-        return events, rows[-1][0] if rows else cursor
+        return [body for _, body in rows], rows[-1][0] if rows else cursor
 
     def _before_first_pending(self) -> int:
         first = self.conn.execute(
