@@ -110,7 +110,7 @@ class SyncClient(OverHubSession):
             self._retrying(lambda: self._push_pipelined(sender, report))
 
     def _push_pipelined(self, sender: ThreadPoolExecutor, report: SyncReport) -> None:
-        in_flight: deque[tuple[list[str], Future[tuple[Any, float]]]] = deque()
+        in_flight: deque[tuple[list[str], int, Future[tuple[Any, float]]]] = deque()
         cursor = 0
         try:
             while True:
@@ -119,15 +119,16 @@ class SyncClient(OverHubSession):
                     if not texts:
                         break
                     push = encode_push_stored(texts)
-                    in_flight.append((push.ids, sender.submit(self._send_batch, push.body)))
+                    in_flight.append((push.ids, cursor, sender.submit(self._send_batch, push.body)))
                 if not in_flight:
                     return
-                ids, answer = in_flight.popleft()
+                ids, read_through, answer = in_flight.popleft()
                 body, elapsed = answer.result()
-                self._record_answers(_answers(ids, body), report)
+                # the batches are answered in the order they were read: every one up to here is
+                self._record_answers(_answers(ids, body), report, answered_through=read_through)
                 self.batch.after_success(len(ids), elapsed)
         finally:  # after a failure, what the hub answered for the batches still in flight is kept
-            for ids, answer in in_flight:
+            for ids, _, answer in in_flight:
                 if answer.exception() is None and len(answer.result()[0].get("statuses", ())) == len(ids):
                     self._record_answers(_answers(ids, answer.result()[0]), report)
 
@@ -144,7 +145,8 @@ class SyncClient(OverHubSession):
             raise RetryableAnswer("413") from refused
         return response.json(), time.monotonic() - started
 
-    def _record_answers(self, results: list[dict[str, Any]], report: SyncReport) -> None:
+    def _record_answers(self, results: list[dict[str, Any]], report: SyncReport,
+                        answered_through: int | None = None) -> None:
         marks: list[tuple[str, str, str | None]] = []
         for answer in results:
             status = answer["status"]
@@ -156,7 +158,7 @@ class SyncClient(OverHubSession):
             report.pushed += 1
             report.duplicates += status == "duplicate"
             report.parked += status == "parked"
-        self.store.mark_outbox_many(marks)  # one durable commit for the whole answer, not one per event
+        self.store.mark_outbox_many(marks, answered_through)  # one durable commit for the whole answer
 
     # -- bundles carried for other stations ------------------------------------------
 
