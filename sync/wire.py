@@ -31,7 +31,7 @@ import orjson
 import zstandard
 
 from station.ledger import Event, EventFormatError
-from station.ledger.columns import parse_columns
+from station.ledger.columns import parse_columns, parse_push_json
 from station.ledger.contract import parse_event
 
 if TYPE_CHECKING:
@@ -202,7 +202,11 @@ def decode_batch(body: bytes) -> tuple[list[Event], dict[str, Any]]:
 def decode_events(body: bytes, limit: int = MAX_BODY_BYTES) -> tuple[list[Event | Malformed], JsonObject]:
     """Each event of a batch (either version) checked on its own: a malformed one does not sink the rest."""
     if body[:4] == _ZSTD_MAGIC:
-        (payload, floats), version = _unzstd_json(body, limit), PUSH_WIRE_VERSION
+        raw = _inflate_zstd(body, limit)
+        whole = parse_push_json(raw, MAX_BATCH_EVENTS)
+        if whole is not None:
+            return list(whole), {}  # every event keeps the contract: decoded and checked in one pass
+        (payload, floats), version = _raw_json(raw), PUSH_WIRE_VERSION
     else:
         (payload, floats), version = _gunzip_json(body, limit), WIRE_VERSION
     if not isinstance(payload, dict) or payload.get("w") != version:
@@ -259,9 +263,8 @@ def _json_bytes(payload: object) -> bytes:
         return json.dumps(payload, separators=(",", ":")).encode("ascii")
 
 
-def _unzstd_json(body: bytes, limit: int) -> tuple[JsonValue, bool]:
-    """The JSON value of a zstd body, and whether a float may appear in it."""
-    raw = _inflate_zstd(body, limit)
+def _raw_json(raw: bytes) -> tuple[JsonValue, bool]:
+    """The JSON value of a zstd body's content, and whether a float may appear in it."""
     try:
         return _json_loads(raw)
     except msgspec.DecodeError:
