@@ -43,8 +43,10 @@ __all__ = ["WireError", "COLUMNS", "encode_batch", "encode_push", "decode_batch"
 
 WIRE_VERSION = 1
 PUSH_WIRE_VERSION = 2
-ZSTD_LEVEL = 9
-"""Level 9 is within a few per cent of level 19's size on event batches at a tenth of its time."""
+ZSTD_LEVEL = 1
+"""On event batches (column-major, ``prev`` left out) level 1 came out a little smaller than
+levels 3 to 12 (10,000 sample events in batches of 2,000: 225 KB against 236 KB at level 9,
+6 % over level 19) and costs the station a third less time than level 9."""
 _ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 COLUMNS = ("id", "case", "kind", "hlc", "at", "station", "actor", "data", "v", "role", "prev")
 MAX_BODY_BYTES = 64 * 1024 * 1024
