@@ -66,6 +66,8 @@ class CaseQuery:
 
 
 ALL_CASES = CaseQuery()
+OUTBOX_FLOOR = "outbox_answered_through"
+"""Meta: the rowid through which every event recorded here has the hub's answer (no pending one at or before it)."""
 
 _CASE_COLUMNS = ("case_no", "status", "item_code", "item_name", "origin", "handler", "applicant_id",
                  "applicant_name", "received_on", "deadline", "supplement_due", "conflicts", "last_hlc", "state")
@@ -216,21 +218,34 @@ class StationStore:
         return self.pending_after(0, limit)[0]
 
     def pending_after(self, cursor: int, limit: int) -> tuple[list[Event], int]:
-        """Like ``pending_events``, recorded after ``cursor``; and the cursor after them. A push
-        reads its next batch while the one before is still unanswered (still pending).
+        """Like ``pending_events``, recorded after ``cursor``; and the cursor after them."""
+        texts, cursor = self.pending_texts_after(cursor, limit)
+        return [Event.from_stored_text(text) for text in texts], cursor  # the stored text is the canonical JSON
 
-        The events are walked in rowid order from the cursor (from the first pending one when
-        the cursor is 0), so a batch costs its own rows, not a scan and sort of the whole backlog."""
+    def pending_texts_after(self, cursor: int, limit: int) -> tuple[list[str], int]:
+        """The canonical JSON of ``limit`` pending events recorded after ``cursor`` (0: from the
+        first pending one), oldest first, and the cursor after them. A push reads its next batch
+        while the one before is still unanswered (still pending).
+
+        The events are walked in rowid order from the cursor, so a batch costs its own rows, not
+        a scan and sort of the whole backlog."""
         with self._lock:
             start = cursor or self._before_first_pending()
             rows = self.conn.execute(
                 "SELECT e.rowid, e.body FROM events e CROSS JOIN outbox o ON o.event_id = e.id "
                 "WHERE e.rowid > ? AND e.recorded_here = 1 AND o.state = 'pending' ORDER BY e.rowid LIMIT ?",
                 [start, limit]).fetchall()
-        events = [Event.from_stored_text(body) for _, body in rows]  # the stored text is the canonical JSON
-        return events, rows[-1][0] if rows else cursor
+        return [body for _, body in rows], rows[-1][0] if rows else cursor
 
     def _before_first_pending(self) -> int:
+        """A rowid at or after which every pending event recorded here lies: where the last push
+        left off (``OUTBOX_FLOOR``), 0 while nothing was ever answered, else the smallest (a walk
+        over every pending event, what a station of an earlier release does once)."""
+        floor = self.conn.execute("SELECT value FROM meta WHERE key = ?", [OUTBOX_FLOOR]).fetchone()
+        if floor is not None:
+            return int(floor[0])
+        if self.conn.execute("SELECT 1 FROM outbox WHERE state IN ('pushed', 'rejected') LIMIT 1").fetchone() is None:
+            return 0  # nothing answered yet: every event recorded here is still pending
         first = self.conn.execute(
             "SELECT min(e.rowid) FROM outbox o JOIN events e ON e.id = o.event_id AND e.recorded_here = 1 "
             "WHERE o.state = 'pending'").fetchone()[0]
@@ -239,12 +254,24 @@ class StationStore:
     def mark_outbox(self, event_id: str, state: str, reason: str | None = None) -> None:
         self.mark_outbox_many([(event_id, state, reason)])
 
-    def mark_outbox_many(self, marks: list[tuple[str, str, str | None]]) -> None:
-        """Record the hub's answers (event id, ``pushed`` or ``rejected``, reason) in one statement."""
+    def mark_outbox_many(self, marks: list[tuple[str, str, str | None]], answered_through: int | None = None) -> None:
+        """Record the hub's answers (event id, ``pushed`` or ``rejected``, reason) in one transaction,
+        one statement per state and reason. ``answered_through``: the rowid of the last event of
+        the batches read in order from the first pending one, all now answered: the next push
+        starts after it."""
+        ids: dict[tuple[str, str | None], list[str]] = {}
+        for event_id, state, reason in marks:
+            ids.setdefault((state, reason), []).append(event_id)
         now = _now()
         with self.write():
-            self.conn.executemany("UPDATE outbox SET state = ?, reason = ?, attempts = attempts + 1, updated_at = ? "
-                                  "WHERE event_id = ?", [(state, reason, now, event_id) for event_id, state, reason in marks])
+            for (state, reason), group in ids.items():
+                self.conn.execute("UPDATE outbox SET state = ?, reason = ?, attempts = attempts + 1, updated_at = ? "
+                                  "WHERE event_id IN (SELECT value FROM json_each(?))",
+                                  [state, reason, now, json.dumps(group)])
+            if answered_through is not None:
+                self.conn.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET "
+                                  "value = max(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER))",
+                                  [OUTBOX_FLOOR, str(answered_through)])
 
     def outbox_counts(self) -> dict[str, int]:
         counts = {"pending": 0, "pushed": 0, "rejected": 0}

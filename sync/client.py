@@ -31,7 +31,7 @@ from .notices import fetch_notices
 from .publications import fetch_publications
 from .session import (CITYHALL_URL_ENV, CONTACT_META, OFFSET_META, HubSession, OverHubSession, RetryableAnswer,
                       reason_of)
-from .wire import columns_to_dicts, encode_push
+from .wire import columns_to_dicts, encode_push_stored
 
 _log = logging.getLogger(__name__)
 
@@ -110,25 +110,27 @@ class SyncClient(OverHubSession):
             self._retrying(lambda: self._push_pipelined(sender, report))
 
     def _push_pipelined(self, sender: ThreadPoolExecutor, report: SyncReport) -> None:
-        in_flight: deque[tuple[list[Event], Future[tuple[Any, float]]]] = deque()
+        in_flight: deque[tuple[list[str], int, Future[tuple[Any, float]]]] = deque()
         cursor = 0
         try:
             while True:
                 while len(in_flight) < PIPELINE:
-                    events, cursor = self.store.pending_after(cursor, self.batch.size)
-                    if not events:
+                    texts, cursor = self.store.pending_texts_after(cursor, self.batch.size)
+                    if not texts:
                         break
-                    in_flight.append((events, sender.submit(self._send_batch, encode_push(events))))
+                    push = encode_push_stored(texts)
+                    in_flight.append((push.ids, cursor, sender.submit(self._send_batch, push.body)))
                 if not in_flight:
                     return
-                events, answer = in_flight.popleft()
+                ids, read_through, answer = in_flight.popleft()
                 body, elapsed = answer.result()
-                self._record_answers(_answers(events, body), report)
-                self.batch.after_success(len(events), elapsed)
+                # the batches are answered in the order they were read: every one up to here is
+                self._record_answers(_answers(ids, body), report, answered_through=read_through)
+                self.batch.after_success(len(ids), elapsed)
         finally:  # after a failure, what the hub answered for the batches still in flight is kept
-            for events, answer in in_flight:
-                if answer.exception() is None and len(answer.result()[0].get("statuses", ())) == len(events):
-                    self._record_answers(_answers(events, answer.result()[0]), report)
+            for ids, _, answer in in_flight:
+                if answer.exception() is None and len(answer.result()[0].get("statuses", ())) == len(ids):
+                    self._record_answers(_answers(ids, answer.result()[0]), report)
 
     def _send_batch(self, body: bytes) -> tuple[Any, float]:
         """One push (in a sender thread): the hub's answer and the seconds it took."""
@@ -143,7 +145,8 @@ class SyncClient(OverHubSession):
             raise RetryableAnswer("413") from refused
         return response.json(), time.monotonic() - started
 
-    def _record_answers(self, results: list[dict[str, Any]], report: SyncReport) -> None:
+    def _record_answers(self, results: list[dict[str, Any]], report: SyncReport,
+                        answered_through: int | None = None) -> None:
         marks: list[tuple[str, str, str | None]] = []
         for answer in results:
             status = answer["status"]
@@ -155,7 +158,7 @@ class SyncClient(OverHubSession):
             report.pushed += 1
             report.duplicates += status == "duplicate"
             report.parked += status == "parked"
-        self.store.mark_outbox_many(marks)  # one durable commit for the whole answer, not one per event
+        self.store.mark_outbox_many(marks, answered_through)  # one durable commit for the whole answer
 
     # -- bundles carried for other stations ------------------------------------------
 
@@ -238,12 +241,12 @@ def _checked(rows: list[dict[str, Any]], cursor: int) -> list[Event]:
     return events
 
 
-def _answers(events: list[Event], body: dict[str, Any]) -> list[dict[str, Any]]:
+def _answers(ids: list[str], body: dict[str, Any]) -> list[dict[str, Any]]:
     """The compact answer (statuses in request order) as per-event answers."""
     statuses, reasons = body["statuses"], body.get("reasons", {})
-    if len(statuses) != len(events):
+    if len(statuses) != len(ids):
         raise RetryableAnswer("answer does not match the batch")
-    return [{"id": e.id, "status": s, "reason": reasons.get(str(i))} for i, (e, s) in enumerate(zip(events, statuses, strict=False))]
+    return [{"id": i, "status": s, "reason": reasons.get(str(n))} for n, (i, s) in enumerate(zip(ids, statuses, strict=True))]
 
 
 def _refusal(status: int, reason: str) -> StationError:

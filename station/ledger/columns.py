@@ -29,7 +29,7 @@ from .rules import KINDS, ROLES
 if TYPE_CHECKING:
     from .events import EventData
 
-__all__ = ["parse_columns"]
+__all__ = ["parse_columns", "parse_push_json"]
 
 
 class _Columns(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -49,6 +49,13 @@ class _Columns(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """``None``: the digest of the event just before (a push leaves it out there)."""
 
 
+class _Push(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """A push body of version 2 with nothing but its events."""
+
+    w: Literal[2]
+    events: _Columns
+
+
 def parse_columns(columns: object, *, float_free: bool, elided_prev: bool) -> list[Event] | None:
     """Every event of a column-major batch, checked; None when any breaks the contract: check
     that batch event by event instead. ``elided_prev``: a ``prev`` of ``None`` stands for the
@@ -58,6 +65,30 @@ def parse_columns(columns: object, *, float_free: bool, elided_prev: bool) -> li
         batch = msgspec.convert(columns, _Columns, strict=True)
     except (msgspec.ValidationError, UnicodeEncodeError):  # a lone surrogate where a name is compared
         return None
+    return _checked(batch, float_free, elided_prev)
+
+
+def parse_push_json(raw: bytes, max_events: int) -> list[Event] | None:
+    """``parse_columns`` of a push's JSON (``{"w": 2, "events": columns}``, ``prev`` left out where
+    it may be), decoded straight into the columns' types in one pass; None for any body that is
+    not such a push of at most ``max_events`` events keeping the contract, which the caller
+    then reads the slower way that says what is wrong."""
+    floats: list[str] = []
+
+    def as_float(text: str) -> float:  # only ``data`` holds untyped values: a float there is seen here
+        floats.append(text)
+        return float(text)
+
+    try:
+        push = msgspec.json.Decoder(_Push, float_hook=as_float).decode(raw)
+    except (msgspec.DecodeError, msgspec.ValidationError, UnicodeEncodeError, RecursionError):
+        return None
+    if len(push.events.id) > max_events:
+        return None
+    return _checked(push.events, not floats, elided_prev=True)
+
+
+def _checked(batch: _Columns, float_free: bool, elided_prev: bool) -> list[Event] | None:
     if not _same_length(batch) or not _strings_keep_contract(batch):
         return None
     try:
@@ -83,11 +114,9 @@ def _events(batch: _Columns, float_free: bool, elided_prev: bool) -> list[Event]
                 return None
             prev = events[-1].digest()
         data: EventData = row[7]  # type: ignore[assignment]  # held to its kind's schema above
-        event = Event.from_stored({"id": row[0], "case": row[1], "kind": row[2], "hlc": row[3], "at": row[4],
-                                   "station": row[5], "actor": row[6], "data": data, "v": row[8], "role": row[9],
-                                   "prev": prev})
-        if float_free:
-            event.float_free()
+        event = Event.from_checked({"id": row[0], "case": row[1], "kind": row[2], "hlc": row[3], "at": row[4],
+                                    "station": row[5], "actor": row[6], "data": data, "v": row[8], "role": row[9],
+                                    "prev": prev}, float_free=float_free)
         try:
             check_event(event)
         except ValueError:

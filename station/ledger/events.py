@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import operator
+from contextlib import suppress
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from collections.abc import Mapping
@@ -139,6 +140,20 @@ class Event:
         event = cls.from_stored(raw)
         if len(raw) == len(event.__dataclass_fields__):
             event.__dict__["_canonical_json"] = text
+        return event
+
+    @classmethod
+    def from_checked(cls, fields: StoredEvent, *, float_free: bool) -> Event:
+        """An event of every field, just held to the contract; ``float_free``: its JSON decoder met
+        no float in it, so its canonical JSON is made now from ``fields`` themselves (the same
+        mapping ``_shallow`` would build again)."""
+        event = cls.from_stored(fields)
+        if float_free:
+            text = canonical_json(fields, float_free=True)
+            event.__dict__["_canonical_json"] = text
+            # asked of every event; one with a lone surrogate is the contract's to refuse (``check_event``)
+            with suppress(UnicodeEncodeError):
+                event.__dict__["_digest"] = hashlib.sha256(text.encode("utf-8")).hexdigest()
         return event
 
     @classmethod

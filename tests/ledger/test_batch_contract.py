@@ -9,6 +9,7 @@ string tests that run over whole columns at once.
 from __future__ import annotations
 
 import copy
+import json
 from typing import Any
 
 import pytest
@@ -16,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from station.ledger import Event
-from station.ledger.columns import parse_columns
+from station.ledger.columns import parse_columns, parse_push_json
 from sync.wire import COLUMNS, PUSH_WIRE_VERSION, _events_one_by_one, events_to_columns
 from tests.fuzz.test_fuzz_contract import _paths, _put, hostile_value
 from tests.support.events import sample_events
@@ -42,6 +43,23 @@ def _agree(rows: list[dict[str, Any]]) -> None:
     assert alone is not None, "the batch path took a batch that breaks the contract"
     assert [e.to_json() for e in whole] == [e.to_json() for e in alone]
     assert whole == alone
+    _agree_as_json(rows)
+
+
+def _agree_as_json(rows: list[dict[str, Any]]) -> None:
+    """The push's one-pass decode of the same rows sent as JSON takes only what the batch path
+    takes of them, and makes the same events."""
+    try:
+        text = json.dumps({"w": PUSH_WIRE_VERSION, "events": _columns(rows)})
+    except (TypeError, ValueError):
+        return  # not JSON: nothing a station can send
+    mine = parse_push_json(text.encode("ascii"), 100)
+    if mine is None:
+        return
+    reference = parse_columns(json.loads(text)["events"], float_free=False, elided_prev=True)
+    assert reference is not None, "the one-pass decode took a batch that breaks the contract"
+    assert [e.to_json() for e in mine] == [e.to_json() for e in reference]
+    assert mine == reference
 
 
 def test_a_batch_that_keeps_the_contract_is_taken_whole_and_equal() -> None:
@@ -50,6 +68,10 @@ def test_a_batch_that_keeps_the_contract_is_taken_whole_and_equal() -> None:
     assert whole is not None
     assert whole == _one_by_one(rows)
     assert [e.digest() for e in whole] == [e.digest() for e in EVENTS]
+    pushed = parse_push_json(json.dumps({"w": 2, "events": _columns(rows)}).encode(), 100)
+    assert pushed == EVENTS and [e.digest() for e in pushed] == [e.digest() for e in EVENTS]
+    assert parse_push_json(json.dumps({"w": 2, "events": _columns(rows)}).encode(), 5) is None  # over the limit
+    assert parse_push_json(json.dumps({"w": 2, "events": _columns(rows), "x": 1}).encode(), 100) is None
 
 
 def test_a_left_out_prev_is_the_digest_of_the_event_before() -> None:
@@ -78,6 +100,7 @@ def test_a_near_miss_in_any_column_is_never_taken(index: int, field: str, value:
     rows[index][field] = value
     assert _one_by_one(rows) is None, "the near miss should break the contract"
     assert parse_columns(_columns(rows), float_free=True, elided_prev=True) is None
+    assert parse_push_json(json.dumps({"w": 2, "events": _columns(rows)}).encode(), 100) is None
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))

@@ -11,12 +11,21 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 import zstandard
 
+from station.ledger import Event
 from station.keys import load_public_key, public_key_text
 from sync.bundle import BundleError, read_bundle, write_bundle
 from sync.signing import SKEW_WINDOW_S, signed_headers, verify_request
-from sync.wire import WireError, decode_batch, decode_events, encode_batch, encode_push, events_to_columns
+from sync.wire import (WireError, decode_batch, decode_events, encode_batch, encode_push, encode_push_stored,
+                       events_to_columns)
 
 from tests.support.events import sample_events
+from tests.sync.test_canonical_digest import envelope, text
+
+finite_json = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False)
+                           | st.integers(min_value=2**63 - 3, max_value=2**70) | text,
+                           lambda inner: st.lists(inner, max_size=4) | st.dictionaries(text, inner, max_size=4),
+                           max_leaves=20)
+"""What a station can store (it refuses NaN and infinities before recording)."""
 
 
 def test_batch_round_trips_every_envelope_field() -> None:
@@ -108,6 +117,52 @@ def test_push_batch_leaves_out_only_the_prev_it_can_rebuild() -> None:
     assert payload["w"] == 2
     assert payload["events"]["prev"] == ["", None, None, "00" * 32, broken[4].prev, None]
     assert decode_batch(encode_push(broken))[0] == broken
+
+
+def _payload(body: bytes) -> object:
+    return json.loads(zstandard.ZstdDecompressor().decompress(body))
+
+
+def _chained(datas: list[dict[str, object]], actors: list[str]) -> list[Event]:
+    """Events of one station, each ``prev`` the digest of the one before (one link broken at every fifth)."""
+    events: list[Event] = []
+    for index, (data, actor) in enumerate(zip(datas, actors, strict=False)):
+        prev = events[-1].digest() if events and index % 5 else "cd" * 32
+        events.append(replace(envelope(data, actor or "A01"), id=f"01JD{index:022d}", prev=prev))
+    return events
+
+
+@settings(max_examples=120, deadline=None)
+@given(st.lists(st.dictionaries(text, finite_json, max_size=5), min_size=1, max_size=8),
+       st.lists(text, min_size=8, max_size=8))
+def test_a_push_made_from_stored_texts_carries_what_one_made_from_events_does(
+        datas: list[dict[str, object]], actors: list[str]) -> None:
+    """The station pushes from the canonical JSON it stored: the hub must read exactly the
+    events (rare characters, floats, large integers included) and the same left-out ``prev``."""
+    events = _chained(datas, actors)
+    stored = encode_push_stored([event.to_json() for event in events])
+    assert stored.ids == [event.id for event in events]
+    assert _payload(stored.body) == _payload(encode_push(events))
+
+
+def test_a_push_from_stored_texts_decodes_to_the_sample_events() -> None:
+    events = sample_events(300)
+    stored = encode_push_stored([event.to_json() for event in events])
+    decoded, _ = decode_batch(stored.body)
+    assert decoded == events and [e.to_json() for e in decoded] == [e.to_json() for e in events]
+    assert _payload(stored.body)["events"]["prev"].count(None) == 299
+
+
+def test_a_stored_text_older_than_a_field_still_goes_up_whole() -> None:
+    """A body stored before ``role`` and ``prev`` existed lacks them: its digest is not its text's
+    hash, so the next event's ``prev`` travels in full, and the hub reads the defaults."""
+    events = sample_events(3)
+    old = json.loads(events[0].to_json())
+    del old["role"], old["prev"]
+    texts = [json.dumps(old, ensure_ascii=False, separators=(",", ":"), sort_keys=True)] + [e.to_json() for e in events[1:]]
+    stored = encode_push_stored(texts)
+    assert _payload(stored.body)["events"]["prev"] == ["", events[1].prev, None]
+    assert decode_batch(stored.body)[0][0] == replace(events[0], role="", prev="")
 
 
 def test_push_batch_costs_less_than_half_of_version_one() -> None:
