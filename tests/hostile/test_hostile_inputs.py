@@ -75,8 +75,9 @@ def _with(event: dict[str, Any], path: tuple[str, ...], value: Any) -> dict[str,
     return event
 
 
-def _push_case(city: City, name: str) -> tuple[httpx.Response, str, str]:
-    """Send the hostile input ``name``; returns the answer, the case number and its token."""
+def _push_case(city: City, name: str, wire: int = 1) -> tuple[httpx.Response, str, str]:
+    """Send the hostile input ``name`` in a push of wire version ``wire`` (1: gzip'd; 2: a zstd frame, as
+    stations send, read by the one-pass decoder first); returns the answer, the case number and its token."""
     case_no, token = city.spare_case_no(city.neighbour.code), new_token()
     event = _received(city, case_no, token)
     if name == "lone-surrogate-in-name":
@@ -102,7 +103,7 @@ def _push_case(city: City, name: str) -> tuple[httpx.Response, str, str]:
         text = text.replace('"@@DEEP@@"', "[" * 100_000 + "]" * 100_000)
     else:
         raise AssertionError(name)
-    return _raw_push(city, text), case_no, token
+    return _raw_push(city, text.replace('{"w": 1', f'{{"w": {wire}', 1)), case_no, token
 
 
 PUSHED = ["lone-surrogate-in-name", "lone-surrogate-as-item-in-a-zstd-push",
@@ -111,9 +112,10 @@ PUSHED = ["lone-surrogate-in-name", "lone-surrogate-as-item-in-a-zstd-push",
           "data-nested-100000-deep"]
 
 
+@pytest.mark.parametrize("wire", [1, 2])
 @pytest.mark.parametrize("name", PUSHED)
-def test_9_a_malformed_event_is_refused_not_a_500(hub_up: City, name: str) -> None:
-    answer, case_no, token = _push_case(hub_up, name)
+def test_9_a_malformed_event_is_refused_not_a_500(hub_up: City, name: str, wire: int) -> None:
+    answer, case_no, token = _push_case(hub_up, name, wire)
 
     assert answer.status_code < 500, f"{name}: {answer.status_code} {answer.text[:300]}"
     assert answer.status_code in (400, 413, 422) or set(statuses(answer)) == {"rejected"}, answer.text[:300]
@@ -121,10 +123,11 @@ def test_9_a_malformed_event_is_refused_not_a_500(hub_up: City, name: str) -> No
     assert hub_up.get("/healthz").status_code == 200
 
 
-def test_9_the_same_event_twice_in_one_push_is_stored_once_not_a_500(hub_up: City) -> None:
+@pytest.mark.parametrize("wire", [1, 2])
+def test_9_the_same_event_twice_in_one_push_is_stored_once_not_a_500(hub_up: City, wire: int) -> None:
     case_no, token = hub_up.spare_case_no(hub_up.neighbour.code), new_token()
     event = _received(hub_up, case_no, token)
-    text = json.dumps({"w": 1, "events": dicts_to_columns([event, event])}, ensure_ascii=True)
+    text = json.dumps({"w": wire, "events": dicts_to_columns([event, event])}, ensure_ascii=True)
 
     answer = _raw_push(hub_up, text)
 
