@@ -172,3 +172,12 @@ def test_a_stick_from_a_station_whose_signing_key_is_not_known_here_is_refused(t
     assert township.store.case_count() == 0
     for service in (village, township):
         service.close()
+
+
+@pytest.mark.parametrize("magic", [b"SSBUNDLE1\n", MAGIC2])
+def test_a_header_holding_an_integer_of_5000_digits_is_refused_as_a_bundle(magic: bytes) -> None:
+    """Python's JSON reader refuses such an integer with a plain ValueError, not a decode error: it must
+    still be a bundle that cannot be read (a clear refusal), never an internal error."""
+    header = b'{"station": "420115102203", "created_at": ' + b"9" * 5000 + b"}"
+    with pytest.raises(BundleError):
+        read_bundle(magic + header + b"\n" + b"x" * 64)
