@@ -197,7 +197,7 @@ def readable_carried(bundle: Bundle, keys: OpeningKeys | None) -> list[Bundle]:
 def _header(line: bytes) -> _Header:
     try:
         header = json.loads(line.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:  # ValueError: also an integer past the digit limit
         raise BundleError(f"数据包头无法读取：{exc}") from exc
     keys = ("station", "created_at", "public_key", "sha256", "signature")
     if not isinstance(header, dict) or any(not isinstance(header.get(k), str) for k in keys):

@@ -249,7 +249,7 @@ def _split(data: bytes) -> _Parts:
 def _json_line(line: bytes, what: str) -> dict[str, Any]:
     try:
         value = json.loads(line.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:  # ValueError: also an integer past the digit limit
         raise _error(f"{what}无法读取：{exc}") from exc
     if not isinstance(value, dict):
         raise _error(f"{what}无法读取")

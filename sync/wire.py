@@ -296,7 +296,7 @@ def _strict_json(raw: bytes) -> JsonValue:
     try:
         value: JsonValue = json.loads(raw.decode("utf-8"))
         return value
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (UnicodeDecodeError, ValueError) as exc:  # ValueError: also an integer past Python's digit limit
         raise WireError(f"body is not UTF-8 JSON: {exc}") from exc
     except RecursionError as exc:
         raise WireError("body nests JSON too deeply") from exc
