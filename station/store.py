@@ -305,19 +305,20 @@ class StationStore:
         return CaseState(**json.loads(rows[0]["state"])) if rows else None
 
     def case_rows(self, query: CaseQuery = ALL_CASES, limit: int = 500, offset: int = 0) -> list[CaseRow]:
-        return self._query(self._case_rows_sql(query, ""), [*query.sql()[1], limit, offset])
+        return self._case_rows(query, "", limit, offset)
 
     def listed_cases(self, query: CaseQuery = ALL_CASES, limit: int = 500,
                      offset: int = 0) -> list[tuple[CaseRow, CaseState]]:
         """``case_rows`` with each case's folded state, read in the same query (a list shows both)."""
-        rows = self._query(self._case_rows_sql(query, ", state"), [*query.sql()[1], limit, offset])
+        rows = self._case_rows(query, ", state", limit, offset)
         return [(row, CaseState(**json.loads(row.pop("state")))) for row in rows]
 
-    @staticmethod
-    def _case_rows_sql(query: CaseQuery, more_columns: str) -> str:
-        return ("SELECT case_no, status, item_code, item_name, origin, handler, applicant_id, applicant_name, "
-                f"received_on, deadline, supplement_due, conflicts{more_columns} FROM cases WHERE {query.sql()[0]} "
-                "ORDER BY received_on DESC, case_no DESC LIMIT ? OFFSET ?")
+    def _case_rows(self, query: CaseQuery, more_columns: str, limit: int, offset: int) -> list[CaseRow]:
+        where, params = query.sql()
+        return self._query(
+            "SELECT case_no, status, item_code, item_name, origin, handler, applicant_id, applicant_name, "
+            f"received_on, deadline, supplement_due, conflicts{more_columns} FROM cases WHERE {where} "
+            "ORDER BY received_on DESC, case_no DESC LIMIT ? OFFSET ?", [*params, limit, offset])
 
     def case_count(self, query: CaseQuery = ALL_CASES) -> int:
         where, params = query.sql()
