@@ -12,6 +12,7 @@ import pytest
 from textual.widgets import Input, Select, Static
 
 from station.errors import BadInput
+from station.service import StationService
 
 from station.tui.screens.sync import SyncScreen
 from station.tui.sync_loop_port import LoopSyncPort
@@ -42,7 +43,8 @@ async def _export_on_the_sync_screen(township_app, stick: Path, below: int) -> s
         return str(screen.query_one("#sync-message", Static).render())
 
 
-async def test_a_township_writes_a_stick_its_village_can_open(tmp_path: Path) -> None:
+def _township_holding_a_village_case(tmp_path: Path) -> tuple[StationService, StationService, str]:
+    """A village with one case, and its township holding that case from the village's stick."""
     config = topology_for(tmp_path, 9)
     village, agent, _ = make_station(tmp_path, VILLAGE, config)
     township, _, _ = make_station(tmp_path, TOWNSHIP, config, role="approver", agent="T01")
@@ -50,11 +52,20 @@ async def test_a_township_writes_a_stick_its_village_can_open(tmp_path: Path) ->
     case_no = file_case(village, agent)
     export_bundle(village, tmp_path / "up.ssb")
     import_bundle(township, tmp_path / "up.ssb")
+    return village, township, case_no
+
+
+async def _exported_by_the_app(township: StationService, stick: Path, below: int) -> str:
     port = LoopSyncPort(township)
     try:
-        message = await _export_on_the_sync_screen(make_app(township, sync=port), tmp_path / "down.ssb", 1)
+        return await _export_on_the_sync_screen(make_app(township, sync=port), stick, below)
     finally:
         port.close()
+
+
+async def test_a_township_writes_a_stick_its_village_can_open(tmp_path: Path) -> None:
+    village, township, case_no = _township_holding_a_village_case(tmp_path)
+    message = await _exported_by_the_app(township, tmp_path / "down.ssb", 1)
 
     assert f"（送给下级站点 {VILLAGE}）" in message
     imported = import_bundle(village, tmp_path / "down.ssb")
@@ -64,18 +75,8 @@ async def test_a_township_writes_a_stick_its_village_can_open(tmp_path: Path) ->
 
 
 async def test_a_stick_written_up_is_not_for_the_village(tmp_path: Path) -> None:
-    config = topology_for(tmp_path, 9)
-    village, agent, _ = make_station(tmp_path, VILLAGE, config)
-    township, _, _ = make_station(tmp_path, TOWNSHIP, config, role="approver", agent="T01")
-    introduce(village, township)
-    file_case(village, agent)
-    export_bundle(village, tmp_path / "up.ssb")
-    import_bundle(township, tmp_path / "up.ssb")
-    port = LoopSyncPort(township)
-    try:
-        message = await _export_on_the_sync_screen(make_app(township, sync=port), tmp_path / "again.ssb", 0)
-    finally:
-        port.close()
+    village, township, _ = _township_holding_a_village_case(tmp_path)
+    message = await _exported_by_the_app(township, tmp_path / "again.ssb", 0)
 
     assert "送给下级站点" not in message and "数据包已导出到" in message
     with pytest.raises(BadInput, match=f"本站 {VILLAGE} 不在其中"):
