@@ -10,13 +10,16 @@ import functools
 import json
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import (
-    BigInteger, Column, ColumnElement, Connection, Engine, Float, Index, Integer, MetaData, String, Table, Text,
-    UniqueConstraint, bindparam, create_engine, event, insert, literal_column, select, text,
+    BigInteger, Column, ColumnElement, Connection, Engine, Float, Index, Integer, MetaData, PrimaryKeyConstraint,
+    String, Table, Text, UniqueConstraint, bindparam, create_engine, event, func, insert, inspect, literal_column,
+    select, text, update,
 )
+
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -25,7 +28,8 @@ from sqlalchemy.sql.selectable import Select
 
 __all__ = ["metadata", "stations", "events", "feed", "case_viewers", "cases", "parked", "rejections",
            "migrations_table", "MIGRATIONS", "make_engine", "migrate", "applied_migrations", "hub_lock",
-           "chain_links", "chain_alarms", "take_write_lock", "insert_many", "one_of", "json_list"]
+           "chain_links", "chain_alarms", "WriteTurn", "take_write_lock", "pass_write_turn", "insert_many", "one_of",
+           "json_list"]
 
 # SQLite gives an INTEGER PRIMARY KEY the rowid's speed; PostgreSQL needs 64 bits for sequences.
 SeqType = BigInteger().with_variant(Integer(), "sqlite")
@@ -65,18 +69,25 @@ events = Table(
 
 feed = Table(
     "feed", metadata,
-    Column("fseq", SeqType, primary_key=True, autoincrement=False),
+    Column("fseq", SeqType, nullable=False, autoincrement=False),
     Column("station", String(12), nullable=False),
     Column("event_seq", SeqType, nullable=False),
-    Index("feed_by_station", "station", "fseq"),
+    PrimaryKeyConstraint("station", "fseq"),
+    sqlite_with_rowid=False,
 )
-"""What each station may pull, in the order it became visible to it (the pull cursor)."""
+"""What each station may pull, in the order it became visible to it (the pull cursor).
+
+Keyed by what a pull reads, (station, fseq), and nothing else: one b-tree per row on SQLite
+(``WITHOUT ROWID``), where a rowid table and an index took two. ``fseq`` is unique across
+stations all the same: ingest hands it out from ``hub_lock.next_fseq`` (migration ``0009``)."""
 
 case_viewers = Table(
     "case_viewers", metadata,
     Column("case_no", String(25), primary_key=True),
     Column("station", String(12), primary_key=True),
+    sqlite_with_rowid=False,
 )
+"""``WITHOUT ROWID`` here and below: a table read and written only by its key is one b-tree, not two."""
 
 cases = Table(
     "cases", metadata,
@@ -85,6 +96,7 @@ cases = Table(
     Column("token_hash", String(64), nullable=False),
     Column("status", String(32), nullable=False),
     Column("last_hlc", String(32), nullable=False),
+    sqlite_with_rowid=False,
 )
 
 parked = Table(
@@ -119,16 +131,23 @@ hub_lock = Table(
     "hub_lock", metadata,
     Column("id", Integer, primary_key=True, autoincrement=False),
     Column("writes", BigInteger, nullable=False),
+    Column("next_seq", BigInteger, nullable=False, server_default="1"),
+    Column("next_fseq", BigInteger, nullable=False, server_default="1"),
 )
-"""One row every ingest updates first: the one-writer rule across all processes and workers."""
+"""One row every ingest updates first: the one-writer rule across all processes and workers.
+
+It also holds the next ``events.seq`` and ``feed.fseq`` (migration ``0009``), so the writer that
+holds the lock reads them with the lock, in one statement, and no maximum is looked up."""
 
 chain_links = Table(
     "chain_links", metadata,
-    Column("event_id", String(64), primary_key=True),
-    Column("station", String(12), primary_key=True, index=True),
+    Column("event_id", String(64), nullable=False),
+    Column("station", String(12), nullable=False),
     Column("digest", String(64), nullable=False),
     Column("prev", String(64), nullable=False),
     Column("hlc", String(64), nullable=False),
+    PrimaryKeyConstraint("station", "event_id"),
+    sqlite_with_rowid=False,
 )
 """Every event a station handed in itself (accepted, parked or rejected): its hash chain."""
 
@@ -142,18 +161,36 @@ chain_alarms = Table(
 """Events re-sent with content other than what the hub first received."""
 
 
-def take_write_lock(conn: Connection) -> None:
+@dataclass(frozen=True, slots=True)
+class WriteTurn:
+    """What the writer holding the lock starts from: the lock's count of writes, and the next seqs."""
+
+    writes: int
+    next_seq: int
+    next_fseq: int
+
+
+def take_write_lock(conn: Connection) -> WriteTurn:
     """Serialise writers across processes, the same statement on SQLite and PostgreSQL.
 
     As a transaction's first statement, this UPDATE takes SQLite's write lock (waiting up
     to the busy timeout) and PostgreSQL's row lock (held to commit), so whatever the
-    transaction reads next (max seq, known ids, case events) no other writer can change.
+    transaction reads next (known ids, case events) no other writer can change. A writer
+    that adds events or feed rows hands the next seqs on with :func:`pass_write_turn`.
     """
-    conn.execute(_TAKE_LOCK)
+    return WriteTurn(*conn.execute(_TAKE_LOCK).one())
 
 
-_TAKE_LOCK = hub_lock.update().where(hub_lock.c.id == 1).values(writes=hub_lock.c.writes + 1)
+def pass_write_turn(conn: Connection, next_seq: int, next_fseq: int) -> None:
+    """Record the seqs the next writer starts from (in the transaction that used the ones before)."""
+    conn.execute(_PASS_TURN, {"next_seq": next_seq, "next_fseq": next_fseq})
+
+
+_TAKE_LOCK = (hub_lock.update().where(hub_lock.c.id == 1).values(writes=hub_lock.c.writes + 1)
+              .returning(hub_lock.c.writes, hub_lock.c.next_seq, hub_lock.c.next_fseq))
 """Built once: building it on every push showed in the ingest profile."""
+_PASS_TURN = update(hub_lock).where(hub_lock.c.id == 1).values(next_seq=bindparam("next_seq"),
+                                                                  next_fseq=bindparam("next_fseq"))
 
 
 def insert_many(conn: Connection, table: Table, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
@@ -331,6 +368,29 @@ def _files_holders(conn: Connection) -> None:
     _holders(conn)
 
 
+def _lean_keys(conn: Connection) -> None:
+    """The tables every push writes keep one b-tree per row, and the next seqs move into ``hub_lock``.
+
+    SQLite: ``feed``, ``case_viewers``, ``cases`` and ``chain_links`` are made anew ``WITHOUT
+    ROWID`` (``feed`` and ``chain_links`` keyed by station first, which drops their extra
+    index). PostgreSQL: ``feed`` and ``chain_links`` are keyed the same way; their extra indexes go.
+    """
+    if "next_seq" not in {column["name"] for column in inspect(conn).get_columns("hub_lock")}:
+        for name in ("next_seq", "next_fseq"):
+            conn.exec_driver_sql(f"ALTER TABLE hub_lock ADD COLUMN {name} BIGINT NOT NULL DEFAULT 1")
+    conn.execute(update(hub_lock).values(
+        next_seq=select(func.coalesce(func.max(events.c.seq), 0) + 1).scalar_subquery(),
+        next_fseq=select(func.coalesce(func.max(feed.c.fseq), 0) + 1).scalar_subquery()))
+    if conn.dialect.name == "postgresql":
+        for name, key in (("feed", "station, fseq"), ("chain_links", "station, event_id")):
+            conn.exec_driver_sql(f"ALTER TABLE {name} DROP CONSTRAINT {name}_pkey, ADD PRIMARY KEY ({key})")
+        conn.exec_driver_sql("DROP INDEX IF EXISTS feed_by_station")
+        conn.exec_driver_sql("DROP INDEX IF EXISTS ix_chain_links_station")
+        return
+    for table in (feed, case_viewers, cases, chain_links):
+        _rebuild_sqlite_table(conn, table)
+
+
 Migration = tuple[str, Callable[[Connection], None]]
 MIGRATIONS: list[Migration] = [("0001_initial", _initial), ("0002_write_lock_and_chain", _write_lock_and_chain),
                                ("0003_staff_and_publications", _staff_and_publications),
@@ -340,7 +400,8 @@ MIGRATIONS: list[Migration] = [("0001_initial", _initial), ("0002_write_lock_and
                                ("0007_notices", _notices),
                                ("0008_encryption_keys", _encryption_keys),
                                # the attachment files' tables (cityhall/files.py), named as they always were
-                               ("files_0001_tables", _files_tables), ("files_0002_holders", _files_holders)]
+                               ("files_0001_tables", _files_tables), ("files_0002_holders", _files_holders),
+                               ("0009_lean_keys", _lean_keys)]
 """Every hub table's migrations, applied by :func:`migrate` alone, under one lock."""
 
 

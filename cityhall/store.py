@@ -3,10 +3,11 @@
 One writer: pushes are judged and written in one transaction per batch, which first
 takes the database's write lock (``db.take_write_lock``: SQLite's write lock, a row lock
 on PostgreSQL), so several processes or uvicorn workers on one database never interleave;
-the answers leave only after the commit. Sequence numbers are read from the database
-under that lock and a batch is inserted with ``executemany``. Case states are kept in a
-bounded in-memory cache, dropped whenever another process wrote since this one did
-(the highest ``seq`` moved), and rebuilt by folding the stored events when missing.
+the answers leave only after the commit. Sequence numbers come with that lock (``hub_lock``
+holds the next ones) and a batch is inserted with ``executemany``. Case states are kept in a
+bounded in-memory cache, dropped whenever another process wrote since this one did (the
+lock's count of writes moved by more than this one's), and rebuilt by folding the stored
+events when missing.
 """
 from __future__ import annotations
 
@@ -42,8 +43,6 @@ MAX_PULL_BYTES = 4 * 1024 * 1024
 _KEY_TTL_S = 2.0
 
 # Statements every batch runs, built once (building them per batch showed in the profile).
-_HIGHEST_SEQS = select(select(func.max(db.events.c.seq)).scalar_subquery(),
-                       select(func.max(db.feed.c.fseq)).scalar_subquery())
 # an event is its station's: only the sender's own events can make one of its ids a duplicate
 _KNOWN_IDS = union_all(
     select(db.events.c.id).where(db.events.c.station == bindparam("station"), db.one_of(db.events.c.id, "ids")),
@@ -128,9 +127,9 @@ class HubStore:
         read in the push's own transaction."""
         self._lock = threading.Lock()
         self._cache: OrderedDict[str, _CaseEntry] = OrderedDict()
-        self._next_seq: int | None = None
-        self._next_fseq: int | None = None
-        self._last_seq_seen: int | None = None
+        self._last_writes: int | None = None
+        """The lock's count of writes after this store's last ingest: another writer moved it if it is not
+        one less than the next ingest's."""
         self.last_contact: dict[str, float] = {}
         self.ingested = 0
         self._keys: dict[str, tuple[Ed25519PublicKey, float]] = {}
@@ -193,14 +192,17 @@ class HubStore:
             run = _IngestRun(self, signer, now)
             try:
                 with self.engine.begin() as conn:
-                    db.take_write_lock(conn)
-                    answers = run.execute(conn, events)
+                    turn = db.take_write_lock(conn)
+                    if turn.writes - 1 != self._last_writes:
+                        self._cache.clear()
+                    answers = run.execute(conn, events, turn)
                     record_links(conn, events, answers, signer, self.topology.cityhall.code, now)
             except BaseException:
                 for case_no in run.entries:
                     self._cache.pop(case_no, None)
-                self._next_seq = self._next_fseq = self._last_seq_seen = None
+                self._last_writes = None
                 raise
+            self._last_writes = turn.writes
             for case_no, entry in run.entries.items():
                 self._remember(case_no, entry)
             self.ingested += sum(1 for a in answers if a.status == "accepted")
@@ -217,14 +219,6 @@ class HubStore:
     def _stored_events(conn: Any, case_no: str) -> list[Event]:
         rows = conn.execute(select(db.events.c.body).where(db.events.c.case_no == case_no)).scalars()
         return [Event.from_stored(json.loads(body)) for body in rows]
-
-    def _claim_seqs(self, conn: Any) -> tuple[int, int]:
-        """Next seq and fseq, read under the write lock; drop cached cases if another process wrote."""
-        highest, highest_fseq = conn.execute(_HIGHEST_SEQS).one()
-        if (highest or 0) != self._last_seq_seen:
-            self._cache.clear()
-        self._next_seq, self._next_fseq = (highest or 0) + 1, (highest_fseq or 0) + 1
-        return self._next_seq, self._next_fseq
 
     # -- pull ---------------------------------------------------------------------
 
@@ -287,9 +281,9 @@ class _IngestRun:
         self.waiting: dict[str, list[Event]] = {}
         self.viewers: dict[str, set[str]] = {}
 
-    def execute(self, conn: Any, events: list[Event]) -> list[Answer]:
+    def execute(self, conn: Any, events: list[Event], turn: db.WriteTurn) -> list[Answer]:
         self.conn = conn
-        self.seq, self.fseq = self.store._claim_seqs(conn)
+        self.seq, self.fseq = turn.next_seq, turn.next_fseq
         self.catalogue = self.store.catalogue(conn)
         known = self._known_ids([e.id for e in events if e.station == self.signer])
         self._prefetch(sorted({e.case for e in events} - set(self.store._cache)))
@@ -310,8 +304,8 @@ class _IngestRun:
             else:
                 self._consider(event)
         self._write()
-        self.store._next_seq, self.store._next_fseq = self.seq, self.fseq
-        self.store._last_seq_seen = self.seq - 1
+        if (self.seq, self.fseq) != (turn.next_seq, turn.next_fseq):
+            db.pass_write_turn(conn, self.seq, self.fseq)
         return ordered
 
     def _known_ids(self, ids: list[str]) -> set[str]:

@@ -206,16 +206,15 @@ def plant_stored_event(city: City, event: dict, viewers: list[str]) -> None:
     import json
     import time
 
-    from sqlalchemy import func, insert, select
+    from sqlalchemy import insert
 
     from cityhall import db
 
     engine = db.make_engine(city.hub.db_url)
     body = json.dumps(event, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
     with engine.begin() as conn:
-        db.take_write_lock(conn)
-        seq = (conn.execute(select(func.max(db.events.c.seq))).scalar() or 0) + 1
-        fseq = (conn.execute(select(func.max(db.feed.c.fseq))).scalar() or 0) + 1
+        turn = db.take_write_lock(conn)
+        seq, fseq = turn.next_seq, turn.next_fseq
         conn.execute(insert(db.events).values(seq=seq, id=event["id"], case_no=event["case"], kind=event["kind"],
                                               station=event["station"], hlc=event["hlc"], body=body,
                                               ingested_at=time.time()))
@@ -226,4 +225,5 @@ def plant_stored_event(city: City, event: dict, viewers: list[str]) -> None:
             conn.execute(insert(db.case_viewers).values(case_no=event["case"], station=viewer))
             if viewer != event["station"]:
                 conn.execute(insert(db.feed).values(fseq=fseq + offset, station=viewer, event_seq=seq))
+        db.pass_write_turn(conn, seq + 1, fseq + len(viewers) + 1)
     engine.dispose()

@@ -7,9 +7,16 @@ import sys
 from pathlib import Path
 
 import httpx
-from sqlalchemy import func, insert, select
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import (BigInteger, Column, Engine, Index, MetaData, String, Table, delete, func, insert, inspect,
+                        select)
 
 from cityhall import db
+from cityhall.app import HubSettings, create_app
+from cityhall.store import HubStore
+from station.keys import public_key_text
+from tests.support.events import sample_events
+from tests.support.hub import topology_for
 from tests.support.hubproc import HubProcess, enroll_all
 from tests.support.simstation import SimStation, push, write_topology
 
@@ -37,7 +44,7 @@ def test_serve_upgrades_a_live_database_and_carries_on(hub_db: str, tmp_path: Pa
     enroll_all(hub_db, {VILLAGE: village.public_key})  # `cityhall enroll` upgrades first, like serve
     engine = db.make_engine(hub_db)
     with engine.connect() as conn:
-        assert [n for n, _ in db.MIGRATIONS] == list(conn.execute(select(db.migrations_table.c.name)).scalars())
+        assert sorted(n for n, _ in db.MIGRATIONS) == sorted(conn.execute(select(db.migrations_table.c.name)).scalars())
         assert conn.execute(select(func.count()).select_from(db.chain_links)).scalar() == 1
     with HubProcess(hub_db, topology) as hub:
         async def push_more() -> list[dict]:
@@ -49,3 +56,77 @@ def test_serve_upgrades_a_live_database_and_carries_on(hub_db: str, tmp_path: Pa
     engine.dispose()
     verified = subprocess.run([CITYHALL_BIN, "verify", "--db", hub_db], capture_output=True, text=True, timeout=60)
     assert verified.returncode == 0 and f"{VILLAGE} intact 完整，5 条事件" in verified.stdout, verified.stdout
+
+
+_BEFORE_LEAN_KEYS = MetaData()
+"""The four tables and the lock as migration 0009 found them: rowid tables, the feed keyed by fseq alone."""
+Table("feed", _BEFORE_LEAN_KEYS, Column("fseq", BigInteger, primary_key=True, autoincrement=False),
+      Column("station", String(12), nullable=False), Column("event_seq", BigInteger, nullable=False),
+      Index("feed_by_station", "station", "fseq"))
+Table("case_viewers", _BEFORE_LEAN_KEYS, Column("case_no", String(25), primary_key=True),
+      Column("station", String(12), primary_key=True))
+Table("cases", _BEFORE_LEAN_KEYS, Column("case_no", String(25), primary_key=True),
+      Column("origin", String(12), nullable=False), Column("token_hash", String(64), nullable=False),
+      Column("status", String(32), nullable=False), Column("last_hlc", String(32), nullable=False))
+Table("chain_links", _BEFORE_LEAN_KEYS, Column("event_id", String(64), primary_key=True),
+      Column("station", String(12), primary_key=True, index=True), Column("digest", String(64), nullable=False),
+      Column("prev", String(64), nullable=False), Column("hlc", String(64), nullable=False))
+
+
+def back_to_the_shape_before_lean_keys(engine: Engine) -> None:
+    """Rebuild the tables 0009 changes as they were before it, rows kept, and forget that it ran."""
+    with engine.begin() as conn:
+        for old in _BEFORE_LEAN_KEYS.sorted_tables:
+            rows = [dict(row._mapping) for row in conn.execute(select(db.metadata.tables[old.name]))]
+            conn.exec_driver_sql(f"DROP TABLE {old.name}")
+            old.create(conn)
+            if rows:
+                conn.execute(insert(old), rows)
+        for column in ("next_seq", "next_fseq"):
+            conn.exec_driver_sql(f"ALTER TABLE hub_lock DROP COLUMN {column}")
+        conn.execute(delete(db.migrations_table).where(db.migrations_table.c.name == "0009_lean_keys"))
+
+
+def everything_pulled(store: HubStore) -> dict[str, list[tuple[str, str]]]:
+    pages = {code: store.pull(code, 0, 10_000) for code in _VIEWERS}
+    assert not any(page.more for page in pages.values())
+    return {code: [(e["station"], e["id"]) for e in page.events] for code, page in pages.items()}
+
+
+_VIEWERS = ("420115102000", "420115000000", "420100000000")
+"""The demo village's township, county and city: who pulls a village's events."""
+
+
+def test_lean_keys_keeps_every_row_and_the_pull_and_ingest_carries_on(hub_db: str, tmp_path: Path) -> None:
+    events = sample_events(60)
+    store = create_app(HubSettings(hub_db, topology_for(tmp_path, 1))).state.store
+    store.enroll("420115102203", public_key_text(Ed25519PrivateKey.generate()))
+    assert {a.status for a in store.ingest(events[:40], "420115102203", 0.0)} == {"accepted"}
+    pulled_before = everything_pulled(store)
+    store.engine.dispose()
+    back_to_the_shape_before_lean_keys(db.make_engine(hub_db))
+
+    engine = db.make_engine(hub_db)
+    assert db.migrate(engine) == ["0009_lean_keys"]
+    schema = inspect(engine)
+    assert schema.get_pk_constraint("feed")["constrained_columns"] == ["station", "fseq"]
+    assert schema.get_pk_constraint("chain_links")["constrained_columns"] == ["station", "event_id"]
+    assert schema.get_indexes("feed") == [] and schema.get_indexes("chain_links") == []
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as conn:
+            lean = conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE sql LIKE '%WITHOUT ROWID%'").scalars()
+            assert set(lean) == {"feed", "case_viewers", "cases", "chain_links"}
+    engine.dispose()
+
+    store = create_app(HubSettings(hub_db, topology_for(tmp_path, 1))).state.store
+    assert everything_pulled(store) == pulled_before
+    assert {a.status for a in store.ingest(events[40:], "420115102203", 0.0)} == {"accepted"}
+    pulled_after = everything_pulled(store)
+    for code in _VIEWERS:
+        assert pulled_after[code][:len(pulled_before[code])] == pulled_before[code]
+        assert len(pulled_after[code]) == 60
+    with store.engine.connect() as conn:
+        assert sorted(conn.execute(select(db.events.c.seq)).scalars()) == list(range(1, 61))
+        fseqs = list(conn.execute(select(db.feed.c.fseq)).scalars())
+        assert len(fseqs) == len(set(fseqs)) == 180
+    store.engine.dispose()
