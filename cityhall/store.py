@@ -41,6 +41,8 @@ __all__ = ["HubStore", "PullPage", "enroll_station"]
 _CACHE_SIZE = 20_000
 MAX_PULL_BYTES = 4 * 1024 * 1024
 _KEY_TTL_S = 2.0
+_CONTACT_EVERY_S = 60.0
+"""How often a station's ``last_contact`` is written to the database (``/metrics`` reads the live one)."""
 
 # Statements every batch runs, built once (building them per batch showed in the profile).
 # an event is its station's: only the sender's own events can make one of its ids a duplicate
@@ -131,6 +133,8 @@ class HubStore:
         """The lock's count of writes after this store's last ingest: another writer moved it if it is not
         one less than the next ingest's."""
         self.last_contact: dict[str, float] = {}
+        self._contact_stored: dict[str, float] = {}
+        """When each station's ``last_contact`` was last committed by this process."""
         self.ingested = 0
         self._keys: dict[str, tuple[Ed25519PublicKey, float]] = {}
         self._revoked: tuple[dict[str, list[Revocation]], float] | None = None
@@ -205,8 +209,15 @@ class HubStore:
             self._last_writes = turn.writes
             for case_no, entry in run.entries.items():
                 self._remember(case_no, entry)
+            if run.contact_written:
+                self._contact_stored[signer] = now
             self.ingested += sum(1 for a in answers if a.status == "accepted")
             return answers
+
+    def contact_due(self, code: str, now: float) -> bool:
+        """Whether a push of ``code`` at ``now`` writes its ``last_contact``: at most once a minute, since
+        every push wrote one more row (and page) for a value only an operator looks at."""
+        return now - self._contact_stored.get(code, float("-inf")) >= _CONTACT_EVERY_S
 
     def _remember(self, case_no: str, entry: _CaseEntry) -> None:
         entry.is_new = False
@@ -280,6 +291,7 @@ class _IngestRun:
         """Events already committed, per case, read once per batch."""
         self.waiting: dict[str, list[Event]] = {}
         self.viewers: dict[str, set[str]] = {}
+        self.contact_written = False
 
     def execute(self, conn: Any, events: list[Event], turn: db.WriteTurn) -> list[Answer]:
         self.conn = conn
@@ -453,7 +465,9 @@ class _IngestRun:
         db.insert_many(conn, db.parked, _PARKED_COLUMNS, [
             (e.id, e.case, e.station, e.to_json(), now) for e in self.parked_now.values()])
         self._write_cases()
-        conn.execute(_CONTACT, {"signer": self.signer, "at": self.now})
+        if self.store.contact_due(self.signer, self.now):
+            conn.execute(_CONTACT, {"signer": self.signer, "at": self.now})
+            self.contact_written = True
         notify.record_ingested(conn, self.store, self.pending_events, self.entries, self.now)
 
     def _write_cases(self) -> None:
