@@ -8,11 +8,15 @@ from sqlalchemy import select
 
 from cityhall import db
 from cityhall.app import HubSettings, create_app
+from cityhall.store import HubStore
 from station.keys import public_key_text
+from station.ledger import CITIZEN, Event
+from station.ledger.events import new_event_id
+from station.ledger.hlc import format_hlc
 from tests.support.events import sample_events
 from tests.support.hub import topology_for
 
-VILLAGE = "420115102203"
+VILLAGE, TOWNSHIP = "420115102203", "420115102000"
 
 
 def test_a_stations_last_contact_is_stored_at_most_once_a_minute_and_always_shown_live(tmp_path: Path) -> None:
@@ -29,4 +33,36 @@ def test_a_stations_last_contact_is_stored_at_most_once_a_minute_and_always_show
         store.touch(VILLAGE, now)  # what every authenticated request does (``/metrics`` reads it)
         assert store.last_contact[VILLAGE] == now
         assert stored_contact() == (1000.0 if now < 1060.0 else 1060.0)
+    store.engine.dispose()
+
+
+def _township_event(case_no: str, kind: str, role: str, hlc_ms: int) -> Event:
+    return Event(id=new_event_id(), case=case_no, kind=kind, hlc=format_hlc(hlc_ms, 0),
+                 at="2026-11-23T10:00:00+08:00", station=TOWNSHIP, actor="C01", role=role, data={})
+
+
+def _citizen_rating(store: HubStore, case_no: str, hlc_ms: int) -> Event:
+    return Event(id=new_event_id(), case=case_no, kind="rated", hlc=format_hlc(hlc_ms, 0),
+                 at="2026-11-24T10:00:00+08:00", station=store.topology.cityhall.code, actor=CITIZEN,
+                 data={"level": 5})
+
+
+def test_a_citizens_second_rating_is_refused_even_when_its_clock_sorts_it_before_the_first(tmp_path: Path) -> None:
+    """Two hub workers rate one case at once, the second's clock a little behind the first's: the
+    second rating sorts before the stored one, yet the case already holds a rating, so it is refused."""
+    store = create_app(HubSettings(f"sqlite:///{tmp_path / 'hub.db'}", topology_for(tmp_path, 1))).state.store
+    filed = sample_events(2)  # a village's `received` and `forwarded` of one case, to the township
+    case_no, last_ms = filed[0].case, 1_795_400_000_000
+    decided = [_township_event(case_no, "accepted", "clerk", last_ms), _township_event(case_no, "approved", "approver",
+                                                                                        last_ms + 1000)]
+    assert [a.status for a in store.ingest(filed, VILLAGE, 0.0)] == ["accepted", "accepted"]
+    assert [a.status for a in store.ingest(decided, TOWNSHIP, 0.0)] == ["accepted", "accepted"]
+
+    first, behind = _citizen_rating(store, case_no, last_ms + 3000), _citizen_rating(store, case_no, last_ms + 2000)
+    hub = store.topology.cityhall.code
+    assert store.ingest([first], hub, 0.0)[0].status == "accepted"
+    answer = store.ingest([behind], hub, 0.0)[0]
+    assert (answer.status, answer.reason) == ("rejected", "每个办件只能评价一次")
+    state, _ = store.case_for_tracking(case_no)
+    assert state is not None and [r["level"] for r in state.ratings] == [5]
     store.engine.dispose()
