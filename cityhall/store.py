@@ -25,10 +25,10 @@ from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, sele
 
 from forms import Catalogue
 from station.keys import load_public_key
-from station.ledger import CaseState, Event, Verdict, fold
+from station.ledger import CITIZEN, CaseState, Event, Verdict, fold
 from station.ledger.fold import apply_judged
 from station.topology import Topology
-from sync.ingest import Answer, authority_problem, judge, viewers_of
+from sync.ingest import Answer, Judgement, authority_problem, judge, viewers_of
 
 from . import db, notify
 from .bundles import check_encryption_key
@@ -364,8 +364,7 @@ class _IngestRun:
     def _consider(self, event: Event, from_parking: bool = False) -> None:
         entry = self._entry(event.case)
         sorts_last = entry.state is None or event.hlc > entry.state.last_hlc
-        before = entry.state if sorts_last else self._fold_before(event)
-        judged = judge(before, event, self.topology, self.catalogue)
+        judged = self._judge(entry, event, sorts_last)
         if judged.decision == "park":
             self.parked_now[event.identity] = event
             self._answer(event, "parked")
@@ -373,6 +372,18 @@ class _IngestRun:
             self._reject(event, judged.reason or "", from_parking)
         else:
             self._accept(entry, event, sorts_last, judged.verdict)
+
+    def _judge(self, entry: _CaseEntry, event: Event, sorts_last: bool) -> Judgement:
+        """``judge`` against the events sorting before ``event``; a citizen's event (recorded by a hub
+        worker, on that worker's clock) must also be a valid step of the case as it stands now. Else of
+        two ratings from two workers, the one whose clock was behind would be judged without the other."""
+        if sorts_last:
+            return judge(entry.state, event, self.topology, self.catalogue)
+        judged = judge(self._fold_before(event), event, self.topology, self.catalogue)
+        if event.actor != CITIZEN or judged.decision != "accept":
+            return judged
+        now = judge(entry.state, event, self.topology, self.catalogue)
+        return now if now.decision == "reject" else judged
 
     def _answer_of(self, event: Event) -> Answer | None:
         """The answer this push owes for ``event``: none for another station's event released from parking."""

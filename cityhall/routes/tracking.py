@@ -7,7 +7,6 @@ The JSON routes answer a refusal as the hub's JSON error; the pages show their o
 from __future__ import annotations
 
 import re
-import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime
@@ -158,11 +157,6 @@ def track_page(request: Request, case_no: str, token: str, desk: Desk, rated: in
 
 # -- the rating ---------------------------------------------------------------------
 
-_RATING_IN_ORDER = threading.Lock()
-"""A rating's clock tick and its ingest happen together, one rating at a time in this process. Else
-of two ratings racing past ``can_rate`` the one with the earlier HLC could be ingested second: it then
-sorts before the first, is judged against the case without it, and both would be answered 200."""
-
 def _rate(request: Request, case_no: str, token: str, rating: RatingInput, desk: _Desk) -> tuple[int, str]:
     store = desk.store
     try:
@@ -171,14 +165,14 @@ def _rate(request: Request, case_no: str, token: str, rating: RatingInput, desk:
         return refused.status, refused.reason
     if not can_rate(state):
         return 409, "办结后才能评价，每个办件只能评价一次"
-    with _RATING_IN_ORDER:
-        event = rating_event(state, rating.level, rating.comment, store.topology, datetime.now(CHINA_TZ), desk.clock)
-        try:
-            check_contract(event)
-        except EventFormatError as exc:
-            return 400, f"评价内容无法保存：{exc}"
-        # Judged again under the hub's write lock: of two ratings racing past can_rate, one is stored.
-        answer = store.ingest([event], store.topology.cityhall.code, time.time())[0]
+    event = rating_event(state, rating.level, rating.comment, store.topology, datetime.now(CHINA_TZ), desk.clock)
+    try:
+        check_contract(event)
+    except EventFormatError as exc:
+        return 400, f"评价内容无法保存：{exc}"
+    # Judged again under the hub's write lock, against the case as it stands then (whatever this or
+    # another worker's clock said): of two ratings racing past can_rate, one is stored.
+    answer = store.ingest([event], store.topology.cityhall.code, time.time())[0]
     return (200, "ok") if answer.status == "accepted" else (409, answer.reason or "该办件已经评价过，每个办件只能评价一次")
 
 
