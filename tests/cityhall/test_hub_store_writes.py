@@ -66,3 +66,22 @@ def test_a_citizens_second_rating_is_refused_even_when_its_clock_sorts_it_before
     state, _ = store.case_for_tracking(case_no)
     assert state is not None and [r["level"] for r in state.ratings] == [5]
     store.engine.dispose()
+
+
+def test_an_event_stamped_before_one_its_station_already_recorded_on_the_case_is_refused(tmp_path: Path) -> None:
+    """A township that escalated a case decides nothing on it: an ``approved`` backdated to before its
+    own ``escalated`` would be judged as the case stood then, and make the escalation a conflict."""
+    store = create_app(HubSettings(f"sqlite:///{tmp_path / 'hub.db'}", topology_for(tmp_path, 1))).state.store
+    filed = sample_events(2)
+    case_no, start = filed[0].case, 1_795_400_000_000
+    handled = [_township_event(case_no, "accepted", "clerk", start),
+               _township_event(case_no, "escalated", "clerk", start + 2000)]
+    assert [a.status for a in store.ingest(filed, VILLAGE, 0.0)] == ["accepted", "accepted"]
+    assert [a.status for a in store.ingest(handled, TOWNSHIP, 0.0)] == ["accepted", "accepted"]
+
+    answer = store.ingest([_township_event(case_no, "approved", "approver", start + 1000)], TOWNSHIP, 0.0)[0]
+
+    assert answer.status == "rejected" and "时间更晚的事件" in (answer.reason or "")
+    state, _ = store.case_for_tracking(case_no)
+    assert state is not None and (state.status, state.handler, state.conflicts) == ("submitted", "420115000000", [])
+    store.engine.dispose()
