@@ -56,6 +56,8 @@ _CONTACT = update(db.stations).where(db.stations.c.code == bindparam("signer")).
 _CASE_MOVED = (update(db.cases).where(db.cases.c.case_no == bindparam("key"))
                .values(status=bindparam("new_status"), last_hlc=bindparam("new_hlc")))
 _SORT_KEY = operator.attrgetter("sort_key")
+_BACKDATED = Judgement("reject", "本站已在该案件上记过时间更晚的事件，这条事件的时间却排在它之前，不能补记在前"
+                                 "（本站时钟被调回过，或事件的时间被改过）")
 _EVENT_COLUMNS = ("seq", "id", "case_no", "kind", "station", "hlc", "body", "ingested_at")
 _FEED_COLUMNS = ("fseq", "station", "event_seq")
 _VIEWER_COLUMNS = ("case_no", "station")
@@ -374,16 +376,27 @@ class _IngestRun:
             self._accept(entry, event, sorts_last, judged.verdict)
 
     def _judge(self, entry: _CaseEntry, event: Event, sorts_last: bool) -> Judgement:
-        """``judge`` against the events sorting before ``event``; a citizen's event (recorded by a hub
-        worker, on that worker's clock) must also be a valid step of the case as it stands now. Else of
-        two ratings from two workers, the one whose clock was behind would be judged without the other."""
+        """``judge`` against the events sorting before ``event``, for an event that may sort there.
+
+        A station's clock only moves on, so its events of a case come in their clock's order: one
+        stamped before an event the same station already recorded on the case was backdated (a
+        township deciding a case it had already escalated, as the case stood before). A citizen's
+        event (recorded by a hub worker, on that worker's clock) must also be a valid step of the
+        case as it stands now: else of two ratings from two workers, the one whose clock was behind
+        would be judged without the other.
+        """
         if sorts_last:
             return judge(entry.state, event, self.topology, self.catalogue)
+        if event.actor != CITIZEN and self._recorded_later_by_its_station(event):
+            return _BACKDATED
         judged = judge(self._fold_before(event), event, self.topology, self.catalogue)
         if event.actor != CITIZEN or judged.decision != "accept":
             return judged
         now = judge(entry.state, event, self.topology, self.catalogue)
         return now if now.decision == "reject" else judged
+
+    def _recorded_later_by_its_station(self, event: Event) -> bool:
+        return any(e.station == event.station and e.sort_key > event.sort_key for e in self._case_events(event.case))
 
     def _answer_of(self, event: Event) -> Answer | None:
         """The answer this push owes for ``event``: none for another station's event released from parking."""
