@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["HybridClock", "format_hlc", "parse_hlc"]
+__all__ = ["HybridClock", "format_hlc", "parse_hlc", "MAX_COUNTER"]
+
+MAX_COUNTER = 99_999
+"""The counter has five digits (an event's ``hlc`` is 19 characters): past it, the clock moves on a millisecond."""
 
 
 def format_hlc(physical_ms: int, counter: int) -> str:
@@ -35,6 +38,7 @@ class HybridClock:
             self.physical_ms, self.counter = now_ms, 0
         else:
             self.counter += 1
+        self._carry()
         return self.current()
 
     def observe(self, remote: str, now_ms: int) -> None:
@@ -50,6 +54,12 @@ class HybridClock:
         else:
             self.counter = 0
         self.physical_ms = top
+        self._carry()
+
+    def _carry(self) -> None:
+        """A pulled event may carry the top counter (a valid event): one more tick must still be one."""
+        if self.counter > MAX_COUNTER:
+            self.physical_ms, self.counter = self.physical_ms + 1, 0
 
     def current(self) -> str:
         return format_hlc(self.physical_ms, self.counter)

@@ -66,7 +66,7 @@ def test_range_headers_with_thousands_of_digits_are_a_4xx_not_a_500(hub_up: City
     assert chunk.status_code == 400, f"{chunk.status_code}: {chunk.text[:300]}"
     assert chunk.json()["error"] == "malformed_range"
     download = _signed(village, "GET", path, headers={"Range": f"bytes={huge}-"})
-    assert download.status_code == 416, f"{download.status_code}: {download.text[:300]}"
+    assert (download.status_code, download.content) == (206, b""), "a start past the end, as for any such start"
     whole = _signed(village, "GET", path, headers={"Range": "bytes=0-"})
     assert (whole.status_code, len(whole.content)) == (206, listed["size"]), "an honest range still works"
 
