@@ -17,7 +17,7 @@ from sync.signing import sign_bytes, signing_text
 from tests.attachments.scans import tiny_pdf
 
 from .conftest import STAFF_PASSWORD, City, Site, add_staff, staff_login
-from .forge import PULL, PUSH, forged_event, reasons, statuses
+from .forge import PULL, PUSH, forged_event, hlc_after, reasons, statuses
 
 FAR_FUTURE_HLC = "9999999999999.00000"
 
@@ -159,3 +159,59 @@ def test_a_village_cannot_refuse_its_case_backdated_under_its_own_forward(hub_up
     assert statuses(answer) == ["rejected"], "a refusal backdated under the village's own forward was accepted"
     page = city.get(village.tracking_path(case_no)).json()
     assert page["status"] == "approved", page["status"]
+
+
+# -- levels ----------------------------------------------------------------------------------
+
+def test_a_village_cannot_refuse_a_township_item_by_claiming_a_clerk(hub_up: City) -> None:
+    """Until it is forwarded a case's handler is its origin: a village that wrote ``role: clerk`` on a
+    ``refused`` (不予受理, the township's decision on a township item) had it accepted."""
+    city, village, township = hub_up, hub_up.neighbour, hub_up.township
+    case_no = village.file(forward=False)
+    assert village.sync().rejected == 0
+    received = village.first_event(case_no)
+    refusal = forged_event(village.code, case_no, "refused", hlc=hlc_after(received.hlc), role="clerk",
+                           prev=received.digest(), data={"reason": "不符合条件"})
+
+    answer = village.signer.push([refusal])
+
+    assert statuses(answer) == ["rejected"], "a village decided a township item's acceptance"
+    assert "级" in reasons(answer)[0], reasons(answer)
+    assert city.get(village.tracking_path(case_no)).json()["status"] == "received"
+    village.service.act(village.operator, case_no, "forwarded")
+    assert village.sync().rejected == 0
+    township.sync()
+    assert township.service.case(case_no).status == "submitted", "the township still gets the case"
+
+
+def _decided_case(city: City) -> str:
+    village, township = city.village, city.township
+    case_no = village.file(forward=True)
+    village.sync()
+    township.sync()
+    township.service.act(township.operator, case_no, "accepted")
+    township.service.act(township.operator, case_no, "approved")
+    assert township.sync().rejected == 0
+    village.sync()
+    return case_no
+
+
+def _rate(city: City, case_no: str) -> httpx.Response:
+    return httpx.post(city.url + city.village.tracking_path(case_no) + "/rating", json={"level": 5}, timeout=30)
+
+
+def test_a_case_stamped_at_the_clock_top_does_not_stop_ratings_of_every_other_case(hub_up: City) -> None:
+    """The hub's one clock moved past the case's last HLC before it stamped a citizen's rating: past the
+    top HLC it could stamp nothing valid again, and every citizen's rating anywhere was refused."""
+    city, village = hub_up, hub_up.village
+    poisoned, other = _decided_case(city), _decided_case(city)
+    own = [e for e in village.service.store.case_events(poisoned) if e.station == village.code][-1]
+    note = forged_event(village.code, poisoned, "noted", hlc="9999999999999.99999", prev=own.digest(),
+                        data={"note": "顶"})
+    assert statuses(village.signer.push([note])) == ["accepted"]
+
+    refused = _rate(city, poisoned)
+
+    assert 400 <= refused.status_code < 500, f"{refused.status_code}: {refused.text[:300]}"
+    answer = _rate(city, other)
+    assert answer.status_code == 200, f"another case's rating answered {answer.status_code}: {answer.text[:300]}"
