@@ -119,7 +119,7 @@ def test_a_pulled_clock_counter_at_its_top_leaves_the_township_able_to_record(hu
 def test_an_event_stamped_centuries_ahead_is_refused(hub_up: City) -> None:
     """An HLC of the year 2286 sorts after everything anyone records later, and every station that pulls
     it carries its clock there: after 99999 more events none of them can record anything."""
-    village = hub_up.village
+    village = hub_up.rival_village  # its township's clock may go there: no other test of the module uses them
     case_no = village.file(forward=True)
     assert village.sync().rejected == 0
     last = village.service.store.case_events(case_no)[-1]
@@ -136,29 +136,30 @@ def test_an_event_stamped_centuries_ahead_is_refused(hub_up: City) -> None:
 @pytest.mark.xfail(strict=True, reason="ingest judges a backdated event by the case as it stood at the HLC it claims: "
                                        "sync/ingest.py judge / store._IngestRun._consider must refuse an event that "
                                        "sorts before an event its own station already recorded on the case")
-def test_a_village_cannot_refuse_its_case_backdated_under_its_own_forward(hub_up: City) -> None:
-    """Before its own ``forwarded`` the village was the case's handler: a ``refused`` stamped in that gap was
-    judged there, accepted, and turned the township's acceptance and approval into conflicts."""
+def test_a_township_cannot_approve_backdated_under_its_own_escalation(hub_up: City) -> None:
+    """Once it escalated the case to the county the township decides nothing; an ``approved`` stamped before
+    its own ``escalated`` was judged as the case stood then, accepted, and made the escalation a conflict."""
     city, village, township = hub_up, hub_up.village, hub_up.township
-    case_no = village.file(forward=False)
-    time.sleep(0.05)
-    village.service.act(village.operator, case_no, "forwarded")
+    case_no = village.file(forward=True)
     assert village.sync().rejected == 0
     township.sync()
     township.service.act(township.operator, case_no, "accepted")
-    township.service.act(township.operator, case_no, "approved")
+    township.service.act(township.operator, case_no, "noted", reason="请县里定")
+    township.service.act(township.operator, case_no, "escalated")
     assert township.sync().rejected == 0
-    received, forwarded = village.service.store.case_events(case_no)[:2]
-    gap = format_hlc(parse_hlc(received.hlc)[0] + 1, 0)
-    assert received.hlc < gap < forwarded.hlc
-    refusal = forged_event(village.code, case_no, "refused", hlc=gap, role="approver", prev=forwarded.digest(),
-                           data={"reason": "材料不全"})
+    accepted, _, escalated = township.service.store.case_events(case_no)[-3:]
+    assert (accepted.kind, escalated.kind) == ("accepted", "escalated")
+    physical, counter = parse_hlc(accepted.hlc)
+    gap = format_hlc(physical, counter + 1)  # at most the note's stamp: before the escalation whatever the clock did
+    assert accepted.hlc < gap < escalated.hlc
+    approval = forged_event(township.code, case_no, "approved", hlc=gap, role="approver", actor="P01",
+                            prev=escalated.digest())
 
-    answer = village.signer.push([refusal])
+    answer = township.signer.push([approval])
 
-    assert statuses(answer) == ["rejected"], "a refusal backdated under the village's own forward was accepted"
+    assert statuses(answer) == ["rejected"], "an approval backdated under the township's own escalation was accepted"
     page = city.get(village.tracking_path(case_no)).json()
-    assert page["status"] == "approved", page["status"]
+    assert page["status"] == "submitted", page["status"]
 
 
 # -- levels ----------------------------------------------------------------------------------
@@ -184,8 +185,7 @@ def test_a_village_cannot_refuse_a_township_item_by_claiming_a_clerk(hub_up: Cit
     assert township.service.case(case_no).status == "submitted", "the township still gets the case"
 
 
-def _decided_case(city: City) -> str:
-    village, township = city.village, city.township
+def _decided_case(village: Site, township: Site) -> str:
     case_no = village.file(forward=True)
     village.sync()
     township.sync()
@@ -196,22 +196,24 @@ def _decided_case(city: City) -> str:
     return case_no
 
 
-def _rate(city: City, case_no: str) -> httpx.Response:
-    return httpx.post(city.url + city.village.tracking_path(case_no) + "/rating", json={"level": 5}, timeout=30)
+def _rate(city: City, village: Site, case_no: str) -> httpx.Response:
+    return httpx.post(city.url + village.tracking_path(case_no) + "/rating", json={"level": 5}, timeout=30)
 
 
 def test_a_case_stamped_at_the_clock_top_does_not_stop_ratings_of_every_other_case(hub_up: City) -> None:
     """The hub's one clock moved past the case's last HLC before it stamped a citizen's rating: past the
     top HLC it could stamp nothing valid again, and every citizen's rating anywhere was refused."""
-    city, village = hub_up, hub_up.village
-    poisoned, other = _decided_case(city), _decided_case(city)
-    own = [e for e in village.service.store.case_events(poisoned) if e.station == village.code][-1]
+    city, village = hub_up, hub_up.rival_village  # as in the test above: a branch no other test here uses
+    poisoned, other = _decided_case(village, hub_up.rival_township), _decided_case(village, hub_up.rival_township)
+    events = village.service.store.case_events(poisoned)
+    own = [e for e in events if e.station == village.code][-1]
     note = forged_event(village.code, poisoned, "noted", hlc="9999999999999.99999", prev=own.digest(),
                         data={"note": "顶"})
+    assert events[-1].hlc < note["hlc"]
     assert statuses(village.signer.push([note])) == ["accepted"]
 
-    refused = _rate(city, poisoned)
+    refused = _rate(city, village, poisoned)
 
     assert 400 <= refused.status_code < 500, f"{refused.status_code}: {refused.text[:300]}"
-    answer = _rate(city, other)
+    answer = _rate(city, village, other)
     assert answer.status_code == 200, f"another case's rating answered {answer.status_code}: {answer.text[:300]}"
