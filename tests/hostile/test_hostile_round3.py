@@ -6,6 +6,7 @@ marked ``xfail`` names a fix that belongs to the hub's ingest (its reason says w
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 
@@ -217,3 +218,35 @@ def test_a_case_stamped_at_the_clock_top_does_not_stop_ratings_of_every_other_ca
     assert 400 <= refused.status_code < 500, f"{refused.status_code}: {refused.text[:300]}"
     answer = _rate(city, village, other)
     assert answer.status_code == 200, f"another case's rating answered {answer.status_code}: {answer.text[:300]}"
+
+
+# -- more answers ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("after", ["inf", "1e999", "Infinity"])
+def test_an_infinite_notices_cursor_is_a_4xx_not_a_500(hub_up: City, after: str) -> None:
+    """``after`` is a float: infinity passed ``ge=0``, came back as the cursor, and JSON cannot carry it."""
+    answer = _signed(hub_up.village, "GET", f"/api/v1/notices?after={after}")
+    assert 400 <= answer.status_code < 500, f"{answer.status_code}: {answer.text[:300]}"
+
+
+def test_an_upload_that_failed_its_hash_can_be_sent_again_with_its_true_size(hub_up: City) -> None:
+    """A 422 said "discarded, upload it again", but the size the bad upload declared stayed: the true
+    file was refused as a size mismatch until the stale-upload sweep, two days later."""
+    village = hub_up.village
+    case_no = village.file(forward=False)
+    assert village.sync().rejected == 0
+    content = tiny_pdf(f"scan for {case_no}")
+    sha256 = hashlib.sha256(content).hexdigest()
+    last = village.service.store.case_events(case_no)[-1]
+    attached = forged_event(village.code, case_no, "attached", hlc=hlc_after(last.hlc), prev=last.digest(), data={
+        "material": "id_and_hukou", "sha256": sha256, "size": len(content), "type": "application/pdf",
+        "name": "scan.pdf", "original_sha256": sha256, "original_size": len(content)})
+    assert statuses(village.signer.push([attached])) == ["accepted"]
+    path = f"/api/v1/files/{sha256}"
+
+    wrong = _signed(village, "PUT", path, b"not the file", headers={"Content-Range": "bytes 0-11/12"})
+    assert (wrong.status_code, wrong.json()["error"]) == (422, "hash_mismatch")
+    right = _signed(village, "PUT", path, content, headers={"Content-Range": f"bytes 0-{len(content) - 1}/{len(content)}"})
+
+    assert right.status_code == 200, f"{right.status_code}: {right.text[:300]}"
+    assert right.json()["complete"] is True
