@@ -254,13 +254,15 @@ class HubFiles:
     def _finish(self, station: str, sha256: str, total: int, now: float) -> None:
         staged = self.staged(sha256, station)
         mine = and_(uploads_table.c.sha256 == sha256, uploads_table.c.station == station)
+        if _file_sha256(staged) != sha256:  # forgotten whole, the size it declared too: the next try starts afresh
+            staged.unlink(missing_ok=True)
+            with self.engine.begin() as conn:
+                conn.execute(delete(uploads_table).where(mine))
+            raise HubError(422, "hash_mismatch", "the bytes received do not hash to the file's name; "
+                                                    "the partial file was discarded, upload it again")
         with self._lock_for(sha256), self.engine.begin() as conn:
             started = conn.execute(select(uploads_table.c.started_at).where(mine)).scalar()
             conn.execute(delete(uploads_table).where(mine))
-            if _file_sha256(staged) != sha256:
-                staged.unlink(missing_ok=True)
-                raise HubError(422, "hash_mismatch", "the bytes received do not hash to the file's name; "
-                                                        "the partial file was discarded, upload it again")
             if conn.execute(select(files_table.c.sha256).where(files_table.c.sha256 == sha256)).first() is None:
                 self.storage.commit(sha256, staged)
                 conn.execute(insert(files_table).values(sha256=sha256, size=total, station=station,

@@ -78,12 +78,16 @@ def password_problem(password: str | None) -> str | None:
 
 
 def add_staff(engine: Engine, staff_id: str, name: str, password: str) -> bool:
-    """Create the account, or replace its name and password (and unlock it); True when replaced."""
+    """Create the account, or replace its name and password (and unlock it); True when replaced.
+
+    A replaced password ends the account's sessions: a reset is how a leaked password is
+    taken back, and whoever signed in with it must not stay signed in for the day."""
     row = {"name": name, "password_hash": hash_password(password), "failed_attempts": 0, "locked_until": None}
     with engine.begin() as conn:
         old = conn.execute(select(staff.c.id).where(staff.c.id == staff_id)).first()
         if old:
             conn.execute(update(staff).where(staff.c.id == staff_id).values(**row))
+            conn.execute(delete(staff_sessions).where(staff_sessions.c.staff_id == staff_id))
         else:
             created = datetime.now(timezone.utc).isoformat(timespec="seconds")
             conn.execute(insert(staff).values(id=staff_id, created_at=created, **row))

@@ -168,8 +168,12 @@ def rating_event(state: CaseState, level: int, comment: str, topology: Topology,
                  clock: HybridClock) -> Event:
     """The ``rated`` event the city hall records for the citizen; it reaches the origin by pull."""
     now_ms = int(now.timestamp() * 1000)
-    clock.observe(state.last_hlc, now_ms)
+    moved = HybridClock(clock.physical_ms, clock.counter)
+    moved.observe(state.last_hlc, now_ms)
+    hlc = moved.tick(now_ms)
+    if moved.stamps_valid:  # a case stamped at the clock's top must not stop the hub's one clock for every case
+        clock.physical_ms, clock.counter = moved.physical_ms, moved.counter
     data: dict[str, JsonValue] = {"level": level} | ({"comment": comment} if comment else {})
-    return Event(id=new_event_id(), case=state.case_no, kind="rated", hlc=clock.tick(now_ms),
+    return Event(id=new_event_id(), case=state.case_no, kind="rated", hlc=hlc,
                  at=now.astimezone(CHINA_TZ).isoformat(timespec="seconds"), station=topology.cityhall.code,
                  actor=CITIZEN, data=data)

@@ -60,7 +60,7 @@ def verify_request(public_key: Ed25519PublicKey, headers: dict[str, str], method
     """None when the signature is good and fresh; else why not."""
     station, timestamp = headers.get(HEADER_STATION, ""), headers.get(HEADER_TIMESTAMP, "")
     signature = headers.get(HEADER_SIGNATURE, "")
-    if not timestamp.isdigit() or len(timestamp) > 12:
+    if not (timestamp.isascii() and timestamp.isdigit()) or len(timestamp) > 12:  # '¹'.isdigit(), int('¹') fails
         return SignatureProblem(f"{HEADER_TIMESTAMP} must be whole Unix seconds")
     if not signature:
         return SignatureProblem(f"missing {HEADER_SIGNATURE}")

@@ -15,8 +15,10 @@ from .deps import Files, Signed, SignedBy
 
 __all__ = ["router"]
 
-_CONTENT_RANGE = re.compile(r"bytes (\d+)-(\d+)/(\d+)")
-_RANGE = re.compile(r"bytes=(\d+)-")
+_OFFSET = r"([0-9]{1,18})"
+"""A byte offset: 18 digits pass any file (and Python refuses to read an integer of over 4300)."""
+_CONTENT_RANGE = re.compile(rf"bytes {_OFFSET}-{_OFFSET}/{_OFFSET}")
+_RANGE = re.compile(r"bytes=([0-9]+)-")
 
 router = APIRouter(tags=["files"])
 
@@ -63,12 +65,17 @@ def get_file(request: Request, sha256: str, signed: SignedAsk, files: Files) -> 
     if size is None:
         raise HubError(404, "not_uploaded", "the file has not reached the city hall yet")
     match = _RANGE.fullmatch(request.headers.get("range", ""))
-    start = min(int(match.group(1)), size) if match else 0
+    start = _range_start(match.group(1), size) if match else 0
     headers = {"Content-Length": str(size - start), "Accept-Ranges": "bytes"}
     if match:
         headers["Content-Range"] = f"bytes {start}-{size - 1}/{size}"
     return StreamingResponse(files.storage.read(sha256, start), status_code=206 if match else 200,
                              media_type="application/octet-stream", headers=headers)
+
+
+def _range_start(digits: str, size: int) -> int:
+    """Where a ``Range: bytes=N-`` starts: a start past the end (however many digits) is the end."""
+    return size if len(digits) > 18 else min(int(digits), size)
 
 
 def _content_range(header: str, length: int) -> tuple[int, int]:

@@ -64,7 +64,7 @@ async def opt_out_form(request: Request, case_no: str, token: str, store: Store,
 
 @router.get("/api/v1/notices", tags=["sync"], openapi_extra=SIGNED_HEADERS,
             summary="Texts sent about the cases this station may see, changed after a cursor (signed like pull)")
-def station_notices(signed: SignedQuery, store: Store, after: float = Query(0.0, ge=0.0),
+def station_notices(signed: SignedQuery, store: Store, after: float = Query(0.0, ge=0.0, allow_inf_nan=False),
                     after_id: str = Query("", max_length=32),
                     limit: int = Query(500, ge=1, le=MAX_NOTICES_PAGE)) -> Response:
     page, cursor, more = notices_for_station(store.engine, signed.station, (after, after_id), limit)

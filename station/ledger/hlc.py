@@ -8,7 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["HybridClock", "format_hlc", "parse_hlc"]
+__all__ = ["HybridClock", "format_hlc", "parse_hlc", "MAX_COUNTER", "MAX_PHYSICAL_MS"]
+
+MAX_COUNTER = 99_999
+"""The counter has five digits (an event's ``hlc`` is 19 characters): past it, the clock moves on a millisecond."""
+MAX_PHYSICAL_MS = 10**13 - 1
+"""The physical part has 13 digits: a clock moved past it (by a stamp far ahead) stamps nothing valid."""
 
 
 def format_hlc(physical_ms: int, counter: int) -> str:
@@ -35,6 +40,7 @@ class HybridClock:
             self.physical_ms, self.counter = now_ms, 0
         else:
             self.counter += 1
+        self._carry()
         return self.current()
 
     def observe(self, remote: str, now_ms: int) -> None:
@@ -50,6 +56,17 @@ class HybridClock:
         else:
             self.counter = 0
         self.physical_ms = top
+        self._carry()
+
+    def _carry(self) -> None:
+        """A pulled event may carry the top counter (a valid event): one more tick must still be one."""
+        if self.counter > MAX_COUNTER:
+            self.physical_ms, self.counter = self.physical_ms + 1, 0
+
+    @property
+    def stamps_valid(self) -> bool:
+        """Its stamps fit the 19 characters of an event's ``hlc``."""
+        return self.physical_ms <= MAX_PHYSICAL_MS
 
     def current(self) -> str:
         return format_hlc(self.physical_ms, self.counter)

@@ -11,6 +11,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from forms.statutory import STATUTORY_PAUSES
+from station.topology import LEVEL_LABELS, LEVELS
 
 if TYPE_CHECKING:
     from station.topology import Topology
@@ -137,6 +138,9 @@ def _relation_problem(state: CaseState, event: Event, topology: Topology) -> Ver
     elif kind == "forwarded":
         allowed = is_origin
     elif kind in _HANDLER_DECISIONS:
+        if is_handler and _below_item_level(state, station, topology):
+            return Verdict(True, f"本站级别低于该事项的办理级别（{LEVEL_LABELS.get(str(state.item.get('level')), '')}），"
+                                 f"不能办理“{KIND_LABELS[kind]}”：请报送上级")
         allowed = is_handler
     elif kind == "voided":
         allowed = is_handler or (is_origin and state.status == "received")
@@ -149,6 +153,14 @@ def _relation_problem(state: CaseState, event: Event, topology: Topology) -> Ver
     if allowed:
         return None
     return Verdict(True, f"本站不是该案件的{'经办站' if kind in _HANDLER_DECISIONS else '收件站或经办站'}，不能办理“{KIND_LABELS[kind]}”")
+
+
+def _below_item_level(state: CaseState, station: str, topology: Topology) -> bool:
+    """A case's origin is its handler until forwarded; it decides only an item of its own level or below."""
+    level = state.item.get("level")
+    if station not in topology or level not in LEVELS:
+        return False
+    return LEVELS.index(topology.get(station).level) < LEVELS.index(str(level))
 
 
 def _state_problem(state: CaseState, event: Event) -> Verdict | None:

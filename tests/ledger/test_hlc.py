@@ -24,3 +24,13 @@ def test_every_new_stamp_sorts_after_everything_seen(steps: list[tuple[bool, int
             stamp = clock.tick(millis)
             assert all(stamp > s for s in seen)
             seen.append(stamp)
+
+
+def test_the_top_counter_carries_into_the_next_millisecond() -> None:
+    """A pulled event may carry counter 99999 (a valid event): the clock stays 19 characters, and after it."""
+    clock = HybridClock()
+    clock.observe("5000000000000.99999", now_ms=1000)
+    assert clock.current() == "5000000000001.00000"
+    assert clock.tick(now_ms=1000) == "5000000000001.00001"
+    clock.counter = 99_999
+    assert clock.tick(now_ms=1000) == "5000000000002.00000"
