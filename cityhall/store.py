@@ -28,7 +28,7 @@ from station.keys import load_public_key
 from station.ledger import CITIZEN, CaseState, Event, Verdict, fold
 from station.ledger.fold import apply_judged
 from station.topology import Topology
-from sync.ingest import Answer, Judgement, authority_problem, judge, viewers_of
+from sync.ingest import Answer, Judgement, authority_problem, clock_problem, judge, viewers_of
 
 from . import db, notify
 from .bundles import check_encryption_key
@@ -312,7 +312,7 @@ class _IngestRun:
             to_judge.append(event)
         to_judge.sort(key=_SORT_KEY)
         for event in to_judge:
-            problem = authority_problem(event, self.signer, self.topology)
+            problem = authority_problem(event, self.signer, self.topology) or clock_problem(event, self.now)
             if problem:
                 self.answers[event.id].status, self.answers[event.id].reason = "rejected", problem
             else:

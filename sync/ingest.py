@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Literal, cast
 
 from forms.catalogue import UnknownItem
 from station.ledger import CITIZEN, CaseState, Event, Verdict, step_problem
+from station.ledger.hlc import parse_hlc
 from station.topology import Topology
 
 if TYPE_CHECKING:
@@ -23,7 +24,8 @@ if TYPE_CHECKING:
     from station.ledger.events import EventData
     from station.ledger.shapes import ItemFacts, MaterialEntry, ReceivedData
 
-__all__ = ["Answer", "Decision", "Judgement", "judge", "authority_problem", "item_problem", "viewers_of", "ANSWER_STATUSES"]
+__all__ = ["Answer", "Decision", "Judgement", "judge", "authority_problem", "clock_problem", "item_problem", "viewers_of",
+           "ANSWER_STATUSES", "MAX_AHEAD_S"]
 
 ANSWER_STATUSES = ("accepted", "duplicate", "rejected", "parked")
 Decision = Literal["accept", "park", "reject"]
@@ -57,6 +59,20 @@ def authority_problem(event: Event, signer: str, topology: Topology) -> str | No
     if event.station not in topology and event.station != topology.cityhall.code:
         return f"station {event.station} is not in the city hall's stations.toml"
     return None
+
+
+MAX_AHEAD_S = 366 * 86_400
+"""How far ahead of the city hall's clock an event may be stamped. A village PC's clock is often wrong,
+and a station stamps its events by it, so the bound is wide: a year. Past it, an event would sort after
+everything anyone records later and carry every clock that pulls it along (an HLC of the year 2286)."""
+
+
+def clock_problem(event: Event, now_s: float) -> str | None:
+    """Why ``event``'s stamp is too far ahead of the hub's clock at ``now_s``; None when it is not."""
+    ahead_s = parse_hlc(event.hlc)[0] / 1000 - now_s
+    if ahead_s <= MAX_AHEAD_S:
+        return None
+    return f"事件 {event.id} 的时间比市级平台快了 {ahead_s / 86_400:,.0f} 天：请校准本站电脑时钟后再记录"
 
 
 def judge(state_before: CaseState | None, event: Event, topology: Topology,

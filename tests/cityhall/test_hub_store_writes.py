@@ -1,6 +1,7 @@
 """What one push writes besides its events, on a real SQLite file."""
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -28,11 +29,12 @@ def test_a_stations_last_contact_is_stored_at_most_once_a_minute_and_always_show
         with store.engine.connect() as conn:
             return conn.execute(select(db.stations.c.last_contact).where(db.stations.c.code == VILLAGE)).scalar()
 
-    for pair, now in zip((events[:2], events[2:4], events[4:]), (1000.0, 1059.0, 1060.0), strict=True):
+    start = time.time()
+    for pair, now in zip((events[:2], events[2:4], events[4:]), (start, start + 59, start + 60), strict=True):
         assert {a.status for a in store.ingest(pair, VILLAGE, now)} == {"accepted"}
         store.touch(VILLAGE, now)  # what every authenticated request does (``/metrics`` reads it)
         assert store.last_contact[VILLAGE] == now
-        assert stored_contact() == (1000.0 if now < 1060.0 else 1060.0)
+        assert stored_contact() == (start if now < start + 60 else start + 60)
     store.engine.dispose()
 
 
@@ -55,13 +57,13 @@ def test_a_citizens_second_rating_is_refused_even_when_its_clock_sorts_it_before
     case_no, last_ms = filed[0].case, 1_795_400_000_000
     decided = [_township_event(case_no, "accepted", "clerk", last_ms), _township_event(case_no, "approved", "approver",
                                                                                         last_ms + 1000)]
-    assert [a.status for a in store.ingest(filed, VILLAGE, 0.0)] == ["accepted", "accepted"]
-    assert [a.status for a in store.ingest(decided, TOWNSHIP, 0.0)] == ["accepted", "accepted"]
+    assert [a.status for a in store.ingest(filed, VILLAGE, time.time())] == ["accepted", "accepted"]
+    assert [a.status for a in store.ingest(decided, TOWNSHIP, time.time())] == ["accepted", "accepted"]
 
     first, behind = _citizen_rating(store, case_no, last_ms + 3000), _citizen_rating(store, case_no, last_ms + 2000)
     hub = store.topology.cityhall.code
-    assert store.ingest([first], hub, 0.0)[0].status == "accepted"
-    answer = store.ingest([behind], hub, 0.0)[0]
+    assert store.ingest([first], hub, time.time())[0].status == "accepted"
+    answer = store.ingest([behind], hub, time.time())[0]
     assert (answer.status, answer.reason) == ("rejected", "每个办件只能评价一次")
     state, _ = store.case_for_tracking(case_no)
     assert state is not None and [r["level"] for r in state.ratings] == [5]
@@ -76,10 +78,11 @@ def test_an_event_stamped_before_one_its_station_already_recorded_on_the_case_is
     case_no, start = filed[0].case, 1_795_400_000_000
     handled = [_township_event(case_no, "accepted", "clerk", start),
                _township_event(case_no, "escalated", "clerk", start + 2000)]
-    assert [a.status for a in store.ingest(filed, VILLAGE, 0.0)] == ["accepted", "accepted"]
-    assert [a.status for a in store.ingest(handled, TOWNSHIP, 0.0)] == ["accepted", "accepted"]
+    assert [a.status for a in store.ingest(filed, VILLAGE, time.time())] == ["accepted", "accepted"]
+    assert [a.status for a in store.ingest(handled, TOWNSHIP, time.time())] == ["accepted", "accepted"]
 
-    answer = store.ingest([_township_event(case_no, "approved", "approver", start + 1000)], TOWNSHIP, 0.0)[0]
+    backdated = _township_event(case_no, "approved", "approver", start + 1000)
+    answer = store.ingest([backdated], TOWNSHIP, time.time())[0]
 
     assert answer.status == "rejected" and "时间更晚的事件" in (answer.reason or "")
     state, _ = store.case_for_tracking(case_no)

@@ -3,6 +3,7 @@ same batch at once, and two senders racing for the same queue never make a secon
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -69,14 +70,14 @@ def test_retries_workers_and_racing_senders_make_one_text_per_step(tmp_path: Pat
 
     def push(store: HubStore) -> None:
         barrier.wait()
-        store.ingest(events, VILLAGE, 1.0)
+        store.ingest(events, VILLAGE, time.time())
 
     threads = [threading.Thread(target=push, args=(store,)) for store in workers]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(60)
-    workers[0].ingest(events[:5], VILLAGE, 2.0)  # a re-push after a lost answer
+    workers[0].ingest(events[:5], VILLAGE, time.time())  # a re-push after a lost answer
     assert len(list_notices(engine)) == CASES
 
     senders = [NoticeSender(engine, config, make_provider(config), topology, lambda: calendar) for _ in range(3)]

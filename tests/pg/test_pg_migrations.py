@@ -4,6 +4,7 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import httpx
@@ -101,7 +102,7 @@ def test_lean_keys_keeps_every_row_and_the_pull_and_ingest_carries_on(hub_db: st
     events = sample_events(60)
     store = create_app(HubSettings(hub_db, topology_for(tmp_path, 1))).state.store
     store.enroll("420115102203", public_key_text(Ed25519PrivateKey.generate()))
-    assert {a.status for a in store.ingest(events[:40], "420115102203", 0.0)} == {"accepted"}
+    assert {a.status for a in store.ingest(events[:40], "420115102203", time.time())} == {"accepted"}
     pulled_before = everything_pulled(store)
     store.engine.dispose()
     back_to_the_shape_before_lean_keys(db.make_engine(hub_db))
@@ -120,7 +121,7 @@ def test_lean_keys_keeps_every_row_and_the_pull_and_ingest_carries_on(hub_db: st
 
     store = create_app(HubSettings(hub_db, topology_for(tmp_path, 1))).state.store
     assert everything_pulled(store) == pulled_before
-    assert {a.status for a in store.ingest(events[40:], "420115102203", 0.0)} == {"accepted"}
+    assert {a.status for a in store.ingest(events[40:], "420115102203", time.time())} == {"accepted"}
     pulled_after = everything_pulled(store)
     for code in _VIEWERS:
         assert pulled_after[code][:len(pulled_before[code])] == pulled_before[code]
