@@ -25,7 +25,7 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .pins import PinDigests, split_pin_hash
 from .unlock_ahead import operator_order, ring_spelling
@@ -66,8 +66,7 @@ def _hkdf(secret: bytes, info: bytes, salt: bytes | None = None) -> bytes:
     return hmac.digest(pseudorandom, info + b"\x01", hashlib.sha256)
 
 
-@dataclass(frozen=True)
-class OperatorWrap:
+class OperatorWrap(NamedTuple):
     """The data key under one operator's PIN: the scrypt salt (as in the PIN hash), nonce, sealed key."""
 
     salt: str
@@ -130,7 +129,7 @@ class KeyRing:
 
     def to_json(self) -> str:
         return json.dumps({"version": 1, "store_salt": self.store_salt, "open": self.open_key,
-                           "operators": {k: vars(w) for k, w in sorted(self.operators.items())},
+                           "operators": {k: w._asdict() for k, w in sorted(self.operators.items())},
                            "recovery": self.recovery, "sign_in": self.sign_in}, ensure_ascii=True, indent=1)
 
     @classmethod

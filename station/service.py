@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from station.enckey import encryption_public, ensure_encryption_key
 from station.errors import BadInput, NotAllowed, NotFound
@@ -44,8 +44,7 @@ def _china_now() -> datetime:
     return datetime.now(CHINA_TZ)
 
 
-@dataclass(frozen=True)
-class Operator:
+class Operator(NamedTuple):
     id: str
     name: str
     role: str
