@@ -54,10 +54,22 @@ def _raw(text: str) -> bytes:
 
 
 def _aes_gcm() -> type[AESGCM]:
-    """AES-GCM; cryptography loads on first use, so reading the ring (for its salts) needs none of it."""
-    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+    """AES-GCM; cryptography loads on first use, so reading the ring (for its salts) needs none of it.
 
-    return AESGCM
+    The class ``cryptography.hazmat.primitives.ciphers.aead`` exports is the one its compiled core
+    defines; taken from there, the unlock of ``station case`` does not load the rest of the ciphers
+    package (Cipher, the modes and algorithms: a third of loading cryptography). A version that keeps
+    AES-GCM elsewhere is served by the public module (``tests/station/test_datakey_hkdf.py`` checks
+    that both name the same class).
+    """
+    try:
+        from cryptography.hazmat.bindings._rust import openssl
+
+        return openssl.aead.AESGCM
+    except (ImportError, AttributeError):
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+        return AESGCM
 
 
 def _hkdf(secret: bytes, info: bytes, salt: bytes | None = None) -> bytes:
