@@ -511,6 +511,7 @@ class StationService:
 
     def list_cases(self, status: str | None = None, overdue: bool = False, limit: int = 200,
                    offset: int = 0) -> list[dict[str, Any]]:
+        import station.listed_clock  # noqa: F401  # loads before the unlock, while a PIN digest started ahead runs
         from station.store import CaseQuery
 
         if overdue and status and status not in OPEN_STATUSES:
@@ -547,6 +548,8 @@ class StationService:
 
     def case_view(self, case_no: str) -> CaseView:
         """One case as the app, the command and the documents show it (timeline, materials, deadlines, texts)."""
+        import station.views  # noqa: F401  # loads before the unlock, while a PIN digest started ahead runs
+
         return self._view_of(self.case(case_no))
 
     def _view_of(self, state: CaseState) -> CaseView:
