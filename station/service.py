@@ -17,7 +17,7 @@ from station.enckey import encryption_public, ensure_encryption_key
 from station.errors import BadInput, NotAllowed, NotFound
 from station.home import CHINA_TZ, StationConfig, StationHome
 from station.ledger import (
-    EventFormatError, OPEN_STATUSES, ROLES, STATUS_LABELS, CaseState, Event, HybridClock, InvalidCaseNo, fold,
+    EventFormatError, OPEN_STATUSES, ROLES, STATUS_LABELS, CaseState, Event, InvalidCaseNo, fold,
     make_case_no, new_event_id, normalise_case_no, step_problem,
 )
 from station.pins import MAX_FAILURES, hash_pin, locked_until_after_failure, pin_problem, verify_pin
@@ -297,6 +297,8 @@ class StationService:
 
     def _new_event(self, case_no: str, kind: str, operator: Operator | None, data: dict[str, Any]) -> Event:
         """An event stamped now; call inside the write transaction that records it."""
+        from station.ledger.hlc import HybridClock  # the clock loads for a write, not for a read
+
         now = self.now()
         clock = HybridClock.restore(self.store.get_meta("hlc"))
         hlc = clock.tick(int(now.timestamp() * 1000))
@@ -320,6 +322,8 @@ class StationService:
 
     def apply_events(self, events: Iterable[Event]) -> int:
         """Store events that came from elsewhere (pull, bundle); returns how many were new."""
+        from station.ledger.hlc import HybridClock
+
         new, touched = 0, set()
         with self.store.write():
             clock = HybridClock.restore(self.store.get_meta("hlc"))
