@@ -6,11 +6,11 @@ folded again and their projection saved, all in one durable transaction.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cached_property
 from datetime import date, datetime
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from station.enckey import encryption_public, ensure_encryption_key
@@ -50,15 +50,14 @@ class Operator(NamedTuple):
     role: str
 
 
-@dataclass
-class IntakeRequest:
+class IntakeRequest(NamedTuple):
     item_code: str
     applicant_id: str
     applicant_name: str
     phone: str | None = None
-    fields: dict[str, str] = field(default_factory=dict)
-    received: list[str] = field(default_factory=list)
-    deferred: list[str] = field(default_factory=list)
+    fields: Mapping[str, str] = MappingProxyType({})
+    received: Sequence[str] = ()
+    deferred: Sequence[str] = ()
     authorised: bool = True
     """The citizen signed the authorisation for the agent to file (委托书)."""
     sms_opt_out: bool = False
