@@ -25,7 +25,7 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .pins import PinDigests, split_pin_hash
 from .unlock_ahead import operator_order, ring_spelling
@@ -54,10 +54,22 @@ def _raw(text: str) -> bytes:
 
 
 def _aes_gcm() -> type[AESGCM]:
-    """AES-GCM; cryptography loads on first use, so reading the ring (for its salts) needs none of it."""
-    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+    """AES-GCM; cryptography loads on first use, so reading the ring (for its salts) needs none of it.
 
-    return AESGCM
+    The class ``cryptography.hazmat.primitives.ciphers.aead`` exports is the one its compiled core
+    defines; taken from there, the unlock of ``station case`` does not load the rest of the ciphers
+    package (Cipher, the modes and algorithms: a third of loading cryptography). A version that keeps
+    AES-GCM elsewhere is served by the public module (``tests/station/test_datakey_hkdf.py`` checks
+    that both name the same class).
+    """
+    try:
+        from cryptography.hazmat.bindings._rust import openssl
+
+        return openssl.aead.AESGCM
+    except (ImportError, AttributeError):
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+        return AESGCM
 
 
 def _hkdf(secret: bytes, info: bytes, salt: bytes | None = None) -> bytes:
@@ -66,8 +78,7 @@ def _hkdf(secret: bytes, info: bytes, salt: bytes | None = None) -> bytes:
     return hmac.digest(pseudorandom, info + b"\x01", hashlib.sha256)
 
 
-@dataclass(frozen=True)
-class OperatorWrap:
+class OperatorWrap(NamedTuple):
     """The data key under one operator's PIN: the scrypt salt (as in the PIN hash), nonce, sealed key."""
 
     salt: str
@@ -130,7 +141,7 @@ class KeyRing:
 
     def to_json(self) -> str:
         return json.dumps({"version": 1, "store_salt": self.store_salt, "open": self.open_key,
-                           "operators": {k: vars(w) for k, w in sorted(self.operators.items())},
+                           "operators": {k: w._asdict() for k, w in sorted(self.operators.items())},
                            "recovery": self.recovery, "sign_in": self.sign_in}, ensure_ascii=True, indent=1)
 
     @classmethod

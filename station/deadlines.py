@@ -25,8 +25,8 @@ The rules it follows (Administrative Licensing Law; limits are working days, Art
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 from forms.jsonvalue import JsonObject
 from station.ledger import CaseState
@@ -45,8 +45,7 @@ PAUSED = DeadlineResult(None, "clock paused while materials are awaited", "等�
 NO_LEGAL_LIMIT = DeadlineResult(None, "no statutory limit for this item", "该事项无法定时限")
 
 
-@dataclass(frozen=True)
-class AcceptanceWindow:
+class AcceptanceWindow(NamedTuple):
     """The 5-working-day rule for one arrival at a handler."""
 
     reached_on: date
@@ -66,8 +65,7 @@ class AcceptanceWindow:
                 "deemed": self.deemed, "at_risk": self.at_risk}
 
 
-@dataclass(frozen=True)
-class ClockPause:
+class ClockPause(NamedTuple):
     """Days the clock stood (or stands) still: waiting for supplements, or a statutory step."""
 
     kind: str
@@ -89,8 +87,7 @@ class ClockPause:
                 "to": _iso(self.end), "until": _iso(self.expected_end), "workdays": self.workdays}
 
 
-@dataclass(frozen=True)
-class Extension:
+class Extension(NamedTuple):
     """The one extension (延期, Art. 42) of a case."""
 
     days: int
@@ -108,8 +105,7 @@ class Extension:
         return {"days": self.days, "reason": self.reason, "on": self.on, "by": self.by}
 
 
-@dataclass(frozen=True)
-class LegalClock:
+class LegalClock(NamedTuple):
     promised: DeadlineResult
     legal: DeadlineResult
     started_on: date | None

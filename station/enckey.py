@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass, field, replace
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:  # cryptography loads only when a key is made or used, not at every unlock
     from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
@@ -92,14 +93,13 @@ def encryption_private(store: StationStore) -> X25519PrivateKey | None:
     return load_private(secret) if secret else None
 
 
-@dataclass(frozen=True)
-class KnownKeys:
+class KnownKeys(NamedTuple):
     """The public keys this station has heard of from the city hall."""
 
     hub: str | None = None
-    stations: dict[str, str | None] = field(default_factory=dict)
+    stations: Mapping[str, str | None] = MappingProxyType({})
     """Enrolled stations above and below this one: their encryption key, or None while they have published none."""
-    signing: dict[str, str] = field(default_factory=dict)
+    signing: Mapping[str, str] = MappingProxyType({})
     """The same stations' enrolled signing keys: a stick is theirs only when signed by one of these."""
     heard: bool = False
     """False until a city hall that sends keys was reached once."""
@@ -133,8 +133,8 @@ def save_known_keys(store: StationStore, raw: Any) -> KnownKeys:
     """What the city hall sent, a key nothing can be sealed to kept as no key (so an export names
     the station that must publish again instead of failing half way)."""
     heard = KnownKeys.from_json(raw)
-    keys = replace(heard, hub=heard.hub if heard.hub and _usable(heard.hub) else None,
-                   stations={code: key if key and _usable(key) else None for code, key in heard.stations.items()})
+    keys = heard._replace(hub=heard.hub if heard.hub and _usable(heard.hub) else None,
+                          stations={code: key if key and _usable(key) else None for code, key in heard.stations.items()})
     store.set_meta(KNOWN_KEYS_META, json.dumps(keys.to_json()))
     return keys
 

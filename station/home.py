@@ -1,10 +1,9 @@
 """The station's data folder: where every file of a station lives, in one place."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from station.errors import NotFound
 from station.home_dir import default_home
@@ -18,8 +17,7 @@ __all__ = ["StationHome", "StationConfig", "default_home", "CHINA_TZ"]
 CHINA_TZ = timezone(timedelta(hours=8), "CST")
 
 
-@dataclass(frozen=True)
-class StationHome:
+class StationHome(NamedTuple):
     root: Path
 
     @property
@@ -82,8 +80,7 @@ class StationHome:
         return self.config_file.exists()
 
 
-@dataclass(frozen=True)
-class StationConfig:
+class StationConfig(NamedTuple):
     """What ``station init`` wrote to ``station.toml``."""
 
     station: str

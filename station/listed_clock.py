@@ -7,8 +7,8 @@ pass, with no event to fold it again (Art. 32), so only today can say it.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 from station.deadlines import legal_clock
 from station.ledger import CaseState
@@ -17,8 +17,7 @@ from station.workdays import WorkCalendar
 __all__ = ["ListedClock", "listed_clock"]
 
 
-@dataclass(frozen=True)
-class ListedClock:
+class ListedClock(NamedTuple):
     deadline: str | None
     """The promised deadline (承诺时限), from the day the case counts as accepted."""
     legal_deadline: str | None

@@ -5,13 +5,16 @@ import base64
 import hashlib
 import hmac
 import threading
-from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # datetime loads after the digest is started (station/unlock_ahead.py), not before
+    from datetime import datetime
 
 __all__ = ["hash_pin", "verify_pin", "pin_problem", "pin_digest", "split_pin_hash", "PinDigests", "MAX_FAILURES",
-           "LOCKOUT"]
+           "LOCKOUT_MINUTES"]
 
 MAX_FAILURES = 5
-LOCKOUT = timedelta(minutes=15)
+LOCKOUT_MINUTES = 15
 _N, _R, _P = 2**14, 8, 1
 
 
@@ -102,4 +105,6 @@ def verify_pin(pin: str, stored: str) -> bool:
 
 
 def locked_until_after_failure(failures: int, now: datetime) -> str | None:
-    return (now + LOCKOUT).isoformat(timespec="seconds") if failures >= MAX_FAILURES else None
+    from datetime import timedelta
+
+    return (now + timedelta(minutes=LOCKOUT_MINUTES)).isoformat(timespec="seconds") if failures >= MAX_FAILURES else None

@@ -6,18 +6,18 @@ folded again and their projection saved, all in one durable transaction.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cached_property
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from station.enckey import encryption_public, ensure_encryption_key
 from station.errors import BadInput, NotAllowed, NotFound
 from station.home import CHINA_TZ, StationConfig, StationHome
 from station.ledger import (
-    EventFormatError, OPEN_STATUSES, ROLES, STATUS_LABELS, CaseState, Event, HybridClock, InvalidCaseNo, fold,
+    EventFormatError, OPEN_STATUSES, ROLES, STATUS_LABELS, CaseState, Event, InvalidCaseNo, fold,
     make_case_no, new_event_id, normalise_case_no, step_problem,
 )
 from station.pins import MAX_FAILURES, hash_pin, locked_until_after_failure, pin_problem, verify_pin
@@ -44,22 +44,20 @@ def _china_now() -> datetime:
     return datetime.now(CHINA_TZ)
 
 
-@dataclass(frozen=True)
-class Operator:
+class Operator(NamedTuple):
     id: str
     name: str
     role: str
 
 
-@dataclass
-class IntakeRequest:
+class IntakeRequest(NamedTuple):
     item_code: str
     applicant_id: str
     applicant_name: str
     phone: str | None = None
-    fields: dict[str, str] = field(default_factory=dict)
-    received: list[str] = field(default_factory=list)
-    deferred: list[str] = field(default_factory=list)
+    fields: Mapping[str, str] = MappingProxyType({})
+    received: Sequence[str] = ()
+    deferred: Sequence[str] = ()
     authorised: bool = True
     """The citizen signed the authorisation for the agent to file (委托书)."""
     sms_opt_out: bool = False
@@ -298,6 +296,8 @@ class StationService:
 
     def _new_event(self, case_no: str, kind: str, operator: Operator | None, data: dict[str, Any]) -> Event:
         """An event stamped now; call inside the write transaction that records it."""
+        from station.ledger.hlc import HybridClock  # the clock loads for a write, not for a read
+
         now = self.now()
         clock = HybridClock.restore(self.store.get_meta("hlc"))
         hlc = clock.tick(int(now.timestamp() * 1000))
@@ -321,6 +321,8 @@ class StationService:
 
     def apply_events(self, events: Iterable[Event]) -> int:
         """Store events that came from elsewhere (pull, bundle); returns how many were new."""
+        from station.ledger.hlc import HybridClock
+
         new, touched = 0, set()
         with self.store.write():
             clock = HybridClock.restore(self.store.get_meta("hlc"))
@@ -512,6 +514,7 @@ class StationService:
 
     def list_cases(self, status: str | None = None, overdue: bool = False, limit: int = 200,
                    offset: int = 0) -> list[dict[str, Any]]:
+        import station.listed_clock  # noqa: F401  # loads before the unlock, while a PIN digest started ahead runs
         from station.store import CaseQuery
 
         if overdue and status and status not in OPEN_STATUSES:
@@ -548,6 +551,8 @@ class StationService:
 
     def case_view(self, case_no: str) -> CaseView:
         """One case as the app, the command and the documents show it (timeline, materials, deadlines, texts)."""
+        import station.views  # noqa: F401  # loads before the unlock, while a PIN digest started ahead runs
+
         return self._view_of(self.case(case_no))
 
     def _view_of(self, state: CaseState) -> CaseView:

@@ -13,10 +13,9 @@ import json
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sqlcipher3 import dbapi2
 
@@ -33,8 +32,7 @@ __all__ = ["StationStore", "CaseRow", "CaseQuery", "connect_store", "dbapi2"]
 CaseRow = dict[str, Any]
 
 
-@dataclass(frozen=True)
-class CaseQuery:
+class CaseQuery(NamedTuple):
     """Which rows of the ``cases`` projection to read; every condition given must hold."""
 
     statuses: tuple[str, ...] = ()

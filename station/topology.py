@@ -6,8 +6,8 @@ handler for a forwarded case and the same visibility of a case.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 __all__ = ["LEVELS", "Station", "Topology", "TopologyError", "CityHall", "station_name"]
 
@@ -19,8 +19,7 @@ class TopologyError(ValueError):
     """The stations file is malformed; the message lists every problem."""
 
 
-@dataclass(frozen=True)
-class Station:
+class Station(NamedTuple):
     code: str
     """12-digit division code, unique in the tree."""
     name: str
@@ -30,8 +29,7 @@ class Station:
     """Code of the parent station; ``None`` only at the root."""
 
 
-@dataclass(frozen=True)
-class CityHall:
+class CityHall(NamedTuple):
     name: str
     url: str
     """Where stations sync."""

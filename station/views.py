@@ -4,9 +4,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from forms.jsonvalue import JsonObject, JsonValue
 from station.deadlines import LegalClock, legal_clock, supplement_due
@@ -15,8 +14,6 @@ from station.topology import Topology, station_name
 from station.workdays import WarningLevel, WorkCalendar
 
 if TYPE_CHECKING:  # the receipt's data and the masks load for a receipt, not to show a case
-    from _typeshed import DataclassInstance
-
     from station.receipts import ReceiptData
 
 __all__ = ["CaseView", "Applicant", "Material", "TimelineEntry", "Conflict", "Rating", "Callback", "Note",
@@ -42,15 +39,7 @@ def _int_or_none(value: object) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-class _FieldsAsJson:
-    """A value whose JSON is its fields, by name, in their order."""
-
-    def to_json(self: DataclassInstance) -> JsonObject:
-        return dict(asdict(self))
-
-
-@dataclass(frozen=True)
-class Applicant:
+class Applicant(NamedTuple):
     name: str
     id_number: str
     phone: str | None = None
@@ -63,8 +52,7 @@ class Applicant:
         return {"id_number": self.id_number, "name": self.name, "phone": self.phone}
 
 
-@dataclass(frozen=True)
-class Material:
+class Material(NamedTuple):
     """One material of the case's checklist: received, deferred (容缺), missing or supplied."""
 
     key: str
@@ -82,11 +70,10 @@ class Material:
 
     def to_json(self) -> JsonObject:
         """In the key order of the stored event (canonical JSON sorts keys)."""
-        return dict(sorted(asdict(self).items()))
+        return dict(sorted(self._asdict().items()))
 
 
-@dataclass(frozen=True)
-class TimelineEntry:
+class TimelineEntry(NamedTuple):
     """One step of the case's history; ``conflict`` says why a step that arrived out of turn did not count."""
 
     id: str
@@ -108,8 +95,7 @@ class TimelineEntry:
                 "conflict": self.conflict, "station_name": self.station_name}
 
 
-@dataclass(frozen=True)
-class Conflict(_FieldsAsJson):
+class Conflict(NamedTuple):
     event: str
     kind: str
     station: str
@@ -121,9 +107,11 @@ class Conflict(_FieldsAsJson):
     def of(cls, raw: Mapping[str, object]) -> Conflict:
         return cls(*(_text(raw.get(k)) for k in ("event", "kind", "station", "actor", "at", "reason")))
 
+    def to_json(self) -> JsonObject:
+        return self._asdict()
 
-@dataclass(frozen=True)
-class Rating(_FieldsAsJson):
+
+class Rating(NamedTuple):
     level: int | None
     comment: str
     by: str
@@ -134,9 +122,11 @@ class Rating(_FieldsAsJson):
     def of(cls, raw: Mapping[str, object]) -> Rating:
         return cls(_int_or_none(raw.get("level")), *(_text(raw.get(k)) for k in ("comment", "by", "station", "at")))
 
+    def to_json(self) -> JsonObject:
+        return self._asdict()
 
-@dataclass(frozen=True)
-class Callback(_FieldsAsJson):
+
+class Callback(NamedTuple):
     note: str
     result: str
     by: str
@@ -147,9 +137,11 @@ class Callback(_FieldsAsJson):
     def of(cls, raw: Mapping[str, object]) -> Callback:
         return cls(*(_text(raw.get(k)) for k in ("note", "result", "by", "station", "at")))
 
+    def to_json(self) -> JsonObject:
+        return self._asdict()
 
-@dataclass(frozen=True)
-class Note(_FieldsAsJson):
+
+class Note(NamedTuple):
     note: str
     by: str
     station: str
@@ -159,9 +151,11 @@ class Note(_FieldsAsJson):
     def of(cls, raw: Mapping[str, object]) -> Note:
         return cls(*(_text(raw.get(k)) for k in ("note", "by", "station", "at")))
 
+    def to_json(self) -> JsonObject:
+        return self._asdict()
 
-@dataclass(frozen=True)
-class AttachmentRef(_FieldsAsJson):
+
+class AttachmentRef(NamedTuple):
     """A scan attached to the case (its bytes are in the station's blob store, by ``sha256``)."""
 
     material: str | None
@@ -175,9 +169,11 @@ class AttachmentRef(_FieldsAsJson):
         material, sha256, kind, name = (_text_or_none(raw.get(k)) for k in ("material", "sha256", "type", "name"))
         return cls(material, sha256, _int_or_none(raw.get("size")), kind, name)
 
+    def to_json(self) -> JsonObject:
+        return self._asdict()
 
-@dataclass(frozen=True)
-class Notice(_FieldsAsJson):
+
+class Notice(NamedTuple):
     """One of the city hall's texts to the applicant, as last synced."""
 
     step: str
@@ -191,9 +187,11 @@ class Notice(_FieldsAsJson):
         return cls(_text(raw.get("step")), _text(raw.get("status")), _text(raw.get("at")),
                    _text_or_none(raw.get("detail")), _text_or_none(raw.get("phone")))
 
+    def to_json(self) -> JsonObject:
+        return self._asdict()
 
-@dataclass(frozen=True)
-class CaseView:
+
+class CaseView(NamedTuple):
     """One case as this station shows it today (DESIGN §7's ``station case --json`` is ``to_json()``)."""
 
     case_no: str

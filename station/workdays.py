@@ -124,8 +124,7 @@ class YearTable:
         return day.weekday() < 5 and day not in self.holidays
 
 
-@dataclass(frozen=True)
-class DeadlineResult:
+class DeadlineResult(NamedTuple):
     """A deadline, or ``date=None`` with notes saying why it is unknown."""
 
     date: dt.date | None

@@ -7,6 +7,7 @@ and option names stay exactly as typed.
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import re
 import sys
@@ -14,27 +15,30 @@ from typing import Any, NoReturn
 
 __all__ = ["ChineseArgumentParser", "chinese_error"]
 
-_MESSAGES = [
-    (re.compile(r"invalid choice: (?P<value>.+?) \(choose from (?P<choices>.+)\)"), "取值 {value} 无效，可选：{choices}"),
-    (re.compile(r"the following arguments are required: (?P<names>.+)"), "缺少必填参数：{names}"),
-    (re.compile(r"unrecognized arguments: (?P<words>.+)"), "无法识别的参数：{words}"),
-    (re.compile(r"expected one argument"), "需要一个值"),
-    (re.compile(r"expected at least one argument"), "至少需要一个值"),
-    (re.compile(r"invalid (?P<type>\w+) value: (?P<value>.+)"), "取值 {value} 无效（应为{type}）"),
-    (re.compile(r"ambiguous option: (?P<option>\S+) could match (?P<matches>.+)"), "选项 {option} 有歧义，可能是：{matches}"),
-    (re.compile(r"not allowed with argument (?P<other>.+)"), "不能与 {other} 同时使用"),
-]
+_MESSAGES = (
+    (r"invalid choice: (?P<value>.+?) \(choose from (?P<choices>.+)\)", "取值 {value} 无效，可选：{choices}"),
+    (r"the following arguments are required: (?P<names>.+)", "缺少必填参数：{names}"),
+    (r"unrecognized arguments: (?P<words>.+)", "无法识别的参数：{words}"),
+    (r"expected one argument", "需要一个值"),
+    (r"expected at least one argument", "至少需要一个值"),
+    (r"invalid (?P<type>\w+) value: (?P<value>.+)", "取值 {value} 无效（应为{type}）"),
+    (r"ambiguous option: (?P<option>\S+) could match (?P<matches>.+)", "选项 {option} 有歧义，可能是：{matches}"),
+    (r"not allowed with argument (?P<other>.+)", "不能与 {other} 同时使用"),
+)
+"""argparse's messages (as regular expressions) and their Chinese; compiled on the first error only
+(:func:`_compiled`): compiling them cost a command's start more than the rest of this module."""
 _TYPE_NAMES = {"int": "整数", "float": "数字"}
-_ARGUMENT = re.compile(r"^argument (?P<name>[^:]+): (?P<rest>.*)$")
+_ARGUMENT = r"^argument (?P<name>[^:]+): (?P<rest>.*)$"
 
 
 def chinese_error(message: str) -> str:
     """argparse's English error message in Chinese (unchanged when it is not one it knows)."""
     prefix = ""
-    argument = _ARGUMENT.match(message)
+    argument_pattern, messages = _compiled()
+    argument = argument_pattern.match(message)
     if argument:
         prefix, message = f"参数 {argument['name']}：", argument["rest"]
-    for pattern, chinese in _MESSAGES:
+    for pattern, chinese in messages:
         found = pattern.fullmatch(message)
         if found:
             values = found.groupdict()
@@ -42,6 +46,11 @@ def chinese_error(message: str) -> str:
                 values["type"] = _TYPE_NAMES.get(values["type"], values["type"])
             return prefix + chinese.format(**values)
     return prefix + message
+
+
+@functools.cache
+def _compiled() -> tuple[re.Pattern[str], list[tuple[re.Pattern[str], str]]]:
+    return re.compile(_ARGUMENT), [(re.compile(pattern), chinese) for pattern, chinese in _MESSAGES]
 
 
 def _terminal_columns() -> int:

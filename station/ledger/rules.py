@@ -6,9 +6,8 @@ uses it before recording, the city hall before accepting.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from forms.statutory import STATUTORY_PAUSES
 from station.topology import LEVEL_LABELS, LEVELS
@@ -96,8 +95,7 @@ _TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
 }
 
 
-@dataclass(frozen=True)
-class Verdict:
+class Verdict(NamedTuple):
     """Why an event may not happen. ``forbidden`` never changes with the case's state."""
 
     forbidden: bool

@@ -5,12 +5,12 @@ say which keys they carry. The kinds' data shapes follow :mod:`.contract`'s Stru
 check every event before it is recorded; a key the contract gives a default may be absent
 from the data as sent, so those keys are not required here.
 """
-from __future__ import annotations
+# No ``from __future__ import annotations`` here: a TypedDict made from annotations that are
+# strings compiles each of them into a ForwardRef, which doubled the cost of loading this module
+# (loaded by the fold, so by every command that reads a case).
+from typing import NotRequired, TypedDict
 
-from typing import TYPE_CHECKING, NotRequired, TypedDict
-
-if TYPE_CHECKING:
-    from forms.jsonvalue import JsonObject
+from forms.jsonvalue import JsonObject
 
 __all__ = ["ItemFacts", "ApplicantFacts", "MaterialEntry", "DeferredEntry", "ExtensionEntry", "SuspensionEntry",
            "RatingEntry", "CallbackEntry", "NoteEntry", "AttachmentEntry", "ConflictEntry", "TimelineEntryData",

@@ -43,9 +43,7 @@ def allowance_request(**overrides: object) -> IntakeRequest:
         fields=example_fields(ALLOWANCE), received=["id_and_hukou", "application_form"],
         deferred=["bank_card_copy"],
     )
-    for key, value in overrides.items():
-        setattr(request, key, value)
-    return request
+    return request._replace(**overrides)
 
 
 def sign_in(service: StationService, agent: str, pin: str) -> Operator:
