@@ -19,7 +19,6 @@ from sqlalchemy import (
     String, Table, Text, UniqueConstraint, bindparam, create_engine, event, func, insert, inspect, literal_column,
     select, text, update,
 )
-
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
