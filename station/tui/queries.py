@@ -10,10 +10,9 @@ import json
 import re
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from station.ledger import OPEN_STATUSES, CaseState, InvalidCaseNo, display_case_no, normalise_case_no
 from station.listed_clock import ListedClock, listed_clock
@@ -33,8 +32,7 @@ _LINE_FIELDS = "case_no, status, item_name, applicant_name, deadline, supplement
 """The columns of a :class:`CaseLine`, in its order."""
 
 
-@dataclass(frozen=True)
-class CaseLine:
+class CaseLine(NamedTuple):
     case_no: str
     status: str
     item_name: str
@@ -70,15 +68,13 @@ class CaseLine:
                    row["deadline"], row["supplement_due"], int(row["conflicts"]))
 
 
-@dataclass(frozen=True)
-class BoardSection:
+class BoardSection(NamedTuple):
     lines: list[CaseLine]
     total: int
     """How many there are, capped at ``COUNT_CAP``."""
 
 
-@dataclass(frozen=True)
-class TodayBoard:
+class TodayBoard(NamedTuple):
     day: str
     waiting: BoardSection
     deadlines: BoardSection
@@ -86,8 +82,7 @@ class TodayBoard:
     decisions: BoardSection
 
 
-@dataclass(frozen=True)
-class CaseFilter:
+class CaseFilter(NamedTuple):
     status: str | None = None
     item_code: str | None = None
     due: str | None = None
@@ -193,8 +188,7 @@ class CaseQueries:
         return [CaseLine.from_row(r) for r in self._rows(sql, [applicant_id, item_code, *_OPEN, limit])]
 
 
-@dataclass(frozen=True)
-class BoardPart:
+class BoardPart(NamedTuple):
     """A section of the Today board: which cases, in which order. Read as SQL with one indexed
     query per status, each with a LIMIT (the SQL is made here, from these values alone)."""
 
@@ -223,8 +217,7 @@ class BoardPart:
         return " AND ".join(sql for sql, _ in parts) or "1", [value for _, values in parts for value in values]
 
 
-@dataclass(frozen=True)
-class _BoardSql:
+class _BoardSql(NamedTuple):
     """One :class:`BoardPart` as SQL for one station."""
 
     part: BoardPart
@@ -273,7 +266,7 @@ def _due(line: CaseLine, due: str, today: date, soon: date) -> bool:
 
 
 def _timed(lines: list[CaseLine], clocks: dict[str, ListedClock]) -> list[CaseLine]:
-    return [replace(line, clock=clocks[line.case_no]) if line.case_no in clocks else line for line in lines]
+    return [line._replace(clock=clocks[line.case_no]) if line.case_no in clocks else line for line in lines]
 
 
 def _section(lines: list[CaseLine], total: int, order: str, limit: int) -> BoardSection:
