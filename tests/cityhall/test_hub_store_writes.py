@@ -1,9 +1,12 @@
-"""What one push writes besides its events, on a real SQLite file."""
+"""The hub's store on a real SQLite file: what a push writes besides its events, and how an event
+is judged that its clock sorts before others of its case."""
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select
 
@@ -20,8 +23,14 @@ from tests.support.hub import topology_for
 VILLAGE, TOWNSHIP = "420115102203", "420115102000"
 
 
-def test_a_stations_last_contact_is_stored_at_most_once_a_minute_and_always_shown_live(tmp_path: Path) -> None:
-    store = create_app(HubSettings(f"sqlite:///{tmp_path / 'hub.db'}", topology_for(tmp_path, 1))).state.store
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[HubStore]:
+    hub: HubStore = create_app(HubSettings(f"sqlite:///{tmp_path / 'hub.db'}", topology_for(tmp_path, 1))).state.store
+    yield hub
+    hub.engine.dispose()
+
+
+def test_a_stations_last_contact_is_stored_at_most_once_a_minute_and_always_shown_live(store: HubStore) -> None:
     store.enroll(VILLAGE, public_key_text(Ed25519PrivateKey.generate()))
     events = sample_events(6)
 
@@ -35,7 +44,6 @@ def test_a_stations_last_contact_is_stored_at_most_once_a_minute_and_always_show
         store.touch(VILLAGE, now)  # what every authenticated request does (``/metrics`` reads it)
         assert store.last_contact[VILLAGE] == now
         assert stored_contact() == (start if now < start + 60 else start + 60)
-    store.engine.dispose()
 
 
 def _township_event(case_no: str, kind: str, role: str, hlc_ms: int) -> Event:
@@ -49,10 +57,9 @@ def _citizen_rating(store: HubStore, case_no: str, hlc_ms: int) -> Event:
                  data={"level": 5})
 
 
-def test_a_citizens_second_rating_is_refused_even_when_its_clock_sorts_it_before_the_first(tmp_path: Path) -> None:
+def test_a_citizens_second_rating_is_refused_even_when_its_clock_sorts_it_before_the_first(store: HubStore) -> None:
     """Two hub workers rate one case at once, the second's clock a little behind the first's: the
     second rating sorts before the stored one, yet the case already holds a rating, so it is refused."""
-    store = create_app(HubSettings(f"sqlite:///{tmp_path / 'hub.db'}", topology_for(tmp_path, 1))).state.store
     filed = sample_events(2)  # a village's `received` and `forwarded` of one case, to the township
     case_no, last_ms = filed[0].case, 1_795_400_000_000
     decided = [_township_event(case_no, "accepted", "clerk", last_ms), _township_event(case_no, "approved", "approver",
@@ -67,13 +74,11 @@ def test_a_citizens_second_rating_is_refused_even_when_its_clock_sorts_it_before
     assert (answer.status, answer.reason) == ("rejected", "每个办件只能评价一次")
     state, _ = store.case_for_tracking(case_no)
     assert state is not None and [r["level"] for r in state.ratings] == [5]
-    store.engine.dispose()
 
 
-def test_an_event_stamped_before_one_its_station_already_recorded_on_the_case_is_refused(tmp_path: Path) -> None:
+def test_an_event_stamped_before_one_its_station_already_recorded_on_the_case_is_refused(store: HubStore) -> None:
     """A township that escalated a case decides nothing on it: an ``approved`` backdated to before its
     own ``escalated`` would be judged as the case stood then, and make the escalation a conflict."""
-    store = create_app(HubSettings(f"sqlite:///{tmp_path / 'hub.db'}", topology_for(tmp_path, 1))).state.store
     filed = sample_events(2)
     case_no, start = filed[0].case, 1_795_400_000_000
     handled = [_township_event(case_no, "accepted", "clerk", start),
@@ -87,4 +92,3 @@ def test_an_event_stamped_before_one_its_station_already_recorded_on_the_case_is
     assert answer.status == "rejected" and "时间更晚的事件" in (answer.reason or "")
     state, _ = store.case_for_tracking(case_no)
     assert state is not None and (state.status, state.handler, state.conflicts) == ("submitted", "420115000000", [])
-    store.engine.dispose()
