@@ -196,6 +196,19 @@ def add_staff(city: City, staff_id: str, password: str = STAFF_PASSWORD) -> None
     assert added.returncode == 0, added.stderr
 
 
+def decided_case(village: Site, township: Site) -> str:
+    """A case the village filed and forwarded, the township accepted and approved, and the village
+    pulled back: one a citizen may rate."""
+    case_no = village.file(forward=True)
+    village.sync()
+    township.sync()
+    township.service.act(township.operator, case_no, "accepted")
+    township.service.act(township.operator, case_no, "approved")
+    assert township.sync().rejected == 0
+    village.sync()
+    return case_no
+
+
 def plant_stored_event(city: City, event: dict, viewers: list[str]) -> None:
     """Write ``event`` into the hub's store as ingest wrote it before the hub checked events' data.
 

@@ -16,7 +16,7 @@ from station.ledger.hlc import format_hlc, parse_hlc
 from sync.signing import sign_bytes, signing_text
 from tests.attachments.scans import tiny_pdf
 
-from .conftest import STAFF_PASSWORD, City, Site, add_staff, staff_login
+from .conftest import STAFF_PASSWORD, City, Site, add_staff, decided_case, staff_login
 from .forge import PULL, PUSH, forged_event, hlc_after, reasons, statuses
 
 FAR_FUTURE_HLC = "9999999999999.00000"
@@ -180,17 +180,6 @@ def test_a_village_cannot_refuse_a_township_item_by_claiming_a_clerk(hub_up: Cit
     assert township.service.case(case_no).status == "submitted", "the township still gets the case"
 
 
-def _decided_case(village: Site, township: Site) -> str:
-    case_no = village.file(forward=True)
-    village.sync()
-    township.sync()
-    township.service.act(township.operator, case_no, "accepted")
-    township.service.act(township.operator, case_no, "approved")
-    assert township.sync().rejected == 0
-    village.sync()
-    return case_no
-
-
 def _rate(city: City, village: Site, case_no: str) -> httpx.Response:
     return httpx.post(city.url + village.tracking_path(case_no) + "/rating", json={"level": 5}, timeout=30)
 
@@ -200,7 +189,7 @@ def test_a_case_stamped_at_the_clock_top_does_not_stop_ratings_of_every_other_ca
     top HLC it could stamp nothing valid again, and every citizen's rating anywhere was refused. Such a
     stamp is now refused at ingest (too far ahead of the hub's clock); both cases are rated as usual."""
     city, village = hub_up, hub_up.rival_village  # as in the test above: a branch no other test here uses
-    poisoned, other = _decided_case(village, hub_up.rival_township), _decided_case(village, hub_up.rival_township)
+    poisoned, other = decided_case(village, hub_up.rival_township), decided_case(village, hub_up.rival_township)
     events = village.service.store.case_events(poisoned)
     own = [e for e in events if e.station == village.code][-1]
     note = forged_event(village.code, poisoned, "noted", hlc="9999999999999.99999", prev=own.digest(),
