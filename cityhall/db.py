@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger, Column, ColumnElement, Connection, Engine, Float, Index, Integer, MetaData, PrimaryKeyConstraint,
-    String, Table, Text, UniqueConstraint, bindparam, create_engine, event, func, insert, inspect, literal_column,
+    String, Table, Text, UniqueConstraint, bindparam, cast, create_engine, event, func, insert, inspect, literal_column,
     select, text, update,
 )
 from sqlalchemy.engine import Dialect
@@ -71,10 +71,16 @@ feed = Table(
     Column("fseq", SeqType, nullable=False, autoincrement=False),
     Column("station", String(12), nullable=False),
     Column("event_seq", SeqType, nullable=False),
+    Column("span", Integer, nullable=False, server_default="1"),
     PrimaryKeyConstraint("station", "fseq"),
     sqlite_with_rowid=False,
 )
 """What each station may pull, in the order it became visible to it (the pull cursor).
+
+A row stands for ``span`` deliveries in a run (migration ``0010``): fseqs ``fseq - span + 1``
+to ``fseq`` carry events ``event_seq - span + 1`` to ``event_seq``, one to one. A push of a
+village's cases reaches each viewer as one run, so the feed grows by a row per viewer and
+push, not per viewer and event; a pull still counts its cursor in single deliveries.
 
 Keyed by what a pull reads, (station, fseq), and nothing else: one b-tree per row on SQLite
 (``WITHOUT ROWID``), where a rowid table and an index took two. ``fseq`` is unique across
@@ -241,11 +247,14 @@ def one_of(column: ColumnElement[Any], name: str) -> ColumnElement[bool]:
     every call and for each length, which showed in the hub's per-push profile, and SQLite
     bounds how many parameters one statement may have.
     """
-    values: Select[Any] = select(literal_column("value")).select_from(_JsonValues(bindparam(name, type_=Text())))
+    value: ColumnElement[Any] = literal_column("value")
+    if isinstance(column.type, Integer):  # PostgreSQL's list holds text: its numbers are cast
+        value = cast(value, BigInteger)
+    values: Select[Any] = select(value).select_from(_JsonValues(bindparam(name, type_=Text())))
     return column.in_(values)
 
 
-def json_list(values: Iterable[str]) -> str:
+def json_list(values: Iterable[str | int]) -> str:
     """The value to bind for a :func:`one_of` parameter."""
     return json.dumps(list(values), ensure_ascii=False)
 
@@ -300,7 +309,8 @@ def _rebuild_sqlite_table(conn: Connection, table: Table) -> None:
     for index in indexes:
         conn.exec_driver_sql(f'DROP INDEX "{index}"')
     table.create(conn)
-    columns = ", ".join(column.name for column in table.columns)
+    present = {column["name"] for column in inspect(conn).get_columns(old)}
+    columns = ", ".join(column.name for column in table.columns if column.name in present)
     conn.exec_driver_sql(f"INSERT INTO {table.name} ({columns}) SELECT {columns} FROM {old}")
     conn.exec_driver_sql(f"DROP TABLE {old}")
 
@@ -390,6 +400,12 @@ def _lean_keys(conn: Connection) -> None:
         _rebuild_sqlite_table(conn, table)
 
 
+def _feed_runs(conn: Connection) -> None:
+    """A feed row may stand for a run of deliveries (``feed.span``); every row before is a run of one."""
+    if "span" not in {column["name"] for column in inspect(conn).get_columns("feed")}:
+        conn.exec_driver_sql("ALTER TABLE feed ADD COLUMN span INTEGER NOT NULL DEFAULT 1")
+
+
 Migration = tuple[str, Callable[[Connection], None]]
 MIGRATIONS: list[Migration] = [("0001_initial", _initial), ("0002_write_lock_and_chain", _write_lock_and_chain),
                                ("0003_staff_and_publications", _staff_and_publications),
@@ -400,7 +416,7 @@ MIGRATIONS: list[Migration] = [("0001_initial", _initial), ("0002_write_lock_and
                                ("0008_encryption_keys", _encryption_keys),
                                # the attachment files' tables (cityhall/files.py), named as they always were
                                ("files_0001_tables", _files_tables), ("files_0002_holders", _files_holders),
-                               ("0009_lean_keys", _lean_keys)]
+                               ("0009_lean_keys", _lean_keys), ("0010_feed_runs", _feed_runs)]
 """Every hub table's migrations, applied by :func:`migrate` alone, under one lock."""
 
 

@@ -59,7 +59,11 @@ _SORT_KEY = operator.attrgetter("sort_key")
 _BACKDATED = Judgement("reject", "本站已在该案件上记过时间更晚的事件，这条事件的时间却排在它之前，不能补记在前"
                                  "（本站时钟被调回过，或事件的时间被改过）")
 _EVENT_COLUMNS = ("seq", "id", "case_no", "kind", "station", "hlc", "body", "ingested_at")
-_FEED_COLUMNS = ("fseq", "station", "event_seq")
+_FEED_COLUMNS = ("fseq", "station", "event_seq", "span")
+_FEED_RUNS = (select(db.feed.c.fseq, db.feed.c.event_seq, db.feed.c.span)
+              .where(db.feed.c.station == bindparam("station"), db.feed.c.fseq > bindparam("after"))
+              .order_by(db.feed.c.fseq).limit(bindparam("runs")))
+_BODIES_OF_SEQS = select(db.events.c.seq, db.events.c.body).where(db.one_of(db.events.c.seq, "seqs"))
 _VIEWER_COLUMNS = ("case_no", "station")
 _CASE_COLUMNS = ("case_no", "origin", "token_hash", "status", "last_hlc")
 _PARKED_COLUMNS = ("id", "case_no", "station", "body", "parked_at")
@@ -92,6 +96,33 @@ def enroll_station(engine: Engine, code: str, public_key: str, encryption_key: s
             conn.execute(insert(db.stations).values(code=code, public_key=public_key, enrolled_at=now,
                                                     encryption_key=encryption_key))
     return old is not None
+
+
+def feed_runs(deliveries: dict[str, list[int]], next_fseq: int) -> tuple[list[tuple[int, str, int, int]], int]:
+    """The feed rows (``_FEED_COLUMNS``) of each station's deliveries (event seqs, in the order
+    it is to pull them), their fseqs handed out from ``next_fseq``; and the next fseq after them.
+    Deliveries of consecutive events make one row (``db.feed``'s ``span``)."""
+    rows: list[tuple[int, str, int, int]] = []
+    for station, seqs in sorted(deliveries.items()):
+        start = 0
+        for end in range(1, len(seqs) + 1):
+            if end == len(seqs) or seqs[end] != seqs[end - 1] + 1:
+                next_fseq += end - start
+                rows.append((next_fseq - 1, station, seqs[end - 1], end - start))
+                start = end
+    return rows, next_fseq
+
+
+def deliveries_after(runs: Iterable[tuple[int, int, int]], after: int, limit: int) -> list[tuple[int, int]]:
+    """The first ``limit`` (fseq, event seq) past the cursor ``after`` in feed rows (fseq, event_seq, span)."""
+    deliveries: list[tuple[int, int]] = []
+    for fseq, event_seq, span in runs:
+        skipped = max(0, after - (fseq - span))
+        for offset in range(skipped - span + 1, 1):
+            deliveries.append((fseq + offset, event_seq + offset))
+            if len(deliveries) == limit:
+                return deliveries
+    return deliveries
 
 
 def bounded_page(rows: Sequence[Any], limit: int) -> list[Any]:
@@ -236,12 +267,11 @@ class HubStore:
     # -- pull ---------------------------------------------------------------------
 
     def pull(self, station: str, after: int, limit: int) -> PullPage:
-        query = (select(db.feed.c.fseq, db.events.c.body)
-                 .join(db.events, db.events.c.seq == db.feed.c.event_seq)
-                 .where(db.feed.c.station == station, db.feed.c.fseq > after)
-                 .order_by(db.feed.c.fseq).limit(limit + 1))
         with self.engine.connect() as conn:
-            rows = conn.execute(query).all()
+            runs = conn.execute(_FEED_RUNS, {"station": station, "after": after, "runs": limit + 1}).all()
+            deliveries = deliveries_after(runs, after, limit + 1)
+            bodies = dict(conn.execute(_BODIES_OF_SEQS, {"seqs": db.json_list(seq for _, seq in deliveries)}).all())
+        rows = [(fseq, bodies[seq]) for fseq, seq in deliveries if seq in bodies]
         page = bounded_page(rows, limit)
         return PullPage([json.loads(body) for _, body in page], page[-1][0] if page else after, len(rows) > len(page))
 
@@ -282,8 +312,8 @@ class _IngestRun:
         self.entries: dict[str, _CaseEntry] = {}
         self.pending_events: list[tuple[int, Event]] = []
         self.pending_by_case: dict[str, list[tuple[int, Event]]] = {}
-        self.feed_rows: list[tuple[int, str, int]] = []
-        """(fseq, station, event_seq): ``_FEED_COLUMNS``."""
+        self.deliveries: dict[str, list[int]] = {}
+        """Per viewer, the seqs of the events it is to pull, in that order (``feed_runs``)."""
         self.viewer_rows: list[tuple[str, str]] = []
         self.parked_now: dict[tuple[str, str], Event] = {}
         self.unparked_ids: list[tuple[str, str]] = []
@@ -454,14 +484,11 @@ class _IngestRun:
         return list(self._stored_rows(case_no)) + pending
 
     def _feed(self, viewer: str, earlier: list[tuple[int, Event]]) -> None:
-        for seq, _ in earlier:
-            self.feed_rows.append((self.fseq, viewer, seq))
-            self.fseq += 1
+        self.deliveries.setdefault(viewer, []).extend(seq for seq, _ in earlier)
 
     def _feed_all(self, viewers: Iterable[str], seq: int) -> None:
-        for viewer in sorted(viewers):
-            self.feed_rows.append((self.fseq, viewer, seq))
-            self.fseq += 1
+        for viewer in viewers:
+            self.deliveries.setdefault(viewer, []).append(seq)
 
     def _release_parked(self, case_no: str) -> None:
         waiting = self.waiting.get(case_no)
@@ -483,7 +510,8 @@ class _IngestRun:
         now = self.now
         db.insert_many(conn, db.events, _EVENT_COLUMNS, [
             (seq, e.id, e.case, e.kind, e.station, e.hlc, e.to_json(), now) for seq, e in self.pending_events])
-        db.insert_many(conn, db.feed, _FEED_COLUMNS, self.feed_rows)
+        feed_rows, self.fseq = feed_runs(self.deliveries, self.fseq)
+        db.insert_many(conn, db.feed, _FEED_COLUMNS, feed_rows)
         db.insert_many(conn, db.case_viewers, _VIEWER_COLUMNS, self.viewer_rows)
         db.insert_many(conn, db.rejections, _REJECTION_COLUMNS, self.rejection_rows)
         db.insert_many(conn, db.parked, _PARKED_COLUMNS, [

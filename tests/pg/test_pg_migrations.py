@@ -75,17 +75,22 @@ Table("chain_links", _BEFORE_LEAN_KEYS, Column("event_id", String(64), primary_k
 
 
 def back_to_the_shape_before_lean_keys(engine: Engine) -> None:
-    """Rebuild the tables 0009 changes as they were before it, rows kept, and forget that it ran."""
+    """Rebuild the tables 0009 changes as they were before it, rows kept (a feed run as its single
+    deliveries), and forget that it and 0010 ran."""
     with engine.begin() as conn:
         for old in _BEFORE_LEAN_KEYS.sorted_tables:
             rows = [dict(row._mapping) for row in conn.execute(select(db.metadata.tables[old.name]))]
+            if old.name == "feed":
+                rows = [{"fseq": row["fseq"] - back, "station": row["station"], "event_seq": row["event_seq"] - back}
+                        for row in rows for back in range(row["span"])]
             conn.exec_driver_sql(f"DROP TABLE {old.name}")
             old.create(conn)
             if rows:
                 conn.execute(insert(old), rows)
         for column in ("next_seq", "next_fseq"):
             conn.exec_driver_sql(f"ALTER TABLE hub_lock DROP COLUMN {column}")
-        conn.execute(delete(db.migrations_table).where(db.migrations_table.c.name == "0009_lean_keys"))
+        conn.execute(delete(db.migrations_table).where(db.migrations_table.c.name.in_(["0009_lean_keys",
+                                                                                       "0010_feed_runs"])))
 
 
 def everything_pulled(store: HubStore) -> dict[str, list[tuple[str, str]]]:
@@ -108,7 +113,7 @@ def test_lean_keys_keeps_every_row_and_the_pull_and_ingest_carries_on(hub_db: st
     back_to_the_shape_before_lean_keys(db.make_engine(hub_db))
 
     engine = db.make_engine(hub_db)
-    assert db.migrate(engine) == ["0009_lean_keys"]
+    assert db.migrate(engine) == ["0009_lean_keys", "0010_feed_runs"]
     schema = inspect(engine)
     assert schema.get_pk_constraint("feed")["constrained_columns"] == ["station", "fseq"]
     assert schema.get_pk_constraint("chain_links")["constrained_columns"] == ["station", "event_id"]
@@ -128,6 +133,7 @@ def test_lean_keys_keeps_every_row_and_the_pull_and_ingest_carries_on(hub_db: st
         assert len(pulled_after[code]) == 60
     with store.engine.connect() as conn:
         assert sorted(conn.execute(select(db.events.c.seq)).scalars()) == list(range(1, 61))
-        fseqs = list(conn.execute(select(db.feed.c.fseq)).scalars())
-        assert len(fseqs) == len(set(fseqs)) == 180
+        rows = conn.execute(select(db.feed.c.fseq, db.feed.c.span)).all()
+        assert len({fseq for fseq, _ in rows}) == len(rows) and sum(span for _, span in rows) == 180
+        assert len(rows) == 120 + 3  # the 40 deliveries before as they were; the 20 after, one run per viewer
     store.engine.dispose()
