@@ -15,7 +15,7 @@ import json
 import operator
 import threading
 import time
-from collections import OrderedDict
+from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -312,7 +312,7 @@ class _IngestRun:
         self.entries: dict[str, _CaseEntry] = {}
         self.pending_events: list[tuple[int, Event]] = []
         self.pending_by_case: dict[str, list[tuple[int, Event]]] = {}
-        self.deliveries: dict[str, list[int]] = {}
+        self.deliveries: defaultdict[str, list[int]] = defaultdict(list)
         """Per viewer, the seqs of the events it is to pull, in that order (``feed_runs``)."""
         self.viewer_rows: list[tuple[str, str]] = []
         self.parked_now: dict[tuple[str, str], Event] = {}
@@ -470,25 +470,24 @@ class _IngestRun:
 
     def _extend_feed(self, entry: _CaseEntry, event: Event, seq: int) -> None:
         assert entry.state is not None
-        newcomers = viewers_of(entry.state, self.topology) - entry.viewers
-        if newcomers:
-            earlier = self._earlier_events(event.case, seq)
-            for viewer in sorted(newcomers):
-                self._feed(viewer, [(s, e) for s, e in earlier if e.station != viewer])
-                self.viewer_rows.append((event.case, viewer))
-            entry.viewers |= newcomers
-        self._feed_all(entry.viewers - {event.station}, seq)
+        viewers = viewers_of(entry.state, self.topology)
+        if not viewers <= entry.viewers:
+            self._welcome(entry, event.case, viewers - entry.viewers, seq)
+        for viewer in entry.viewers:
+            if viewer != event.station:
+                self.deliveries[viewer].append(seq)
+
+    def _welcome(self, entry: _CaseEntry, case_no: str, newcomers: frozenset[str], seq: int) -> None:
+        """Stations that may now see the case get its earlier events first (none when it just opened)."""
+        earlier = self._earlier_events(case_no, seq)
+        for viewer in sorted(newcomers):
+            self.deliveries[viewer].extend(s for s, e in earlier if e.station != viewer)
+            self.viewer_rows.append((case_no, viewer))
+        entry.viewers |= newcomers
 
     def _earlier_events(self, case_no: str, seq: int) -> list[tuple[int, Event]]:
         pending = [(s, e) for s, e in self.pending_by_case.get(case_no, []) if s < seq]
         return list(self._stored_rows(case_no)) + pending
-
-    def _feed(self, viewer: str, earlier: list[tuple[int, Event]]) -> None:
-        self.deliveries.setdefault(viewer, []).extend(seq for seq, _ in earlier)
-
-    def _feed_all(self, viewers: Iterable[str], seq: int) -> None:
-        for viewer in viewers:
-            self.deliveries.setdefault(viewer, []).append(seq)
 
     def _release_parked(self, case_no: str) -> None:
         waiting = self.waiting.get(case_no)
