@@ -460,7 +460,7 @@ class _IngestRun:
             entry.state = fold(self._case_events(event.case), self.topology)
         entry.is_new = entry.is_new or opened
         self._answer(event, "accepted")
-        self._extend_feed(entry, event, seq)
+        self._extend_feed(entry, event, seq, opened)
         if opened:
             self._release_parked(event.case)
 
@@ -468,20 +468,22 @@ class _IngestRun:
         self.seq += 1
         return self.seq - 1
 
-    def _extend_feed(self, entry: _CaseEntry, event: Event, seq: int) -> None:
+    def _extend_feed(self, entry: _CaseEntry, event: Event, seq: int, opened: bool) -> None:
         assert entry.state is not None
         viewers = viewers_of(entry.state, self.topology)
         if not viewers <= entry.viewers:
-            self._welcome(entry, event.case, viewers - entry.viewers, seq)
+            earlier = [] if opened else self._earlier_events(event.case, seq)  # an event that opens a case is its first
+            self._welcome(entry, event.case, viewers - entry.viewers, earlier)
         for viewer in entry.viewers:
             if viewer != event.station:
                 self.deliveries[viewer].append(seq)
 
-    def _welcome(self, entry: _CaseEntry, case_no: str, newcomers: frozenset[str], seq: int) -> None:
-        """Stations that may now see the case get its earlier events first (none when it just opened)."""
-        earlier = self._earlier_events(case_no, seq)
+    def _welcome(self, entry: _CaseEntry, case_no: str, newcomers: frozenset[str],
+                 earlier: list[tuple[int, Event]]) -> None:
+        """Stations that may now see the case get its ``earlier`` events first."""
         for viewer in sorted(newcomers):
-            self.deliveries[viewer].extend(s for s, e in earlier if e.station != viewer)
+            if earlier:
+                self.deliveries[viewer].extend(s for s, e in earlier if e.station != viewer)
             self.viewer_rows.append((case_no, viewer))
         entry.viewers |= newcomers
 
