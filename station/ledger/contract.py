@@ -244,7 +244,7 @@ def check_event(event: Event) -> None:
     if isinstance(until, str) and not _is_day(until):
         problems.append(f"'data.until' is not a date: {until!r}")
     try:
-        size = len(event.to_json().encode("utf-8"))
+        size = event.encoded_size()
     except UnicodeEncodeError:
         problems.append(LONE_SURROGATE)
     except ValueError as exc:  # a float that JSON cannot carry

@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import json
 import operator
-from contextlib import suppress
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from collections.abc import Mapping
@@ -116,6 +115,14 @@ class Event:
         # made once per event: the hub asks twice (the next event's elided ``prev``, the chain link)
         return hashlib.sha256(self._canonical_json.encode("utf-8")).hexdigest()
 
+    def encoded_size(self) -> int:
+        """Bytes of ``to_json`` in UTF-8 (what the contract bounds); UnicodeEncodeError for a lone surrogate."""
+        return self._encoded_size
+
+    @cached_property
+    def _encoded_size(self) -> int:
+        return len(self._canonical_json.encode("utf-8"))
+
     @property
     def identity(self) -> tuple[str, str]:
         """What makes an event itself: its station and its id (nothing another station sends can collide)."""
@@ -148,12 +155,14 @@ class Event:
         no float in it, so its canonical JSON is made now from ``fields`` themselves (the same
         mapping ``_shallow`` would build again)."""
         event = cls.from_stored(fields)
-        if float_free:
-            text = canonical_json(fields, float_free=True)
-            event.__dict__["_canonical_json"] = text
-            # asked of every event; one with a lone surrogate is the contract's to refuse (``check_event``)
-            with suppress(UnicodeEncodeError):
-                event.__dict__["_digest"] = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        if not float_free:
+            return event
+        utf8 = _fast_canonical_json(fields, float_free=True)
+        if utf8 is None:  # the standard library's text (a lone surrogate, which the contract refuses)
+            return event.float_free()
+        # the canonical text's own UTF-8: hashed and measured as it is (both asked of every event)
+        event.__dict__.update(_canonical_json=utf8.decode("utf-8"), _digest=hashlib.sha256(utf8).hexdigest(),
+                              _encoded_size=len(utf8))
         return event
 
     @classmethod
@@ -187,14 +196,22 @@ def canonical_json(value: Mapping[str, object], *, float_free: bool = False) -> 
     take the standard library's path. ``float_free``: the caller knows ``value`` holds no
     float (its JSON decoder met none), so it is not searched for one.
     """
+    utf8 = _fast_canonical_json(value, float_free=float_free)
+    if utf8 is not None:
+        return utf8.decode("utf-8")
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+
+def _fast_canonical_json(value: Mapping[str, object], *, float_free: bool) -> bytes | None:
+    """``canonical_json`` in UTF-8 from orjson; None where only the standard library gives it."""
     import orjson  # loaded on first use: a read-only command never hashes an event
 
     if float_free or not _holds_float(value):
         try:
-            return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode("utf-8")
+            return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
         except (orjson.JSONEncodeError, TypeError):
             pass
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    return None
 
 
 def _holds_float(container: Mapping[str, object]) -> bool:
