@@ -31,7 +31,7 @@ class BoardList(ReportsFailures, OptionList):
     _laid_out_width: int | None = None
     """The width the last Resize reported: the options drawn since were drawn at it."""
 
-    def _on_resize(self, event: events.Resize) -> None:
+    def _on_resize(self, event: events.Resize) -> None:  # type: ignore[override]  # Textual passes the event to a handler that takes it
         """Textual's list draws every option again after any Resize, also after the first one,
         which reports the size they were first drawn at: the board was drawn twice as the home
         screen came up. Only a new width needs them drawn again."""
