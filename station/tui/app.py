@@ -99,7 +99,6 @@ class StationApp(ReportsFailures, App[None]):
         self.push_screen(SignInScreen())
         self.set_interval(min(15.0, max(self.idle_lock_seconds / 4, 0.05)), self._lock_if_idle)
         self.set_interval(self.sync_refresh_seconds, self.refresh_sync_status)
-        self.refresh_sync_status()
 
     def on_unmount(self) -> None:
         self.queries.close()
@@ -120,10 +119,9 @@ class StationApp(ReportsFailures, App[None]):
         same_operator = self.operator is not None and self.operator.id == message.operator.id
         self.operator = message.operator
         self._last_activity = time.monotonic()
-        if self.sync_status is None:
-            self.refresh_sync_status()  # the first sign-in opened the store: the sync starts now
         if message.was_locked and same_operator:
             self.pop_screen()
+            self._first_sync_status()
             return
         self._read_board_then_home()
 
@@ -141,6 +139,14 @@ class StationApp(ReportsFailures, App[None]):
     def on_station_app_board_read(self, message: StationApp.BoardRead) -> None:
         if self.operator is not None:
             self.open_home(message.board)
+            self.call_after_refresh(self._first_sync_status)
+
+    def _first_sync_status(self) -> None:
+        """The first sign-in opened the store: the sync state is read, and the background sync
+        started, once the board is drawn. The sign-in screen shows no sync state, and the sync
+        starting in a thread (its stack loads) slowed the board's read and drawing."""
+        if self.sync_status is None:
+            self.refresh_sync_status()
 
     def read_board(self) -> TodayBoard:
         """Call from worker threads."""

@@ -110,6 +110,32 @@ async def test_f9_and_f10_fit_beside_the_home_keys_at_80_columns(village: Statio
         assert "f9 换人" in footer and "f10 锁屏" in footer
 
 
+def _drawn_options(board) -> dict[object, int]:  # noqa: ANN001 - BoardList
+    """Each option drawn so far, and which drawing of it the list holds."""
+    cache = board._option_render_cache  # noqa: SLF001 - Textual's own cache of drawn options
+    return {key: id(cache.get(key)) for key in cache.keys()}  # noqa: SIM118 - an LRUCache, not iterable
+
+
+async def test_the_board_is_drawn_once_as_it_comes_up_and_again_at_a_new_width(village: StationService) -> None:
+    from station.tui.widgets.board_list import BoardList
+
+    file_example_case(village, village.sign_in("a01", AGENT_PIN))
+    app = make_app(village)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "a01", AGENT_PIN)
+        await settle(pilot)
+        board = app.screen.query_one(BoardList)
+        drawn = _drawn_options(board)
+        assert drawn
+        await pilot.resize_terminal(80, 20)  # as wide as before: the drawn lines still fit
+        await settle(pilot)
+        assert _drawn_options(board) == drawn
+        await pilot.resize_terminal(60, 20)
+        await settle(pilot)
+        assert not set(_drawn_options(board).values()) & set(drawn.values())
+        assert all(cell_len(row) <= 60 for row in rows(app))
+
+
 async def test_up_on_the_first_material_does_not_wrap_to_the_last(village: StationService) -> None:
     from .test_flows import _fill_citizen_and_item, _fill_form
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from rich.cells import cell_len
 from rich.text import Text
+from textual import events
 from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
@@ -26,6 +27,17 @@ class BoardList(ReportsFailures, OptionList):
         def __init__(self, case_no: str) -> None:
             super().__init__()
             self.case_no = case_no
+
+    _laid_out_width: int | None = None
+    """The width the last Resize reported: the options drawn since were drawn at it."""
+
+    def _on_resize(self, event: events.Resize) -> None:  # type: ignore[override]  # Textual passes the event to a handler that takes it
+        """Textual's list draws every option again after any Resize, also after the first one,
+        which reports the size they were first drawn at: the board was drawn twice as the home
+        screen came up. Only a new width needs them drawn again."""
+        laid_out, self._laid_out_width = self._laid_out_width, event.size.width
+        if laid_out in (None, event.size.width):
+            event.prevent_default()  # the lines drawn still fit: Textual's handler would drop them
 
     def show(self, board: TodayBoard) -> None:
         highlighted = self.highlighted
