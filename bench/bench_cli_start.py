@@ -70,7 +70,7 @@ def scrypt(password, *, salt, n, r, p, maxmem=0, dklen=64):
 hashlib.scrypt = scrypt
 import station.cli.main
 if os.environ.get("BENCH_NOTHING_AHEAD"):
-    sys.modules["station.cli.main"]._UnlockAhead.__call__ = lambda self, command, namespace: None
+    sys.modules["station.cli.main"]._UnlockAhead.start = lambda self, command, home: None
 sys.exit(station.cli.main(sys.argv[1:]))
 """
 """``station`` through a wrapper whose scrypt answers the salts in BENCH_SCRYPT_MEMO from memory, and
