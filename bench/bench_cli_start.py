@@ -16,7 +16,9 @@ thread); the first and the last by what starting it ahead saves.
 
 The project's modules are compiled to bytecode first, as installing the package does
 (``PYTHONDONTWRITEBYTECODE`` in the environment would otherwise leave every run compiling
-them from source): what is measured is the start of an installed command.
+them from source): what is measured is the start of an installed command. Every run imports
+the project from this checkout (``PYTHONPATH``), not from wherever the package was installed
+from in editable mode (another checkout, whose code would be measured instead).
 
     .venv/bin/python bench/bench_cli_start.py [--rounds 15] [--cases 20]
 """
@@ -52,7 +54,8 @@ def prepare(folder: Path, cases: int) -> tuple[dict[str, str], str]:
     for _ in range(cases):
         case_no = file_case(service, operator)
     service.close()
-    return os.environ | {"STATION_HOME": str(folder / "420115102203"), "STATION_PIN": "1234"}, case_no
+    return os.environ | {"STATION_HOME": str(folder / "420115102203"), "STATION_PIN": "1234",
+                         "PYTHONPATH": os.pathsep.join(filter(None, (str(ROOT), os.environ.get("PYTHONPATH"))))}, case_no
 
 
 PACKAGES = ("station", "forms", "sync")
@@ -67,7 +70,7 @@ def scrypt(password, *, salt, n, r, p, maxmem=0, dklen=64):
 hashlib.scrypt = scrypt
 import station.cli.main
 if os.environ.get("BENCH_NOTHING_AHEAD"):
-    sys.modules["station.cli.main"]._UnlockAhead.__call__ = lambda self, command, namespace: None
+    sys.modules["station.cli.main"]._UnlockAhead.start = lambda self, command, home: None
 sys.exit(station.cli.main(sys.argv[1:]))
 """
 """``station`` through a wrapper whose scrypt answers the salts in BENCH_SCRYPT_MEMO from memory, and

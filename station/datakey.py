@@ -23,9 +23,10 @@ import hashlib
 import hmac
 import json
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
+
+from forms.records import Record
 
 from .pins import PinDigests, split_pin_hash
 from .unlock_ahead import operator_order, ring_spelling
@@ -126,18 +127,23 @@ def open_recovery_seal(seal: dict[str, str], recovery_key: X25519PrivateKey) -> 
     return open_seal(seal, recovery_key, _RECOVERY_INFO)
 
 
-@dataclass
-class KeyRing:
-    """What ``keys.json`` holds."""
+class KeyRing(Record):
+    """What ``keys.json`` holds.
 
-    store_salt: str
-    """Hex of the first 16 bytes of the store file these wraps open."""
-    open_key: str | None = None
-    """Hex of the data key while no operator exists (no personal data in the store yet)."""
-    operators: dict[str, OperatorWrap] = field(default_factory=dict)
-    recovery: dict[str, str] | None = None
-    sign_in: dict[str, dict[str, Any]] = field(default_factory=dict)
-    """Failed unlocks per operator ID (``failures``, ``locked_until``)."""
+    ``store_salt``: hex of the first 16 bytes of the store file these wraps open. ``open_key``: hex
+    of the data key while no operator exists (no personal data in the store yet). ``sign_in``:
+    failed unlocks per operator ID (``failures``, ``locked_until``).
+    """
+
+    __slots__ = _fields = ("store_salt", "open_key", "operators", "recovery", "sign_in")
+
+    def __init__(self, store_salt: str, open_key: str | None = None, operators: dict[str, OperatorWrap] | None = None,
+                 recovery: dict[str, str] | None = None, sign_in: dict[str, dict[str, Any]] | None = None) -> None:
+        self.store_salt = store_salt
+        self.open_key = open_key
+        self.operators: dict[str, OperatorWrap] = {} if operators is None else operators
+        self.recovery = recovery
+        self.sign_in: dict[str, dict[str, Any]] = {} if sign_in is None else sign_in
 
     def to_json(self) -> str:
         return json.dumps({"version": 1, "store_salt": self.store_salt, "open": self.open_key,

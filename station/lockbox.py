@@ -15,9 +15,10 @@ no WAL of the old file can ever be read against the new one.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from forms.records import FrozenRecord
 
 from .errors import NotAllowed
 from .home import StationHome
@@ -49,20 +50,30 @@ class KeysDamaged(NotAllowed):
     """The store is encrypted but no wraps on this PC name it."""
 
 
-@dataclass(frozen=True)
-class Credentials:
-    """What may unlock the store: an operator's PIN (of ``agent`` when given, else of anyone), or the recovery key."""
+class Credentials(FrozenRecord):
+    """What may unlock the store: an operator's PIN (of ``agent`` when given, else of anyone), or the recovery key.
 
-    pin: str | None = None
-    agent: str | None = None
-    recovery_key: str | None = None
-    unlock_pin: str | None = None
-    """An existing operator's PIN when ``pin`` is someone else's (``station agent add`` takes the new one's)."""
-    plain: bool = False
-    """Open the store as a plain SQLite file, as it is: only for measuring what encryption costs
-    (``bench/bench_encryption.py``); no command offers it."""
-    digests: PinDigests = field(default_factory=PinDigests, compare=False, repr=False)
-    """Where the unlock gets each PIN's scrypt digest (the command may have started one: :mod:`station.unlock_ahead`)."""
+    ``unlock_pin``: an existing operator's PIN when ``pin`` is someone else's (``station agent add``
+    takes the new one's). ``plain``: open the store as a plain SQLite file, as it is: only for
+    measuring what encryption costs (``bench/bench_encryption.py``); no command offers it.
+    ``digests``: where the unlock gets each PIN's scrypt digest (the command may have started one:
+    :mod:`station.unlock_ahead`); not part of the value (neither compared nor shown).
+    """
+
+    __slots__ = ("pin", "agent", "recovery_key", "unlock_pin", "plain", "digests")
+    _fields = ("pin", "agent", "recovery_key", "unlock_pin", "plain")
+
+    pin: str | None
+    agent: str | None
+    recovery_key: str | None
+    unlock_pin: str | None
+    plain: bool
+    digests: PinDigests
+
+    def __init__(self, pin: str | None = None, agent: str | None = None, recovery_key: str | None = None,
+                 unlock_pin: str | None = None, plain: bool = False, digests: PinDigests | None = None) -> None:
+        self._assign(pin=pin, agent=agent, recovery_key=recovery_key, unlock_pin=unlock_pin, plain=plain,
+                     digests=digests or PinDigests())
 
     @classmethod
     def from_env(cls, agent: str | None = None, digests: PinDigests | None = None) -> Credentials:

@@ -39,12 +39,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from forms.parsed_cache import cached
+from forms.records import FrozenRecord
 
 if TYPE_CHECKING:
     from importlib.resources.abc import Traversable
@@ -104,16 +104,20 @@ class CalendarUnknown(LookupError):
         return f"期限未知：尚无 {self.year} 年工作日历"
 
 
-@dataclass(frozen=True)
-class YearTable:
-    """One year's statutory holidays and adjusted workdays; validated on creation."""
+class YearTable(FrozenRecord):
+    """One year's statutory holidays and adjusted workdays; validated on creation. ``source`` (the
+    file it was read from) is not part of the value: two tables of the same days are equal."""
+
+    _fields = ("year", "holidays", "workdays")
 
     year: int
     holidays: frozenset[dt.date]
-    workdays: frozenset[dt.date] = frozenset()
-    source: str = field(default="<memory>", compare=False)
+    workdays: frozenset[dt.date]
+    source: str
 
-    def __post_init__(self) -> None:
+    def __init__(self, year: int, holidays: frozenset[dt.date], workdays: frozenset[dt.date] = frozenset(),
+                 source: str = "<memory>") -> None:
+        self._assign(year=year, holidays=holidays, workdays=workdays, source=source)
         problems = _table_problems(self)
         if problems:
             raise CalendarError(self.source, problems)

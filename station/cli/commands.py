@@ -4,16 +4,14 @@
 module that defines it (its ``register(subparsers)`` adds its commands), so ``station
 items`` never loads the receipt, document, attachment or sync code. The table keeps the
 order the help lists; ``tests/station/test_cli_commands.py`` checks it against what the
-modules register.
+modules register. It loads no argparse (:mod:`.parser` makes the parsers): a command that
+reads the store is known from it before the parser is built (:mod:`.main`).
 """
 from __future__ import annotations
 
-import argparse
-import importlib
-from collections.abc import Callable, Sequence
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
-__all__ = ["COMMANDS", "CommandEntry", "LazyCommands", "command_modules"]
+__all__ = ["COMMANDS", "CommandEntry", "command_modules"]
 
 
 class CommandEntry(NamedTuple):
@@ -55,69 +53,3 @@ COMMANDS: dict[str, CommandEntry] = {
 def command_modules() -> list[str]:
     """The command modules, in the table's order."""
     return list(dict.fromkeys(entry.module for entry in COMMANDS.values()))
-
-
-def _module(name: str) -> Any:
-    return importlib.import_module(f"{__package__}.{name}")
-
-
-class _Unmade:
-    """What a module's ``register`` gets for a command that is not the one being run: every
-    call (``add_argument``, ``add_subparsers``, ``set_defaults``...) does nothing and returns it,
-    so the other commands' parsers are never made (argparse's set-up is most of a parse)."""
-
-    def __getattr__(self, name: str) -> Any:
-        return lambda *args, **kwargs: self
-
-
-class LazyCommands(argparse._SubParsersAction):  # type: ignore[type-arg]
-    """Sub-commands known by name and help at first; a command's own parser is made when it is run.
-
-    A placeholder stands in the choices until its module registers the real parser, which
-    takes the placeholder's place (the order of the help and of error messages stays the table's).
-    When a command runs, only its own parser is made; :meth:`load_all` makes every one.
-    ``before_load`` is called with the command's name and the options read so far (``--home``)
-    just before its module loads.
-    """
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.before_load: Callable[[str, argparse.Namespace], None] | None = None
-        self._running: str | None = None
-        self._help_of: dict[str, argparse.Action] = {}
-        for name, entry in COMMANDS.items():
-            choice = self._ChoicesPseudoAction(name, (), entry.help)
-            self._choices_actions.append(choice)
-            self._help_of[name] = choice
-            self._name_parser_map[name] = None
-
-    def add_parser(self, name: str, **kwargs: Any) -> Any:
-        if self._running is not None and name != self._running and name in COMMANDS:
-            return _Unmade()
-        if self._name_parser_map.get(name, False) is not None:
-            return super().add_parser(name, **kwargs)  # a command the table does not list (the test says so)
-        self._help_of[name].help = kwargs.pop("help", self._help_of[name].help)
-        kwargs.setdefault("prog", f"{self._prog_prefix} {name}")
-        parser = self._parser_class(**kwargs)
-        self._name_parser_map[name] = parser
-        return parser
-
-    def load(self, module: str) -> None:
-        """Let ``module`` register its commands (those still unmade)."""
-        if any(self._name_parser_map.get(n, 0) is None for n, e in COMMANDS.items() if e.module == module):
-            _module(module).register(self)
-
-    def load_all(self) -> None:
-        for module in command_modules():
-            self.load(module)
-
-    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
-                 values: str | Sequence[Any] | None, option_string: str | None = None) -> None:
-        assert isinstance(values, list)
-        entry = COMMANDS.get(values[0])
-        if entry is not None and self._name_parser_map.get(values[0]) is None:
-            self._running = values[0]
-            if self.before_load is not None:
-                self.before_load(values[0], namespace)
-            self.load(entry.module)
-        super().__call__(parser, namespace, values, option_string)

@@ -6,7 +6,6 @@ import json
 import os
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from station.errors import BadInput
@@ -23,14 +22,20 @@ GIVE_UP_MAX_S = 30.0
 """A command that talks to the city hall gives up within this many seconds (DESIGN §7)."""
 
 
-@dataclass
 class Context:
-    home: StationHome
-    json: bool
-    args: argparse.Namespace
-    digests: PinDigests | None = None
-    """The unlock's PIN digests, one perhaps started already (:mod:`station.unlock_ahead`)."""
-    _service: StationService | None = field(default=None, repr=False)
+    """A plain class, not a dataclass: a read-only command's start does not load ``dataclasses``
+    (:mod:`forms.records` says what that costs)."""
+
+    __slots__ = ("home", "json", "args", "digests", "_service")
+
+    def __init__(self, home: StationHome, json: bool, args: argparse.Namespace,
+                 digests: PinDigests | None = None) -> None:
+        self.home = home
+        self.json = json
+        self.args = args
+        self.digests = digests
+        """The unlock's PIN digests, one perhaps started already (:mod:`station.unlock_ahead`)."""
+        self._service: StationService | None = None
 
     @property
     def service(self) -> StationService:

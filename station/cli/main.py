@@ -1,58 +1,65 @@
 """Parse the command line, run one command, map errors to exit codes; never a traceback."""
 from __future__ import annotations
 
-import argparse
 import os
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from station.errors import BadInput, DiskUnwritable, StationError
 from station.home_dir import default_home
 
-from .chinese_argparse import ChineseArgumentParser
-from .commands import COMMANDS, LazyCommands
+from .commands import COMMANDS
 
-if TYPE_CHECKING:  # the home and the context load after the command line is read (see _UnlockAhead)
+if TYPE_CHECKING:  # argparse, the home and the context load after the scrypt is started (see _UnlockAhead)
+    import argparse
+
     from station.pins import PinDigests
 
     from .context import Context
 
-__all__ = ["main", "build_parser", "undecodable_arguments"]
-
-
-class _Parser(ChineseArgumentParser):
-    hint = "用 station --help 查看用法"
-
-
-def build_parser(*, lazy: bool = False,
-                 before_load: Callable[[str, argparse.Namespace], None] | None = None) -> argparse.ArgumentParser:
-    """The whole parser; ``lazy``: each command's own parser (and module) made only when it is run,
-    ``before_load`` called just before (:class:`LazyCommands`)."""
-    parser = _Parser(prog="station", description="便民服务站代办工具")
-    parser.add_argument("--home", type=Path, help="站点数据目录（默认读环境变量 STATION_HOME）")
-    parser.add_argument("--json", action="store_true", help="输出一个 JSON 对象")
-    commands = parser.add_subparsers(dest="command", parser_class=_Parser, action=LazyCommands)
-    assert isinstance(commands, LazyCommands)
-    commands.before_load = before_load
-    if not lazy:
-        commands.load_all()
-    return parser
+__all__ = ["main", "undecodable_arguments"]
 
 
 class _UnlockAhead:
     """A command that reads the store with the PIN starts its scrypt once the command is known, before
-    its module, the service, the store and the ciphers load (:mod:`station.unlock_ahead`)."""
+    argparse, its module, the service, the store and the ciphers load (:mod:`station.unlock_ahead`).
+
+    The command is read off the line before the parser is built (:func:`_command_named`); a line
+    that is not plain enough for that is parsed first, and the parser calls this object just
+    before the command's module loads.
+    """
 
     def __init__(self) -> None:
         self.digests: PinDigests | None = None
 
-    def __call__(self, command: str, namespace: argparse.Namespace) -> None:
-        if COMMANDS[command].reads_store:
+    def start(self, command: str, home: Path | None) -> None:
+        entry = COMMANDS.get(command)
+        if self.digests is None and entry is not None and entry.reads_store:
             from station.unlock_ahead import start_pin_digest
 
-            self.digests = start_pin_digest(namespace.home or default_home(), os.environ)
+            self.digests = start_pin_digest(home or default_home(), os.environ)
+
+    def __call__(self, command: str, namespace: argparse.Namespace) -> None:
+        self.start(command, namespace.home)
+
+
+def _command_named(args: list[str]) -> tuple[str, Path | None] | None:
+    """The command and the ``--home`` given before it, as the parser will read them; None when the
+    line has any other option before the command (an abbreviation, ``--help``): the parser decides."""
+    home: Path | None = None
+    position = 0
+    while position < len(args):
+        arg = args[position]
+        if arg == "--home" and position + 1 < len(args):
+            home, position = Path(args[position + 1]), position + 2
+        elif arg.startswith("--home="):
+            home, position = Path(arg.removeprefix("--home=")), position + 1
+        elif arg.startswith("-"):
+            return None
+        else:
+            return arg, home
+    return None
 
 
 def _split_global_flags(argv: list[str]) -> tuple[list[str], bool]:
@@ -67,6 +74,11 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write("".join(problem + "\n" for problem in undecodable))
         return BadInput.exit_code
     ahead = _UnlockAhead()
+    named = _command_named(args_list)
+    if named is not None:
+        ahead.start(*named)
+    from .parser import build_parser
+
     args = build_parser(lazy=True, before_load=ahead).parse_args(args_list)
     from station.home import StationHome
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 import hashlib
 import json
 import operator
-from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, NotRequired, TypeAlias, TypedDict
+
+from forms.records import FrozenRecord
 
 if TYPE_CHECKING:
     from forms.jsonvalue import JsonValue
@@ -58,8 +59,16 @@ def new_event_id() -> str:
     return str(ULID())
 
 
-@dataclass(frozen=True)
-class Event:
+class Event(FrozenRecord):
+    """One event; equal to another with the same fields, and never changed once made.
+
+    A plain class, not a dataclass (:mod:`forms.records`): its instances keep their fields in
+    ``__dict__``, beside the canonical JSON and digest cached there once made. ``prev``: SHA-256
+    of the previous event this station recorded (its hash chain).
+    """
+
+    _fields = ("id", "case", "kind", "hlc", "at", "station", "actor", "data", "v", "role", "prev")
+
     id: str
     case: str
     kind: str
@@ -67,11 +76,15 @@ class Event:
     at: str
     station: str
     actor: str
-    data: EventData = field(default_factory=dict)
-    v: int = SCHEMA_VERSION
-    role: str = ""
-    prev: str = ""
-    """SHA-256 of the previous event this station recorded (its hash chain)."""
+    data: EventData
+    v: int
+    role: str
+    prev: str
+
+    def __init__(self, id: str, case: str, kind: str, hlc: str, at: str, station: str, actor: str,  # noqa: A002
+                 data: EventData | None = None, v: int = SCHEMA_VERSION, role: str = "", prev: str = "") -> None:
+        self.__dict__.update(id=id, case=case, kind=kind, hlc=hlc, at=at, station=station, actor=actor,
+                             data={} if data is None else data, v=v, role=role, prev=prev)
 
     @property
     def sort_key(self) -> tuple[str, str, str]:
@@ -83,8 +96,16 @@ class Event:
         """The local date of ``at`` (ISO), the date people see on paper."""
         return self.at[:10]
 
+    def replace(self, **changes: object) -> Event:
+        """This event with ``changes`` to its fields: a new event (its canonical JSON and digest made
+        afresh), as ``dataclasses.replace`` made it."""
+        return Event(**(self._shallow() | changes))  # type: ignore[arg-type]  # the fields, by name
+
     def to_dict(self) -> dict[str, object]:
-        return asdict(self)
+        """The fields, ``data`` copied all the way down (a caller may change the copy)."""
+        import copy  # only to check an event made in code against the contract
+
+        return copy.deepcopy(self._shallow())
 
     def to_json(self) -> str:
         """Canonical JSON (sorted keys, no spaces): what is stored and what ``digest`` hashes."""
@@ -145,7 +166,7 @@ class Event:
 
         raw = orjson.loads(text)
         event = cls.from_stored(raw)
-        if len(raw) == len(event.__dataclass_fields__):
+        if len(raw) == len(_FIELDS):
             event.__dict__["_canonical_json"] = text
         return event
 
@@ -170,8 +191,7 @@ class Event:
         """An event this process's own store wrote after checking it: no checks again.
 
         A stored event with every field (what ``to_json`` writes) fills the instance's fields
-        at once: the frozen dataclass's ``__init__`` sets them one by one through
-        ``object.__setattr__``, which was most of the cost of reading a push batch."""
+        at once, without a call of ``__init__``: that was most of the cost of reading a push batch."""
         if len(raw) == len(_FIELDS):
             event = object.__new__(cls)
             event.__dict__.update(raw)
@@ -183,7 +203,7 @@ class Event:
         )
 
 
-_FIELDS = tuple(Event.__dataclass_fields__)
+_FIELDS = Event._fields
 _field_values = operator.attrgetter(*_FIELDS)
 
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, cast
 
+from forms.records import Record
 from station.topology import Topology
 
 from .events import Event
@@ -29,46 +29,70 @@ if TYPE_CHECKING:
 __all__ = ["CaseState", "fold", "apply", "apply_judged", "step_problem"]
 
 
-@dataclass
-class CaseState:
-    case_no: str
-    origin: str
-    handler: str
-    status: str = "received"
-    previous_status: str | None = None
-    handlers: list[str] = field(default_factory=list)
-    item: ItemFacts = field(default_factory=ItemFacts)
-    applicant: ApplicantFacts = field(default_factory=ApplicantFacts)
-    fields: JsonObject = field(default_factory=dict)
-    materials: list[MaterialEntry] = field(default_factory=list)
-    deferred: dict[str, DeferredEntry] = field(default_factory=dict)
-    """Materials accepted as missing (容缺): key -> {name, since, defer_days}."""
-    requested: list[str] = field(default_factory=list)
-    """Materials the handler asked for in the one-time notice and not yet supplied."""
-    received_on: str = ""
-    accepted_on: str | None = None
-    decided_on: str | None = None
-    pauses: list[list[str | None]] = field(default_factory=list)
-    """[start, end] days the deadline clock stood still waiting for materials."""
-    reached_handler_on: str | None = None
-    """The day the case (forwarded, escalated, or its supplements complete) last reached a
-    handler that must accept, refuse or ask for supplements within 5 working days (Art. 32);
-    None before it is forwarded, and when the origin itself decides and accepted on receipt."""
-    answered_on: str | None = None
-    """The day the handler answered (accepted, refused or asked for supplements) after
-    ``reached_handler_on``; None while no answer was recorded."""
-    extension: ExtensionEntry | None = None
-    """The one extension (延期): {days, reason, on, by}."""
-    suspensions: list[SuspensionEntry] = field(default_factory=list)
-    """Statutory pauses since acceptance (Art. 45): {reason, since, until, ended}."""
-    token_hash: str = ""
-    ratings: list[RatingEntry] = field(default_factory=list)
-    callbacks: list[CallbackEntry] = field(default_factory=list)
-    notes: list[NoteEntry] = field(default_factory=list)
-    attachments: list[AttachmentEntry] = field(default_factory=list)
-    conflicts: list[ConflictEntry] = field(default_factory=list)
-    timeline: list[TimelineEntryData] = field(default_factory=list)
-    last_hlc: str = ""
+class CaseState(Record):
+    """What a case's events say it is; the fold changes it in place, event by event.
+
+    A plain class, not a dataclass (:mod:`forms.records`): equal to another of the same fields;
+    ``vars()`` of it is what the stores keep, and ``CaseState(**kept)`` makes it again (a field
+    a store's state predates takes its default).
+
+    ``deferred``: materials accepted as missing (容缺): key -> {name, since, defer_days}.
+    ``requested``: materials the handler asked for in the one-time notice and not yet supplied.
+    ``pauses``: [start, end] days the deadline clock stood still waiting for materials.
+    ``reached_handler_on``: the day the case (forwarded, escalated, or its supplements complete)
+    last reached a handler that must accept, refuse or ask for supplements within 5 working days
+    (Art. 32); None before it is forwarded, and when the origin itself decides and accepted on receipt.
+    ``answered_on``: the day the handler answered (accepted, refused or asked for supplements)
+    after ``reached_handler_on``; None while no answer was recorded.
+    ``extension``: the one extension (延期): {days, reason, on, by}.
+    ``suspensions``: statutory pauses since acceptance (Art. 45): {reason, since, until, ended}.
+    """
+
+    _fields = ("case_no", "origin", "handler", "status", "previous_status", "handlers", "item", "applicant", "fields",
+               "materials", "deferred", "requested", "received_on", "accepted_on", "decided_on", "pauses",
+               "reached_handler_on", "answered_on", "extension", "suspensions", "token_hash", "ratings", "callbacks",
+               "notes", "attachments", "conflicts", "timeline", "last_hlc")
+
+    def __init__(self, case_no: str, origin: str, handler: str, status: str = "received",
+                 previous_status: str | None = None, handlers: list[str] | None = None, item: ItemFacts | None = None,
+                 applicant: ApplicantFacts | None = None, fields: JsonObject | None = None,
+                 materials: list[MaterialEntry] | None = None, deferred: dict[str, DeferredEntry] | None = None,
+                 requested: list[str] | None = None, received_on: str = "", accepted_on: str | None = None,
+                 decided_on: str | None = None, pauses: list[list[str | None]] | None = None,
+                 reached_handler_on: str | None = None, answered_on: str | None = None,
+                 extension: ExtensionEntry | None = None, suspensions: list[SuspensionEntry] | None = None,
+                 token_hash: str = "", ratings: list[RatingEntry] | None = None,
+                 callbacks: list[CallbackEntry] | None = None, notes: list[NoteEntry] | None = None,
+                 attachments: list[AttachmentEntry] | None = None, conflicts: list[ConflictEntry] | None = None,
+                 timeline: list[TimelineEntryData] | None = None, last_hlc: str = "") -> None:
+        self.case_no = case_no
+        self.origin = origin
+        self.handler = handler
+        self.status = status
+        self.previous_status = previous_status
+        self.handlers: list[str] = [] if handlers is None else handlers
+        self.item: ItemFacts = ItemFacts() if item is None else item
+        self.applicant: ApplicantFacts = ApplicantFacts() if applicant is None else applicant
+        self.fields: JsonObject = {} if fields is None else fields
+        self.materials: list[MaterialEntry] = [] if materials is None else materials
+        self.deferred: dict[str, DeferredEntry] = {} if deferred is None else deferred
+        self.requested: list[str] = [] if requested is None else requested
+        self.received_on = received_on
+        self.accepted_on = accepted_on
+        self.decided_on = decided_on
+        self.pauses: list[list[str | None]] = [] if pauses is None else pauses
+        self.reached_handler_on = reached_handler_on
+        self.answered_on = answered_on
+        self.extension = extension
+        self.suspensions: list[SuspensionEntry] = [] if suspensions is None else suspensions
+        self.token_hash = token_hash
+        self.ratings: list[RatingEntry] = [] if ratings is None else ratings
+        self.callbacks: list[CallbackEntry] = [] if callbacks is None else callbacks
+        self.notes: list[NoteEntry] = [] if notes is None else notes
+        self.attachments: list[AttachmentEntry] = [] if attachments is None else attachments
+        self.conflicts: list[ConflictEntry] = [] if conflicts is None else conflicts
+        self.timeline: list[TimelineEntryData] = [] if timeline is None else timeline
+        self.last_hlc = last_hlc
 
     @property
     def suspended(self) -> bool:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from station.cli.main import build_parser
+from station.cli.parser import build_parser
 
 ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text(encoding="utf-8")

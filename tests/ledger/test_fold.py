@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from dataclasses import asdict
-
 from hypothesis import given, settings, strategies as st
 
 from station.ledger import fold
@@ -49,9 +47,9 @@ def test_any_delivery_order_and_duplicates_give_the_same_state(order: list[int],
 
     topology = T.load(DEMO_TOPOLOGY_FILE)
     story = full_story()
-    expected = asdict(fold(story, topology))
+    expected = vars(fold(story, topology))
     shuffled = [story[i] for i in order] + [story[i] for i in repeats]
-    assert asdict(fold(shuffled, topology)) == expected
+    assert vars(fold(shuffled, topology)) == expected
 
 
 def test_events_before_the_case_exists_wait_for_it(topology: Topology) -> None:
@@ -112,11 +110,11 @@ def test_clock_ties_and_another_stations_equal_ids_give_one_state_in_any_order(o
     copycats = [_with(story[1], station=OTHER_VILLAGE, kind="noted", data={"note": "copy"}),  # the forward's id
                 _with(story[8], station=OTHER_VILLAGE, data={"level": 1})]  # the rating's id, other content
     everything = story + [tie] + copycats + [_with(story[0], station=OTHER_VILLAGE)]  # a received for the case
-    expected = asdict(fold(everything, topology))
+    expected = vars(fold(everything, topology))
     assert expected["handler"] == TOWNSHIP and expected["origin"] == VILLAGE
     assert [r["level"] for r in expected["ratings"]] == [5, 4] or [r["level"] for r in expected["ratings"]] == [4, 5]
     shuffled = [everything[i] for i in order] + [everything[i] for i in repeats]
-    assert asdict(fold(shuffled, topology)) == expected
+    assert vars(fold(shuffled, topology)) == expected
 
 
 def test_a_received_for_another_stations_case_number_never_takes_the_case(topology: Topology) -> None:

@@ -9,7 +9,7 @@ import pytest
 
 from cityhall.cli import build_parser as cityhall_parser
 from cityhall.cli import main as cityhall_main
-from station.cli.main import build_parser as station_parser
+from station.cli.parser import build_parser as station_parser
 from station.cli.main import main as station_main
 from tests.support.demo import DEMO_TOPOLOGY_FILE, VILLAGE
 

@@ -5,11 +5,13 @@ import argparse
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from station.cli.commands import COMMANDS, command_modules
-from station.cli.main import build_parser, main
+from station.cli.main import _command_named, main
+from station.cli.parser import build_parser
 
 
 def _commands(parser: argparse.ArgumentParser) -> argparse._SubParsersAction:
@@ -55,5 +57,19 @@ def test_help_loads_no_other_command_module(argv: list[str]) -> None:
     done = subprocess.run([sys.executable, "-c", code, *argv], capture_output=True, text=True, check=True)
     loaded = set(json.loads(done.stderr.splitlines()[-1]))
     wanted = {f"station.cli.{COMMANDS[argv[0]].module}"} if argv[0] in COMMANDS else set()
-    assert loaded - {"station.cli.main", "station.cli.commands", "station.cli.context", "station.cli.chinese_argparse",
-                     "station.cli.text"} == wanted
+    assert loaded - {"station.cli.main", "station.cli.commands", "station.cli.parser", "station.cli.context",
+                     "station.cli.chinese_argparse", "station.cli.text"} == wanted
+
+
+@pytest.mark.parametrize(("argv", "named"), [
+    (["cases"], ("cases", None)),
+    (["--home", "/some/home", "case", "X"], ("case", Path("/some/home"))),
+    (["--home=/some/home", "cases", "--limit", "3"], ("cases", Path("/some/home"))),
+    (["--ho", "/some/home", "cases"], None),  # an abbreviation: the parser reads it
+    (["--help"], None),
+    (["--home"], None),
+    ([], None),
+])
+def test_the_command_is_read_before_the_parser_only_off_a_plain_line(argv: list[str],
+                                                                    named: tuple[str, Path | None] | None) -> None:
+    assert _command_named(argv) == named

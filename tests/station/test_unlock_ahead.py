@@ -72,7 +72,7 @@ def test_a_read_only_command_runs_one_scrypt_started_before_the_service_loads(ho
 NOTHING_AHEAD = """
 import sys
 import station.cli.main
-sys.modules["station.cli.main"]._UnlockAhead.__call__ = lambda self, command, namespace: None
+sys.modules["station.cli.main"]._UnlockAhead.start = lambda self, command, home: None
 sys.exit(station.cli.main(sys.argv[1:]))
 """
 """``station`` as it was: the unlock computes every digest itself."""

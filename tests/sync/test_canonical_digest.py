@@ -42,7 +42,7 @@ def envelope(data: dict[str, Any], actor: str) -> Event:
 @given(st.dictionaries(text, json_values, max_size=6), text)
 def test_every_generated_event_has_the_reference_digest_bytes(data: dict[str, Any], actor: str) -> None:
     event = envelope(data, actor or "A01")
-    shallow = {name: getattr(event, name) for name in event.__dataclass_fields__}
+    shallow = {name: getattr(event, name) for name in event._fields}
     assert event.to_json() == reference_json(shallow)
     assert event.digest() == hashlib.sha256(reference_json(shallow).encode("utf-8")).hexdigest()
 
@@ -74,7 +74,7 @@ def test_events_stored_before_verify_unchanged() -> None:
     """A chain hashed and stored with the standard library reads back to the same bodies and links."""
     stored, prev = [], ""
     for event in sample_events(60):
-        body = reference_json({name: getattr(event, name) for name in event.__dataclass_fields__} | {"prev": prev})
+        body = reference_json({name: getattr(event, name) for name in event._fields} | {"prev": prev})
         stored.append(body)
         prev = hashlib.sha256(body.encode("utf-8")).hexdigest()
     read_back = [Event.from_dict(json.loads(body)) for body in stored]
