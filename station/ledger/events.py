@@ -166,7 +166,7 @@ class Event(FrozenRecord):
 
         raw = orjson.loads(text)
         event = cls.from_stored(raw)
-        if len(raw) == len(_FIELDS):
+        if raw.keys() == _FIELD_SET:
             event.__dict__["_canonical_json"] = text
         return event
 
@@ -191,8 +191,10 @@ class Event(FrozenRecord):
         """An event this process's own store wrote after checking it: no checks again.
 
         A stored event with every field (what ``to_json`` writes) fills the instance's fields
-        at once, without a call of ``__init__``: that was most of the cost of reading a push batch."""
-        if len(raw) == len(_FIELDS):
+        at once, without a call of ``__init__``: that was most of the cost of reading a push batch.
+        Only a mapping of exactly the fields goes that way: any other key (``_digest`` say) would
+        land beside the cached canonical JSON and digest and pass for them."""
+        if raw.keys() == _FIELD_SET:
             event = object.__new__(cls)
             event.__dict__.update(raw)
             return event
@@ -204,6 +206,7 @@ class Event(FrozenRecord):
 
 
 _FIELDS = Event._fields
+_FIELD_SET = frozenset(_FIELDS)
 _field_values = operator.attrgetter(*_FIELDS)
 
 

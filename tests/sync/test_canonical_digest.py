@@ -80,3 +80,11 @@ def test_events_stored_before_verify_unchanged() -> None:
     read_back = [Event.from_dict(json.loads(body)) for body in stored]
     assert [event.to_json() for event in read_back] == stored
     assert all(later.prev == earlier.digest() for earlier, later in zip(read_back, read_back[1:]))
+
+
+def test_a_stored_mapping_with_a_key_beside_the_fields_cannot_pass_for_the_cached_digest() -> None:
+    event = sample_events(1)[0]
+    raw = {name: getattr(event, name) for name in Event._fields if name != "prev"}
+    forged = Event.from_stored(raw | {"_digest": "00" * 32})  # type: ignore[arg-type]  # as many keys as fields
+    assert forged.digest() == event.replace(prev="").digest() != "00" * 32
+    assert forged.prev == ""
