@@ -39,45 +39,48 @@ _T = TypeVar("_T")
 
 
 def _state(request: Request, name: str, kind: type[_T]) -> _T:
+    """``app.state.<name>``, checked. The dependencies below that read it are ``async`` although
+    they never wait: FastAPI runs a plain ``def`` dependency in the thread pool, and that hand-over
+    and back cost every request more than the whole lookup."""
     value = getattr(request.app.state, name, None)
     if not isinstance(value, kind):
         raise TypeError(f"app.state.{name} must be a {kind.__name__} (cityhall/app.py sets it), not {value!r}")
     return value
 
 
-def hub_store(request: Request) -> HubStore:
+async def hub_store(request: Request) -> HubStore:
     return _state(request, "store", HubStore)
 
 
-def _templates(request: Request) -> Jinja2Templates:
+async def _templates(request: Request) -> Jinja2Templates:
     return _state(request, "templates", Jinja2Templates)
 
 
-def _settings(request: Request) -> HubSettings:
+async def _settings(request: Request) -> HubSettings:
     return _state(request, "settings", HubSettings)
 
 
-def _limiter(request: Request) -> MissLimiter:
+async def _limiter(request: Request) -> MissLimiter:
     return _state(request, "limiter", MissLimiter)
 
 
-def _calendar(request: Request) -> PublishedCalendar:
+async def _calendar(request: Request) -> PublishedCalendar:
     return _state(request, "calendar", PublishedCalendar)
 
 
-def _clock(request: Request) -> HybridClock:
+async def _clock(request: Request) -> HybridClock:
     return _state(request, "hub_clock", HybridClock)
 
 
-def _files(request: Request) -> HubFiles:
+async def _files(request: Request) -> HubFiles:
     return _state(request, "files", HubFiles)
 
 
-def _session_key(request: Request) -> bytes:
+async def _session_key(request: Request) -> bytes:
     return _state(request, "session_key", bytes)
 
 
-def _today(request: Request) -> date:
+async def _today(request: Request) -> date:
     """China's date; ``app.state.staff_today`` (a function) stands in for the clock where a test sets one."""
     override: Callable[[], date] | None = getattr(request.app.state, "staff_today", None)
     return override() if override else datetime.now(CHINA_TZ).date()
