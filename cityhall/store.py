@@ -165,6 +165,9 @@ class HubStore:
         self._last_writes: int | None = None
         """The lock's count of writes after this store's last ingest: another writer moved it if it is not
         one less than the next ingest's."""
+        self._turn_catalogue: Catalogue | None = None
+        """The catalogue the last ingest judged by: still the published one while no other writer
+        (publishing takes the same lock) came between, so it is not read again."""
         self.last_contact: dict[str, float] = {}
         self._contact_stored: dict[str, float] = {}
         """When each station's ``last_contact`` was last committed by this process."""
@@ -230,9 +233,12 @@ class HubStore:
             try:
                 with self.engine.begin() as conn:
                     turn = db.take_write_lock(conn)
-                    if turn.writes - 1 != self._last_writes:
-                        self._cache.clear()
-                    answers = run.execute(conn, events, turn)
+                    if turn.writes - 1 != self._last_writes:  # another writer came between: it may have
+                        self._cache.clear()                    # changed cases, or published an item
+                        self._turn_catalogue = None
+                    if self._turn_catalogue is None:
+                        self._turn_catalogue = self.catalogue(conn)
+                    answers = run.execute(conn, events, turn, self._turn_catalogue)
                     record_links(conn, events, answers, signer, self.topology.cityhall.code, now)
             except BaseException:
                 for case_no in run.entries:
@@ -325,10 +331,10 @@ class _IngestRun:
         self.viewers: dict[str, set[str]] = {}
         self.contact_written = False
 
-    def execute(self, conn: Any, events: list[Event], turn: db.WriteTurn) -> list[Answer]:
+    def execute(self, conn: Any, events: list[Event], turn: db.WriteTurn, catalogue: Catalogue) -> list[Answer]:
         self.conn = conn
         self.seq, self.fseq = turn.next_seq, turn.next_fseq
-        self.catalogue = self.store.catalogue(conn)
+        self.catalogue = catalogue
         known = self._known_ids([e.id for e in events if e.station == self.signer])
         self._prefetch(sorted({e.case for e in events} - set(self.store._cache)))
         ordered: list[Answer] = []

@@ -97,8 +97,8 @@ def _column_length(columns: object) -> int:
 
 
 def gzip_json(payload: object) -> bytes:
-    text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
-    return gzip.compress(text.encode("utf-8"), compresslevel=9, mtime=0)
+    """``payload`` as compact JSON, gzip'd (a pull page, a push's answer)."""
+    return gzip.compress(_json_bytes(payload), compresslevel=9, mtime=0)
 
 
 def gunzip_json(body: bytes, limit: int = MAX_BODY_BYTES) -> JsonValue:

@@ -99,6 +99,7 @@ def test_a_2027_calendar_turns_an_unknown_deadline_into_a_date(town: Town) -> No
 def test_a_new_item_version_is_used_by_new_cases_and_old_cases_keep_theirs(town: Town) -> None:
     town.clock.on("2026-11-02")
     old_case = intake(town.village, "欧阳娜娜")
+    assert _sync_round(town.village).rejected == 0  # the hub has judged a push by the catalogue before v3
     version_2 = (ROOT / "forms" / "items" / f"{ITEM}.v2.toml").read_text(encoding="utf-8")
     version_3 = version_2.replace("promise_days = 10", "promise_days = 7")
     published = town.publish("item", _write(town.folder, f"{ITEM}.v3.toml", version_3))
@@ -109,6 +110,8 @@ def test_a_new_item_version_is_used_by_new_cases_and_old_cases_keep_theirs(town:
     new_case = intake(town.village, "张三丰")
     assert village.case(new_case).item["version"] == 3 and village.case(new_case).item["promise_days"] == 7
     assert village.case(old_case).item["version"] == 2 and village.case(old_case).item["promise_days"] == 10
+    pushed = _sync_round(town.village)  # the hub judges the new case by v3, published since its last push
+    assert (pushed.pushed, pushed.rejected, pushed.parked) == (1, 0, 0), pushed
     reopened = StationService(StationHome(village.home.root), clock=town.clock)
     assert reopened.catalogue.get(ITEM).promise_days == 7  # read from the home's items folder at start
     reopened.close()
