@@ -138,7 +138,7 @@ def bounded_page(rows: Sequence[Any], limit: int) -> list[Any]:
     return page
 
 
-@dataclass
+@dataclass(slots=True)
 class _CaseEntry:
     state: CaseState | None
     viewers: set[str] = field(default_factory=set)
@@ -390,7 +390,8 @@ class _IngestRun:
         if case_no not in self.entries:
             cached = self.store._cache.get(case_no)
             if cached is None:
-                state = fold([e for _, e in self._stored_rows(case_no)], self.topology)
+                stored = self._stored_rows(case_no)
+                state = fold([e for _, e in stored], self.topology) if stored else None
                 viewers = self.viewers.get(case_no)
                 if viewers is None:
                     viewers = set(self.conn.execute(select(db.case_viewers.c.station)
@@ -499,6 +500,8 @@ class _IngestRun:
 
     def _release_parked(self, case_no: str) -> None:
         waiting = self.waiting.get(case_no)
+        if waiting == [] and not self.parked_now:  # read with the batch's cases: nothing waits on this one
+            return
         if waiting is None:
             rows = self.conn.execute(select(db.parked.c.body).where(db.parked.c.case_no == case_no)).scalars()
             waiting = [Event.from_stored(json.loads(body)) for body in rows]
