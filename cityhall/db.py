@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -20,6 +20,7 @@ from sqlalchemy import (
     select, text, update,
 )
 from sqlalchemy.engine import Dialect
+from sqlalchemy.sql.base import Executable
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
@@ -27,7 +28,7 @@ from sqlalchemy.sql.selectable import Select
 
 __all__ = ["metadata", "stations", "events", "feed", "case_viewers", "cases", "parked", "rejections",
            "migrations_table", "MIGRATIONS", "make_engine", "migrate", "applied_migrations", "hub_lock",
-           "chain_links", "chain_alarms", "WriteTurn", "take_write_lock", "pass_write_turn", "insert_many", "one_of",
+           "chain_links", "chain_alarms", "WriteTurn", "take_write_lock", "pass_write_turn", "insert_many", "run_compiled", "one_of",
            "json_list"]
 
 # SQLite gives an INTEGER PRIMARY KEY the rowid's speed; PostgreSQL needs 64 bits for sequences.
@@ -183,12 +184,12 @@ def take_write_lock(conn: Connection) -> WriteTurn:
     transaction reads next (known ids, case events) no other writer can change. A writer
     that adds events or feed rows hands the next seqs on with :func:`pass_write_turn`.
     """
-    return WriteTurn(*conn.execute(_TAKE_LOCK).one())
+    return WriteTurn(*run_compiled(conn, _TAKE_LOCK)[0])
 
 
 def pass_write_turn(conn: Connection, next_seq: int, next_fseq: int) -> None:
     """Record the seqs the next writer starts from (in the transaction that used the ones before)."""
-    conn.execute(_PASS_TURN, {"next_seq": next_seq, "next_fseq": next_fseq})
+    run_compiled(conn, _PASS_TURN, {"next_seq": next_seq, "next_fseq": next_fseq})
 
 
 _TAKE_LOCK = (hub_lock.update().where(hub_lock.c.id == 1).values(writes=hub_lock.c.writes + 1)
@@ -210,7 +211,55 @@ def insert_many(conn: Connection, table: Table, columns: tuple[str, ...], rows: 
         return
     sql, positional = _compiled_insert(conn.dialect, table, columns)
     params: list[Any] = rows if positional else [dict(zip(columns, row, strict=True)) for row in rows]
-    conn.exec_driver_sql(sql, params)
+    cursor = conn.connection.cursor()  # as ``run_compiled``: the driver's own, in ``conn``'s transaction
+    try:
+        cursor.executemany(sql, params)
+    finally:
+        cursor.close()
+
+
+def run_compiled(conn: Connection, statement: Executable,
+                 params: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None = None) -> list[tuple[Any, ...]]:
+    """The rows of ``conn.execute(statement, params)`` (none for a statement without a result), for
+    the statements every push and pull runs: compiled once per dialect and run on the transaction's
+    own driver connection (a list of ``params``: one ``executemany``).
+
+    Through ``conn.execute`` each cost a push some 35 µs of SQLAlchemy's per-call bookkeeping, more
+    than SQLite's own work on them. Neither bind nor result processing is applied: the statements
+    this is for bind and read only text and numbers, which the drivers take and give as they are.
+    """
+    compiled = _compiled_statement(conn.dialect, statement)
+    cursor = conn.connection.cursor()  # the driver's cursor, in the transaction ``conn`` began
+    try:
+        if isinstance(params, Sequence):
+            cursor.executemany(compiled.sql, [compiled.arguments(row) for row in params])
+        else:
+            cursor.execute(compiled.sql, compiled.arguments(params or {}))
+        return list(cursor.fetchall()) if cursor.description is not None else []
+    finally:
+        cursor.close()
+
+
+@dataclass(frozen=True)
+class _CompiledStatement:
+    sql: str
+    order: tuple[str, ...] | None
+    """The names of the positional placeholders in order (a name bound twice appears twice); None
+    when the dialect's placeholders are named."""
+    literals: dict[str, Any]
+    """The values the statement binds itself (the 1 of ``writes + 1``)."""
+
+    def arguments(self, params: Mapping[str, Any]) -> Any:
+        values = self.literals | dict(params)
+        return values if self.order is None else tuple(values[name] for name in self.order)
+
+
+@functools.lru_cache(maxsize=64)
+def _compiled_statement(dialect: Dialect, statement: Executable) -> _CompiledStatement:
+    compiled = statement.compile(dialect=dialect)  # type: ignore[attr-defined]  # every Executable here is a ClauseElement
+    literals = {name: value for name, value in compiled.params.items() if value is not None}
+    order = tuple(compiled.positiontup) if compiled.positiontup is not None else None
+    return _CompiledStatement(compiled.string, order, literals)
 
 
 @functools.lru_cache(maxsize=64)

@@ -274,9 +274,10 @@ class HubStore:
 
     def pull(self, station: str, after: int, limit: int) -> PullPage:
         with self.engine.connect() as conn:
-            runs = conn.execute(_FEED_RUNS, {"station": station, "after": after, "runs": limit + 1}).all()
+            runs = db.run_compiled(conn, _FEED_RUNS, {"station": station, "after": after, "runs": limit + 1})
             deliveries = deliveries_after(runs, after, limit + 1)
-            bodies = dict(conn.execute(_BODIES_OF_SEQS, {"seqs": db.json_list(seq for _, seq in deliveries)}).all())
+            seqs = {"seqs": db.json_list(seq for _, seq in deliveries)}
+            bodies: dict[int, str] = dict(db.run_compiled(conn, _BODIES_OF_SEQS, seqs))
         rows = [(fseq, bodies[seq]) for fseq, seq in deliveries if seq in bodies]
         page = bounded_page(rows, limit)
         return PullPage([json.loads(body) for _, body in page], page[-1][0] if page else after, len(rows) > len(page))
@@ -361,7 +362,7 @@ class _IngestRun:
     def _known_ids(self, ids: list[str]) -> set[str]:
         if not ids:
             return set()
-        return set(self.conn.execute(_KNOWN_IDS, {"ids": db.json_list(ids), "station": self.signer}).scalars())
+        return {known for known, in db.run_compiled(self.conn, _KNOWN_IDS, {"ids": db.json_list(ids), "station": self.signer})}
 
     def _prefetch(self, case_nos: list[str]) -> None:
         """Read what the batch's uncached cases need in a few queries, not several per case."""
@@ -370,13 +371,13 @@ class _IngestRun:
         for case_no in case_nos:
             self.stored[case_no], self.waiting[case_no], self.viewers[case_no] = [], [], set()
         listed = {"cases": db.json_list(case_nos)}
-        for case_no, seq, body in self.conn.execute(_EVENTS_OF_CASES, listed):
+        for case_no, seq, body in db.run_compiled(self.conn, _EVENTS_OF_CASES, listed):
             self.stored[case_no].append((seq, Event.from_stored(json.loads(body))))
-        for case_no, body in self.conn.execute(_PARKED_OF_CASES, listed):
+        for case_no, body in db.run_compiled(self.conn, _PARKED_OF_CASES, listed):
             self.waiting[case_no].append(Event.from_stored(json.loads(body)))
         seen = [case_no for case_no in case_nos if self.stored[case_no]]
         if seen:  # a case has viewers only once it has events
-            for case_no, station in self.conn.execute(_VIEWERS_OF_CASES, {"cases": db.json_list(seen)}):
+            for case_no, station in db.run_compiled(self.conn, _VIEWERS_OF_CASES, {"cases": db.json_list(seen)}):
                 self.viewers[case_no].add(station)
 
     def _stored_rows(self, case_no: str) -> list[tuple[int, Event]]:
@@ -544,4 +545,4 @@ class _IngestRun:
                 changed.append({"key": case_no, "new_status": state.status, "new_hlc": state.last_hlc})
         db.insert_many(self.conn, db.cases, _CASE_COLUMNS, new_rows)
         if changed:
-            self.conn.execute(_CASE_MOVED, changed)
+            db.run_compiled(self.conn, _CASE_MOVED, changed)
