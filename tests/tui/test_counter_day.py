@@ -7,13 +7,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from textual.widgets import Input, Select, Static
-from textual.widgets._footer import FooterKey
 
 from station.home import CHINA_TZ
 from station.service import StationService
 from station.tui.screens.home import HomeScreen
 from station.tui.screens.info import InfoScreen
 from station.tui.widgets.field_row import FieldRow
+from station.tui.widgets.footer import StationFooter
 from station.tui.widgets.form_step import FormStep
 from station.tui.widgets.materials_checklist import MaterialsChecklist
 from station.tui.widgets.sync_bar import SyncBar
@@ -100,7 +100,7 @@ async def test_an_open_dropdown_hints_in_chinese(village: StationService) -> Non
         await _to_the_form(pilot)
         await pilot.press("enter")  # open the first field's dropdown
         await settle(pilot)
-        hints = [key.description for key in app.screen.query(FooterKey)]
+        hints = [hint.description for hint in app.screen.query_one(StationFooter).hints]
         assert "收起列表" in hints and not any(h and h.isascii() and h.strip() for h in hints), hints
 
 
