@@ -16,8 +16,8 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger, Column, ColumnElement, Connection, Engine, Float, Index, Integer, MetaData, PrimaryKeyConstraint,
-    String, Table, Text, UniqueConstraint, bindparam, cast, create_engine, event, func, insert, inspect, literal_column,
-    select, text, update,
+    String, Table, Text, UniqueConstraint, bindparam, cast, create_engine, event, false, func, insert, inspect,
+    literal_column, or_, select, text, update,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.base import Executable
@@ -26,7 +26,8 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.sql.selectable import Select
 
-__all__ = ["metadata", "stations", "events", "feed", "case_viewers", "cases", "parked", "rejections",
+__all__ = ["metadata", "stations", "events", "feed", "cases", "viewers_text", "viewers_in", "may_see", "parked",
+           "rejections",
            "migrations_table", "MIGRATIONS", "make_engine", "migrate", "applied_migrations", "hub_lock",
            "chain_links", "chain_alarms", "WriteTurn", "take_write_lock", "pass_write_turn", "insert_many", "run_compiled", "one_of",
            "json_list"]
@@ -87,13 +88,15 @@ Keyed by what a pull reads, (station, fseq), and nothing else: one b-tree per ro
 (``WITHOUT ROWID``), where a rowid table and an index took two. ``fseq`` is unique across
 stations all the same: ingest hands it out from ``hub_lock.next_fseq`` (migration ``0009``)."""
 
-case_viewers = Table(
+legacy_case_viewers = Table(
     "case_viewers", metadata,
     Column("case_no", String(25), primary_key=True),
     Column("station", String(12), primary_key=True),
     sqlite_with_rowid=False,
 )
-"""``WITHOUT ROWID`` here and below: a table read and written only by its key is one b-tree, not two."""
+"""A row per case and station that may see it, as migrations ``0001`` to ``0010`` made it; ``0011``
+moves them into ``cases.viewers`` and drops the table. ``WITHOUT ROWID`` here and below: a table
+read and written only by its key is one b-tree, not two."""
 
 cases = Table(
     "cases", metadata,
@@ -102,8 +105,27 @@ cases = Table(
     Column("token_hash", String(64), nullable=False),
     Column("status", String(32), nullable=False),
     Column("last_hlc", String(32), nullable=False),
+    Column("viewers", Text, nullable=False, server_default=""),
     sqlite_with_rowid=False,
 )
+"""``viewers``: every station that may see the case (``viewers_text``; migration ``0011``). A new case
+wrote a row per viewer, four for a village's case, which cost the ingest more than its ``cases`` row."""
+
+
+def viewers_text(stations: Iterable[str]) -> str:
+    """``cases.viewers`` of these stations: their codes, sorted, each with a space before and after."""
+    return "".join(f" {code} " for code in sorted(stations))
+
+
+def viewers_in(text: str) -> set[str]:
+    """The stations a ``cases.viewers`` names."""
+    return set(text.split())
+
+
+def may_see(stations: str | Iterable[str]) -> ColumnElement[bool]:
+    """The ``cases`` row is of a case the station (or one of the stations) may see."""
+    listed = [stations] if isinstance(stations, str) else sorted(stations)
+    return or_(*(cases.c.viewers.contains(f" {code} ", autoescape=True) for code in listed)) if listed else false()
 
 parked = Table(
     "parked", metadata,
@@ -126,7 +148,7 @@ rejections = Table(
 )
 """Parked events found forbidden once their case arrived (the sender had already moved on)."""
 
-_INITIAL_TABLES = [stations, events, feed, case_viewers, cases, parked, rejections]
+_INITIAL_TABLES = [stations, events, feed, legacy_case_viewers, cases, parked, rejections]
 
 
 def _initial(conn: Connection) -> None:
@@ -429,7 +451,7 @@ def _files_holders(conn: Connection) -> None:
 def _lean_keys(conn: Connection) -> None:
     """The tables every push writes keep one b-tree per row, and the next seqs move into ``hub_lock``.
 
-    SQLite: ``feed``, ``case_viewers``, ``cases`` and ``chain_links`` are made anew ``WITHOUT
+    SQLite: ``feed``, ``case_viewers`` (until ``0011``), ``cases`` and ``chain_links`` are made anew ``WITHOUT
     ROWID`` (``feed`` and ``chain_links`` keyed by station first, which drops their extra
     index). PostgreSQL: ``feed`` and ``chain_links`` are keyed the same way; their extra indexes go.
     """
@@ -445,8 +467,22 @@ def _lean_keys(conn: Connection) -> None:
         conn.exec_driver_sql("DROP INDEX IF EXISTS feed_by_station")
         conn.exec_driver_sql("DROP INDEX IF EXISTS ix_chain_links_station")
         return
-    for table in (feed, case_viewers, cases, chain_links):
+    for table in (feed, legacy_case_viewers, cases, chain_links):
         _rebuild_sqlite_table(conn, table)
+
+
+def _viewers_on_cases(conn: Connection) -> None:
+    """Who may see a case moves from a row per station (``case_viewers``) into ``cases.viewers``."""
+    if "viewers" not in {column["name"] for column in inspect(conn).get_columns("cases")}:
+        conn.exec_driver_sql("ALTER TABLE cases ADD COLUMN viewers TEXT NOT NULL DEFAULT ''")
+    by_case: dict[str, set[str]] = {}
+    for case_no, station in conn.execute(select(legacy_case_viewers.c.case_no, legacy_case_viewers.c.station)):
+        by_case.setdefault(case_no, set()).add(station)
+    rows = [{"key": case_no, "text": viewers_text(stations)} for case_no, stations in by_case.items()]
+    for start in range(0, len(rows), 1000):
+        conn.execute(update(cases).where(cases.c.case_no == bindparam("key")).values(viewers=bindparam("text")),
+                     rows[start:start + 1000])
+    legacy_case_viewers.drop(conn)
 
 
 def _feed_runs(conn: Connection) -> None:
@@ -465,7 +501,8 @@ MIGRATIONS: list[Migration] = [("0001_initial", _initial), ("0002_write_lock_and
                                ("0008_encryption_keys", _encryption_keys),
                                # the attachment files' tables (cityhall/files.py), named as they always were
                                ("files_0001_tables", _files_tables), ("files_0002_holders", _files_holders),
-                               ("0009_lean_keys", _lean_keys), ("0010_feed_runs", _feed_runs)]
+                               ("0009_lean_keys", _lean_keys), ("0010_feed_runs", _feed_runs),
+                               ("0011_viewers_on_cases", _viewers_on_cases)]
 """Every hub table's migrations, applied by :func:`migrate` alone, under one lock."""
 
 

@@ -177,8 +177,8 @@ class HubFiles:
     def _cases_naming(conn: Any, station: str, sha256: str) -> list[tuple[str, str]]:
         """(case, recording station) of every attachment of the file on a case ``station`` may see."""
         query = (select(attachments_table.c.case_no, attachments_table.c.station)
-                 .join(db.case_viewers, db.case_viewers.c.case_no == attachments_table.c.case_no)
-                 .where(attachments_table.c.sha256 == sha256, db.case_viewers.c.station == station))
+                 .join(db.cases, db.cases.c.case_no == attachments_table.c.case_no)
+                 .where(attachments_table.c.sha256 == sha256, db.may_see(station)))
         return [(r.case_no, r.station) for r in conn.execute(query)]
 
     @staticmethod
@@ -189,9 +189,8 @@ class HubFiles:
     def _counts(conn: Any, case_no: str, recorder: str, holders: set[str]) -> bool:
         if recorder in holders:
             return True
-        viewers = select(db.case_viewers.c.station).where(db.case_viewers.c.case_no == case_no,
-                                                          db.case_viewers.c.station.in_(holders))
-        return conn.execute(viewers.limit(1)).first() is not None
+        seen_by_a_holder = select(db.cases.c.case_no).where(db.cases.c.case_no == case_no, db.may_see(holders))
+        return conn.execute(seen_by_a_holder).first() is not None
 
     # -- uploads ------------------------------------------------------------------------
 

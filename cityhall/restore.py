@@ -28,7 +28,7 @@ __all__ = ["restore_page", "station_standing"]
 
 def restore_page(engine: Engine, station: str, after: int, limit: int) -> tuple[list[dict[str, Any]], int, bool]:
     """Events after ``after`` (by seq) of the station's own and visible cases; (events, cursor, more)."""
-    visible = select(db.case_viewers.c.case_no).where(db.case_viewers.c.station == station)
+    visible = select(db.cases.c.case_no).where(db.may_see(station))
     query = (select(db.events.c.seq, db.events.c.body)
              .where(db.events.c.seq > after, or_(db.events.c.station == station, db.events.c.case_no.in_(visible)))
              .order_by(db.events.c.seq).limit(limit + 1))

@@ -54,7 +54,7 @@ _EVENTS_OF_CASES = (select(db.events.c.case_no, db.events.c.seq, db.events.c.bod
 _PARKED_OF_CASES = select(db.parked.c.case_no, db.parked.c.body).where(db.one_of(db.parked.c.case_no, "cases"))
 _CONTACT = update(db.stations).where(db.stations.c.code == bindparam("signer")).values(last_contact=bindparam("at"))
 _CASE_MOVED = (update(db.cases).where(db.cases.c.case_no == bindparam("key"))
-               .values(status=bindparam("new_status"), last_hlc=bindparam("new_hlc")))
+               .values(status=bindparam("new_status"), last_hlc=bindparam("new_hlc"), viewers=bindparam("new_viewers")))
 _SORT_KEY = operator.attrgetter("sort_key")
 _BACKDATED = Judgement("reject", "本站已在该案件上记过时间更晚的事件，这条事件的时间却排在它之前，不能补记在前"
                                  "（本站时钟被调回过，或事件的时间被改过）")
@@ -64,12 +64,10 @@ _FEED_RUNS = (select(db.feed.c.fseq, db.feed.c.event_seq, db.feed.c.span)
               .where(db.feed.c.station == bindparam("station"), db.feed.c.fseq > bindparam("after"))
               .order_by(db.feed.c.fseq).limit(bindparam("runs")))
 _BODIES_OF_SEQS = select(db.events.c.seq, db.events.c.body).where(db.one_of(db.events.c.seq, "seqs"))
-_VIEWER_COLUMNS = ("case_no", "station")
-_CASE_COLUMNS = ("case_no", "origin", "token_hash", "status", "last_hlc")
+_CASE_COLUMNS = ("case_no", "origin", "token_hash", "status", "last_hlc", "viewers")
 _PARKED_COLUMNS = ("id", "case_no", "station", "body", "parked_at")
 _REJECTION_COLUMNS = ("id", "case_no", "station", "reason", "body", "rejected_at")
-_VIEWERS_OF_CASES = (select(db.case_viewers.c.case_no, db.case_viewers.c.station)
-                     .where(db.one_of(db.case_viewers.c.case_no, "cases")))
+_VIEWERS_OF_CASES = select(db.cases.c.case_no, db.cases.c.viewers).where(db.one_of(db.cases.c.case_no, "cases"))
 
 
 def enroll_station(engine: Engine, code: str, public_key: str, encryption_key: str | None = None) -> bool:
@@ -321,7 +319,6 @@ class _IngestRun:
         self.pending_by_case: dict[str, list[tuple[int, Event]]] = {}
         self.deliveries: defaultdict[str, list[int]] = defaultdict(list)
         """Per viewer, the seqs of the events it is to pull, in that order (``feed_runs``)."""
-        self.viewer_rows: list[tuple[str, str]] = []
         self.parked_now: dict[tuple[str, str], Event] = {}
         self.unparked_ids: list[tuple[str, str]] = []
         self.rejection_rows: list[tuple[str, str, str, str, str, float]] = []
@@ -377,8 +374,8 @@ class _IngestRun:
             self.waiting[case_no].append(Event.from_stored(json.loads(body)))
         seen = [case_no for case_no in case_nos if self.stored[case_no]]
         if seen:  # a case has viewers only once it has events
-            for case_no, station in db.run_compiled(self.conn, _VIEWERS_OF_CASES, {"cases": db.json_list(seen)}):
-                self.viewers[case_no].add(station)
+            for case_no, viewers in db.run_compiled(self.conn, _VIEWERS_OF_CASES, {"cases": db.json_list(seen)}):
+                self.viewers[case_no] = db.viewers_in(viewers)
 
     def _stored_rows(self, case_no: str) -> list[tuple[int, Event]]:
         if case_no not in self.stored:
@@ -395,8 +392,8 @@ class _IngestRun:
                 state = fold([e for _, e in stored], self.topology) if stored else None
                 viewers = self.viewers.get(case_no)
                 if viewers is None:
-                    viewers = set(self.conn.execute(select(db.case_viewers.c.station)
-                                                    .where(db.case_viewers.c.case_no == case_no)).scalars())
+                    viewers = db.viewers_in(self.conn.execute(select(db.cases.c.viewers)
+                                                              .where(db.cases.c.case_no == case_no)).scalar() or "")
                 cached = _CaseEntry(state, viewers)
             self.entries[case_no] = cached
         return self.entries[case_no]
@@ -489,11 +486,9 @@ class _IngestRun:
     def _welcome(self, entry: _CaseEntry, case_no: str, newcomers: frozenset[str],
                  earlier: list[tuple[int, Event]]) -> None:
         """Stations that may now see the case get its ``earlier`` events first."""
-        for viewer in sorted(newcomers):
-            if earlier:
-                self.deliveries[viewer].extend(s for s, e in earlier if e.station != viewer)
-            self.viewer_rows.append((case_no, viewer))
-        entry.viewers |= newcomers
+        for viewer in sorted(newcomers) if earlier else ():
+            self.deliveries[viewer].extend(s for s, e in earlier if e.station != viewer)
+        entry.viewers |= newcomers  # written with the case's row (``_write_cases``)
 
     def _earlier_events(self, case_no: str, seq: int) -> list[tuple[int, Event]]:
         pending = [(s, e) for s, e in self.pending_by_case.get(case_no, []) if s < seq]
@@ -523,7 +518,6 @@ class _IngestRun:
             (seq, e.id, e.case, e.kind, e.station, e.hlc, e.to_json(), now) for seq, e in self.pending_events])
         feed_rows, self.fseq = feed_runs(self.deliveries, self.fseq)
         db.insert_many(conn, db.feed, _FEED_COLUMNS, feed_rows)
-        db.insert_many(conn, db.case_viewers, _VIEWER_COLUMNS, self.viewer_rows)
         db.insert_many(conn, db.rejections, _REJECTION_COLUMNS, self.rejection_rows)
         db.insert_many(conn, db.parked, _PARKED_COLUMNS, [
             (e.id, e.case, e.station, e.to_json(), now) for e in self.parked_now.values()])
@@ -540,9 +534,11 @@ class _IngestRun:
             if state is None:
                 continue
             if entry.is_new:
-                new_rows.append((case_no, state.origin, state.token_hash, state.status, state.last_hlc))
+                new_rows.append((case_no, state.origin, state.token_hash, state.status, state.last_hlc,
+                                 db.viewers_text(entry.viewers)))
             elif case_no in self.pending_by_case:
-                changed.append({"key": case_no, "new_status": state.status, "new_hlc": state.last_hlc})
+                changed.append({"key": case_no, "new_status": state.status, "new_hlc": state.last_hlc,
+                                "new_viewers": db.viewers_text(entry.viewers)})
         db.insert_many(self.conn, db.cases, _CASE_COLUMNS, new_rows)
         if changed:
             db.run_compiled(self.conn, _CASE_MOVED, changed)

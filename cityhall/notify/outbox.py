@@ -234,8 +234,7 @@ def notices_for_station(engine: Engine, station: str, after: tuple[float, str], 
     changed = func.coalesce(notices.c.done_at, notices.c.claimed_at, notices.c.created_at)
     since, last_id = after
     query = (select(notices, changed.label("changed"))
-             .join(db.case_viewers, and_(db.case_viewers.c.case_no == notices.c.case_no,
-                                         db.case_viewers.c.station == station))
+             .join(db.cases, and_(db.cases.c.case_no == notices.c.case_no, db.may_see(station)))
              .where(or_(changed > since, and_(changed == since, notices.c.id > last_id)))
              .order_by(changed, notices.c.id).limit(limit + 1))
     with engine.connect() as conn:

@@ -24,7 +24,7 @@ from sync.client import SyncClient
 from sync.files import FileTransfer
 from sync.signing import signed_headers
 from tests.support.demo import OTHER_VILLAGE, TOWNSHIP, VILLAGE, VILLAGE_2
-from tests.support.hub import file_case, free_port, in_process_hub, make_station, topology_for
+from tests.support.hub import file_case, free_port, in_process_hub, insert_case_row, make_station, topology_for
 
 
 def _name_a_file(service: StationService, case_no: str, sha256: str, size: int) -> None:
@@ -92,7 +92,7 @@ def _attached(files: HubFiles, seq: int, case_no: str, station: str, sha256: str
     with files.engine.begin() as conn:
         conn.execute(insert(db.events).values(seq=seq, id=f"E{seq}", case_no=case_no, kind="attached",
                                               station=station, hlc=str(seq), body=body, ingested_at=0.0))
-        conn.execute(insert(db.case_viewers), [{"case_no": case_no, "station": v} for v in viewers])
+        insert_case_row(conn, case_no, station, viewers)
 
 
 def test_the_township_that_carried_the_stick_makes_its_villages_attachment_count(tmp_path: Path) -> None:

@@ -17,6 +17,7 @@ from cityhall.files import HubFiles
 from cityhall.filestore import LocalStorage, S3Config, S3Storage
 from sync.ratelimit import TokenBucket
 from tests.support.demo import DEMO_TOPOLOGY_FILE, TOWNSHIP, VILLAGE
+from tests.support.hub import insert_case_row
 
 CASE = "4201151022032026110200015"
 
@@ -32,7 +33,7 @@ def _refer(files: HubFiles, sha256: str, viewers: tuple[str, ...] = (VILLAGE, TO
     with files.engine.begin() as conn:
         conn.execute(insert(db.events).values(seq=1, id="E1", case_no=CASE, kind="attached", station=VILLAGE,
                                               hlc="1", body=body, ingested_at=0.0))
-        conn.execute(insert(db.case_viewers), [{"case_no": CASE, "station": v} for v in viewers])
+        insert_case_row(conn, CASE, VILLAGE, viewers)
 
 
 def test_chunks_resume_and_the_file_appears_only_when_its_hash_matches(tmp_path: Path) -> None:

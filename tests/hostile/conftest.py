@@ -23,7 +23,7 @@ from station.ledger import Event, make_case_no
 from station.service import Operator, StationService
 from sync.client import SyncClient, SyncReport
 from tests.support.demo import OTHER_TOWNSHIP, OTHER_VILLAGE, TOWNSHIP, VILLAGE, VILLAGE_2
-from tests.support.hub import exchange_keys, file_case, make_station, run_station, topology_for
+from tests.support.hub import exchange_keys, file_case, insert_case_row, make_station, run_station, topology_for
 from tests.support.hubproc import VENV_BIN, HubProcess, enroll_all, free_port
 
 from .forge import Signer
@@ -231,11 +231,9 @@ def plant_stored_event(city: City, event: dict, viewers: list[str]) -> None:
         conn.execute(insert(db.events).values(seq=seq, id=event["id"], case_no=event["case"], kind=event["kind"],
                                               station=event["station"], hlc=event["hlc"], body=body,
                                               ingested_at=time.time()))
-        conn.execute(insert(db.cases).values(case_no=event["case"], origin=event["station"],
-                                             token_hash=event["data"]["token_hash"], status="received",
-                                             last_hlc=event["hlc"]))
+        insert_case_row(conn, event["case"], event["station"], [event["station"], *viewers],
+                        token_hash=event["data"]["token_hash"], last_hlc=event["hlc"])
         for offset, viewer in enumerate([event["station"], *viewers]):
-            conn.execute(insert(db.case_viewers).values(case_no=event["case"], station=viewer))
             if viewer != event["station"]:
                 conn.execute(insert(db.feed).values(fseq=fseq + offset, station=viewer, event_seq=seq))
         db.pass_write_turn(conn, seq + 1, fseq + len(viewers) + 1)

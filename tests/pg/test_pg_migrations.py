@@ -74,12 +74,25 @@ Table("chain_links", _BEFORE_LEAN_KEYS, Column("event_id", String(64), primary_k
       Column("prev", String(64), nullable=False), Column("hlc", String(64), nullable=False))
 
 
+def back_to_the_shape_before_viewers_on_cases(engine: Engine) -> None:
+    """A row per case and viewer again (``case_viewers``), no ``cases.viewers``, and 0011 forgotten."""
+    with engine.begin() as conn:
+        viewers = [{"case_no": case_no, "station": station}
+                   for case_no, text in conn.execute(select(db.cases.c.case_no, db.cases.c.viewers))
+                   for station in db.viewers_in(text)]
+        db.legacy_case_viewers.create(conn)
+        conn.execute(insert(db.legacy_case_viewers), viewers)
+        conn.exec_driver_sql("ALTER TABLE cases DROP COLUMN viewers")
+        conn.execute(delete(db.migrations_table).where(db.migrations_table.c.name == "0011_viewers_on_cases"))
+
+
 def back_to_the_shape_before_lean_keys(engine: Engine) -> None:
     """Rebuild the tables 0009 changes as they were before it, rows kept (a feed run as its single
-    deliveries), and forget that it and 0010 ran."""
+    deliveries), and forget that it, 0010 and 0011 ran."""
+    back_to_the_shape_before_viewers_on_cases(engine)
     with engine.begin() as conn:
         for old in _BEFORE_LEAN_KEYS.sorted_tables:
-            rows = [dict(row._mapping) for row in conn.execute(select(db.metadata.tables[old.name]))]
+            rows = [dict(row._mapping) for row in conn.exec_driver_sql(f"SELECT * FROM {old.name}")]
             if old.name == "feed":
                 rows = [{"fseq": row["fseq"] - back, "station": row["station"], "event_seq": row["event_seq"] - back}
                         for row in rows for back in range(row["span"])]
@@ -113,7 +126,7 @@ def test_lean_keys_keeps_every_row_and_the_pull_and_ingest_carries_on(hub_db: st
     back_to_the_shape_before_lean_keys(db.make_engine(hub_db))
 
     engine = db.make_engine(hub_db)
-    assert db.migrate(engine) == ["0009_lean_keys", "0010_feed_runs"]
+    assert db.migrate(engine) == ["0009_lean_keys", "0010_feed_runs", "0011_viewers_on_cases"]
     schema = inspect(engine)
     assert schema.get_pk_constraint("feed")["constrained_columns"] == ["station", "fseq"]
     assert schema.get_pk_constraint("chain_links")["constrained_columns"] == ["station", "event_id"]
@@ -121,7 +134,7 @@ def test_lean_keys_keeps_every_row_and_the_pull_and_ingest_carries_on(hub_db: st
     if engine.dialect.name == "sqlite":
         with engine.connect() as conn:
             lean = conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE sql LIKE '%WITHOUT ROWID%'").scalars()
-            assert set(lean) == {"feed", "case_viewers", "cases", "chain_links"}
+            assert set(lean) == {"feed", "cases", "chain_links"}
     engine.dispose()
 
     store = create_app(HubSettings(hub_db, topology_for(tmp_path, 1))).state.store
@@ -136,4 +149,32 @@ def test_lean_keys_keeps_every_row_and_the_pull_and_ingest_carries_on(hub_db: st
         rows = conn.execute(select(db.feed.c.fseq, db.feed.c.span)).all()
         assert len({fseq for fseq, _ in rows}) == len(rows) and sum(span for _, span in rows) == 180
         assert len(rows) == 120 + 3  # the 40 deliveries before as they were; the 20 after, one run per viewer
+    store.engine.dispose()
+
+
+def test_viewers_on_cases_keeps_who_sees_each_case_and_ingest_carries_on(hub_db: str, tmp_path: Path) -> None:
+    events = sample_events(60)
+    store = create_app(HubSettings(hub_db, topology_for(tmp_path, 1))).state.store
+    store.enroll("420115102203", public_key_text(Ed25519PrivateKey.generate()))
+    assert {a.status for a in store.ingest(events[:40], "420115102203", time.time())} == {"accepted"}
+    with store.engine.connect() as conn:
+        seen_before = dict(conn.execute(select(db.cases.c.case_no, db.cases.c.viewers)).all())
+    assert seen_before and all(db.viewers_in(text) >= {"420115102203", *_VIEWERS} for text in seen_before.values())
+    store.engine.dispose()
+    back_to_the_shape_before_viewers_on_cases(db.make_engine(hub_db))
+
+    engine = db.make_engine(hub_db)
+    assert db.migrate(engine) == ["0011_viewers_on_cases"]
+    assert "case_viewers" not in inspect(engine).get_table_names()
+    with engine.connect() as conn:
+        assert dict(conn.execute(select(db.cases.c.case_no, db.cases.c.viewers)).all()) == seen_before
+        for station in ("420115102203", *_VIEWERS):
+            visible = select(func.count()).select_from(db.cases).where(db.may_see(station))
+            assert conn.execute(visible).scalar() == len(seen_before)
+        assert conn.execute(select(func.count()).select_from(db.cases).where(db.may_see("420115102204"))).scalar() == 0
+    engine.dispose()
+
+    store = create_app(HubSettings(hub_db, topology_for(tmp_path, 1))).state.store
+    assert {a.status for a in store.ingest(events[40:], "420115102203", time.time())} == {"accepted"}
+    assert all(len(events) == 60 for events in everything_pulled(store).values())
     store.engine.dispose()

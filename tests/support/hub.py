@@ -11,15 +11,15 @@ import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 import httpx
 
 from station.home import StationHome
 from station.service import IntakeRequest, Operator, StationService, init_station
 
-__all__ = ["free_port", "topology_for", "HubProcess", "in_process_hub", "make_station", "file_case", "run_station", "json_of",
-           "ITEM", "INTAKE_FIELDS", "VENV_BIN", "ROOT"]
+__all__ = ["free_port", "insert_case_row", "topology_for", "HubProcess", "in_process_hub", "make_station", "file_case",
+           "run_station", "json_of", "ITEM", "INTAKE_FIELDS", "VENV_BIN", "ROOT"]
 
 ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent
@@ -33,6 +33,18 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def insert_case_row(conn: object, case_no: str, origin: str, viewers: Iterable[str], *, token_hash: str = "",
+                    status: str = "received", last_hlc: str = "") -> None:
+    """A hub ``cases`` row written straight in, for a test that sets a case up without an ingest."""
+    from sqlalchemy import insert
+
+    from cityhall import db
+
+    conn.execute(insert(db.cases).values(  # type: ignore[attr-defined]  # a Connection
+        case_no=case_no, origin=origin, token_hash=token_hash, status=status, last_hlc=last_hlc,
+        viewers=db.viewers_text(viewers)))
 
 
 def topology_for(folder: Path, port: int) -> Path:
