@@ -113,8 +113,11 @@ wrote a row per viewer, four for a village's case, which cost the ingest more th
 
 
 def viewers_text(stations: Iterable[str]) -> str:
-    """``cases.viewers`` of these stations: their codes, sorted, each with a space before and after."""
-    return "".join(f" {code} " for code in sorted(stations))
+    """``cases.viewers`` of these stations: their codes, sorted, a space between and at each end."""
+    codes = sorted(stations)
+    if not all(_plain_code(code) for code in codes):
+        raise ValueError(f"not station codes: {codes!r}")
+    return f" {' '.join(codes)} "
 
 
 def viewers_in(text: str) -> set[str]:
@@ -123,9 +126,14 @@ def viewers_in(text: str) -> set[str]:
 
 
 def may_see(stations: str | Iterable[str]) -> ColumnElement[bool]:
-    """The ``cases`` row is of a case the station (or one of the stations) may see."""
-    listed = [stations] if isinstance(stations, str) else sorted(stations)
+    """The ``cases`` row is of a case the station (or one of the stations) may see: its code is
+    one of ``viewers`` whole (a space each side), never a part of one or two run together."""
+    listed = [code for code in ([stations] if isinstance(stations, str) else sorted(stations)) if _plain_code(code)]
     return or_(*(cases.c.viewers.contains(f" {code} ", autoescape=True) for code in listed)) if listed else false()
+
+
+def _plain_code(code: str) -> bool:
+    return bool(code) and not any(character.isspace() for character in code)
 
 parked = Table(
     "parked", metadata,

@@ -7,6 +7,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select
 
@@ -18,7 +20,7 @@ from station.ledger import CITIZEN, Event
 from station.ledger.events import new_event_id
 from station.ledger.hlc import format_hlc
 from tests.support.events import sample_events
-from tests.support.hub import topology_for
+from tests.support.hub import insert_case_row, topology_for
 
 VILLAGE, TOWNSHIP = "420115102203", "420115102000"
 
@@ -92,3 +94,20 @@ def test_an_event_stamped_before_one_its_station_already_recorded_on_the_case_is
     assert answer.status == "rejected" and "时间更晚的事件" in (answer.reason or "")
     state, _ = store.case_for_tracking(case_no)
     assert state is not None and (state.status, state.handler, state.conflicts) == ("submitted", "420115000000", [])
+
+
+_CODES = st.text(alphabet="0123456789", min_size=12, max_size=12)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(viewers=st.sets(_CODES, min_size=1, max_size=6), probe=_CODES | st.text(alphabet="0123456789 %_\\", max_size=14))
+def test_a_case_is_seen_by_exactly_its_viewers_whole_codes(store: HubStore, viewers: set[str], probe: str) -> None:
+    """``cases.viewers`` holds codes side by side: a part of one, two run together or a LIKE wildcard is none of them."""
+    with store.engine.connect() as conn:
+        insert_case_row(conn, "420115102203202612070001X", VILLAGE, viewers)
+        seen = conn.execute(select(db.cases.c.case_no).where(db.may_see(probe))).all()
+        seen_by_any = conn.execute(select(db.cases.c.case_no).where(db.may_see([probe, "000000000000"]))).all()
+        assert db.viewers_in(conn.execute(select(db.cases.c.viewers)).scalar_one()) == viewers
+        conn.rollback()
+    assert bool(seen) == (probe in viewers)
+    assert bool(seen_by_any) == bool({probe, "000000000000"} & viewers)
