@@ -133,7 +133,8 @@ def may_see(stations: str | Iterable[str]) -> ColumnElement[bool]:
 
 
 def _plain_code(code: str) -> bool:
-    return bool(code) and not any(character.isspace() for character in code)
+    """Not empty, no whitespace: what ``viewers_in`` reads back as itself."""
+    return code.split() == [code]
 
 parked = Table(
     "parked", metadata,
@@ -241,11 +242,8 @@ def insert_many(conn: Connection, table: Table, columns: tuple[str, ...], rows: 
         return
     sql, positional = _compiled_insert(conn.dialect, table, columns)
     params: list[Any] = rows if positional else [dict(zip(columns, row, strict=True)) for row in rows]
-    cursor = conn.connection.cursor()  # as ``run_compiled``: the driver's own, in ``conn``'s transaction
-    try:
+    with _driver_cursor(conn) as cursor:
         cursor.executemany(sql, params)
-    finally:
-        cursor.close()
 
 
 def run_compiled(conn: Connection, statement: Executable,
@@ -259,13 +257,20 @@ def run_compiled(conn: Connection, statement: Executable,
     this is for bind and read only text and numbers, which the drivers take and give as they are.
     """
     compiled = _compiled_statement(conn.dialect, statement)
-    cursor = conn.connection.cursor()  # the driver's cursor, in the transaction ``conn`` began
-    try:
+    with _driver_cursor(conn) as cursor:
         if isinstance(params, Sequence):
             cursor.executemany(compiled.sql, [compiled.arguments(row) for row in params])
         else:
             cursor.execute(compiled.sql, compiled.arguments(params or {}))
         return list(cursor.fetchall()) if cursor.description is not None else []
+
+
+@contextmanager
+def _driver_cursor(conn: Connection) -> Iterator[Any]:
+    """The driver's own cursor, in the transaction ``conn`` began; closed after use."""
+    cursor = conn.connection.cursor()
+    try:
+        yield cursor
     finally:
         cursor.close()
 
