@@ -478,13 +478,12 @@ class _IngestRun:
         viewers = viewers_of(entry.state, self.topology)
         if not viewers <= entry.viewers:
             earlier = [] if opened else self._earlier_events(event.case, seq)  # an event that opens a case is its first
-            self._welcome(entry, event.case, viewers - entry.viewers, earlier)
+            self._welcome(entry, viewers - entry.viewers, earlier)
         for viewer in entry.viewers:
             if viewer != event.station:
                 self.deliveries[viewer].append(seq)
 
-    def _welcome(self, entry: _CaseEntry, case_no: str, newcomers: frozenset[str],
-                 earlier: list[tuple[int, Event]]) -> None:
+    def _welcome(self, entry: _CaseEntry, newcomers: frozenset[str], earlier: list[tuple[int, Event]]) -> None:
         """Stations that may now see the case get its ``earlier`` events first."""
         for viewer in sorted(newcomers) if earlier else ():
             self.deliveries[viewer].extend(s for s, e in earlier if e.station != viewer)
