@@ -127,7 +127,8 @@ def viewers_in(text: str) -> set[str]:
 
 def may_see(stations: str | Iterable[str]) -> ColumnElement[bool]:
     """The ``cases`` row is of a case the station (or one of the stations) may see: its code is
-    one of ``viewers`` whole (a space each side), never a part of one or two run together."""
+    one of ``viewers`` whole (a space each side), never a part of one or two run together. (SQLite's
+    LIKE ignores ASCII case, PostgreSQL's does not: the same here, station codes being digits.)"""
     listed = [code for code in ([stations] if isinstance(stations, str) else sorted(stations)) if _plain_code(code)]
     return or_(*(cases.c.viewers.contains(f" {code} ", autoescape=True) for code in listed)) if listed else false()
 
@@ -485,17 +486,22 @@ def _lean_keys(conn: Connection) -> None:
 
 
 def _viewers_on_cases(conn: Connection) -> None:
-    """Who may see a case moves from a row per station (``case_viewers``) into ``cases.viewers``."""
+    """Who may see a case moves from a row per station (``case_viewers``) into ``cases.viewers``, in
+    one statement the database runs itself (a million cases need not pass through Python). A
+    ``case_viewers`` row of a case the hub has no row for named nothing any reader found: it goes."""
     if "viewers" not in {column["name"] for column in inspect(conn).get_columns("cases")}:
         conn.exec_driver_sql("ALTER TABLE cases ADD COLUMN viewers TEXT NOT NULL DEFAULT ''")
-    by_case: dict[str, set[str]] = {}
-    for case_no, station in conn.execute(select(legacy_case_viewers.c.case_no, legacy_case_viewers.c.station)):
-        by_case.setdefault(case_no, set()).add(station)
-    rows = [{"key": case_no, "text": viewers_text(stations)} for case_no, stations in by_case.items()]
-    for start in range(0, len(rows), 1000):
-        conn.execute(update(cases).where(cases.c.case_no == bindparam("key")).values(viewers=bindparam("text")),
-                     rows[start:start + 1000])
+    conn.exec_driver_sql(f"UPDATE cases SET viewers = ' ' || ({_VIEWER_CODES[conn.dialect.name]}) || ' ' "
+                         "WHERE case_no IN (SELECT case_no FROM case_viewers)")
     legacy_case_viewers.drop(conn)
+
+
+_VIEWER_CODES = {
+    "sqlite": "SELECT group_concat(station, ' ') FROM "
+              "(SELECT station FROM case_viewers WHERE case_no = cases.case_no ORDER BY station)",
+    "postgresql": "SELECT string_agg(station, ' ' ORDER BY station) FROM case_viewers WHERE case_no = cases.case_no",
+}
+"""A case's viewers' codes, sorted, a space between (``viewers_text`` without its ends), per dialect."""
 
 
 def _feed_runs(conn: Connection) -> None:

@@ -485,8 +485,9 @@ class _IngestRun:
 
     def _welcome(self, entry: _CaseEntry, newcomers: frozenset[str], earlier: list[tuple[int, Event]]) -> None:
         """Stations that may now see the case get its ``earlier`` events first."""
-        for viewer in sorted(newcomers) if earlier else ():
-            self.deliveries[viewer].extend(s for s, e in earlier if e.station != viewer)
+        if earlier:
+            for viewer in sorted(newcomers):
+                self.deliveries[viewer].extend(s for s, e in earlier if e.station != viewer)
         entry.viewers |= newcomers  # written with the case's row (``_write_cases``)
 
     def _earlier_events(self, case_no: str, seq: int) -> list[tuple[int, Event]]:

@@ -64,6 +64,8 @@ class Topology:
         for key in ("name", "url", "public_url"):
             if not isinstance(hall.get(key), str):
                 problems.append(f"[cityhall] needs a string '{key}'")
+        if "code" in hall and not _is_station_code(hall["code"]):
+            problems.append(f"[cityhall] code must be 12 digits, got {hall['code']!r}")
         entries = raw.get("stations", [])
         if not isinstance(entries, list):
             problems.append("[[stations]] must be a list of tables")
@@ -143,7 +145,7 @@ def _table(value: object) -> Mapping[str, object]:
 def _station(entry: Mapping[str, object], index: int, problems: list[str]) -> Station:
     where = f"[[stations]] #{index + 1}"
     code = str(entry.get("code", ""))
-    if not (len(code) == 12 and code.isdigit()):
+    if not _is_station_code(code):
         problems.append(f"{where}: code must be 12 digits, got {code!r}")
     level = entry.get("level")
     if level not in LEVELS:
@@ -152,6 +154,10 @@ def _station(entry: Mapping[str, object], index: int, problems: list[str]) -> St
         problems.append(f"{where}: name is missing")
     parent = entry.get("parent")
     return Station(code=code, name=str(entry.get("name", "")), level=str(level), parent=str(parent) if parent else None)
+
+
+def _is_station_code(code: object) -> bool:
+    return isinstance(code, str) and len(code) == 12 and code.isascii() and code.isdigit()
 
 
 def _root_code(stations: list[Station]) -> str:

@@ -85,6 +85,9 @@ class StationFooter(ReportsFailures, Widget):
     def __init__(self) -> None:
         super().__init__()
         self._hovered: Hint | None = None
+        self._placed_for: tuple[int, list[PlacedHint]] | None = None
+        """The hints as placed for a width: read again when the bindings change (as Textual's footer
+        composes again), not at every paint and mouse move."""
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
@@ -94,6 +97,8 @@ class StationFooter(ReportsFailures, Widget):
 
     def _bindings_changed(self, screen: Screen) -> None:
         if screen.app.app_focus:  # as Textual's: the hints stay as they were while the terminal is in the background
+            self._placed_for = None
+            self._hover(None)  # the hint under the mouse may be gone: found again at its next move
             self.refresh()
 
     @property
@@ -103,6 +108,11 @@ class StationFooter(ReportsFailures, Widget):
 
     def _placed(self) -> list[PlacedHint]:
         width = self.content_region.width
+        if self._placed_for is None or self._placed_for[0] != width:
+            self._placed_for = (width, self._place(width))
+        return self._placed_for[1]
+
+    def _place(self, width: int) -> list[PlacedHint]:
         x, placed = 0, []
         for hint in fitting_hints(self._all_hints(), width):
             if hint.palette:  # at the right end: its bar, its text
