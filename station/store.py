@@ -27,7 +27,17 @@ from .names import name_keys
 if TYPE_CHECKING:
     import sqlite_utils
 
-__all__ = ["StationStore", "CaseRow", "CaseQuery", "connect_store", "dbapi2"]
+__all__ = ["StationStore", "CaseRow", "CaseQuery", "connect_store", "dbapi2", "starting_with"]
+
+
+def starting_with(prefix: str) -> tuple[str, str]:
+    """``column >= low AND column < high`` bounds of the text that starts with ``prefix``.
+
+    SQLite compares text by its UTF-8 bytes: ``prefix + "\\uffff"`` ends below every character past
+    the Basic Multilingual Plane, so 曾𠮷 was not found by 曾. U+10FFFF is the largest code point
+    (a noncharacter, never in a name or a number)."""
+    return prefix, prefix + "\U0010ffff"
+
 
 CaseRow = dict[str, Any]
 
@@ -380,12 +390,12 @@ class StationStore:
         if text[0].isdigit():
             return self._query(
                 "SELECT id_number, name, phone FROM citizens WHERE id_number >= ? AND id_number < ? "
-                "ORDER BY id_number LIMIT ?", [text.upper(), text.upper() + "\uffff", limit])
+                "ORDER BY id_number LIMIT ?", [*starting_with(text.upper()), limit])
         key = text.lower().replace(" ", "")
         return self._query(
             "SELECT c.id_number, c.name, c.phone FROM citizens c WHERE c.id_number IN ("
             " SELECT id_number FROM citizen_keys WHERE key >= ? AND key < ? LIMIT ?) ORDER BY c.name",
-            [key, key + "\uffff", limit * 4])[:limit]
+            [*starting_with(key), limit * 4])[:limit]
 
     # -- operators ----------------------------------------------------------------
 

@@ -15,6 +15,7 @@ from datetime import date
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.command import CommandPalette
 from textual.events import DescendantFocus, Event, InputEvent
 from textual.message import Message
 from textual.screen import Screen
@@ -152,6 +153,11 @@ class StationApp(ReportsFailures, App[None]):
         """Call from worker threads."""
         today = self.service.today()
         return self.queries.board(today, self.soon_day(today))
+
+    def action_command_palette(self) -> None:
+        """Textual's command palette, its search box in the app's language."""
+        if self.use_command_palette and not isinstance(self.screen, CommandPalette):
+            self.push_screen(CommandPalette(id="--command-palette", placeholder=t("palette_search")))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Switching operator and locking mean nothing on the sign-in screen: not offered there."""

@@ -165,6 +165,7 @@ _ZH: dict[str, str] = {
     "confirm_action": "确认办理“{label}”？",
     "ok": "确定",
     "cancel": "取消",
+    "palette_search": "搜索命令…",
     # sync screen
     "sync_title": "同步",
     "sync_waiting": "等待上传的事件：{n}",
@@ -256,7 +257,7 @@ _EN: dict[str, str] = {
     "choose_materials": "Choose materials (space)", "confirm_action": "Record “{label}”?",
     "choose_at_least_one": "Tick at least one material (Space on it)",
     "not_deferrable": "“{name}” cannot be deferred: it must be handed in now",
-    "ok": "OK", "cancel": "Cancel",
+    "ok": "OK", "cancel": "Cancel", "palette_search": "Search for commands…",
     "sync_title": "Sync", "sync_waiting": "Events waiting: {n}", "sync_rejected": "Rejected by the city hall (why):",
     "sync_now": "Sync now", "bundle_export": "Export bundle", "bundle_import": "Import bundle",
     "bundle_path": "Bundle file", "bundle_for": "For",

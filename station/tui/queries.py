@@ -17,7 +17,7 @@ from typing import Literal, NamedTuple
 from station.ledger import OPEN_STATUSES, CaseState, InvalidCaseNo, display_case_no, normalise_case_no
 from station.listed_clock import ListedClock, listed_clock
 from station.workdays import WorkCalendar
-from station.store import connect_store, dbapi2
+from station.store import connect_store, dbapi2, starting_with
 
 from .i18n import status_label, t
 
@@ -282,7 +282,8 @@ day and serial as the Today board shows it (11220003); the bare daily serial (00
 
 
 def _text_condition(text: str) -> tuple[list[str], list[object]]:
-    """A case number whole or in any of its shown forms, an ID-number prefix, or a name or its pinyin."""
+    """A case number whole or in any of its shown forms, its daily serial, an ID number's start or last
+    four, or a name or its pinyin."""
     text = text.strip()
     if not text:
         return [], []
@@ -297,12 +298,17 @@ def _text_condition(text: str) -> tuple[list[str], list[object]]:
 
 
 def _number_condition(compact: str) -> tuple[list[str], list[object]]:
-    upper = compact + "\uffff"
     where = ["(case_no >= ? AND case_no < ?)", "(applicant_id >= ? AND applicant_id < ?)"]
-    params: list[object] = [compact, upper, compact, upper]
+    params: list[object] = [*starting_with(compact), *starting_with(compact)]
     start = _CASE_NO_TAILS.get(len(compact))
     if start is not None and compact[:12].isdigit():
         where.append(f"substr(case_no, {start}, {len(compact)}) = ?")
+        params.append(compact)
+    if len(compact) < 4 and compact.isdigit():  # the daily serial as said aloud: 3 for 0003
+        where.append(f"substr(case_no, {_CASE_NO_TAILS[4]}, 4) = ?")
+        params.append(compact.zfill(4))
+    if len(compact) == 4:  # the ID number's last four, all a receipt shows of it (4201**********0034)
+        where.append("substr(applicant_id, 15, 4) = ?")
         params.append(compact)
     return [f"({' OR '.join(where)})"], params
 
@@ -315,4 +321,4 @@ def _name_condition(text: str) -> tuple[list[str], list[object]]:
     key = text.lower().replace(" ", "")
     condition = ("(applicant_name LIKE ? OR item_name LIKE ? OR applicant_id IN "
                  "(SELECT id_number FROM citizen_keys WHERE key >= ? AND key < ?))")
-    return [condition], [f"%{text}%", f"%{text}%", key, key + "\uffff"]
+    return [condition], [f"%{text}%", f"%{text}%", *starting_with(key)]

@@ -50,6 +50,8 @@ def test_returning_citizen_is_found_by_id_and_pinyin(village: StationService) ->
     assert village.store.search_citizens("110105")[0]["name"] == "曾𠮷"
     assert village.store.search_citizens("z")[0]["id_number"] == "11010519491231002X"
     assert village.store.search_citizens("ceng")  # the common-word reading finds it too
+    assert [c["name"] for c in village.store.search_citizens("曾")] == ["曾𠮷"]  # 𠮷 is past U+FFFF
+    assert [c["name"] for c in village.store.search_citizens("曾𠮷")] == ["曾𠮷"]
     assert village.store.citizen("11010519491231002X")["phone"] == "13812345678"
 
 

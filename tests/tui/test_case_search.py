@@ -63,6 +63,14 @@ def test_a_bare_serial_finds_that_serial_on_every_day(two_days: tuple[StationSer
     service, (zeng_22nd, wang, zeng_23rd) = two_days
     assert _found(service, "0001") == {zeng_22nd, wang}
     assert _found(service, "0002") == {zeng_23rd}
+    assert _found(service, "2") == _found(service, "02") == {zeng_23rd}  # as said aloud (no ID starts so)
+
+
+def test_the_last_four_of_an_id_number_find_the_citizens_cases(two_days: tuple[StationService, list[str]]) -> None:
+    """All a receipt shows of the ID number is its first four and last four (4201**********1238)."""
+    service, (zeng_22nd, wang, zeng_23rd) = two_days
+    assert _found(service, CITIZEN_ID[-4:]) == {wang}
+    assert _found(service, ZENG_ID[-4:]) == _found(service, ZENG_ID[-4:].lower()) == {zeng_22nd, zeng_23rd}
 
 
 def test_a_name_its_pinyin_or_an_id_number_finds_the_citizens_cases(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from textual.command import CommandInput, CommandPalette
 from textual.widgets import Input, Select, Static
 
 from station.home import CHINA_TZ
@@ -102,6 +103,16 @@ async def test_an_open_dropdown_hints_in_chinese(village: StationService) -> Non
         await settle(pilot)
         hints = [hint.description for hint in app.screen.query_one(StationFooter).hints]
         assert "收起列表" in hints and not any(h and h.isascii() and h.strip() for h in hints), hints
+
+
+async def test_the_command_palette_asks_in_chinese(village: StationService) -> None:
+    app = make_app(village)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "a01", AGENT_PIN)
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        assert isinstance(app.screen, CommandPalette)
+        assert app.screen.query_one(CommandInput).placeholder == "搜索命令…"
 
 
 async def test_choosing_on_the_last_field_does_not_leave_the_form(village: StationService) -> None:

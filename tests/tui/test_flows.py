@@ -5,7 +5,7 @@ import json
 
 import pytest
 from textual import events
-from textual.widgets import Checkbox, OptionList
+from textual.widgets import Checkbox, OptionList, Static
 
 from station.service import StationService
 from station.tui.screens.case import CaseScreen
@@ -65,7 +65,14 @@ async def test_agent_files_a_case_with_a_deferred_material(village: StationServi
         await pilot.press("ctrl+n")
         await settle(pilot)
         assert app.screen.query_one("#authorised", Checkbox).has_focus
-        await pilot.press("space", "ctrl+s")
+        await pilot.press("ctrl+s")  # not ticked: a reminder, nothing filed
+        await settle(pilot)
+        reminder = app.screen.query_one("#confirm-problems", Static)
+        assert "授权书" in str(reminder.content) and not _events(village)
+        await pilot.press("space")
+        await settle(pilot)
+        assert str(reminder.content) == ""  # ticked: the reminder goes
+        await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, ReceiptScreen)
         receipt = str(app.screen.query_one("#document-text").render())

@@ -54,6 +54,12 @@ class ConfirmStep(ReportsFailures, Widget):
     def show_problems(self, problems: list[str]) -> None:
         self.query_one("#confirm-problems", Static).update(Text("\n".join(problems)))
 
+    def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
+        """Ticked: the reminder to tick it goes (what the filing itself was refused for stays)."""
+        problems = self.query_one("#confirm-problems", Static)
+        if event.value and str(problems.content) == t("must_authorise"):
+            self.show_problems([])
+
     def focus_first(self) -> None:
         self.query_one(Checkbox).focus()
 
