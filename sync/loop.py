@@ -98,8 +98,7 @@ class BackgroundSync:
                                 files_wanted=lambda: not self._stopping.is_set()).events
         except StationError as exc:
             log.warning("sync round failed (will retry): %s", exc)  # the app's log keeps a trace of each failure
-            counts = self.service.outbox_counts()
-            self._set(online=False, last_error=str(exc), pending=counts["pending"], rejected=counts["rejected"])
+            self._set(online=False, last_error=str(exc), **self._outbox_counts())
             return False
         except Exception as exc:  # noqa: BLE001 - the loop must outlive any one bad round
             log.exception("sync round failed unexpectedly (will retry)")
@@ -110,3 +109,15 @@ class BackgroundSync:
         self._set(online=True, last_error=None, pending=report.pending, rejected=report.rejected,
                   last_contact=time.time(), last_report=report)
         return True
+
+    def _outbox_counts(self) -> dict[str, int]:
+        """What waits in the outbox, for the status line; nothing once the app is quitting, which may
+        have closed the store while the round was failing (the loop's thread must not die of it)."""
+        if self._stopping.is_set():
+            return {}
+        try:
+            counts = self.service.outbox_counts()
+        except Exception:  # noqa: BLE001 - the store closed under the round: the next status read says why
+            log.warning("the outbox could not be counted after a failed sync round", exc_info=True)
+            return {}
+        return {"pending": counts["pending"], "rejected": counts["rejected"]}

@@ -3,6 +3,7 @@ is in the log, and contact is made again within the back-off cap (plus one round
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from pathlib import Path
 
@@ -49,3 +50,32 @@ def test_reconnection_after_the_hub_comes_back_is_bounded_by_the_cap(tmp_path: P
     finally:
         loop.stop(timeout_s=2)
         village.close()
+
+
+class _StoreClosedAsTheRoundFails(SyncClient):
+    """The real client, with the app quitting (its store closed) just as the unreachable hub fails the round."""
+
+    def sync_once(self):  # noqa: ANN201 - SyncClient's report
+        try:
+            return super().sync_once()
+        except Exception:
+            self.service.close()
+            raise
+
+
+def test_a_store_closed_while_a_round_fails_does_not_kill_the_loops_thread(tmp_path: Path) -> None:
+    village, agent, _key = make_station(tmp_path, VILLAGE, topology_for(tmp_path, free_port()))  # nobody listens
+    file_case(village, agent)
+    died: list[BaseException | None] = []
+    earlier_hook, threading.excepthook = threading.excepthook, lambda args: died.append(args.exc_value)
+    loop = BackgroundSync(village, interval_s=0.05, max_interval_s=0.1,
+                          client_factory=lambda svc: _StoreClosedAsTheRoundFails(svc, give_up_after=0.2))
+    try:
+        loop.start()
+        _wait_for(lambda: loop.status().last_error is not None, 10)
+        time.sleep(0.3)  # more rounds, on the closed store
+        assert died == [] and loop._thread is not None and loop._thread.is_alive()
+        assert not loop.status().online  # each round still says it failed, and why
+    finally:
+        loop.stop(timeout_s=2)
+        threading.excepthook = earlier_hook
