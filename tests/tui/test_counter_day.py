@@ -19,6 +19,7 @@ from station.tui.widgets.form_step import FormStep
 from station.tui.widgets.materials_checklist import MaterialsChecklist
 from station.tui.widgets.sync_bar import SyncBar
 
+from .test_layout import rows
 from .conftest import AGENT_PIN, CITIZEN_ID, example_fields, make_app, paste, settle, sign_in, type_text
 
 ZENG_ID = "11010519491231002X"
@@ -302,6 +303,8 @@ async def test_the_action_menu_starts_at_the_first_action_again_after_a_cancel(v
         await pilot.press("a", "enter")
         await settle(pilot)
         assert isinstance(app.screen, ActionDialog) and app.screen.choice.kind == screen.choices.actions[0].kind
+        keys = rows(app)[-1]  # a dialog says its keys on the bottom line, as every screen does
+        assert "^s 确定" in keys and "esc 取消" in keys, keys
 
 
 async def test_down_then_enter_picks_the_citizen_found(village: StationService) -> None:

@@ -14,6 +14,7 @@ from ..bindings import localize_bindings
 from ..case_actions import ActionChoice
 from ..failures import ReportsFailures
 from ..i18n import t
+from ..widgets.footer import StationFooter
 
 __all__ = ["ActionDialog"]
 
@@ -49,6 +50,7 @@ class ActionDialog(ReportsFailures, ModalScreen[ActionInput | None]):
             with Horizontal(id="action-buttons"):
                 yield Button(t("ok"), variant="primary", id="action-ok")
                 yield Button(t("cancel"), id="action-cancel")
+        yield StationFooter()  # the keys: ^s for OK, esc to cancel
 
     def on_mount(self) -> None:
         focusable = list(self.query("#action-materials, #action-level, #action-reason"))

@@ -16,6 +16,7 @@ from station.ledger import KIND_LABELS, MAX_EXTENSION_REASON
 from ..bindings import localize_bindings
 from ..failures import ReportsFailures
 from ..i18n import t
+from ..widgets.footer import StationFooter
 
 __all__ = ["ClockDialog"]
 
@@ -54,6 +55,7 @@ class ClockDialog(ReportsFailures, ModalScreen[ActionInput | None]):
             with Horizontal(id="clock-buttons"):
                 yield Button(t("ok"), variant="primary", id="clock-ok")
                 yield Button(t("cancel"), id="clock-cancel")
+        yield StationFooter()  # the keys: ^s for OK, esc to cancel
 
     def on_mount(self) -> None:
         self.query_one("#clock-days" if self.kind == "extended" else "#clock-pause").focus()
