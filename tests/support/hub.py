@@ -12,8 +12,12 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
 
 import httpx
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
 
 from station.home import StationHome
 from station.service import IntakeRequest, Operator, StationService, init_station
@@ -35,14 +39,14 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def insert_case_row(conn: object, case_no: str, origin: str, viewers: Iterable[str], *, token_hash: str = "",
+def insert_case_row(conn: Connection, case_no: str, origin: str, viewers: Iterable[str], *, token_hash: str = "",
                     status: str = "received", last_hlc: str = "") -> None:
     """A hub ``cases`` row written straight in, for a test that sets a case up without an ingest."""
     from sqlalchemy import insert
 
     from cityhall import db
 
-    conn.execute(insert(db.cases).values(  # type: ignore[attr-defined]  # a Connection
+    conn.execute(insert(db.cases).values(
         case_no=case_no, origin=origin, token_hash=token_hash, status=status, last_hlc=last_hlc,
         viewers=db.viewers_text(viewers)))
 
