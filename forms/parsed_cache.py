@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
 
-__all__ = ["FORMAT", "cached", "digest_of", "read_toml"]
+__all__ = ["FORMAT", "cached", "digest_of", "keep", "read_kept", "read_toml"]
 
 FORMAT = b"parsed-cache v1\n"
 """The first bytes of every cache file; a new layout changes it."""
@@ -54,13 +54,24 @@ def cached(cache_file: Path | None, parts: Iterable[bytes], build: Callable[[], 
     """
     if cache_file is None:
         return build()
-    digest = digest_of(parts)
-    kept = _read(cache_file, digest)
+    parts = list(parts)
+    kept = read_kept(cache_file, parts)
     if kept is not None and accept(kept):
         return kept  # type: ignore[return-value]  # accept() checked it
     value = build()
-    _write(cache_file, digest, value)
+    keep(cache_file, parts, value)
     return value
+
+
+def read_kept(cache_file: Path, parts: Iterable[bytes]) -> object | None:
+    """What :func:`keep` wrote to ``cache_file`` for exactly ``parts``; ``None`` when missing,
+    damaged, of another format or made from other parts. The caller checks its type."""
+    return _read(cache_file, digest_of(parts))
+
+
+def keep(cache_file: Path, parts: Iterable[bytes], value: object) -> None:
+    """Write ``value`` to ``cache_file`` as made from ``parts``; a failure only loses the cache."""
+    _write(cache_file, digest_of(parts), value)
 
 
 def read_toml(path: Path, cache_file: Path | None) -> dict[str, Any]:

@@ -30,6 +30,7 @@ from .i18n import language, set_language, t
 from .queries import CaseQueries, TodayBoard
 from .quitting import use_daemon_workers
 from .screens.sign_in import SignInScreen
+from .style_cache import KeptStyles
 from .sync_port import StoreSyncPort, SyncPort, SyncStatus, connect_sync
 
 __all__ = ["StationApp", "run"]
@@ -88,6 +89,8 @@ class StationApp(ReportsFailures, App[None]):
         self._sync_lock = threading.Lock()
         self._listening = False
         self.title = service.station.name
+        self._styles = KeptStyles(self.stylesheet, service.home.cache_dir / "styles.pickle")
+        self._styles.load()
 
     # -- lifecycle ---------------------------------------------------------------
 
@@ -141,6 +144,7 @@ class StationApp(ReportsFailures, App[None]):
         if self.operator is not None:
             self.open_home(message.board)
             self.call_after_refresh(self._first_sync_status)
+            self.call_after_refresh(self._styles.keep_new)  # start-up has parsed what it needs
 
     def _first_sync_status(self) -> None:
         """The first sign-in opened the store: the sync state is read, and the background sync
