@@ -56,11 +56,6 @@ class StationApp(ReportsFailures, App[None]):
             super().__init__()
             self.status = status
 
-    class BoardRead(Message):
-        def __init__(self, board: TodayBoard | None) -> None:
-            super().__init__()
-            self.board = board
-
     class EventsPulled(Message):
         """Posted from the sync thread: a background round stored events from elsewhere."""
 
@@ -129,22 +124,19 @@ class StationApp(ReportsFailures, App[None]):
             return
         self._read_board_then_home()
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="home")
     def _read_board_then_home(self) -> None:
-        """Read first, then build the home screen once: a read running while the screen is
-        drawn waits for the GIL after every SQLite step, which doubled the time to the board."""
+        """Read the board, then build the home screen with it once. Read here, not in a worker
+        thread: the read takes a few milliseconds (every query is indexed, test_startup.py), but
+        in a thread it waited for the GIL after every SQLite step while the screen was drawn,
+        and took three times as long."""
         try:
             board = self.read_board()
         except Exception:  # the home screen reads again, and says what went wrong
             log.exception("the Today board could not be read at sign-in")
             board = None
-        self.post_message(self.BoardRead(board))
-
-    def on_station_app_board_read(self, message: StationApp.BoardRead) -> None:
-        if self.operator is not None:
-            self.open_home(message.board)
-            self.call_after_refresh(self._first_sync_status)
-            self.call_after_refresh(self._styles.keep_new)  # start-up has parsed what it needs
+        self.open_home(board)
+        self.call_after_refresh(self._first_sync_status)
+        self.call_after_refresh(self._styles.keep_new)  # start-up has parsed what it needs
 
     def _first_sync_status(self) -> None:
         """The first sign-in opened the store: the sync state is read, and the background sync
@@ -154,7 +146,7 @@ class StationApp(ReportsFailures, App[None]):
             self.refresh_sync_status()
 
     def read_board(self) -> TodayBoard:
-        """Call from worker threads."""
+        """Also called from worker threads (the home screen reads it again there)."""
         today = self.service.today()
         return self.queries.board(today, self.soon_day(today))
 

@@ -106,3 +106,23 @@ async def test_the_store_failing_during_an_action_loses_nothing(village: Station
         assert any(m.startswith("意外错误") and "database or disk is full" in m for m in _messages(app))
     assert village.store.event_count() == events_before
     assert village.case(case_no).status == "received"
+
+
+async def test_a_board_that_cannot_be_read_at_sign_in_is_read_again_on_the_home_screen(
+        village: StationService, monkeypatch: pytest.MonkeyPatch) -> None:
+    app = make_app(village)
+    read = type(app).read_board
+    failures = []
+
+    def fails_once(self) -> object:  # noqa: ANN001 - StationApp
+        if not failures:
+            failures.append("the disk was busy")
+            raise sqlite3.OperationalError("database is locked")
+        return read(self)
+
+    monkeypatch.setattr(type(app), "read_board", fails_once)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "a01", AGENT_PIN)
+        await settle(pilot)
+        assert failures and isinstance(app.screen, HomeScreen) and app.screen.board_shown
+        assert app.is_running
