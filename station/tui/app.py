@@ -249,11 +249,18 @@ class StationApp(ReportsFailures, App[None]):
 
     # -- the command palette -------------------------------------------------------
 
+    @property
+    def decides_cases(self) -> bool:
+        """Townships and above accept and decide cases; a village files them and decides none
+        (every item is decided at a township or above), so it has no decisions queue."""
+        return self.service.station.level != "village"
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         if self.operator is not None:
             yield SystemCommand(t("new_case"), t("intake_title"), self.open_intake)
             yield SystemCommand(t("cases"), t("cases_title"), self.open_cases)
-            yield SystemCommand("待办队列", "待本站决定的案件，按法定紧急程度排序", self.open_queue)
+            if self.decides_cases:
+                yield SystemCommand("待办队列", "待本站决定的案件，按法定紧急程度排序", self.open_queue)
             yield SystemCommand(t("sync"), t("sync_title"), self.open_sync)
             yield SystemCommand(t("home"), t("home"), self.open_home)
             yield SystemCommand(t("station_info"), t("info_title"), self.open_info)

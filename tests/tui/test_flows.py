@@ -10,6 +10,7 @@ from textual.widgets import Checkbox, OptionList, Static
 from station.service import StationService
 from station.tui.screens.case import CaseScreen
 from station.tui.screens.home import HomeScreen
+from station.tui.screens.intake import IntakeScreen
 from station.tui.screens.notice import NoticeScreen
 from station.tui.screens.receipt import ReceiptScreen
 from station.tui.screens.sign_in import SignInScreen
@@ -72,6 +73,11 @@ async def test_agent_files_a_case_with_a_deferred_material(village: StationServi
         await pilot.press("space")
         await settle(pilot)
         assert str(reminder.content) == ""  # ticked: the reminder goes
+        await pilot.press("ctrl+n")  # the steps' key, once too often: ^s alone files
+        await settle(pilot)
+        assert isinstance(app.screen, IntakeScreen) and not _events(village)
+        offered = {b.key for (_, b, enabled, _) in app.screen.active_bindings.values() if enabled}
+        assert "ctrl+s" in offered and "ctrl+n" not in offered
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, ReceiptScreen)

@@ -14,7 +14,7 @@ from station.service import StationService
 from station.tui.screens.cases import CasesScreen
 from station.tui.widgets.footer import StationFooter
 
-from .conftest import AGENT_PIN, make_app, settle, sign_in
+from .conftest import AGENT_PIN, CLERK_PIN, make_app, settle, sign_in
 from .test_layout import rows, strips
 
 
@@ -103,3 +103,29 @@ async def test_a_click_on_a_disabled_hint_rings_the_bell() -> None:
         await pilot.click(StationFooter, offset=(1 + _cell_of(app, "x"), 0))
         await pilot.pause()
         assert app.pressed == ["bell", "x"]
+
+
+async def test_the_home_line_says_enter_opens_and_offers_the_decisions_queue_only_where_cases_are_decided(
+        village: StationService, township: StationService) -> None:
+    lines = {}
+    for service, operator, pin in ((village, "a01", AGENT_PIN), (township, "c01", CLERK_PIN)):
+        app = make_app(service)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await sign_in(pilot, operator, pin)
+            await settle(pilot)
+            lines[service.station.level] = rows(app)[-1]
+            commands = [command.title for command in app.get_system_commands(app.screen)]
+            assert ("待办队列" in commands) == (service.station.level != "village")
+    village_line, township_line = lines["village"], lines["township"]
+    assert village_line.lstrip().startswith("⏎ 打开") and "f10 锁屏" in village_line
+    assert "待办" not in village_line  # a village decides nothing: its cases wait on the board
+    assert township_line.lstrip().startswith("⏎ 打开") and "w 待办" in township_line
+
+
+async def test_the_cases_list_says_enter_opens(village: StationService) -> None:
+    app = make_app(village)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "a01", AGENT_PIN)
+        await pilot.press("c")
+        await settle(pilot)
+        assert rows(app)[-1].lstrip().startswith("⏎ 打开 esc 返回")

@@ -73,6 +73,14 @@ class HomeScreen(StationScreen):
         self.board_shown = True
         self.call_after_refresh(resume_collection)  # signing in was a burst (tui/collector.py)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The decisions queue is offered where cases are decided: a village's agent saw an
+        empty 待办 next to the board's cases waiting at the station, and the line had no room
+        left for the keys that matter there."""
+        if action == "queue":
+            return self.station_app.decides_cases
+        return True
+
     def on_board_list_case_chosen(self, message: BoardList.CaseChosen) -> None:
         self.station_app.open_case(message.case_no)
 

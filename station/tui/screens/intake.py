@@ -113,9 +113,12 @@ class IntakeScreen(StationScreen):
         self.refresh_bindings()  # ^s is offered on the confirm step only
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Saving is the last step's key: shown on every step, it did nothing, silently, before it."""
+        """Saving is the last step's key, and the only key that files: ^s, shown on every step,
+        did nothing, silently, before it; ^n, pressed once too often, filed the case."""
         if action == "save":
             return self.step == "confirm"
+        if action == "next":
+            return self.step != "confirm"
         return True
 
     def _current_step(self) -> Any:

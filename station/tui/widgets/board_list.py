@@ -4,10 +4,12 @@ from __future__ import annotations
 from rich.cells import cell_len
 from rich.text import Text
 from textual import events
+from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from ..bindings import localize_bindings
 from ..failures import ReportsFailures
 from ..i18n import t
 from ..queries import BoardSection, CaseLine, TodayBoard
@@ -23,10 +25,17 @@ _SECTIONS = (
 
 
 class BoardList(ReportsFailures, OptionList):
+    BINDINGS = [Binding("enter", "select", "open")]
+    """Textual's own Enter, said on the bottom line: a list that opens what it shows says so."""
+
     class CaseChosen(Message):
         def __init__(self, case_no: str) -> None:
             super().__init__()
             self.case_no = case_no
+
+    def __init__(self, *content: str, id: str | None = None) -> None:
+        super().__init__(*content, id=id)
+        localize_bindings(self)
 
     _laid_out_width: int | None = None
     """The width the last Resize reported: the options drawn since were drawn at it."""

@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 from rich.text import Text
+from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable
 
+from ..bindings import localize_bindings
 from ..failures import ReportsFailures
 from ..i18n import t
 from ..queries import CaseLine
@@ -13,6 +15,9 @@ __all__ = ["CaseTable"]
 
 
 class CaseTable(ReportsFailures, DataTable[object]):
+    BINDINGS = [Binding("enter", "select_cursor", "open")]
+    """Textual's own Enter, said on the bottom line: a list that opens what it shows says so."""
+
     class CaseChosen(Message):
         def __init__(self, case_no: str) -> None:
             super().__init__()
@@ -20,6 +25,7 @@ class CaseTable(ReportsFailures, DataTable[object]):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(cursor_type="row", zebra_stripes=True, id=id)
+        localize_bindings(self)
         self.lines: dict[str, CaseLine] = {}
 
     _WIDTHS = {"col_case": 28, "col_applicant": 8, "col_item": 12, "col_status": 11, "col_deadline": 10}
