@@ -114,6 +114,12 @@ wrote a row per viewer, four for a village's case, which cost the ingest more th
 
 def viewers_text(stations: Iterable[str]) -> str:
     """``cases.viewers`` of these stations: their codes, sorted, a space between and at each end."""
+    return _viewers_text(frozenset(stations))
+
+
+@functools.lru_cache(maxsize=4096)
+def _viewers_text(stations: frozenset[str]) -> str:
+    """Remembered: every case of a village has the same viewers (a refused set raises, never kept)."""
     codes = sorted(stations)
     if not all(_plain_code(code) for code in codes):
         raise ValueError(f"not station codes: {codes!r}")

@@ -206,7 +206,11 @@ def _show_case(ctx: Context, view: CaseView, heading: str = "") -> None:
 
 
 def cmd_case(ctx: Context) -> None:
-    _show_case(ctx, ctx.service.case_view(ctx.args.case_no))
+    service = ctx.service
+    if not ctx.json:  # what the text needs, read while the PIN's digest started ahead still runs
+        service.catalogue  # noqa: B018 - the form's labels; reading it needs no key
+        import rich.cells  # noqa: F401 - the text's padding
+    _show_case(ctx, service.case_view(ctx.args.case_no))
 
 
 def cmd_cases(ctx: Context) -> None:

@@ -24,6 +24,7 @@ _ZH: dict[str, str] = {
     "refresh": "刷新",
     "home": "首页",
     "new_case": "新收件",
+    "new_case_key": "收件",  # the home line: with ⏎ 打开 and w 待办 it has no cell to spare at 80 columns
     "cases": "案件",
     "sync": "同步",
     "switch_operator": "换人",
@@ -201,7 +202,7 @@ _ZH: dict[str, str] = {
 _EN: dict[str, str] = {
     "app_title": "Service station",
     "quit": "Quit", "back": "Back", "next": "Next", "save": "Save", "print": "Print", "open": "Open",
-    "refresh": "Refresh", "home": "Home", "new_case": "New case", "cases": "Cases", "sync": "Sync",
+    "refresh": "Refresh", "home": "Home", "new_case": "New case", "new_case_key": "New", "cases": "Cases", "sync": "Sync",
     "switch_operator": "Switch", "lock": "Lock", "language": "中文", "language_help": "Switch the interface to Chinese",
     "palette": "Commands",
     "station_info": "Station info", "info_title": "Station info (for enrolment at the city hall)",

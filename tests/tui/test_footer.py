@@ -120,6 +120,7 @@ async def test_the_home_line_says_enter_opens_and_offers_the_decisions_queue_onl
     assert village_line.lstrip().startswith("⏎ 打开") and "f10 锁屏" in village_line
     assert "待办" not in village_line  # a village decides nothing: its cases wait on the board
     assert township_line.lstrip().startswith("⏎ 打开") and "w 待办" in township_line
+    assert "f9 换人" in township_line and "f10 锁屏" in township_line
 
 
 async def test_the_cases_list_says_enter_opens(village: StationService) -> None:

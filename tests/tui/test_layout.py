@@ -72,6 +72,8 @@ async def test_p_still_prints_the_full_width_receipt(village: StationService) ->
         await settle(pilot)
         [printed] = (village.home.root / "prints").glob("receipt-*.txt")
         assert printed.read_text(encoding="utf-8") == render_text(village.handed_over_receipt(case_no)) + "\n"
+        said = "".join(line.strip() for line in rows(app)[:8])
+        assert len(str(printed)) > 80 and str(printed) in said  # the whole path, to find the file by
 
 
 async def _ask(app, pilot, size: tuple[int, int]) -> list[str]:  # noqa: ANN001
@@ -98,7 +100,8 @@ async def test_key_hints_are_whole_at_60_columns(village: StationService) -> Non
         descriptions = {t(b.description) for b in app.screen.BINDINGS if b.show} | {"退出", "换人", "锁屏"}
         shown = HINT.findall(footer)
         assert shown and all(description in descriptions for _, description in shown), footer
-        assert [key for key, _ in shown][:6] == ["n", "c", "w", "s", "r", "i"]  # the screen's own keys first
+        assert footer.lstrip().startswith("⏎ 打开")  # the list's Enter, then the screen's own keys
+        assert [key for key, _ in shown][:5] == ["n", "c", "s", "r", "i"]  # (a village has no decisions queue)
 
 
 async def test_f9_and_f10_fit_beside_the_home_keys_at_80_columns(village: StationService) -> None:
@@ -106,7 +109,7 @@ async def test_f9_and_f10_fit_beside_the_home_keys_at_80_columns(village: Statio
     async with app.run_test(size=(80, 24)) as pilot:
         await sign_in(pilot, "a01", AGENT_PIN)
         footer = rows(app)[-1]
-        assert "w 待办" in footer and "i 本站信息" in footer
+        assert "⏎ 打开" in footer and "i 本站信息" in footer
         assert "f9 换人" in footer and "f10 锁屏" in footer
 
 

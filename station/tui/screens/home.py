@@ -18,7 +18,7 @@ __all__ = ["HomeScreen"]
 
 class HomeScreen(StationScreen):
     BINDINGS = [
-        Binding("n", "new_case", "new_case"),
+        Binding("n", "new_case", "new_case_key"),
         Binding("c", "cases", "cases"),
         Binding("w", "queue", "待办"),
         Binding("s", "sync", "sync"),
