@@ -111,6 +111,6 @@ def _write(cache_file: Path, digest: bytes, value: object) -> None:
         cache_file.parent.mkdir(parents=True, exist_ok=True)
         temporary.write_bytes(FORMAT + digest + pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
         os.replace(temporary, cache_file)
-    except OSError:
+    except (OSError, pickle.PicklingError, TypeError, AttributeError, RecursionError):  # only the cache is lost
         with contextlib.suppress(OSError):
             temporary.unlink(missing_ok=True)

@@ -14,6 +14,7 @@ from .context import Context, emit
 from .text import case_text, cases_text, items_text
 
 if TYPE_CHECKING:
+    from station.service import StationService
     from station.views import CaseView
 
 __all__ = ["register", "run_tui"]
@@ -206,11 +207,16 @@ def _show_case(ctx: Context, view: CaseView, heading: str = "") -> None:
 
 
 def cmd_case(ctx: Context) -> None:
-    service = ctx.service
-    if not ctx.json:  # what the text needs, read while the PIN's digest started ahead still runs
-        service.catalogue  # noqa: B018 - the form's labels; reading it needs no key
-        import rich.cells  # noqa: F401 - the text's padding
-    _show_case(ctx, service.case_view(ctx.args.case_no))
+    if not ctx.json:
+        _load_what_the_text_needs(ctx.service)
+    _show_case(ctx, ctx.service.case_view(ctx.args.case_no))
+
+
+def _load_what_the_text_needs(service: StationService) -> None:
+    """The form's labels (the catalogue, which needs no key) and the text's padding, read
+    before the store is unlocked: while the PIN's digest started ahead still runs."""
+    service.catalogue  # noqa: B018 - read now, used by field_labels
+    import rich.cells  # noqa: F401
 
 
 def cmd_cases(ctx: Context) -> None:

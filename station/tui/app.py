@@ -84,6 +84,7 @@ class StationApp(ReportsFailures, App[None]):
         self._sync_lock = threading.Lock()
         self._listening = False
         self.title = service.station.name
+        self._decides_cases = service.station.level != "village"
         self._styles = KeptStyles(self.stylesheet, service.home.cache_dir / "styles.pickle")
         self._styles.load()
 
@@ -137,6 +138,8 @@ class StationApp(ReportsFailures, App[None]):
         self.open_home(board)
         self.call_after_refresh(self._first_sync_status)
         self.call_after_refresh(self._styles.keep_new)  # start-up has parsed what it needs
+        if not self._decides_cases:
+            self.call_after_refresh(self._learn_whether_this_village_decides)
 
     def _first_sync_status(self) -> None:
         """The first sign-in opened the store: the sync state is read, and the background sync
@@ -251,9 +254,20 @@ class StationApp(ReportsFailures, App[None]):
 
     @property
     def decides_cases(self) -> bool:
-        """Townships and above accept and decide cases; a village files them and decides none
-        (every item is decided at a township or above), so it has no decisions queue."""
-        return self.service.station.level != "village"
+        """Townships and above accept and decide cases; a village files them and, unless its
+        catalogue lists an item decided at a village, decides none: it has no decisions queue."""
+        return self._decides_cases
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="who-decides")
+    def _learn_whether_this_village_decides(self) -> None:
+        """Read once the board is drawn: the catalogue is not needed for it and is slow to load."""
+        level = self.service.station.level
+        if any(item.level == level for item in self.service.catalogue.items()):
+            self.call_from_thread(self._decides_after_all)
+
+    def _decides_after_all(self) -> None:
+        self._decides_cases = True
+        self.screen.refresh_bindings()
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         if self.operator is not None:

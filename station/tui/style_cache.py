@@ -10,8 +10,8 @@ back if start-up parsed a sheet the file did not hold.
 A kept sheet is therefore only ever used for the very text it was parsed from: an edited
 ``.tcss`` file or a widget's new defaults miss the table and are parsed as always. The
 parse also depends on the theme's variables and on Textual's own code, so the file as a
-whole is tied to those variables and to the files of ``textual.css`` (their size and
-modification time: an upgrade writes them anew). The file is read and written by
+whole is tied to those variables and to the files of the Textual and Rich modules involved
+(their size and modification time: an upgrade writes them anew). The file is read and written by
 :mod:`forms.parsed_cache`: a missing, damaged or foreign file is only a miss.
 
 This reaches into two private attributes of Textual's ``Stylesheet`` (``_parse_cache``
@@ -77,8 +77,11 @@ class KeptStyles:
 
 _PARSING_MODULES = ("textual", "textual.css.model", "textual.css.parse", "textual.css.scalar",
                     "textual.css.styles", "textual.css.stylesheet", "textual.css.tokenize",
-                    "textual.css.tokenizer", "textual.css._styles_builder", "textual.css._style_properties")
-"""Textual's modules that parse a sheet or define what a parsed sheet is made of."""
+                    "textual.css.tokenizer", "textual.css._styles_builder", "textual.css._style_properties",
+                    "textual.color", "textual.geometry", "textual.layouts.vertical", "rich", "rich.style",
+                    "rich.color")
+"""The modules that parse a sheet or define what a parsed sheet is made of (an upgrade of
+Textual or Rich writes their files anew)."""
 
 
 def _textual_css_stamps() -> bytes:
@@ -86,7 +89,9 @@ def _textual_css_stamps() -> bytes:
     stamps = []
     for name in _PARSING_MODULES:
         path = getattr(sys.modules.get(name), "__file__", None)
-        if path:
-            stat = os.stat(path)
-            stamps.append(f"{name} {stat.st_size} {stat.st_mtime_ns}")
+        try:
+            stat = os.stat(path) if path else None
+        except OSError:  # gone in the middle of an upgrade: this start parses, and keeps nothing of it
+            stat = None
+        stamps.append(f"{name} {stat.st_size} {stat.st_mtime_ns}" if stat else f"{name} ? {os.getpid()}")
     return "\n".join(stamps).encode("utf-8")

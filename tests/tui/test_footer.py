@@ -130,3 +130,20 @@ async def test_the_cases_list_says_enter_opens(village: StationService) -> None:
         await pilot.press("c")
         await settle(pilot)
         assert rows(app)[-1].lstrip().startswith("⏎ 打开 esc 返回")
+
+
+async def test_a_village_whose_catalogue_has_an_item_it_decides_is_offered_the_queue(village: StationService) -> None:
+    from pathlib import Path
+
+    import forms
+
+    text = (Path(forms.__file__).parent / "items" / "420115GF0001.toml").read_text(encoding="utf-8")
+    village.home.catalogue_dir.mkdir(parents=True, exist_ok=True)
+    (village.home.catalogue_dir / "420115GF0099.toml").write_text(
+        text.replace('code = "420115GF0001"', 'code = "420115GF0099"').replace('level = "county"', 'level = "village"'),
+        encoding="utf-8")
+    app = make_app(village)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "a01", AGENT_PIN)
+        await settle(pilot)
+        assert app.decides_cases and "w 待办" in rows(app)[-1]

@@ -62,7 +62,7 @@ def _start(stylesheet: Stylesheet, cache_file: Path) -> KeptStyles:
 
 async def test_a_second_start_parses_no_style_and_draws_the_same(village: StationService,
                                                                  parses: list[str]) -> None:
-    drawn = []
+    drawn, parsed = [], []
     for _start_of_the_day in range(2):
         parses.clear()
         app = make_app(village)
@@ -71,8 +71,9 @@ async def test_a_second_start_parses_no_style_and_draws_the_same(village: Statio
             await settle(pilot)
             assert isinstance(app.screen, HomeScreen)
             drawn.append(_said(app.stylesheet))
+        parsed.append(len(parses))
     assert (village.home.cache_dir / "styles.pickle").is_file()
-    assert parses == []
+    assert parsed[0] > 10 and parsed[1] == 0
     assert drawn[0] == drawn[1]
 
 
@@ -109,3 +110,14 @@ def test_a_damaged_file_costs_only_the_parse(tmp_path: Path, parses: list[str]) 
     parses.clear()
     _start(_sheet({"accent": "#ff0000"}), cache_file)  # written again by the start that parsed
     assert parses == []
+
+
+def test_sheets_that_cannot_be_kept_cost_only_the_parse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import pickle
+
+    def refuses(value: object, protocol: int | None = None) -> bytes:
+        raise pickle.PicklingError("a parsed sheet Textual made unpicklable")
+
+    monkeypatch.setattr(pickle, "dumps", refuses)
+    _start(_sheet({"accent": "#ff0000"}), tmp_path / "styles.pickle")
+    assert list(tmp_path.iterdir()) == []  # nothing written, nothing half-written

@@ -125,7 +125,8 @@ class IntakeScreen(StationScreen):
         return self.query_one(f"#step-{self.step}", Widget)
 
     def action_next(self) -> None:
-        self._current_step().finish()
+        if self.step != "confirm":  # ^s files the case (check_action)
+            self._current_step().finish()
 
     def action_save(self) -> None:
         if self.step == "confirm":
