@@ -89,9 +89,13 @@ def _textual_css_stamps() -> bytes:
     stamps = []
     for name in _PARSING_MODULES:
         path = getattr(sys.modules.get(name), "__file__", None)
+        if not path:
+            stamps.append(f"{name} not loaded")
+            continue
         try:
-            stat = os.stat(path) if path else None
-        except OSError:  # gone in the middle of an upgrade: this start parses, and keeps nothing of it
-            stat = None
-        stamps.append(f"{name} {stat.st_size} {stat.st_mtime_ns}" if stat else f"{name} ? {os.getpid()}")
+            stat = os.stat(path)
+        except OSError:  # gone in the middle of an upgrade: this start parses, and nothing it keeps matches
+            stamps.append(f"{name} unreadable {os.getpid()}")
+            continue
+        stamps.append(f"{name} {stat.st_size} {stat.st_mtime_ns}")
     return "\n".join(stamps).encode("utf-8")
